@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Starts TradingActors for a new user: a private PostgreSQL plus one node.
+#
+#   scripts/run.sh [extra args for the node]
+#
+# Environment (all optional):
+#   PORT=5080              HTTP port of the node (bound to 127.0.0.1)
+#   DEMO_TENANTS=100       demo tenants created at start-up
+#   FEED_INTERVAL_MS=200   simulated market-data feed interval
+# Ctrl-C stops the node, then the database this script started.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
+REPO_ROOT="$(cd -- "$SCRIPT_DIR/.." && pwd -P)"
+DB="$SCRIPT_DIR/db.sh"
+DB_PORT=55432
+DB_ARGS=(--name run --port "$DB_PORT")
+DB_NAME=tradingactors
+HTTP_PORT="${PORT:-5080}"
+
+NODE_PID=""
+DB_STARTED=0
+
+# shellcheck disable=SC2317  # invoked via trap
+cleanup() {
+  local rc=$?
+  # Finish cleaning up even if Ctrl-C is pressed again.
+  trap '' INT TERM
+  trap - EXIT
+  if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
+    echo "run.sh: stopping node (pid $NODE_PID)..." >&2
+    # The node runs in its own process group (setsid): signal dotnet run and the app.
+    kill -TERM -- "-$NODE_PID" 2>/dev/null || kill -TERM "$NODE_PID" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 150; i++)); do
+      kill -0 "$NODE_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$NODE_PID" 2>/dev/null; then
+      echo "run.sh: node did not stop within 30 s; killing it" >&2
+      kill -KILL -- "-$NODE_PID" 2>/dev/null || kill -KILL "$NODE_PID" 2>/dev/null || true
+    fi
+    wait "$NODE_PID" 2>/dev/null || true
+  fi
+  if [[ "$DB_STARTED" -eq 1 ]]; then
+    "$DB" stop "${DB_ARGS[@]}" || true
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if "$DB" status "${DB_ARGS[@]}" >/dev/null 2>&1; then
+  echo "run.sh: database instance 'run' was already running; it will be left running" >&2
+else
+  DB_STARTED=1
+fi
+"$DB" start "${DB_ARGS[@]}" >/dev/null
+
+# Create the application database if missing (TCP, trust auth as postgres).
+if [[ "$("$DB" psql "${DB_ARGS[@]}" -X -Atq -d postgres \
+  -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]]; then
+  echo "run.sh: creating database $DB_NAME" >&2
+  "$DB" psql "${DB_ARGS[@]}" -X -q -d postgres -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB_NAME"
+fi
+
+export ASPNETCORE_URLS="http://127.0.0.1:${HTTP_PORT}"
+export Trading__ConnectionString="Host=127.0.0.1;Port=${DB_PORT};Username=postgres;Database=${DB_NAME}"
+export Trading__Demo__Tenants="${DEMO_TENANTS:-100}"
+export Trading__Feed__IntervalMs="${FEED_INTERVAL_MS:-200}"
+
+cat <<EOF
+TradingActors node: http://127.0.0.1:${HTTP_PORT}
+  endpoints: http://127.0.0.1:${HTTP_PORT}/healthz
+             http://127.0.0.1:${HTTP_PORT}/readyz
+             http://127.0.0.1:${HTTP_PORT}/summary
+             http://127.0.0.1:${HTTP_PORT}/tenants/{id}
+  database:  ${Trading__ConnectionString}
+Building and starting the node (Release); Ctrl-C stops the node, then the database.
+EOF
+
+# Working directory = repo root, so relative cluster-config/ and data/ resolve.
+cd "$REPO_ROOT"
+setsid dotnet run --project "$REPO_ROOT/src/TradingActors.Node" -c Release --no-launch-profile -- "$@" &
+NODE_PID=$!
+node_rc=0
+wait "$NODE_PID" || node_rc=$?
+NODE_PID=""
+echo "run.sh: node exited with code $node_rc" >&2
+exit "$node_rc"

@@ -1,0 +1,160 @@
+using System.Collections.Immutable;
+using TradingActors.Domain.Market;
+using TradingActors.Domain.Orders;
+using TradingActors.Domain.Paper;
+using TradingActors.Domain.Strategies;
+
+namespace TradingActors.Domain.Tenants;
+
+/// <summary>Events to persist, or a rejection reason that changes nothing.</summary>
+public sealed record Decision(ImmutableArray<ITenantEvent> Events, string? Rejection)
+{
+    public bool Accepted => Rejection is null;
+    public static Decision Accept(params ITenantEvent[] events) => new([.. events], null);
+    public static Decision Reject(string reason) => new([], reason);
+}
+
+/// <summary>What a tenant does with one strategy signal.</summary>
+public abstract record SignalPlan
+{
+    /// <summary>Nothing to do, and nothing to remember: replaying the same signal gives the same answer.</summary>
+    public sealed record Ignore(string Reason) : SignalPlan;
+
+    /// <summary>Not now (an earlier order is unresolved): leave it unacknowledged so it is delivered again.</summary>
+    public sealed record Defer(string Reason) : SignalPlan;
+
+    /// <summary>Refused before reaching the venue (e.g. insufficient paper funds): persisted as a rejection.</summary>
+    public sealed record Reject(OrderIntent Intent, string Reason) : SignalPlan;
+
+    /// <summary>Place this order. Embedded paper orders persist one event after the fill; external ones persist the intent first.</summary>
+    public sealed record Place(OrderIntent Intent, bool EmbeddedPaper) : SignalPlan;
+}
+
+/// <summary>The tenant's rules: pure functions from state and command to events or a rejection.</summary>
+public static class TenantDecisions
+{
+    public const int MaxIdLength = 64;
+
+    public static string? ValidateId(string? id, string what) =>
+        string.IsNullOrWhiteSpace(id) ? $"{what} is required"
+        : id.Length > MaxIdLength ? $"{what} must be at most {MaxIdLength} characters"
+        : !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? $"{what} may contain only letters, digits, '-', '_' and '.'"
+        : null;
+
+    public static Decision Create(TenantState s, string displayName, DateTimeOffset now)
+    {
+        if (ValidateId(s.TenantId, "tenant id") is { } bad) return Decision.Reject(bad);
+        if (s.Exists) return Decision.Reject($"tenant '{s.TenantId}' already exists");
+        if (displayName.Length > 200) return Decision.Reject("display name must be at most 200 characters");
+        return Decision.Accept(new TenantCreated(s.TenantId, displayName.Trim(), now));
+    }
+
+    public static Decision LinkPaperAccount(TenantState s, string accountId, decimal startingCash, DateTimeOffset now)
+    {
+        if (RequireTenant(s) is { } missing) return missing;
+        if (ValidateId(accountId, "account id") is { } bad) return Decision.Reject(bad);
+        if (s.Accounts.ContainsKey(accountId)) return Decision.Reject($"account '{accountId}' is already linked");
+        if (startingCash < 0) return Decision.Reject("starting cash must not be negative");
+        if (startingCash > 1_000_000_000m) return Decision.Reject("starting cash must be at most 1,000,000,000");
+        return Decision.Accept(new PaperAccountLinked(accountId, startingCash, now));
+    }
+
+    public static Decision LinkBrokerAccount(TenantState s, string accountId, string venue, string venueAccountNumber, IReadOnlySet<string> externalVenues, DateTimeOffset now)
+    {
+        if (RequireTenant(s) is { } missing) return missing;
+        if (ValidateId(accountId, "account id") is { } bad) return Decision.Reject(bad);
+        if (s.Accounts.ContainsKey(accountId)) return Decision.Reject($"account '{accountId}' is already linked");
+        if (!externalVenues.Contains(venue)) return Decision.Reject($"unknown venue '{venue}'");
+        if (ValidateId(venueAccountNumber, "venue account number") is { } badNumber) return Decision.Reject(badNumber);
+        return Decision.Accept(new BrokerAccountLinked(accountId, venue, venueAccountNumber, now));
+    }
+
+    public static Decision Subscribe(TenantState s, StrategyCatalog catalog, string strategyId, string accountId, decimal budget, DateTimeOffset now)
+    {
+        if (RequireTenant(s) is { } missing) return missing;
+        if (!catalog.TryGet(strategyId, out var strategy)) return Decision.Reject($"unknown strategy '{strategyId}'");
+        if (!s.Accounts.ContainsKey(accountId)) return Decision.Reject($"unknown account '{accountId}'");
+        if (s.Subscriptions.ContainsKey(strategyId)) return Decision.Reject($"already subscribed to '{strategyId}'");
+        if (budget <= 0) return Decision.Reject("budget must be positive");
+        if (budget > 1_000_000_000m) return Decision.Reject("budget must be at most 1,000,000,000");
+        return Decision.Accept(new Subscribed(strategyId, accountId, strategy.Symbol, budget, now));
+    }
+
+    public static Decision Unsubscribe(TenantState s, string strategyId, DateTimeOffset now) =>
+        RequireSubscription(s, strategyId) ?? Decision.Accept(new Unsubscribed(strategyId, now));
+
+    public static Decision Pause(TenantState s, string strategyId, DateTimeOffset now) =>
+        RequireSubscription(s, strategyId)
+        ?? (s.Subscriptions[strategyId].Status == SubscriptionStatus.Paused
+            ? Decision.Reject($"subscription '{strategyId}' is already paused")
+            : Decision.Accept(new SubscriptionPaused(strategyId, now)));
+
+    public static Decision Resume(TenantState s, string strategyId, DateTimeOffset now) =>
+        RequireSubscription(s, strategyId)
+        ?? (s.Subscriptions[strategyId].Status == SubscriptionStatus.Active
+            ? Decision.Reject($"subscription '{strategyId}' is already active")
+            : Decision.Accept(new SubscriptionResumed(strategyId, now)));
+
+    /// <summary>
+    /// Sizes the tenant's own order for a signal: a buy spends at most the subscription's budget
+    /// (quantity = budget / price, rounded down to the instrument step, costs included) and only
+    /// when this subscription is flat; a sell closes what this subscription holds.
+    /// </summary>
+    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts, decimal externalCostFactor)
+    {
+        if (!s.Exists) return new SignalPlan.Ignore("no such tenant");
+        if (!s.Subscriptions.TryGetValue(signal.StrategyId, out var sub)) return new SignalPlan.Ignore("not subscribed");
+        if (signal.Sequence <= s.LastProcessed(signal.StrategyId)) return new SignalPlan.Ignore("already processed");
+        if (sub.Status != SubscriptionStatus.Active) return new SignalPlan.Ignore("subscription paused");
+        if (signal.Time < sub.ActiveSince) return new SignalPlan.Ignore("signal predates the subscription");
+        if (s.Open.Values.Any(o => o.Intent.Source == Sources.Strategy(signal.StrategyId)))
+            return new SignalPlan.Defer("an earlier order of this subscription is unresolved");
+        if (!s.Accounts.TryGetValue(sub.AccountId, out var account)) return new SignalPlan.Ignore("account no longer linked");
+        if (!Instruments.TryGet(signal.Symbol, out var instrument)) return new SignalPlan.Ignore($"unknown instrument '{signal.Symbol}'");
+
+        var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : externalCostFactor;
+        decimal quantity;
+        if (signal.Side == OrderSide.Buy)
+        {
+            if (sub.Held > 0) return new SignalPlan.Ignore("already holding");
+            quantity = OrderSizing.BuyQuantity(sub.Budget, signal.Price, instrument, costFactor);
+            if (quantity <= 0) return new SignalPlan.Ignore("budget below the minimum quantity");
+        }
+        else
+        {
+            quantity = OrderSizing.SellQuantity(sub.Held, instrument);
+            if (quantity <= 0) return new SignalPlan.Ignore("flat");
+        }
+
+        var source = Sources.Strategy(signal.StrategyId);
+        var intent = new OrderIntent(
+            ClientOrderIds.Create(s.TenantId, account.AccountId, source, signal.Sequence, leg: 0),
+            account.AccountId, source, signal.Sequence, signal.Symbol, signal.Side, quantity, signal.Price);
+
+        if (account.Paper is { } paper && !paper.CanAfford(signal.Side, signal.Symbol, quantity, signal.Price, costFactor))
+            return new SignalPlan.Reject(intent, "insufficient funds");
+        return new SignalPlan.Place(intent, account.IsEmbeddedPaper);
+    }
+
+    /// <summary>
+    /// Books a venue's fill. An embedded paper fill that the account cannot absorb (the price
+    /// moved between decision and fill) is rejected instead: persisted events must always apply.
+    /// </summary>
+    public static ISignalOutcome SettleFill(TenantState s, OrderIntent intent, Fill fill, DateTimeOffset now)
+    {
+        if (s.Accounts.TryGetValue(intent.AccountId, out var account) && account.Paper is { } paper)
+        {
+            var fits = intent.Side == OrderSide.Buy
+                ? fill.Quantity * fill.Price + fill.Fee <= paper.Cash
+                : paper.Held(intent.Symbol) >= fill.Quantity;
+            if (!fits) return new OrderRejected(intent, "insufficient funds at the fill price", now);
+        }
+        return new OrderFilled(intent, fill, now);
+    }
+
+    private static Decision? RequireTenant(TenantState s) =>
+        s.Exists ? null : Decision.Reject($"tenant '{s.TenantId}' does not exist");
+
+    private static Decision? RequireSubscription(TenantState s, string strategyId) =>
+        RequireTenant(s) ?? (s.Subscriptions.ContainsKey(strategyId) ? null : Decision.Reject($"not subscribed to '{strategyId}'"));
+}

@@ -1,0 +1,205 @@
+using System.Reflection;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Sql;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using TradingActors.Brokers;
+using TradingActors.Brokers.Paper;
+using TradingActors.Domain.Market;
+using TradingActors.Domain.Paper;
+using TradingActors.Domain.Strategies;
+using TradingActors.Engine.Fanout;
+using TradingActors.Engine.MarketFeeds;
+using TradingActors.Engine.Observability;
+using TradingActors.Engine.Serialization;
+using TradingActors.Engine.Strategies;
+using TradingActors.Engine.Tenants;
+using TradingActors.MarketData;
+
+namespace TradingActors.Engine.Hosting;
+
+/// <summary>ActorRegistry keys: actors are found through the registry, never through static fields.</summary>
+public sealed class TenantRegion;
+public sealed class FanoutRegion;
+public sealed class StrategyRouterKey;
+public sealed class EngineMetricsKey;
+
+public static class TradingEngineHosting
+{
+    /// <summary>
+    /// The one entry point: remoting, cluster, sharded tenants and fan-out buckets, strategy and
+    /// feed singletons, pub-sub, SQL persistence on PostgreSQL, our serializer, logging.
+    /// </summary>
+    public static IServiceCollection AddTradingEngine(this IServiceCollection services, TradingEngineOptions options)
+    {
+        options.Validate();
+        var prices = new LatestPrices();
+        var venues = new VenueRegistry(options.Venues ?? DefaultVenues(options, prices));
+        services.AddSingleton(options);
+        services.AddSingleton(prices);
+        services.AddSingleton(venues);
+
+        services.AddAkka(options.ActorSystemName, (builder, sp) =>
+        {
+            builder
+                .AddHocon(PersistenceConfig(options.ConnectionString), HoconAddMode.Prepend)
+                .AddHocon(EmbeddedHocon("persistence.conf"), HoconAddMode.Prepend)
+                .AddHocon(EmbeddedHocon("sharding.conf"), HoconAddMode.Prepend)
+                .AddHocon(EmbeddedHocon("base.conf"), HoconAddMode.Prepend)
+                .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory(); // Akka → Microsoft.Extensions.Logging → Serilog
+                })
+                .WithCustomSerializer("trading", TradingSerializer.BoundTypes, system => new TradingSerializer(system))
+                .WithRemoting(options.Cluster.Hostname, options.Cluster.Port)
+                .WithClustering(new ClusterOptions
+                {
+                    SeedNodes = options.Cluster.SeedList.ToArray(),
+                    Roles = options.Cluster.RoleList.ToArray(),
+                })
+                .WithDistributedPubSub(role: null!)
+                .WithShardRegion<TenantRegion>("tenant",
+                    (system, registry, _) =>
+                    {
+                        var deps = new Lazy<TenantDependencies>(() => TenantDeps(options, venues, registry));
+                        return entityId => TenantActor.Props(entityId, deps.Value);
+                    },
+                    new EngineMessageExtractor(options.TenantShards),
+                    new ShardOptions
+                    {
+                        StateStoreMode = StateStoreMode.DData,
+                        RememberEntities = false,
+                        // Residency is the tenant's own decision (active subscribers never sleep).
+                        ShouldPassivateIdleEntities = false,
+                    })
+                .WithShardRegion<FanoutRegion>("fanout",
+                    (system, registry, _) => entityId => SignalFanout.Props(entityId, registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>()),
+                    new EngineMessageExtractor(Math.Max(10, options.FanoutBuckets)),
+                    new ShardOptions
+                    {
+                        StateStoreMode = StateStoreMode.DData,
+                        RememberEntities = false,
+                        ShouldPassivateIdleEntities = false,
+                    })
+                .WithActors((system, registry) =>
+                {
+                    var proxies = new Dictionary<string, IActorRef>();
+                    foreach (var strategy in options.Strategies)
+                    {
+                        var name = "strategy-" + strategy.Id;
+                        system.ActorOf(ClusterSingletonManager.Props(
+                            StrategyActor.Props(strategy, registry.Get<FanoutRegion>(), options.FanoutBuckets, options.Time),
+                            PoisonPill.Instance,
+                            ClusterSingletonManagerSettings.Create(system)), name);
+                        proxies[strategy.Id] = system.ActorOf(ClusterSingletonProxy.Props("/user/" + name, ClusterSingletonProxySettings.Create(system)), name + "-proxy");
+                    }
+                    registry.Register<StrategyRouterKey>(system.ActorOf(Props.Create(() => new StrategyRouter(proxies)), "strategies"));
+
+                    if (FeedProps(options) is { } feed)
+                        system.ActorOf(ClusterSingletonManager.Props(feed, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), "feed");
+                    system.ActorOf(Props.Create(() => new PriceBoard(prices, Instruments.All.Select(i => i.Symbol))), "price-board");
+                    registry.Register<EngineMetricsKey>(system.ActorOf(
+                        Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), options.Strategies.Select(s => s.Id), options.SummaryInterval)), "metrics"));
+                })
+                .AddStartup((system, _) =>
+                {
+                    // Without seeds the node forms a one-node cluster on its own.
+                    if (options.Cluster.SeedList.Count == 0)
+                    {
+                        var cluster = Akka.Cluster.Cluster.Get(system);
+                        cluster.Join(cluster.SelfAddress);
+                    }
+                });
+        });
+        return services;
+    }
+
+    private static TenantDependencies TenantDeps(TradingEngineOptions options, VenueRegistry venues, IActorRegistry registry) => new(
+        new StrategyCatalog(options.Strategies),
+        venues,
+        new PaperVenueCosts(options.PaperFeeRate, options.PaperSlippageBps),
+        options.Time,
+        registry.Get<FanoutRegion>(),
+        options.FanoutBuckets,
+        options.TenantSnapshotEvery,
+        new BrokerSession.Settings(options.BrokerCallTimeout, BreakerMaxFailures: 5, BreakerReset: TimeSpan.FromSeconds(30), IdleStop: TimeSpan.FromMinutes(2)),
+        options.VenueVisibilityWindow,
+        options.IdlePassivation);
+
+    private static Dictionary<string, IBrokerClient> DefaultVenues(TradingEngineOptions options, IPriceSource prices) => new()
+    {
+        [Domain.Tenants.Venues.Paper] = new PaperExchange(new PaperVenueOptions { FeeRate = options.PaperFeeRate, SlippageBps = options.PaperSlippageBps }, prices, options.Time),
+        // An external venue simulated in-process: same contract as OANDA/Alpaca/Bybit, intent-first protocol.
+        ["sim"] = new PaperExchange(new PaperVenueOptions { FeeRate = options.PaperFeeRate, SlippageBps = options.PaperSlippageBps, Venue = "sim" }, prices, options.Time),
+    };
+
+    private static Props? FeedProps(TradingEngineOptions options) => options.Feed.Kind switch
+    {
+        "simulated" => MarketFeedActor.Simulated(new SimulatedFeedOptions
+        {
+            Symbols = options.Strategies.Select(s => s.Symbol).Distinct().Select(s => new SimulatedSymbol(s, StartPrice(s))).ToList(),
+            IntervalMs = options.Feed.IntervalMs,
+            Volatility = options.Feed.Volatility,
+            Seed = options.Feed.Seed,
+        }, options.Time),
+        "replay" => MarketFeedActor.Replay(LocateFile(options.Feed.ReplayFile), options.Feed.ReplaySymbol, TimeSpan.FromMilliseconds(options.Feed.IntervalMs), options.Time),
+        _ => null,
+    };
+
+    private static decimal StartPrice(string symbol) => symbol switch
+    {
+        "BTCUSDT" => 60_000m,
+        "ETHUSDT" => 3_000m,
+        "EUR_USD" => 1.08m,
+        _ => 100m,
+    };
+
+    /// <summary>A relative path is looked up from the working directory, then upwards from the app folder.</summary>
+    private static string LocateFile(string path)
+    {
+        if (Path.IsPathRooted(path) || File.Exists(path)) return Path.GetFullPath(path);
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, path);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"replay file '{path}' not found");
+    }
+
+    private static Config PersistenceConfig(string connectionString)
+    {
+        var quoted = "\"" + connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        return ConfigurationFactory.ParseString($"""
+            akka.persistence.journal.sql.connection-string = {quoted}
+            akka.persistence.snapshot-store.sql.connection-string = {quoted}
+            akka.persistence.query.journal.sql.connection-string = {quoted}
+            """);
+    }
+
+    private static Config EmbeddedHocon(string file)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("cluster-config/" + file)
+            ?? throw new InvalidOperationException($"cluster-config/{file} is not embedded");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+}
+
+/// <summary>Routes by marker interface: tenants by tenant id, fan-out buckets by strategy and bucket.</summary>
+public sealed class EngineMessageExtractor(int maxShards) : HashCodeMessageExtractor(maxShards)
+{
+    public override string EntityId(object message) => message switch
+    {
+        IWithTenantId t => t.TenantId,
+        IWithFanoutBucket f => Names.FanoutEntityId(f.StrategyId, f.Bucket),
+        _ => null!,
+    };
+}

@@ -1,0 +1,92 @@
+using TradingActors.Brokers;
+using TradingActors.Domain.Strategies;
+
+namespace TradingActors.Engine.Hosting;
+
+/// <summary>Everything a node needs to run the engine; bound from the "Trading" configuration section and validated at start.</summary>
+public sealed class TradingEngineOptions
+{
+    public const string Section = "Trading";
+
+    /// <summary>Npgsql connection string of the one database (journal, snapshots, read models).</summary>
+    public string ConnectionString { get; set; } = "";
+
+    public string ActorSystemName { get; set; } = "trading";
+
+    public ClusterSettings Cluster { get; set; } = new();
+
+    public List<StrategyDefinition> Strategies { get; set; } = [new("rsi-btc", "BTCUSDT")];
+
+    public FeedSettings Feed { get; set; } = new();
+
+    public decimal PaperFeeRate { get; set; } = 0.001m;
+    public decimal PaperSlippageBps { get; set; } = 5m;
+
+    public int TenantShards { get; set; } = 100;
+
+    /// <summary>Subscriber buckets per strategy: the unit fan-out work is spread over the nodes by.</summary>
+    public int FanoutBuckets { get; set; } = 32;
+
+    public int TenantSnapshotEvery { get; set; } = 100;
+    public TimeSpan BrokerCallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan VenueVisibilityWindow { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan IdlePassivation { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Venue connectors by name. Null: the embedded paper venue and the "sim" external venue.</summary>
+    public IReadOnlyDictionary<string, IBrokerClient>? Venues { get; set; }
+
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(ConnectionString)) errors.Add("Trading:ConnectionString is required");
+        if (Strategies.Count == 0) errors.Add("Trading:Strategies needs at least one strategy");
+        foreach (var s in Strategies)
+        {
+            if (Domain.Tenants.TenantDecisions.ValidateId(s.Id, "strategy id") is { } bad) errors.Add(bad);
+            if (!Domain.Market.Instruments.TryGet(s.Symbol, out _)) errors.Add($"strategy '{s.Id}': unknown symbol '{s.Symbol}'");
+            try { _ = new RsiCrossSettings(s.Period, s.Oversold, s.Overbought); }
+            catch (ArgumentException e) { errors.Add($"strategy '{s.Id}': {e.Message}"); }
+        }
+        if (Strategies.Select(s => s.Id).Distinct().Count() != Strategies.Count) errors.Add("strategy ids must be unique");
+        if (TenantShards is < 1 or > 10_000) errors.Add("Trading:TenantShards must be in 1..10000");
+        if (FanoutBuckets is < 1 or > 1_000) errors.Add("Trading:FanoutBuckets must be in 1..1000");
+        if (TenantSnapshotEvery < 1) errors.Add("Trading:TenantSnapshotEvery must be at least 1");
+        if (BrokerCallTimeout <= TimeSpan.Zero) errors.Add("Trading:BrokerCallTimeout must be positive");
+        if (Cluster.Port is < 0 or > 65535) errors.Add("Trading:Cluster:Port must be in 0..65535");
+        if (Feed.Kind is not ("simulated" or "replay" or "none")) errors.Add("Trading:Feed:Kind must be simulated, replay or none");
+        if (Feed.IntervalMs < 1) errors.Add("Trading:Feed:IntervalMs must be at least 1");
+        if (errors.Count > 0) throw new ArgumentException("invalid engine options: " + string.Join("; ", errors));
+    }
+}
+
+public sealed class ClusterSettings
+{
+    public string Hostname { get; set; } = "127.0.0.1";
+
+    /// <summary>Remoting port; 0 picks a free one (tests).</summary>
+    public int Port { get; set; } = 4053;
+
+    /// <summary>Comma-separated seed addresses (akka.tcp://trading@host:port). Empty: form a one-node cluster.</summary>
+    public string Seeds { get; set; } = "";
+
+    public string Roles { get; set; } = "";
+
+    public IReadOnlyList<string> SeedList => Split(Seeds);
+    public IReadOnlyList<string> RoleList => Split(Roles);
+
+    private static string[] Split(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+public sealed class FeedSettings
+{
+    /// <summary>simulated (seeded random walk), replay (shipped CSV bars) or none.</summary>
+    public string Kind { get; set; } = "simulated";
+    public int IntervalMs { get; set; } = 1000;
+    public double Volatility { get; set; } = 0.002;
+    public int Seed { get; set; } = 42;
+    public string ReplayFile { get; set; } = "data/bars/BTCUSDT-1m.csv";
+    public string ReplaySymbol { get; set; } = "BTCUSDT";
+}

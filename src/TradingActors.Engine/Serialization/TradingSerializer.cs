@@ -1,0 +1,109 @@
+using System.Collections.Frozen;
+using System.Runtime.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using TradingActors.Domain.Tenants;
+using TradingActors.Engine.Fanout;
+using TradingActors.Engine.Strategies;
+using TradingActors.Engine.Tenants;
+
+namespace TradingActors.Engine.Serialization;
+
+/// <summary>
+/// The one serializer for our messages, events and snapshots: System.Text.Json bodies and short,
+/// versioned manifests, so the journal holds no .NET type names and a type can be renamed freely.
+/// A manifest, once written to the journal, is never reused for another shape.
+/// </summary>
+public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public const int Id = 4711;
+
+    private static readonly (string Manifest, Type Type)[] Bindings =
+    [
+        // tenant events (journal)
+        ("t.created.v1", typeof(TenantCreated)),
+        ("t.paper-linked.v1", typeof(PaperAccountLinked)),
+        ("t.broker-linked.v1", typeof(BrokerAccountLinked)),
+        ("t.subscribed.v1", typeof(Subscribed)),
+        ("t.unsubscribed.v1", typeof(Unsubscribed)),
+        ("t.paused.v1", typeof(SubscriptionPaused)),
+        ("t.resumed.v1", typeof(SubscriptionResumed)),
+        ("t.order-submitted.v1", typeof(OrderSubmitted)),
+        ("t.order-filled.v1", typeof(OrderFilled)),
+        ("t.order-rejected.v1", typeof(OrderRejected)),
+        ("t.order-failed.v1", typeof(OrderFailed)),
+        ("t.order-unknown.v1", typeof(OrderMarkedUnknown)),
+        ("t.snapshot.v1", typeof(TenantSnapshot)),
+        // tenant commands and replies
+        ("t.create", typeof(CreateTenant)),
+        ("t.link-paper", typeof(LinkPaperAccount)),
+        ("t.link-broker", typeof(LinkBrokerAccount)),
+        ("t.subscribe", typeof(SubscribeToStrategy)),
+        ("t.unsubscribe", typeof(UnsubscribeFromStrategy)),
+        ("t.pause", typeof(PauseSubscription)),
+        ("t.resume", typeof(ResumeSubscription)),
+        ("t.execute-signal", typeof(ExecuteSignal)),
+        ("t.wake", typeof(WakeTenant)),
+        ("t.get-portfolio", typeof(GetPortfolio)),
+        ("t.accepted", typeof(CommandAccepted)),
+        ("t.rejected", typeof(CommandRejected)),
+        ("t.signal-ack", typeof(SignalAcknowledged)),
+        ("t.portfolio", typeof(Portfolio)),
+        // strategies
+        ("s.signal.v1", typeof(SignalEmitted)),
+        ("s.snapshot.v1", typeof(StrategySnapshot)),
+        ("s.manual-signal", typeof(EmitManualSignal)),
+        ("s.published", typeof(SignalPublished)),
+        ("s.get-since", typeof(GetSignalsSince)),
+        ("s.since", typeof(SignalsSince)),
+        ("s.heartbeat", typeof(StrategyHeartbeat)),
+        ("s.get-status", typeof(GetStrategyStatus)),
+        ("s.status", typeof(StrategyStatus)),
+        // fan-out
+        ("f.register", typeof(RegisterSubscriber)),
+        ("f.unregister", typeof(UnregisterSubscriber)),
+        ("f.registered", typeof(SubscriberRegistered)),
+        ("f.start", typeof(StartFanout)),
+        ("f.get-status", typeof(GetFanoutStatus)),
+        ("f.status", typeof(FanoutStatus)),
+        ("f.added.v1", typeof(SubscriberAdded)),
+        ("f.removed.v1", typeof(SubscriberRemoved)),
+        ("f.advanced.v1", typeof(FanoutAdvanced)),
+        ("f.snapshot.v1", typeof(FanoutSnapshot)),
+        // market data
+        ("m.price", typeof(Domain.Market.PriceUpdate)),
+    ];
+
+    private static readonly FrozenDictionary<Type, string> ManifestOf = Bindings.ToFrozenDictionary(b => b.Type, b => b.Manifest);
+    private static readonly FrozenDictionary<string, Type> TypeOf = Bindings.ToFrozenDictionary(b => b.Manifest, b => b.Type);
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>The types this serializer must be bound to (marker interfaces plus domain types without one).</summary>
+    public static IReadOnlyList<Type> BoundTypes { get; } = [typeof(ITradingMessage), typeof(ITenantEvent), typeof(Domain.Market.PriceUpdate)];
+
+    public static IReadOnlyCollection<Type> KnownTypes => ManifestOf.Keys;
+
+    public override int Identifier => Id;
+
+    public override string Manifest(object o) =>
+        ManifestOf.TryGetValue(o.GetType(), out var manifest)
+            ? manifest
+            : throw new ArgumentException($"{o.GetType().Name} has no manifest in {nameof(TradingSerializer)}; add one to its bindings");
+
+    public override byte[] ToBinary(object obj)
+    {
+        Manifest(obj); // fail loudly for a type without a manifest rather than write something unreadable
+        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest) =>
+        TypeOf.TryGetValue(manifest, out var type)
+            ? JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"null body for manifest '{manifest}'")
+            : throw new SerializationException($"unknown manifest '{manifest}'");
+}

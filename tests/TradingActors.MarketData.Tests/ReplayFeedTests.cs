@@ -1,0 +1,70 @@
+using TradingActors.Domain.Market;
+
+namespace TradingActors.MarketData.Tests;
+
+public class ReplayFeedTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly Bar[] Bars =
+    [
+        new("BTCUSDT", T0, 10m, 12m, 9m, 11m, 1m),
+        new("BTCUSDT", T0.AddMinutes(1), 11m, 13m, 10m, 12m, 1m),
+        new("BTCUSDT", T0.AddMinutes(2), 12m, 14m, 11m, 13m, 1m),
+    ];
+
+    private static List<PriceUpdate> Take(ReplayFeed feed, int max)
+    {
+        var list = new List<PriceUpdate>();
+        while (list.Count < max && feed.TryNext(out var u)) list.Add(u);
+        return list;
+    }
+
+    [Fact]
+    public void Without_loop_replays_closes_once_then_stops()
+    {
+        var feed = new ReplayFeed(Bars);
+        Assert.False(feed.Loop);
+        Assert.Equal(
+            [new("BTCUSDT", 11m, T0), new("BTCUSDT", 12m, T0.AddMinutes(1)), new PriceUpdate("BTCUSDT", 13m, T0.AddMinutes(2))],
+            Take(feed, 10));
+        Assert.False(feed.TryNext(out _));
+    }
+
+    [Fact]
+    public void With_loop_repeats_prices_and_keeps_times_increasing()
+    {
+        var updates = Take(new ReplayFeed(Bars, loop: true), 10);
+
+        Assert.Equal(10, updates.Count);
+        Assert.Equal([11m, 12m, 13m, 11m, 12m, 13m, 11m, 12m, 13m, 11m], updates.Select(u => u.Price));
+        // The next pass continues one bar interval after the last bar: one bar per minute throughout.
+        for (var i = 0; i < updates.Count; i++)
+            Assert.Equal(T0.AddMinutes(i), updates[i].Time);
+    }
+
+    [Fact]
+    public void Shipped_file_loops_with_increasing_times()
+    {
+        var bars = CsvBars.ReadFile(TestHelpers.FindBarsFile(), "BTCUSDT");
+        var updates = Take(new ReplayFeed(bars, loop: true), bars.Count * 2 + 5);
+
+        Assert.Equal(bars.Count * 2 + 5, updates.Count);
+        for (var i = 1; i < updates.Count; i++)
+            Assert.True(updates[i].Time > updates[i - 1].Time, $"time went backwards at {i}");
+        Assert.Equal(bars[0].Close, updates[bars.Count].Price);
+    }
+
+    [Fact]
+    public void Empty_feed_has_nothing()
+    {
+        Assert.False(new ReplayFeed([]).TryNext(out _));
+    }
+
+    [Fact]
+    public void Rejects_unordered_bars_and_looping_a_single_bar()
+    {
+        Assert.Throws<ArgumentException>(() => new ReplayFeed([Bars[1], Bars[0]]));
+        Assert.Throws<ArgumentException>(() => new ReplayFeed([Bars[0]], loop: true));
+    }
+}

@@ -80,8 +80,9 @@ TradingActors node: http://127.0.0.1:${HTTP_PORT}
 Building and starting the node (Release); Ctrl-C stops the node, then the database.
 EOF
 
-# Working directory = repo root, so relative cluster-config/ and data/ resolve.
-cd "$REPO_ROOT"
+# Working directory = the project folder: it is the ASP.NET content root, so
+# appsettings.json applies; data/ files are found by walking up from the app folder.
+cd "$REPO_ROOT/src/TradingActors.Node"
 setsid dotnet run --project "$REPO_ROOT/src/TradingActors.Node" -c Release --no-launch-profile -- "$@" &
 NODE_PID=$!
 node_rc=0

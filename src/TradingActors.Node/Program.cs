@@ -1,6 +1,67 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using Npgsql;
+using Serilog;
+using TradingActors.Engine.Hosting;
+using TradingActors.Engine.Observability;
+using TradingActors.Engine.Tenants;
+using TradingActors.Node;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Host.UseSerilog((context, logger) => logger
+    .ReadFrom.Configuration(context.Configuration)
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
+
+var engine = builder.Configuration.GetSection(TradingEngineOptions.Section).Get<TradingEngineOptions>() ?? new TradingEngineOptions();
+var demo = builder.Configuration.GetSection("Trading:Demo").Get<DemoOptions>() ?? new DemoOptions();
+builder.Services.AddTradingEngine(engine);
+builder.Services.AddSingleton(demo);
+builder.Services.AddHostedService<DemoSeeder>();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+
+// Ready = this node is an Up cluster member and the journal's database answers.
+app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
+{
+    var member = Cluster.Get(system).SelfMember;
+    var up = member.Status == MemberStatus.Up;
+    var journal = await DatabaseReachable(engine.ConnectionString, ct);
+    var body = new { status = up && journal ? "ready" : "not ready", member = member.Status.ToString(), journal = journal ? "reachable" : "unreachable" };
+    return up && journal ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+});
+
+app.MapGet("/summary", async (IRequiredActor<EngineMetricsKey> metrics, CancellationToken ct) =>
+    Results.Ok(await (await metrics.GetAsync(ct)).Ask<EngineSummary>(new GetEngineSummary(), TimeSpan.FromSeconds(5), ct)));
+
+app.MapGet("/tenants/{tenantId}", async (string tenantId, IRequiredActor<TenantRegion> tenants, CancellationToken ct) =>
+{
+    if (TradingActors.Domain.Tenants.TenantDecisions.ValidateId(tenantId, "tenant id") is { } bad)
+        return Results.Problem(bad, statusCode: StatusCodes.Status400BadRequest);
+    var portfolio = await (await tenants.GetAsync(ct)).Ask<Portfolio>(new GetPortfolio(tenantId), TimeSpan.FromSeconds(10), ct);
+    return portfolio.State.Exists
+        ? Results.Ok(portfolio.State)
+        : Results.Problem($"tenant '{tenantId}' does not exist", statusCode: StatusCodes.Status404NotFound);
+});
 
 app.Run();
+
+static async Task<bool> DatabaseReachable(string connectionString, CancellationToken ct)
+{
+    try
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(timeout.Token);
+        await using var command = new NpgsqlCommand("SELECT 1 FROM journal LIMIT 1", connection);
+        await command.ExecuteScalarAsync(timeout.Token);
+        return true;
+    }
+    catch (Exception)
+    {
+        return false;
+    }
+}

@@ -71,7 +71,7 @@ public sealed class PaperExchangeTests
 
         Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
         Assert.Contains("unknown instrument", result.RejectReason);
-        Assert.Equal(0, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class PaperExchangeTests
         var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1, symbol: "ETHUSDT", reference: 0m), CancellationToken.None);
 
         Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
-        Assert.Equal(0, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
     }
 
     [Fact]
@@ -104,8 +104,8 @@ public sealed class PaperExchangeTests
         var second = await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
 
         Assert.Equal(first, second);
-        Assert.Equal(1, _exchange.OrderCount(Alice.AccountId));
-        Assert.Equal([intent.ClientOrderId], _exchange.ClientOrderIds(Alice.AccountId));
+        Assert.Equal(1, _exchange.OrderCount(Alice.VenueAccountNumber));
+        Assert.Equal([intent.ClientOrderId], _exchange.ClientOrderIds(Alice.VenueAccountNumber));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class PaperExchangeTests
 
         Assert.Equal("P-1", a.VenueOrderId);
         Assert.Equal("P-2", b.VenueOrderId);
-        Assert.Equal(2, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(2, _exchange.OrderCount(Alice.VenueAccountNumber));
     }
 
     [Fact]
@@ -130,8 +130,8 @@ public sealed class PaperExchangeTests
         await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
         await _exchange.PlaceOrderAsync(Bob, intent, CancellationToken.None);
 
-        Assert.Equal(1, _exchange.OrderCount(Alice.AccountId));
-        Assert.Equal(1, _exchange.OrderCount(Bob.AccountId));
+        Assert.Equal(1, _exchange.OrderCount(Alice.VenueAccountNumber));
+        Assert.Equal(1, _exchange.OrderCount(Bob.VenueAccountNumber));
         Assert.Equal(2, _exchange.TotalOrders);
     }
 
@@ -144,7 +144,7 @@ public sealed class PaperExchangeTests
         var results = await Task.WhenAll(Enumerable.Range(0, 50)
             .Select(_ => Task.Run(() => _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None))));
 
-        Assert.Equal(1, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(1, _exchange.OrderCount(Alice.VenueAccountNumber));
         Assert.Equal(1, _exchange.TotalOrders);
         Assert.Single(results.Distinct());
         Assert.All(results, r => Assert.Equal("P-1", r.VenueOrderId));
@@ -172,7 +172,7 @@ public sealed class PaperExchangeTests
 
         Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
         Assert.Equal("quantity must be positive", result.RejectReason);
-        Assert.Equal(0, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
     }
 
     [Theory]
@@ -204,47 +204,47 @@ public sealed class PaperExchangeTests
     [Fact]
     public async Task Throw_fault_throws_without_recording()
     {
-        _exchange.SetFault(Alice.AccountId, PaperFault.Throw);
+        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Throw);
         var intent = Intent(Alice, 1);
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None));
 
         Assert.Equal("paper venue failure (injected)", ex.Message);
-        Assert.Equal(0, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
         Assert.Null(await _exchange.FindOrderAsync(Alice, intent.ClientOrderId, CancellationToken.None));
     }
 
     [Fact]
     public async Task Unavailable_fault_throws_broker_unavailable_without_recording()
     {
-        _exchange.SetFault(Alice.AccountId, PaperFault.Unavailable);
+        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Unavailable);
 
         await Assert.ThrowsAsync<BrokerUnavailableException>(() => _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), CancellationToken.None));
 
-        Assert.Equal(0, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
     }
 
     [Fact]
     public async Task Reject_fault_returns_rejected_without_recording()
     {
-        _exchange.SetFault(Alice.AccountId, PaperFault.Reject);
+        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Reject);
 
         var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), CancellationToken.None);
 
         Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
         Assert.Equal("rejected by paper venue (injected)", result.RejectReason);
-        Assert.Equal(0, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
     }
 
     [Fact]
     public async Task Hang_fault_place_honours_cancellation_and_records_nothing()
     {
-        _exchange.SetFault(Alice.AccountId, PaperFault.Hang);
+        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Hang);
         using var cts = new CancellationTokenSource(HangProbe);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), cts.Token));
 
-        Assert.Equal(0, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
     }
 
     [Fact]
@@ -253,7 +253,7 @@ public sealed class PaperExchangeTests
         _prices.Update("BTCUSDT", 50_000m);
         var intent = Intent(Alice, 1);
         await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
-        _exchange.SetFault(Alice.AccountId, PaperFault.Hang);
+        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Hang);
         using var cts = new CancellationTokenSource(HangProbe);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _exchange.FindOrderAsync(Alice, intent.ClientOrderId, cts.Token));
@@ -263,7 +263,7 @@ public sealed class PaperExchangeTests
     public async Task Fill_then_lose_answer_keeps_the_order_but_never_answers()
     {
         _prices.Update("BTCUSDT", 50_000m);
-        _exchange.SetFault(Alice.AccountId, PaperFault.FillThenLoseAnswer);
+        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.FillThenLoseAnswer);
         var intent = Intent(Alice, 1);
         using var cts = new CancellationTokenSource();
 
@@ -280,37 +280,37 @@ public sealed class PaperExchangeTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lost);
 
         // A retry with the same id after recovery gets the same fill, not a second one.
-        _exchange.ClearFault(Alice.AccountId);
+        _exchange.ClearFault(Alice.VenueAccountNumber);
         var retried = await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
         Assert.Equal(found, retried);
-        Assert.Equal(1, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(1, _exchange.OrderCount(Alice.VenueAccountNumber));
     }
 
     [Fact]
     public async Task Faults_are_per_account()
     {
         _prices.Update("BTCUSDT", 50_000m);
-        _exchange.SetFault(Alice.AccountId, PaperFault.Hang);
+        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Hang);
         using var cts = new CancellationTokenSource();
 
         var hanging = _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), cts.Token);
         var bobs = await _exchange.PlaceOrderAsync(Bob, Intent(Bob, 1), CancellationToken.None);
 
         Assert.Equal(BrokerOrderStatus.Filled, bobs.Status);
-        Assert.Equal(1, _exchange.OrderCount(Bob.AccountId));
+        Assert.Equal(1, _exchange.OrderCount(Bob.VenueAccountNumber));
         Assert.False(hanging.IsCompleted);
 
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hanging);
-        Assert.Equal(0, _exchange.OrderCount(Alice.AccountId));
+        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
     }
 
     [Fact]
     public async Task Clear_fault_restores_normal_fills()
     {
         _prices.Update("BTCUSDT", 50_000m);
-        _exchange.SetFault(Alice.AccountId, PaperFault.Reject);
-        _exchange.ClearFault(Alice.AccountId);
+        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Reject);
+        _exchange.ClearFault(Alice.VenueAccountNumber);
 
         var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), CancellationToken.None);
 

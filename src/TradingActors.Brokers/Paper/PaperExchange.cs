@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Paper;
-// Alias: the inspection method ClientOrderIds(accountId) below shadows the domain class name.
+// Alias: the inspection method ClientOrderIds(venueAccountNumber) below shadows the domain class name.
 using ClientOrderIdRules = TradingActors.Domain.Orders.ClientOrderIds;
 
 namespace TradingActors.Brokers.Paper;
@@ -10,7 +10,7 @@ namespace TradingActors.Brokers.Paper;
 /// <summary>
 /// The embedded paper venue: fills market orders at the latest known price plus slippage and fee.
 /// One instance serves every tenant of the node, so all state is instance-level and guarded.
-/// Like a real venue it remembers orders by (account, client order id) and answers a repeated
+/// Like a real venue it remembers orders by (venue account number, client order id) and answers a repeated
 /// id with the first result, which is what makes retries after a crash safe.
 /// Balances are not kept here: cash and positions belong to the tenant's own account.
 /// </summary>
@@ -50,7 +50,7 @@ public sealed class PaperExchange : IBrokerClient
         // A call cancelled before it is sent never reaches the venue.
         ct.ThrowIfCancellationRequested();
 
-        switch (FaultFor(account.AccountId))
+        switch (FaultFor(account.VenueAccountNumber))
         {
             case PaperFault.Throw:
                 throw new InvalidOperationException("paper venue failure (injected)");
@@ -62,12 +62,12 @@ public sealed class PaperExchange : IBrokerClient
                 await HangUntilCancelled(ct); // throws when cancelled; nothing recorded
                 break;
             case PaperFault.FillThenLoseAnswer:
-                Place(account.AccountId, intent); // the venue has the order...
+                Place(account.VenueAccountNumber, intent); // the venue has the order...
                 await HangUntilCancelled(ct);      // ...but the answer never arrives
                 break;
         }
 
-        return Place(account.AccountId, intent);
+        return Place(account.VenueAccountNumber, intent);
     }
 
     public async Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
@@ -77,30 +77,30 @@ public sealed class PaperExchange : IBrokerClient
         ct.ThrowIfCancellationRequested();
 
         // Only Hang affects lookups: with FillThenLoseAnswer the answer was lost, not the order.
-        if (FaultFor(account.AccountId) == PaperFault.Hang)
+        if (FaultFor(account.VenueAccountNumber) == PaperFault.Hang)
             await HangUntilCancelled(ct);
 
         lock (_gate)
         {
-            return _book.TryGetValue(account.AccountId, out var orders) && orders.TryGetValue(clientOrderId, out var result)
+            return _book.TryGetValue(account.VenueAccountNumber, out var orders) && orders.TryGetValue(clientOrderId, out var result)
                 ? result
                 : null;
         }
     }
 
     /// <summary>Makes every later call for this account misbehave as <paramref name="fault"/> until cleared.</summary>
-    public void SetFault(string accountId, PaperFault fault)
+    public void SetFault(string venueAccountNumber, PaperFault fault)
     {
-        ArgumentNullException.ThrowIfNull(accountId);
-        if (fault == PaperFault.None) _faults.TryRemove(accountId, out _);
-        else _faults[accountId] = fault;
+        ArgumentNullException.ThrowIfNull(venueAccountNumber);
+        if (fault == PaperFault.None) _faults.TryRemove(venueAccountNumber, out _);
+        else _faults[venueAccountNumber] = fault;
     }
 
-    public void ClearFault(string accountId) => SetFault(accountId, PaperFault.None);
+    public void ClearFault(string venueAccountNumber) => SetFault(venueAccountNumber, PaperFault.None);
 
-    public int OrderCount(string accountId)
+    public int OrderCount(string venueAccountNumber)
     {
-        lock (_gate) return _book.TryGetValue(accountId, out var orders) ? orders.Count : 0;
+        lock (_gate) return _book.TryGetValue(venueAccountNumber, out var orders) ? orders.Count : 0;
     }
 
     public int TotalOrders
@@ -109,18 +109,18 @@ public sealed class PaperExchange : IBrokerClient
     }
 
     /// <summary>Snapshot of the client order ids the venue holds for an account.</summary>
-    public IReadOnlyCollection<string> ClientOrderIds(string accountId)
+    public IReadOnlyCollection<string> ClientOrderIds(string venueAccountNumber)
     {
-        lock (_gate) return _book.TryGetValue(accountId, out var orders) ? orders.Keys.ToArray() : [];
+        lock (_gate) return _book.TryGetValue(venueAccountNumber, out var orders) ? orders.Keys.ToArray() : [];
     }
 
-    private PaperFault FaultFor(string accountId) =>
-        _faults.TryGetValue(accountId, out var fault) ? fault : PaperFault.None;
+    private PaperFault FaultFor(string venueAccountNumber) =>
+        _faults.TryGetValue(venueAccountNumber, out var fault) ? fault : PaperFault.None;
 
     // Never returns normally: Task.Delay(Infinite) only ends by throwing OperationCanceledException.
     private static Task HangUntilCancelled(CancellationToken ct) => Task.Delay(Timeout.Infinite, ct);
 
-    private BrokerOrderResult Place(string accountId, OrderIntent intent)
+    private BrokerOrderResult Place(string venueAccountNumber, OrderIntent intent)
     {
         // Validation rejects are not recorded: the venue never accepted the order,
         // and the same intent retried is rejected the same way.
@@ -133,8 +133,8 @@ public sealed class PaperExchange : IBrokerClient
 
         lock (_gate)
         {
-            if (!_book.TryGetValue(accountId, out var orders))
-                _book[accountId] = orders = new Dictionary<string, BrokerOrderResult>(StringComparer.Ordinal);
+            if (!_book.TryGetValue(venueAccountNumber, out var orders))
+                _book[venueAccountNumber] = orders = new Dictionary<string, BrokerOrderResult>(StringComparer.Ordinal);
 
             // A repeated client id gets the first answer, never a second fill.
             if (orders.TryGetValue(intent.ClientOrderId, out var existing))

@@ -123,7 +123,8 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
             Timers.StartPeriodicTimer("redeliver", new Redeliver(), TimeSpan.FromSeconds(3));
         }
         // Recorded after delivery: a crash in between redelivers, and tenants dedupe by sequence.
-        PersistAsync(new FanoutAdvanced(signal.Sequence), _ => MaybeSnapshot());
+        // An empty bucket has nothing to redeliver, so it writes nothing.
+        if (_subscribers.Count > 0) PersistAsync(new FanoutAdvanced(signal.Sequence), _ => MaybeSnapshot());
     }
 
     private void AddRecent(Signal signal)

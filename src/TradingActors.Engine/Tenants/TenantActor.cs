@@ -271,12 +271,16 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
         if (!existing.IsNobody()) return existing;
         var account = _state.Accounts[accountId];
         var client = _deps.Venues[account.Venue];
-        var sessionProps = BrokerSession.Props(client, new BrokerAccount(account.AccountId, account.VenueAccountNumber), _deps.Session, _deps.Time);
+        // Paper account numbers are ours to choose: scoped by tenant so two tenants' "paper-1" never share a book.
+        var venueAccountNumber = account.IsEmbeddedPaper ? PaperAccountNumber(_tenantId, account.AccountId) : account.VenueAccountNumber;
+        var sessionProps = BrokerSession.Props(client, new BrokerAccount(account.AccountId, venueAccountNumber), _deps.Session, _deps.Time);
         // A crashing session restarts with backoff and never takes the tenant down with it.
         return Context.ActorOf(BackoffSupervisor.Props(
             Backoff.OnFailure(sessionProps, "session", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
                 .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart))), name);
     }
+
+    public static string PaperAccountNumber(string tenantId, string accountId) => tenantId + "/" + accountId;
 
     // ---- fan-out registration
 

@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace TradingActors.Bench;
+
+/// <summary>Command line of <c>TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout S]</c>.</summary>
+public sealed record BenchArgs(int Tenants, bool Cold, int? Buckets, int Parallelism, TimeSpan FillTimeout)
+{
+    public const string Usage =
+        "usage: TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout SECONDS]";
+
+    public static BenchArgs Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "fanout") throw new ArgumentException("the only benchmark is 'fanout'");
+        int? tenants = null;
+        int? buckets = null;
+        var cold = false;
+        var parallelism = 200;
+        var timeout = TimeSpan.FromSeconds(120);
+        for (var i = 1; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Length) throw new ArgumentException($"{arg} needs a value");
+                return args[++i];
+            }
+            switch (arg)
+            {
+                case "--tenants": tenants = PositiveInt(arg, Value()); break;
+                case "--buckets": buckets = PositiveInt(arg, Value()); break;
+                case "--parallelism": parallelism = PositiveInt(arg, Value()); break;
+                case "--timeout": timeout = TimeSpan.FromSeconds(PositiveInt(arg, Value())); break;
+                case "--cold": cold = true; break;
+                default: throw new ArgumentException($"unknown argument '{arg}'");
+            }
+        }
+        if (tenants is null) throw new ArgumentException("--tenants is required");
+        return new BenchArgs(tenants.Value, cold, buckets, parallelism, timeout);
+    }
+
+    private static int PositiveInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name} must be a positive integer, not '{value}'");
+}

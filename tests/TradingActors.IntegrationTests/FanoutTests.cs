@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using TradingActors.Domain.Orders;
+using TradingActors.Domain.Tenants;
+using TradingActors.Engine.Tenants;
+using TradingActors.IntegrationTests.Infrastructure;
+
+namespace TradingActors.IntegrationTests;
+
+public sealed class FanoutTests
+{
+    [Fact]
+    public async Task One_signal_to_1000_subscribers_places_1000_orders_each_client_order_id_once()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var venues = new TestVenues();
+        await using var node = await EngineNode.StartAsync(EngineNode.DefaultOptions(db.ConnectionString, venues));
+        var tenants = Enumerable.Range(1, 1000).Select(i => $"fan-{i:D4}").ToArray();
+        foreach (var batch in tenants.Chunk(100)) await Task.WhenAll(batch.Select(t => node.CreatePaperSubscriber(t)));
+        await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 1000, TimeSpan.FromSeconds(30), "all registered");
+        var filled = new ConcurrentDictionary<string, int>();
+        var listener = node.System.ActorOf(Props.Create(() => new OutcomeListener(filled)));
+        node.System.EventStream.Subscribe(listener, typeof(OrderOutcomePersisted));
+
+        await node.EmitSignal(OrderSide.Buy, 60_000m);
+        await Eventually.TrueAsync(() => Task.FromResult(filled.Count == 1000), TimeSpan.FromSeconds(60), "1000 fills persisted");
+
+        // Read back from the journal: every tenant's order filled exactly once.
+        var journal = PersistenceQuery.Get(node.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var events = await journal.CurrentEventsByTag("executions", Offset.NoOffset()).RunAggregate(
+            new List<OrderFilled>(), (list, e) => { if (e.Event is OrderFilled f) list.Add(f); return list; }, node.System.Materializer());
+        Assert.Equal(1000, events.Count);
+        Assert.Equal(1000, events.Select(e => e.Intent.ClientOrderId).Distinct().Count());
+        Assert.All(events, e => Assert.True(ClientOrderIds.IsValid(e.Intent.ClientOrderId)));
+        Assert.Equal(1000, venues.Paper.Exchange.TotalOrders);
+        Assert.Equal(tenants.Length, filled.Keys.Select(k => k.Split('|')[0]).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Two_node_cluster_spreads_tenants_and_a_signal_published_on_one_node_reaches_all()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var venues = new TestVenues();
+        await using var first = await EngineNode.StartAsync(EngineNode.DefaultOptions(db.ConnectionString, venues));
+        var secondOptions = EngineNode.DefaultOptions(db.ConnectionString, venues);
+        secondOptions.Cluster = new TradingActors.Engine.Hosting.ClusterSettings { Port = 0, Seeds = first.Address.ToString() };
+        await using var second = await EngineNode.StartAsync(secondOptions);
+        await Eventually.TrueAsync(() => Task.FromResult(Akka.Cluster.Cluster.Get(first.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2),
+            TimeSpan.FromSeconds(20), "two members Up");
+
+        var filledOn = new[] { new ConcurrentDictionary<string, int>(), new ConcurrentDictionary<string, int>() };
+        var nodes = new[] { first, second };
+        for (var i = 0; i < 2; i++)
+            nodes[i].System.EventStream.Subscribe(nodes[i].System.ActorOf(Props.Create(() => new OutcomeListener(filledOn[i]))), typeof(OrderOutcomePersisted));
+
+        var tenants = Enumerable.Range(1, 200).Select(i => $"two-{i:D3}").ToArray();
+        // Commands enter through both nodes; sharding routes each to the tenant's home node.
+        foreach (var batch in tenants.Chunk(50))
+            await Task.WhenAll(batch.Select((t, i) => nodes[i % 2].CreatePaperSubscriber(t)));
+        await Eventually.TrueAsync(async () => await first.RegisteredSubscribers() == 200, TimeSpan.FromSeconds(30), "all registered");
+
+        var local = await Task.WhenAll(nodes.Select(async n =>
+            (await n.Tenants.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5))).Shards.Sum(s => s.EntityIds.Count)));
+        Assert.Equal(200, local.Sum());
+        Assert.All(local, count => Assert.True(count > 0, $"tenants per node: {string.Join(", ", local)}"));
+
+        await second.EmitSignal(OrderSide.Buy, 55_000m); // the singleton may live on either node
+        await Eventually.TrueAsync(() => Task.FromResult(filledOn[0].Count + filledOn[1].Count == 200), TimeSpan.FromSeconds(30), "200 fills");
+        Assert.True(filledOn[0].Count > 0 && filledOn[1].Count > 0, $"fills per node: {filledOn[0].Count}, {filledOn[1].Count}");
+        var all = await Task.WhenAll(tenants.Select(first.Portfolio));
+        Assert.All(all, s => Assert.Equal(1, s.OrdersFilled));
+    }
+
+    private sealed class OutcomeListener : ReceiveActor
+    {
+        public OutcomeListener(ConcurrentDictionary<string, int> filled) =>
+            Receive<OrderOutcomePersisted>(o =>
+            {
+                if (o.Status == OrderStatus.Filled) filled.AddOrUpdate(o.TenantId + "|" + o.ClientOrderId, 1, (_, n) => n + 1);
+            });
+    }
+}

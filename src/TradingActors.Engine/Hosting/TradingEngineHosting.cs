@@ -59,6 +59,8 @@ public static class TradingEngineHosting
                     loggers.AddLoggerFactory(); // Akka → Microsoft.Extensions.Logging → Serilog
                 })
                 .WithCustomSerializer("trading", TradingSerializer.BoundTypes, system => new TradingSerializer(system))
+                // No silent Newtonsoft fallback: a type without a binding fails loudly.
+                .WithStrictSerialization(true)
                 .WithRemoting(options.Cluster.Hostname, options.Cluster.Port)
                 .WithClustering(new ClusterOptions
                 {

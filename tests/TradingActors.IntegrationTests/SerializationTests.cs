@@ -1,0 +1,92 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Serialization;
+using TradingActors.Domain.Orders;
+using TradingActors.Domain.Paper;
+using TradingActors.Domain.Strategies;
+using TradingActors.Domain.Tenants;
+using TradingActors.Engine;
+using TradingActors.Engine.Fanout;
+using TradingActors.Engine.Serialization;
+using TradingActors.Engine.Strategies;
+using TradingActors.Engine.Tenants;
+
+namespace TradingActors.IntegrationTests;
+
+public sealed class SerializationTests : IDisposable
+{
+    // Bound exactly as AddTradingEngine binds it (TradingSerializer.BoundTypes).
+    private readonly ActorSystem _system = ActorSystem.Create("serialization", ConfigurationFactory.ParseString($$"""
+        akka.actor {
+          serializers.trading = "{{typeof(TradingSerializer).AssemblyQualifiedName}}"
+          serialization-bindings {
+            {{string.Join("\n", TradingSerializer.BoundTypes.Select(t => $"\"{t.AssemblyQualifiedName}\" = trading"))}}
+          }
+        }
+        """));
+
+    [Fact]
+    public void Every_message_and_event_type_has_a_short_manifest_without_type_names()
+    {
+        var marked = typeof(ITradingMessage).Assembly.GetTypes()
+            .Concat(typeof(ITenantEvent).Assembly.GetTypes())
+            .Where(t => t is { IsAbstract: false, IsInterface: false } && (typeof(ITradingMessage).IsAssignableFrom(t) || typeof(ITenantEvent).IsAssignableFrom(t)))
+            .ToList();
+        Assert.NotEmpty(marked);
+        var missing = marked.Where(t => !TradingSerializer.KnownTypes.Contains(t)).Select(t => t.Name).ToList();
+        Assert.True(missing.Count == 0, "no manifest for: " + string.Join(", ", missing));
+    }
+
+    public static TheoryData<object> Samples()
+    {
+        var intent = new OrderIntent(ClientOrderIds.Create("t", "a", "strategy:s", 7, 0), "a", "strategy:s", 7, "BTCUSDT", OrderSide.Buy, 0.0125m, 60_000.5m);
+        var fill = new Fill(0.0125m, 60_030.51m, 0.75038138m, "P-1", DateTimeOffset.Parse("2026-01-02T03:04:05Z"));
+        var signal = new Signal("s", 7, "BTCUSDT", OrderSide.Sell, 61_000m, DateTimeOffset.Parse("2026-01-02T03:04:05Z"), "RSI crossed");
+        var state = TenantState.Empty("t")
+            .Apply(new TenantCreated("t", "T", DateTimeOffset.UnixEpoch))
+            .Apply(new PaperAccountLinked("a", 1_000m, DateTimeOffset.UnixEpoch))
+            .Apply(new Subscribed("s", "a", "BTCUSDT", 500m, DateTimeOffset.UnixEpoch))
+            .Apply(new OrderFilled(intent, fill, DateTimeOffset.UnixEpoch));
+        return new TheoryData<object>
+        {
+            new OrderFilled(intent, fill, DateTimeOffset.UnixEpoch),
+            new OrderMarkedUnknown(intent, "timeout", DateTimeOffset.UnixEpoch),
+            new TenantSnapshot(state),
+            new ExecuteSignal("t", signal),
+            new SubscriberRegistered("s", "t", [signal]),
+            new StrategySnapshot(7, [signal]),
+            new FanoutSnapshot(["t1", "t2"], 7),
+            new CommandRejected("t", "SubscribeToStrategy", "unknown strategy 'x'"),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Messages_round_trip_through_the_bound_serializer(object message)
+    {
+        var serializer = _system.Serialization.FindSerializerFor(message);
+        Assert.IsType<TradingSerializer>(serializer);
+        var manifest = Serialization.ManifestFor(serializer, message);
+        Assert.DoesNotContain("TradingActors", manifest);
+        Assert.True(manifest.Length <= 24, manifest);
+
+        var copy = _system.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
+
+        // Records compare by value; the tenant state holds immutable collections, so compare their JSON.
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(message, message.GetType()), System.Text.Json.JsonSerializer.Serialize(copy, copy.GetType()));
+        Assert.Equal(message.GetType(), copy.GetType());
+    }
+
+    [Fact]
+    public void Decimal_amounts_survive_exactly()
+    {
+        var account = PaperAccount.Open(1_000.12345678m);
+        var message = new TenantSnapshot(TenantState.Empty("t") with { Accounts = ImmutableDictionary<string, LinkedAccount>.Empty.Add("a", new LinkedAccount("a", "paper", "a", account)) });
+        var serializer = _system.Serialization.FindSerializerFor(message);
+        var copy = (TenantSnapshot)_system.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Serialization.ManifestFor(serializer, message));
+        Assert.Equal(1_000.12345678m, copy.State.Accounts["a"].Paper!.Cash);
+    }
+
+    public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+}

@@ -12,6 +12,11 @@ using TradingActors.Engine;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
 
+// Akka writes a few lines to Console.Out while a system terminates (its standard-out logger):
+// everything but the result line goes to stderr.
+var stdout = Console.Out;
+Console.SetOut(Console.Error);
+
 BenchArgs bench;
 try
 {
@@ -168,8 +173,8 @@ finally
     await DropDatabaseAsync(adminConnectionString, database);
 }
 
-if (resultLine is not null) Console.Out.WriteLine(resultLine);
-Console.Out.Flush();
+if (resultLine is not null) stdout.WriteLine(resultLine);
+stdout.Flush();
 return exitCode;
 
 async Task CreateTenantsAsync(EngineHost engine, BenchArgs b)

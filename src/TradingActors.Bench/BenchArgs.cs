@@ -3,10 +3,10 @@ using System.Globalization;
 namespace TradingActors.Bench;
 
 /// <summary>Command line of <c>TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout S]</c>.</summary>
-public sealed record BenchArgs(int Tenants, bool Cold, int? Buckets, int Parallelism, TimeSpan FillTimeout)
+public sealed record BenchArgs(int Tenants, bool Cold, int? Buckets, int Parallelism, TimeSpan FillTimeout, Serilog.Events.LogEventLevel LogLevel)
 {
     public const string Usage =
-        "usage: TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout SECONDS]";
+        "usage: TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout SECONDS] [--log-level Warning|Information|Debug]";
 
     public static BenchArgs Parse(string[] args)
     {
@@ -16,6 +16,7 @@ public sealed record BenchArgs(int Tenants, bool Cold, int? Buckets, int Paralle
         var cold = false;
         var parallelism = 200;
         var timeout = TimeSpan.FromSeconds(120);
+        var logLevel = Serilog.Events.LogEventLevel.Warning;
         for (var i = 1; i < args.Length; i++)
         {
             var arg = args[i];
@@ -31,11 +32,15 @@ public sealed record BenchArgs(int Tenants, bool Cold, int? Buckets, int Paralle
                 case "--parallelism": parallelism = PositiveInt(arg, Value()); break;
                 case "--timeout": timeout = TimeSpan.FromSeconds(PositiveInt(arg, Value())); break;
                 case "--cold": cold = true; break;
+                case "--log-level":
+                    var level = Value();
+                    if (!Enum.TryParse(level, ignoreCase: true, out logLevel)) throw new ArgumentException($"unknown log level '{level}'");
+                    break;
                 default: throw new ArgumentException($"unknown argument '{arg}'");
             }
         }
         if (tenants is null) throw new ArgumentException("--tenants is required");
-        return new BenchArgs(tenants.Value, cold, buckets, parallelism, timeout);
+        return new BenchArgs(tenants.Value, cold, buckets, parallelism, timeout, logLevel);
     }
 
     private static int PositiveInt(string name, string value) =>

@@ -53,13 +53,13 @@ public sealed class EngineHost : IAsyncDisposable
     }
 
     /// <summary>Starts the host; returns once the node is Up and the strategy singleton answers (nothing else is awaited).</summary>
-    public static async Task<EngineHost> StartAsync(TradingEngineOptions options)
+    public static async Task<EngineHost> StartAsync(TradingEngineOptions options, LogEventLevel logLevel = LogEventLevel.Warning)
     {
         var builder = Host.CreateApplicationBuilder([]);
         builder.Logging.ClearProviders();
-        // Warnings and errors only, on stderr: stdout is reserved for the bench's result line.
+        // Warnings and errors by default, on stderr: stdout is reserved for the bench's result line.
         builder.Services.AddSerilog(logger => logger
-            .MinimumLevel.Warning()
+            .MinimumLevel.Is(logLevel)
             .WriteTo.Console(
                 outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
                 standardErrorFromLevel: LogEventLevel.Verbose));

@@ -61,7 +61,7 @@ try
 
     var options = EngineHost.BenchOptions(connectionString, bench.Buckets);
     var phase = Stopwatch.StartNew();
-    var engine = await EngineHost.StartAsync(options);
+    var engine = await EngineHost.StartAsync(options, bench.LogLevel);
     Log($"engine up, strategy answers ({phase.ElapsedMilliseconds} ms); fan-out buckets={options.FanoutBuckets}, tenant shards={options.TenantShards}");
 
     try
@@ -96,7 +96,7 @@ try
             await engine.StopAsync();
             Log($"engine stopped ({phase.ElapsedMilliseconds} ms)");
             phase.Restart();
-            engine = await EngineHost.StartAsync(options);
+            engine = await EngineHost.StartAsync(options, bench.LogLevel);
             Log($"new engine up, strategy answers ({phase.ElapsedMilliseconds} ms); publishing at once");
         }
 

@@ -100,7 +100,10 @@ public static class TenantDecisions
     /// (quantity = budget / price, rounded down to the instrument step, costs included) and only
     /// when this subscription is flat; a sell closes what this subscription holds.
     /// </summary>
-    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts, decimal externalCostFactor)
+    /// <remarks>External venues' fees are theirs to charge; sizing leaves this margin so a buy stays within budget.</remarks>
+    public const decimal ExternalCostFactor = 1.002m;
+
+    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts)
     {
         if (!s.Exists) return new SignalPlan.Ignore("no such tenant");
         if (!s.Subscriptions.TryGetValue(signal.StrategyId, out var sub)) return new SignalPlan.Ignore("not subscribed");
@@ -112,7 +115,7 @@ public static class TenantDecisions
         if (!s.Accounts.TryGetValue(sub.AccountId, out var account)) return new SignalPlan.Ignore("account no longer linked");
         if (!Instruments.TryGet(signal.Symbol, out var instrument)) return new SignalPlan.Ignore($"unknown instrument '{signal.Symbol}'");
 
-        var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : externalCostFactor;
+        var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : ExternalCostFactor;
         decimal quantity;
         if (signal.Side == OrderSide.Buy)
         {

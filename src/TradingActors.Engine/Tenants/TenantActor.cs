@@ -144,7 +144,7 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
     private void Execute(ExecuteSignal command)
     {
         var signal = command.Signal;
-        var plan = TenantDecisions.PlanSignal(_state, signal, _deps.PaperCosts, externalCostFactor: 1.002m);
+        var plan = TenantDecisions.PlanSignal(_state, signal, _deps.PaperCosts);
         var ackTo = Sender;
         switch (plan)
         {

@@ -49,6 +49,8 @@ public sealed class EngineHost : IAsyncDisposable
             SummaryInterval = TimeSpan.FromHours(1),
         };
         if (buckets is { } b) options.FanoutBuckets = b;
+        // Measuring a setting without a rebuild: BENCH_HOCON overrides cluster-config/.
+        options.ExtraHocon = Environment.GetEnvironmentVariable("BENCH_HOCON") ?? "";
         return options;
     }
 

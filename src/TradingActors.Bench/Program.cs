@@ -100,6 +100,13 @@ try
             Log($"new engine up, strategy answers ({phase.ElapsedMilliseconds} ms); publishing at once");
         }
 
+        // Profiling aid (off by default): a pause before the signal to attach dotnet-trace.
+        if (int.TryParse(Environment.GetEnvironmentVariable("BENCH_PAUSE_BEFORE_SIGNAL_MS"), out var pauseMs) && pauseMs > 0)
+        {
+            Log($"pausing {pauseMs} ms before the signal (BENCH_PAUSE_BEFORE_SIGNAL_MS), pid {Environment.ProcessId}");
+            await Task.Delay(pauseMs);
+        }
+
         // ---- the measured signal
         var recorder = new OutcomeRecorder(bench.Tenants);
         recorder.Attach(engine.System);

@@ -120,6 +120,8 @@ public static class TradingEngineHosting
                         cluster.Join(cluster.SelfAddress);
                     }
                 });
+            // Added last with Prepend: it wins over everything in cluster-config/.
+            if (!string.IsNullOrWhiteSpace(options.ExtraHocon)) builder.AddHocon(options.ExtraHocon, HoconAddMode.Prepend);
         });
         return services;
     }

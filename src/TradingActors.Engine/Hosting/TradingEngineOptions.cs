@@ -38,6 +38,12 @@ public sealed class TradingEngineOptions
 
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Operator tuning: HOCON that overrides cluster-config/ (e.g. journal batch sizes), so a
+    /// setting can be measured or changed on a node without a rebuild. Empty by default.
+    /// </summary>
+    public string ExtraHocon { get; set; } = "";
+
     public void Validate()
     {
         var errors = new List<string>();

@@ -5,8 +5,9 @@ using TradingActors.Domain.Orders;
 namespace TradingActors.Engine.Tenants;
 
 /// <summary>
-/// One per linked account, child of its tenant: the only place the account's credentials are
-/// used. Every venue call runs with a timeout and behind a circuit breaker, and every outcome,
+/// One per linked external account, child of its tenant: the only place the account's credentials
+/// are used. (The embedded paper venue has no credentials and answers in-process: the tenant calls
+/// it directly through <see cref="VenueCall"/>, with the same timeout and failure mapping.) Every venue call runs with a timeout and behind a circuit breaker, and every outcome,
 /// failures included, is reported to the tenant as a <see cref="VenueAnswer"/> — never thrown.
 /// Stops itself when idle; the tenant creates it again on the next call.
 /// </summary>
@@ -52,37 +53,8 @@ public sealed class BrokerSession : ReceiveActor
         var client = _client;
         var account = _account;
         var timeout = _settings.CallTimeout;
-        Task.Run(async () =>
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                if (isLookup)
-                {
-                    var found = await client.FindOrderAsync(account, intent.ClientOrderId, cts.Token).ConfigureAwait(false);
-                    return found is null ? VenueAnswer.NotFound(intent) : VenueAnswer.Of(intent, found);
-                }
-                return VenueAnswer.Of(intent, await client.PlaceOrderAsync(account, intent, cts.Token).ConfigureAwait(false));
-            }
-            catch (BrokerUnavailableException e)
-            {
-                return VenueAnswer.Unavailable(intent, e.Message);
-            }
-            catch (OperationCanceledException) when (cts.IsCancellationRequested)
-            {
-                return VenueAnswer.Unknown(intent, $"no answer from {client.Venue} within {timeout.TotalSeconds:0.###} s");
-            }
-            catch (Exception e) when (isLookup)
-            {
-                return VenueAnswer.Unknown(intent, $"lookup failed: {e.GetType().Name}: {e.Message}");
-            }
-            catch (Exception e)
-            {
-                // The paper venue throws before taking the order; a real connector maps transport
-                // errors that may have reached the venue to timeouts (unknown) itself.
-                return VenueAnswer.Failed(intent, $"{e.GetType().Name}: {e.Message}");
-            }
-        }).PipeTo(Self, replyTo);
+        // Off the actor's thread: a connector that blocks before its first await must not stall the session.
+        Task.Run(() => VenueCall.RunAsync(client, account, intent, isLookup, timeout)).PipeTo(Self, replyTo);
     }
 
     private void Report(VenueAnswer answer)

@@ -13,36 +13,34 @@ namespace TradingActors.Engine.Tenants;
 /// <summary>
 /// One user: a sharded persistent entity owning its accounts, subscriptions, paper balances and
 /// order ledger. It decides through <see cref="TenantDecisions"/>, persists, then replies.
-/// Venue calls go through one BrokerSession child per account, one call at a time per tenant
-/// (other messages wait in the stash, bounded by the call timeout).
+/// Venue calls go through one BrokerSession child per external account, one call at a time per
+/// tenant (other messages wait in the stash, bounded by the call timeout). The embedded paper venue
+/// is called directly: it answers synchronously, so a paper order and its fill are one step.
 /// </summary>
-public sealed class TenantActor : ReceivePersistentActor, IWithTimers
+public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 {
     private readonly string _tenantId;
     private readonly TenantDependencies _deps;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private TenantState _state;
     private InFlight? _inFlight;
-    private readonly HashSet<string> _unregisteredStrategies = [];
+    // Strategies whose registration is not yet confirmed; null when none (most tenants, most of the time).
+    private HashSet<string>? _unregisteredStrategies;
 
     /// <summary>A venue call in progress, with who to acknowledge the signal to when it settles.</summary>
-    private sealed record InFlight(OrderIntent Intent, bool Embedded, bool IsLookup, IActorRef? AckTo);
+    private sealed record InFlight(OrderIntent Intent, bool IsLookup, IActorRef? AckTo);
 
     private sealed record ResolveOpenOrders;
     private sealed record RetryRegistrations;
     private sealed record VenueDeadline(string ClientOrderId);
 
+    // Behaviours are switch statements, not per-instance handler tables: thousands of tenants
+    // live on a node, and each registered handler is memory every one of them carries.
     public TenantActor(string tenantId, TenantDependencies deps)
     {
         _tenantId = tenantId;
         _deps = deps;
         _state = TenantState.Empty(tenantId);
         PersistenceId = Names.TenantPersistenceId(tenantId);
-
-        Recover<SnapshotOffer>(o => _state = ((TenantSnapshot)o.Snapshot).State);
-        Recover<ITenantEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => OnRecovered());
-        Ready();
     }
 
     public override string PersistenceId { get; }
@@ -54,50 +52,73 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
 
     private DateTimeOffset Now => _deps.Time.GetUtcNow();
 
-    private void Ready()
+    private ILoggingAdapter Log => Context.GetLogger(); // created on use: most tenants never log
+
+    protected override void OnRecover(object message)
     {
-        Command<CreateTenant>(c => Decide(c, TenantDecisions.Create(_state, c.DisplayName, Now)));
-        Command<LinkPaperAccount>(c => Decide(c, TenantDecisions.LinkPaperAccount(_state, c.AccountId, c.StartingCash, Now)));
-        Command<LinkBrokerAccount>(c => Decide(c, TenantDecisions.LinkBrokerAccount(_state, c.AccountId, c.Venue, c.VenueAccountNumber, _deps.Venues.External, Now)));
-        Command<SubscribeToStrategy>(c => Decide(c, TenantDecisions.Subscribe(_state, _deps.Strategies, c.StrategyId, c.AccountId, c.Budget, Now), () => Register(c.StrategyId)));
-        Command<ResumeSubscription>(c => Decide(c, TenantDecisions.Resume(_state, c.StrategyId, Now), () => Register(c.StrategyId)));
-        Command<UnsubscribeFromStrategy>(c => Decide(c, TenantDecisions.Unsubscribe(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)));
-        Command<PauseSubscription>(c => Decide(c, TenantDecisions.Pause(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)));
-        Command<ExecuteSignal>(Execute);
-        Command<SubscriberRegistered>(OnRegistered);
-        Command<RetryRegistrations>(_ => { foreach (var strategyId in _unregisteredStrategies.ToList()) Register(strategyId); });
-        Command<ResolveOpenOrders>(_ => ResolveNextOpenOrder());
-        Command<WakeTenant>(_ => { });
-        CommonCommands();
+        switch (message)
+        {
+            case SnapshotOffer o: _state = ((TenantSnapshot)o.Snapshot).State; break;
+            case ITenantEvent e: _state = _state.Apply(e); break;
+            case RecoveryCompleted: OnRecovered(); break;
+        }
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case CreateTenant c: Decide(c, TenantDecisions.Create(_state, c.DisplayName, Now)); break;
+            case LinkPaperAccount c: Decide(c, TenantDecisions.LinkPaperAccount(_state, c.AccountId, c.StartingCash, Now)); break;
+            case LinkBrokerAccount c: Decide(c, TenantDecisions.LinkBrokerAccount(_state, c.AccountId, c.Venue, c.VenueAccountNumber, _deps.Venues.External, Now)); break;
+            case SubscribeToStrategy c: Decide(c, TenantDecisions.Subscribe(_state, _deps.Strategies, c.StrategyId, c.AccountId, c.Budget, Now), () => Register(c.StrategyId)); break;
+            case ResumeSubscription c: Decide(c, TenantDecisions.Resume(_state, c.StrategyId, Now), () => Register(c.StrategyId)); break;
+            case UnsubscribeFromStrategy c: Decide(c, TenantDecisions.Unsubscribe(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)); break;
+            case PauseSubscription c: Decide(c, TenantDecisions.Pause(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)); break;
+            case ExecuteSignal c: Execute(c); break;
+            case SubscriberRegistered r: OnRegistered(r); break;
+            case RetryRegistrations:
+                foreach (var strategyId in _unregisteredStrategies?.ToList() ?? []) Register(strategyId);
+                break;
+            case ResolveOpenOrders: ResolveNextOpenOrder(); break;
+            case WakeTenant: break;
+            case VenueAnswer a: Log.Info("tenant {0}: late venue answer for {1} ignored ({2})", _tenantId, a.Intent.ClientOrderId, a.Kind); break;
+            case VenueDeadline: break;
+            default: CommonCommand(message); break;
+        }
     }
 
     /// <summary>While a venue call is in flight: only its answer (or deadline) and read-only queries are handled.</summary>
-    private void AwaitingVenue()
+    private void AwaitingVenue(object message)
     {
-        Command<VenueAnswer>(OnVenueAnswer);
-        Command<VenueDeadline>(d =>
+        switch (message)
         {
-            if (_inFlight is { } f && f.Intent.ClientOrderId == d.ClientOrderId)
-                OnVenueAnswer(VenueAnswer.Unknown(f.Intent, "broker session did not answer"));
-        });
-        CommonCommands();
-        CommandAny(_ => Stash.Stash());
+            case VenueAnswer a: OnVenueAnswer(a); break;
+            case VenueDeadline d:
+                if (_inFlight is { } f && f.Intent.ClientOrderId == d.ClientOrderId)
+                    OnVenueAnswer(VenueAnswer.Unknown(f.Intent, "broker session did not answer"));
+                break;
+            case GetPortfolio or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure or ReceiveTimeout:
+                CommonCommand(message);
+                break;
+            default: Stash.Stash(); break;
+        }
     }
 
-    private void CommonCommands()
+    private void CommonCommand(object message)
     {
-        Command<GetPortfolio>(_ => Sender.Tell(new Portfolio(_tenantId, _state)));
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(f => _log.Warning("tenant {0}: snapshot failed: {1}", _tenantId, f.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
-        Command<ReceiveTimeout>(_ =>
+        switch (message)
         {
-            if (!_state.HasActiveSubscriptions && _state.Open.IsEmpty && _inFlight is null)
-                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
-        });
-        Command<VenueAnswer>(a => _log.Info("tenant {0}: late venue answer for {1} ignored ({2})", _tenantId, a.Intent.ClientOrderId, a.Kind));
-        Command<VenueDeadline>(_ => { });
+            case GetPortfolio: Sender.Tell(new Portfolio(_tenantId, _state)); break;
+            case SaveSnapshotSuccess s: DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)); break;
+            case SaveSnapshotFailure f: Log.Warning("tenant {0}: snapshot failed: {1}", _tenantId, f.Cause.Message); break;
+            case DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
+            case ReceiveTimeout:
+                if (!_state.HasActiveSubscriptions && _state.Open.IsEmpty && _inFlight is null)
+                    Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                break;
+            default: Unhandled(message); break;
+        }
     }
 
     private void OnRecovered()
@@ -158,13 +179,13 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
                 break;
             case SignalPlan.Place { EmbeddedPaper: true } place:
                 // The paper account is ours: no intent to persist; the order and its fill become one event.
-                CallVenue(new InFlight(place.Intent, Embedded: true, IsLookup: false, ackTo));
+                CallVenue(new InFlight(place.Intent, IsLookup: false, ackTo));
                 break;
             case SignalPlan.Place place:
                 Persist(new OrderSubmitted(place.Intent, Now), e =>
                 {
                     Apply(e);
-                    CallVenue(new InFlight(place.Intent, Embedded: false, IsLookup: false, ackTo));
+                    CallVenue(new InFlight(place.Intent, IsLookup: false, ackTo));
                 });
                 break;
         }
@@ -172,9 +193,25 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
 
     private void CallVenue(InFlight call)
     {
+        var account = _state.Accounts[call.Intent.AccountId];
+        if (account.IsEmbeddedPaper)
+        {
+            var paper = new BrokerAccount(account.AccountId, PaperAccountNumber(_tenantId, account.AccountId));
+            var answer = VenueCall.RunAsync(_deps.Venues[account.Venue], paper, call.Intent, call.IsLookup, _deps.Session.CallTimeout);
+            if (answer.IsCompleted)
+            {
+                // The usual case: settled in this same message, no hop, no timer, no behaviour switch.
+                Settle(call, answer.Result);
+                return;
+            }
+            answer.PipeTo(Self); // a paper fault (hang) answers later, through the same path as a session
+        }
+        else
+        {
+            var session = Session(account);
+            session.Tell(call.IsLookup ? new FindOrderAtVenue(call.Intent) : new PlaceOrderAtVenue(call.Intent));
+        }
         _inFlight = call;
-        var session = Session(call.Intent.AccountId);
-        session.Tell(call.IsLookup ? new FindOrderAtVenue(call.Intent) : new PlaceOrderAtVenue(call.Intent));
         Timers.StartSingleTimer("venue-deadline", new VenueDeadline(call.Intent.ClientOrderId), _deps.Session.CallTimeout + TimeSpan.FromSeconds(2));
         Become(AwaitingVenue);
     }
@@ -183,9 +220,18 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
     {
         if (_inFlight is not { } call || call.Intent.ClientOrderId != answer.Intent.ClientOrderId)
         {
-            _log.Info("tenant {0}: stale venue answer for {1} ignored", _tenantId, answer.Intent.ClientOrderId);
+            Log.Info("tenant {0}: stale venue answer for {1} ignored", _tenantId, answer.Intent.ClientOrderId);
             return;
         }
+        _inFlight = null;
+        Timers.Cancel("venue-deadline");
+        Become(OnCommand);
+        Stash.UnstashAll();
+        Settle(call, answer);
+    }
+
+    private void Settle(InFlight call, VenueAnswer answer)
+    {
         var intent = call.Intent;
         ITenantEvent? outcome = answer.Kind switch
         {
@@ -197,7 +243,6 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
                 => new OrderMarkedUnknown(intent, answer.Reason!, Now),
             _ => null, // accepted-but-unfilled, not found, or a failed lookup: stays open, resolved later
         };
-        Finish();
         if (outcome is not null)
         {
             PersistOutcome(outcome, call.AckTo);
@@ -211,13 +256,6 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
             else
                 ScheduleResolution(_deps.VisibilityWindow);
         }
-    }
-
-    private void Finish()
-    {
-        _inFlight = null;
-        Become(Ready);
-        Stash.UnstashAll();
     }
 
     private void PersistOutcome(ITenantEvent outcome, IActorRef? ackTo)
@@ -249,7 +287,7 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
         var open = _state.Open.Values.OrderBy(o => o.At).FirstOrDefault();
         if (open is null) return;
         // Look the client order id up first; place again only once the venue should show it.
-        CallVenue(new InFlight(open.Intent, Embedded: false, IsLookup: true, AckTo: null));
+        CallVenue(new InFlight(open.Intent, IsLookup: true, AckTo: null));
     }
 
     private void ReplaceIfInvisible(OrderIntent intent)
@@ -261,25 +299,22 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
             return;
         }
         // Absent after the visibility window: place again with the same id (the venue dedupes it).
-        CallVenue(new InFlight(intent, Embedded: false, IsLookup: false, AckTo: null));
+        CallVenue(new InFlight(intent, IsLookup: false, AckTo: null));
     }
 
-    private IActorRef Session(string accountId)
+    private IActorRef Session(LinkedAccount account)
     {
-        var name = "broker-" + accountId;
+        var name = "broker-" + account.AccountId;
         var existing = Context.Child(name);
         if (!existing.IsNobody()) return existing;
-        var account = _state.Accounts[accountId];
-        var client = _deps.Venues[account.Venue];
-        // Paper account numbers are ours to choose: scoped by tenant so two tenants' "paper-1" never share a book.
-        var venueAccountNumber = account.IsEmbeddedPaper ? PaperAccountNumber(_tenantId, account.AccountId) : account.VenueAccountNumber;
-        var sessionProps = BrokerSession.Props(client, new BrokerAccount(account.AccountId, venueAccountNumber), _deps.Session, _deps.Time);
+        var sessionProps = BrokerSession.Props(_deps.Venues[account.Venue], new BrokerAccount(account.AccountId, account.VenueAccountNumber), _deps.Session, _deps.Time);
         // A crashing session restarts with backoff and never takes the tenant down with it.
         return Context.ActorOf(BackoffSupervisor.Props(
             Backoff.OnFailure(sessionProps, "session", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
                 .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart))), name);
     }
 
+    /// <summary>Paper account numbers are ours to choose: scoped by tenant so two tenants' "paper-1" never share a book.</summary>
     public static string PaperAccountNumber(string tenantId, string accountId) => tenantId + "/" + accountId;
 
     // ---- fan-out registration
@@ -292,21 +327,25 @@ public sealed class TenantActor : ReceivePersistentActor, IWithTimers
 
     private void Register(string strategyId)
     {
-        _unregisteredStrategies.Add(strategyId);
+        (_unregisteredStrategies ??= []).Add(strategyId);
         _deps.FanoutRegion.Tell(new RegisterSubscriber(strategyId, Names.FanoutBucketOf(_tenantId, _deps.FanoutBuckets), _tenantId, _state.LastProcessed(strategyId)));
         if (!Timers.IsTimerActive("register")) Timers.StartPeriodicTimer("register", new RetryRegistrations(), TimeSpan.FromSeconds(5));
     }
 
     private void Unregister(string strategyId)
     {
-        _unregisteredStrategies.Remove(strategyId);
+        _unregisteredStrategies?.Remove(strategyId);
         _deps.FanoutRegion.Tell(new UnregisterSubscriber(strategyId, Names.FanoutBucketOf(_tenantId, _deps.FanoutBuckets), _tenantId));
     }
 
     private void OnRegistered(SubscriberRegistered registered)
     {
-        _unregisteredStrategies.Remove(registered.StrategyId);
-        if (_unregisteredStrategies.Count == 0) Timers.Cancel("register");
+        _unregisteredStrategies?.Remove(registered.StrategyId);
+        if (_unregisteredStrategies is not { Count: > 0 })
+        {
+            _unregisteredStrategies = null;
+            Timers.Cancel("register");
+        }
         // Catch up on what was missed while away, in order; each is deduplicated by sequence.
         foreach (var signal in registered.Missed.OrderBy(s => s.Sequence))
             Self.Tell(new ExecuteSignal(_tenantId, signal), Sender);

@@ -68,7 +68,8 @@ try
     {
         // ---- tenants (not timed), memory per warm tenant
         var rssBefore = Measure.RssAfterFullGc();
-        Log($"RSS before tenants: {rssBefore / 1024} KiB");
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: false); // right after RssAfterFullGc's collection
+        Log($"RSS before tenants: {rssBefore / 1024} KiB (managed heap {heapBefore / 1024} KiB)");
 
         phase.Restart();
         var cpu = CpuWindow.Start();
@@ -87,7 +88,9 @@ try
 
         var rssAfter = Measure.RssAfterFullGc();
         var rssPerTenant = (rssAfter - rssBefore) / bench.Tenants;
-        Log($"RSS with {bench.Tenants} warm tenants: {rssAfter / 1024} KiB -> {rssPerTenant} bytes per tenant");
+        var heapAfter = GC.GetTotalMemory(forceFullCollection: false);
+        Log($"RSS with {bench.Tenants} warm tenants: {rssAfter / 1024} KiB -> {rssPerTenant} bytes per tenant " +
+            $"(managed heap {heapAfter / 1024} KiB -> {(heapAfter - heapBefore) / bench.Tenants} bytes per tenant; the rest is runtime and GC overhead)");
 
         // ---- cold: nothing in memory, a new node on the same database
         if (bench.Cold)

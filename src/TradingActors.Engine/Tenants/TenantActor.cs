@@ -48,7 +48,8 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(string tenantId, TenantDependencies deps) =>
-        Akka.Actor.Props.Create(() => new TenantActor(tenantId, deps));
+        // Not an expression tree (one Props per tenant stays alive), and the compact mailbox.
+        Akka.Actor.Props.Create(typeof(TenantActor), tenantId, deps).WithMailbox(CompactDequeMailbox.Id);
 
     private DateTimeOffset Now => _deps.Time.GetUtcNow();
 

@@ -236,6 +236,28 @@ public sealed class BatchedRecoveryTests(ITestOutputHelper output)
         });
     }
 
+    [Fact]
+    public async Task A_highest_sequence_read_waits_for_a_write_of_the_same_id_still_in_flight()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        using var system = PersistenceSystem.Start(db.ConnectionString);
+        var journal = PersistenceSystem.Journal(system);
+        await PersistenceSystem.JournalStats(system);
+
+        // Each replay is sent right behind a write of the same id, as a restarting actor would;
+        // its highest sequence number must include that write even though the write is still queued.
+        const string id = "racing";
+        for (var n = 1L; n <= 20; n++)
+        {
+            var write = new AtomicWrite(new Persistent(LedgerActor.EventFor(id, n), n, id, sender: ActorRefs.NoSender, writerGuid: "test"));
+            journal.Tell(new WriteMessages([write], ActorRefs.Nobody, 1));
+            var outcome = await ReplayCollector.Replay(system, journal, id, n, long.MaxValue, long.MaxValue);
+            Assert.Null(outcome.Failure);
+            Assert.Equal(n, outcome.HighestSequenceNr);
+            Assert.Equal([n], outcome.Replayed.Select(p => p.SequenceNr));
+        }
+    }
+
     private static async Task Write(ActorSystem system, IReadOnlyList<LedgerPlan> plans)
     {
         foreach (var chunk in plans.Chunk(50))

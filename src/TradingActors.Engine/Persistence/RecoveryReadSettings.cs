@@ -1,0 +1,61 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Npgsql;
+
+namespace TradingActors.Engine.Persistence;
+
+/// <summary>
+/// The <c>recovery-reads</c> block of a journal or snapshot-store plugin config, and the checks
+/// every batched plugin makes before it takes over recovery reads from Akka.Persistence.Sql.
+/// </summary>
+public sealed record RecoveryReadSettings(int MaxBatchSize, int MaxBatchesInFlight)
+{
+    public const int DefaultMaxBatchSize = 1000;
+    public const int DefaultMaxBatchesInFlight = 2;
+
+    public static RecoveryReadSettings From(Config pluginConfig)
+    {
+        var settings = new RecoveryReadSettings(
+            pluginConfig.GetInt("recovery-reads.max-batch-size", DefaultMaxBatchSize),
+            pluginConfig.GetInt("recovery-reads.max-batches-in-flight", DefaultMaxBatchesInFlight));
+        if (settings.MaxBatchSize < 1 || settings.MaxBatchesInFlight < 1)
+            throw new ConfigurationException($"recovery-reads: max-batch-size and max-batches-in-flight must be at least 1 (got {settings.MaxBatchSize}, {settings.MaxBatchesInFlight})");
+        return settings;
+    }
+
+    /// <summary>The batched reads are hand-written PostgreSQL and open their own pool from the HOCON connection string.</summary>
+    internal static NpgsqlDataSource OpenDataSource(string plugin, string? providerName, string? connectionString)
+    {
+        if (providerName is null || !providerName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase))
+            throw new ConfigurationException($"{plugin}: batched recovery reads support PostgreSQL only (provider-name is '{providerName}')");
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new ConfigurationException($"{plugin}: batched recovery reads need connection-string in the plugin's HOCON");
+        return NpgsqlDataSource.Create(connectionString);
+    }
+}
+
+/// <summary>Asks a batched journal or snapshot store for its batcher counters (tests and diagnostics).</summary>
+public sealed class GetRecoveryReadStats : INoSerializationVerificationNeeded
+{
+    public static readonly GetRecoveryReadStats Instance = new();
+    private GetRecoveryReadStats() { }
+}
+
+/// <summary>The journal's answer: one batcher for highest-sequence-number reads, one for replays.</summary>
+public sealed record JournalRecoveryReadStats(RecoveryReadBatcherStats HighestSequenceNr, RecoveryReadBatcherStats Replay) : INoSerializationVerificationNeeded;
+
+/// <summary>The snapshot store's answer.</summary>
+public sealed record SnapshotRecoveryReadStats(RecoveryReadBatcherStats Load) : INoSerializationVerificationNeeded;
+
+/// <summary>Identifier quoting as linq2db's PostgreSQL provider resolves the plugin's table mapping.</summary>
+internal static class PostgresNames
+{
+    /// <summary>
+    /// Always quoted: lower-case names mean the same quoted or not, and names with capitals are the
+    /// ones linq2db quotes too (its default quote mode), so the plugin's tables are found either way.
+    /// </summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+
+    public static string Table(string? schema, string table) =>
+        string.IsNullOrWhiteSpace(schema) ? Quote(table) : Quote(schema) + "." + Quote(table);
+}

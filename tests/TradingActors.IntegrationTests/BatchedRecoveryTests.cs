@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace TradingActors.IntegrationTests;
 
 /// <summary>
-/// The batched recovery reads (BatchedRecoveryJournal, BatchedRecoverySnapshotStore) against a real
+/// The batched recovery reads (BatchedJournal, BatchedRecoverySnapshotStore) against a real
 /// PostgreSQL, configured exactly as the engine configures them (cluster-config/*.conf).
 /// </summary>
 public sealed class BatchedRecoveryTests(ITestOutputHelper output)

@@ -20,7 +20,7 @@ public class BatchedRecoverySnapshotStore : SqlSnapshotStore
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly string? _defaultSerializer;
     private readonly string _loadSql;
-    private readonly RecoveryReadBatcher<SnapshotRead, StoredSnapshot?> _load;
+    private readonly SetBatcher<SnapshotRead, StoredSnapshot?> _load;
 
     public BatchedRecoverySnapshotStore(Config snapshotConfig) : base(snapshotConfig)
     {
@@ -50,7 +50,7 @@ public class BatchedRecoverySnapshotStore : SqlSnapshotStore
                 ORDER BY {Col(c.SequenceNumber)} DESC
                 LIMIT 1) s
             """;
-        _load = new RecoveryReadBatcher<SnapshotRead, StoredSnapshot?>(LoadSnapshotsAsync, settings.MaxBatchSize, settings.MaxBatchesInFlight);
+        _load = new SetBatcher<SnapshotRead, StoredSnapshot?>(LoadSnapshotsAsync, settings.MaxBatchSize, settings.MaxBatchesInFlight);
     }
 
     /// <summary>
@@ -59,7 +59,7 @@ public class BatchedRecoverySnapshotStore : SqlSnapshotStore
     /// </summary>
     protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
     {
-        var stored = await _load.ReadAsync(new SnapshotRead(persistenceId, criteria), cancellationToken);
+        var stored = await _load.RunAsync(new SnapshotRead(persistenceId, criteria), cancellationToken);
         if (stored is null) return null;
         return new SelectedSnapshot(new SnapshotMetadata(persistenceId, stored.SequenceNr, new DateTime(stored.Created)), Deserialize(stored));
     }

@@ -13,13 +13,14 @@ public sealed record RecoveryReadSettings(int MaxBatchSize, int MaxBatchesInFlig
     public const int DefaultMaxBatchSize = 1000;
     public const int DefaultMaxBatchesInFlight = 2;
 
-    public static RecoveryReadSettings From(Config pluginConfig)
+    /// <param name="block">"recovery-reads", or "write-batching" for the journal's writes (same two settings).</param>
+    public static RecoveryReadSettings From(Config pluginConfig, string block = "recovery-reads")
     {
         var settings = new RecoveryReadSettings(
-            pluginConfig.GetInt("recovery-reads.max-batch-size", DefaultMaxBatchSize),
-            pluginConfig.GetInt("recovery-reads.max-batches-in-flight", DefaultMaxBatchesInFlight));
+            pluginConfig.GetInt(block + ".max-batch-size", DefaultMaxBatchSize),
+            pluginConfig.GetInt(block + ".max-batches-in-flight", DefaultMaxBatchesInFlight));
         if (settings.MaxBatchSize < 1 || settings.MaxBatchesInFlight < 1)
-            throw new ConfigurationException($"recovery-reads: max-batch-size and max-batches-in-flight must be at least 1 (got {settings.MaxBatchSize}, {settings.MaxBatchesInFlight})");
+            throw new ConfigurationException($"{block}: max-batch-size and max-batches-in-flight must be at least 1 (got {settings.MaxBatchSize}, {settings.MaxBatchesInFlight})");
         return settings;
     }
 
@@ -41,11 +42,11 @@ public sealed class GetRecoveryReadStats : INoSerializationVerificationNeeded
     private GetRecoveryReadStats() { }
 }
 
-/// <summary>The journal's answer: one batcher for highest-sequence-number reads, one for replays.</summary>
-public sealed record JournalRecoveryReadStats(RecoveryReadBatcherStats HighestSequenceNr, RecoveryReadBatcherStats Replay) : INoSerializationVerificationNeeded;
+/// <summary>The journal's answer: one batcher for highest-sequence-number reads, one for replays, one for writes (null when stock).</summary>
+public sealed record JournalRecoveryReadStats(SetBatcherStats HighestSequenceNr, SetBatcherStats Replay, SetBatcherStats? Writes) : INoSerializationVerificationNeeded;
 
 /// <summary>The snapshot store's answer.</summary>
-public sealed record SnapshotRecoveryReadStats(RecoveryReadBatcherStats Load) : INoSerializationVerificationNeeded;
+public sealed record SnapshotRecoveryReadStats(SetBatcherStats Load) : INoSerializationVerificationNeeded;
 
 /// <summary>Identifier quoting as linq2db's PostgreSQL provider resolves the plugin's table mapping.</summary>
 internal static class PostgresNames

@@ -18,7 +18,7 @@ namespace TradingActors.Engine.Persistence;
 /// thousands of concurrent recoveries cost a few round trips instead of two each (and no stream
 /// graph per replay). See docs/decisions/002-batched-recovery-reads.md.
 /// </summary>
-public class BatchedRecoveryJournal : SqlWriteJournal
+public class BatchedJournal : SqlWriteJournal
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly Akka.Serialization.Serialization _serialization;
@@ -27,13 +27,14 @@ public class BatchedRecoveryJournal : SqlWriteJournal
     private readonly int _replayPageSize;
     private readonly string _highestSql;
     private readonly string _replaySql;
-    private readonly RecoveryReadBatcher<HighestSequenceNrRead, long> _highest;
-    private readonly RecoveryReadBatcher<ReplayRead, IReadOnlyList<StoredEvent>> _replay;
+    private readonly SetBatcher<HighestSequenceNrRead, long> _highest;
+    private readonly SetBatcher<ReplayRead, IReadOnlyList<StoredEvent>> _replay;
+    private readonly JournalBatchWriter? _writer; // null: the stock write path (csv tags, compatibility mode)
 
     // Writes still running, per persistence id: a highest-sequence read must see them (the base keeps its own map private).
     private readonly ConcurrentDictionary<string, Task> _writesInProgress = new();
 
-    public BatchedRecoveryJournal(Config journalConfig) : base(journalConfig)
+    public BatchedJournal(Config journalConfig) : base(journalConfig)
     {
         var config = journalConfig.WithFallback(SqlPersistence.DefaultJournalConfiguration);
         var journal = new JournalConfig(config);
@@ -74,8 +75,14 @@ public class BatchedRecoveryJournal : SqlWriteJournal
             ORDER BY r.idx, j.sequence_nr
             """;
 
-        _highest = new RecoveryReadBatcher<HighestSequenceNrRead, long>(ReadHighestSequenceNrsAsync, settings.MaxBatchSize, settings.MaxBatchesInFlight);
-        _replay = new RecoveryReadBatcher<ReplayRead, IReadOnlyList<StoredEvent>>(ReadEventsAsync, settings.MaxBatchSize, settings.MaxBatchesInFlight);
+        if (!_compatibilityMode && journal.PluginConfig.TagMode == TagMode.TagTable)
+        {
+            var writes = RecoveryReadSettings.From(config, "write-batching");
+            _writer = new JournalBatchWriter(_dataSource, journal, _serialization, Guid.NewGuid().ToString("N"), writes.MaxBatchSize, writes.MaxBatchesInFlight);
+        }
+
+        _highest = new SetBatcher<HighestSequenceNrRead, long>(ReadHighestSequenceNrsAsync, settings.MaxBatchSize, settings.MaxBatchesInFlight);
+        _replay = new SetBatcher<ReplayRead, IReadOnlyList<StoredEvent>>(ReadEventsAsync, settings.MaxBatchSize, settings.MaxBatchesInFlight);
     }
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
@@ -86,7 +93,7 @@ public class BatchedRecoveryJournal : SqlWriteJournal
             // Whether it succeeded does not matter here, only that it is done (as in the base).
             await write.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-        return await _highest.ReadAsync(new HighestSequenceNrRead(persistenceId, fromSequenceNr), cancellationToken);
+        return await _highest.RunAsync(new HighestSequenceNrRead(persistenceId, fromSequenceNr), cancellationToken);
     }
 
     public override async Task ReplayMessagesAsync(
@@ -102,7 +109,7 @@ public class BatchedRecoveryJournal : SqlWriteJournal
         while (remaining > 0 && next <= toSequenceNr)
         {
             var page = Math.Min(remaining, _replayPageSize);
-            var events = await _replay.ReadAsync(new ReplayRead(persistenceId, next, toSequenceNr, page));
+            var events = await _replay.RunAsync(new ReplayRead(persistenceId, next, toSequenceNr, page));
             foreach (var stored in events)
                 recoveryCallback(ToPersistent(persistenceId, stored));
             if (events.Count < page) return;
@@ -115,7 +122,7 @@ public class BatchedRecoveryJournal : SqlWriteJournal
     {
         // Materialised once: the base enumerates it again and the adapters behind it must not run twice.
         var writes = messages as IReadOnlyCollection<AtomicWrite> ?? messages.ToList();
-        var write = base.WriteMessagesAsync(writes, cancellationToken);
+        var write = _writer is null ? base.WriteMessagesAsync(writes, cancellationToken) : WriteBatchedAsync(writes, cancellationToken);
         foreach (var persistenceId in writes.Select(w => w.PersistenceId).Distinct())
         {
             _writesInProgress[persistenceId] = write;
@@ -126,11 +133,14 @@ public class BatchedRecoveryJournal : SqlWriteJournal
         return write;
     }
 
+    private async Task<IImmutableList<Exception>> WriteBatchedAsync(IReadOnlyCollection<AtomicWrite> writes, CancellationToken cancellationToken) =>
+        (await _writer!.WriteAsync(writes, cancellationToken).ConfigureAwait(false))!; // null: all written, as AsyncWriteJournal reads it
+
     protected override bool ReceivePluginInternal(object message)
     {
         if (message is GetRecoveryReadStats)
         {
-            Sender.Tell(new JournalRecoveryReadStats(_highest.Stats, _replay.Stats));
+            Sender.Tell(new JournalRecoveryReadStats(_highest.Stats, _replay.Stats, _writer?.Stats));
             return true;
         }
         return base.ReceivePluginInternal(message);
@@ -142,6 +152,7 @@ public class BatchedRecoveryJournal : SqlWriteJournal
         {
             _highest.Stop();
             _replay.Stop();
+            _writer?.Stop();
             _dataSource.Dispose();
         }
         finally

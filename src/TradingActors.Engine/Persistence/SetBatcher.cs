@@ -1,10 +1,10 @@
 namespace TradingActors.Engine.Persistence;
 
 /// <summary>What a batcher has done so far: set-based queries run, requests they served, the largest batch.</summary>
-public sealed record RecoveryReadBatcherStats(long Batches, long Requests, int LargestBatch);
+public sealed record SetBatcherStats(long Batches, long Requests, int LargestBatch);
 
 /// <summary>
-/// Coalesces concurrent reads into set-based queries. A request that arrives while nothing is in
+/// Coalesces concurrent requests (recovery reads, journal writes) into set-based statements. A request that arrives while nothing is in
 /// flight runs at once; requests that arrive while queries are in flight wait for the next free
 /// slot and go together (natural batching: no timer, no added latency when the store is idle).
 /// <para>
@@ -14,7 +14,7 @@ public sealed record RecoveryReadBatcherStats(long Batches, long Requests, int L
 /// so per-request work (deserialization, callbacks) spreads over the pool.
 /// </para>
 /// </summary>
-public sealed class RecoveryReadBatcher<TRequest, TResult>
+public sealed class SetBatcher<TRequest, TResult>
 {
     private readonly Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> _readBatch;
     private readonly int _maxBatchSize;
@@ -28,7 +28,7 @@ public sealed class RecoveryReadBatcher<TRequest, TResult>
     private long _requests;
     private int _largestBatch;
 
-    public RecoveryReadBatcher(
+    public SetBatcher(
         Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> readBatch,
         int maxBatchSize,
         int maxBatchesInFlight)
@@ -41,19 +41,19 @@ public sealed class RecoveryReadBatcher<TRequest, TResult>
         _maxBatchesInFlight = maxBatchesInFlight;
     }
 
-    public RecoveryReadBatcherStats Stats
+    public SetBatcherStats Stats
     {
         get
         {
-            lock (_gate) return new RecoveryReadBatcherStats(_batches, _requests, _largestBatch);
+            lock (_gate) return new SetBatcherStats(_batches, _requests, _largestBatch);
         }
     }
 
     /// <summary>
-    /// Queues one read. Cancelling <paramref name="cancellationToken"/> abandons this request only
+    /// Queues one request. Cancelling <paramref name="cancellationToken"/> abandons this request only
     /// (a batch already running still completes for the others).
     /// </summary>
-    public Task<TResult> ReadAsync(TRequest request, CancellationToken cancellationToken = default)
+    public Task<TResult> RunAsync(TRequest request, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<TResult>(cancellationToken);
         var pending = new PendingRead(request, cancellationToken);

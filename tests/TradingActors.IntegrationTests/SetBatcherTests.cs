@@ -4,7 +4,7 @@ using TradingActors.Engine.Persistence;
 namespace TradingActors.IntegrationTests;
 
 /// <summary>The coalescer on its own: no database, a scripted batch function.</summary>
-public sealed class RecoveryReadBatcherTests
+public sealed class SetBatcherTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -55,13 +55,13 @@ public sealed class RecoveryReadBatcherTests
     public async Task The_first_read_runs_at_once_and_reads_arriving_meanwhile_share_the_next_query()
     {
         var reads = new GatedReads();
-        var batcher = new RecoveryReadBatcher<int, int>(reads.Read, maxBatchSize: 1000, maxBatchesInFlight: 1);
+        var batcher = new SetBatcher<int, int>(reads.Read, maxBatchSize: 1000, maxBatchesInFlight: 1);
 
-        var first = batcher.ReadAsync(1);
+        var first = batcher.RunAsync(1);
         var (firstBatch, releaseFirst) = await reads.NextBatch();
         Assert.Equal([1], firstBatch);
 
-        var waiting = Enumerable.Range(2, 50).Select(r => batcher.ReadAsync(r)).ToList();
+        var waiting = Enumerable.Range(2, 50).Select(r => batcher.RunAsync(r)).ToList();
         await reads.NoBatchStarts();
         releaseFirst.SetResult();
         Assert.Equal(10, await first.WaitAsync(Timeout));
@@ -70,18 +70,20 @@ public sealed class RecoveryReadBatcherTests
         Assert.Equal(Enumerable.Range(2, 50), secondBatch);
         releaseSecond.SetResult();
         Assert.Equal(Enumerable.Range(2, 50).Select(r => r * 10), await Task.WhenAll(waiting).WaitAsync(Timeout));
-        Assert.Equal(new RecoveryReadBatcherStats(Batches: 2, Requests: 51, LargestBatch: 50), batcher.Stats);
+        Assert.Equal(new SetBatcherStats(Batches: 2, Requests: 51, LargestBatch: 50), batcher.Stats);
     }
 
     [Fact]
     public async Task Batches_are_capped_and_no_more_than_the_allowed_number_run_at_once()
     {
         var reads = new GatedReads();
-        var batcher = new RecoveryReadBatcher<int, int>(reads.Read, maxBatchSize: 10, maxBatchesInFlight: 2);
+        var batcher = new SetBatcher<int, int>(reads.Read, maxBatchSize: 10, maxBatchesInFlight: 2);
 
-        var all = Enumerable.Range(1, 27).Select(r => batcher.ReadAsync(r)).ToList();
-        var (a, releaseA) = await reads.NextBatch();
-        var (b, releaseB) = await reads.NextBatch();
+        var all = Enumerable.Range(1, 27).Select(r => batcher.RunAsync(r)).ToList();
+        // The first two batches start on pool threads: either may reach the store first.
+        var started = new[] { await reads.NextBatch(), await reads.NextBatch() }.OrderBy(x => x.Item1.First()).ToArray();
+        var (a, releaseA) = started[0];
+        var (b, releaseB) = started[1];
         Assert.Equal([1], a);
         Assert.Equal([2], b);
         await reads.NoBatchStarts();
@@ -100,18 +102,18 @@ public sealed class RecoveryReadBatcherTests
 
         Assert.Equal(Enumerable.Range(1, 27).Select(r => r * 10), await Task.WhenAll(all).WaitAsync(Timeout));
         Assert.Equal(2, reads.MaxRunning);
-        Assert.Equal(new RecoveryReadBatcherStats(Batches: 5, Requests: 27, LargestBatch: 10), batcher.Stats);
+        Assert.Equal(new SetBatcherStats(Batches: 5, Requests: 27, LargestBatch: 10), batcher.Stats);
     }
 
     [Fact]
     public async Task A_failed_query_fails_every_read_in_its_batch_and_the_next_batch_still_runs()
     {
         var reads = new GatedReads();
-        var batcher = new RecoveryReadBatcher<int, int>(reads.Read, maxBatchSize: 100, maxBatchesInFlight: 1);
+        var batcher = new SetBatcher<int, int>(reads.Read, maxBatchSize: 100, maxBatchesInFlight: 1);
 
-        var first = batcher.ReadAsync(1);
+        var first = batcher.RunAsync(1);
         var (_, releaseFirst) = await reads.NextBatch();
-        var doomed = Enumerable.Range(2, 20).Select(r => batcher.ReadAsync(r)).ToList();
+        var doomed = Enumerable.Range(2, 20).Select(r => batcher.RunAsync(r)).ToList();
         releaseFirst.SetResult();
         Assert.Equal(10, await first.WaitAsync(Timeout));
 
@@ -119,7 +121,7 @@ public sealed class RecoveryReadBatcherTests
         Assert.Equal(20, doomedBatch.Length);
         var error = new InvalidOperationException("relation \"journal\" does not exist");
         reads.FailWith = error;
-        var after = batcher.ReadAsync(99);
+        var after = batcher.RunAsync(99);
         releaseDoomed.SetResult();
         foreach (var read in doomed)
             Assert.Same(error, await Assert.ThrowsAsync<InvalidOperationException>(() => read.WaitAsync(Timeout)));
@@ -135,8 +137,8 @@ public sealed class RecoveryReadBatcherTests
     public async Task A_batch_function_that_loses_results_fails_its_reads_instead_of_misassigning_them()
     {
         var reads = new GatedReads { ReturnTooFew = true };
-        var batcher = new RecoveryReadBatcher<int, int>(reads.Read, maxBatchSize: 100, maxBatchesInFlight: 1);
-        var read = batcher.ReadAsync(7);
+        var batcher = new SetBatcher<int, int>(reads.Read, maxBatchSize: 100, maxBatchesInFlight: 1);
+        var read = batcher.RunAsync(7);
         (await reads.NextBatch()).Release.SetResult();
         await Assert.ThrowsAsync<InvalidOperationException>(() => read.WaitAsync(Timeout));
     }
@@ -145,13 +147,13 @@ public sealed class RecoveryReadBatcherTests
     public async Task A_cancelled_read_leaves_its_batch_and_the_others_still_complete()
     {
         var reads = new GatedReads();
-        var batcher = new RecoveryReadBatcher<int, int>(reads.Read, maxBatchSize: 100, maxBatchesInFlight: 1);
-        var first = batcher.ReadAsync(1);
+        var batcher = new SetBatcher<int, int>(reads.Read, maxBatchSize: 100, maxBatchesInFlight: 1);
+        var first = batcher.RunAsync(1);
         var (_, releaseFirst) = await reads.NextBatch();
 
         using var cancel = new CancellationTokenSource();
-        var abandoned = batcher.ReadAsync(2, cancel.Token);
-        var kept = batcher.ReadAsync(3);
+        var abandoned = batcher.RunAsync(2, cancel.Token);
+        var kept = batcher.RunAsync(3);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(Timeout));
 
@@ -167,15 +169,15 @@ public sealed class RecoveryReadBatcherTests
     public async Task Stopping_fails_waiting_reads_cancels_running_ones_and_refuses_new_ones()
     {
         var reads = new GatedReads();
-        var batcher = new RecoveryReadBatcher<int, int>(reads.Read, maxBatchSize: 100, maxBatchesInFlight: 1);
-        var running = batcher.ReadAsync(1);
+        var batcher = new SetBatcher<int, int>(reads.Read, maxBatchSize: 100, maxBatchesInFlight: 1);
+        var running = batcher.RunAsync(1);
         await reads.NextBatch();
-        var waiting = batcher.ReadAsync(2);
+        var waiting = batcher.RunAsync(2);
 
         batcher.Stop();
         await Assert.ThrowsAsync<InvalidOperationException>(() => waiting.WaitAsync(Timeout));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Timeout));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.ReadAsync(3).WaitAsync(Timeout));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.RunAsync(3).WaitAsync(Timeout));
     }
 
     [Fact]
@@ -183,7 +185,7 @@ public sealed class RecoveryReadBatcherTests
     {
         var running = 0;
         var maxRunning = 0;
-        var batcher = new RecoveryReadBatcher<int, int>(async (requests, ct) =>
+        var batcher = new SetBatcher<int, int>(async (requests, ct) =>
         {
             InterlockedMax(ref maxRunning, Interlocked.Increment(ref running));
             await Task.Delay(2, ct);
@@ -191,7 +193,7 @@ public sealed class RecoveryReadBatcherTests
             return requests.Select(r => -r).ToList();
         }, maxBatchSize: 500, maxBatchesInFlight: 2);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 10_000).Select(r => Task.Run(() => batcher.ReadAsync(r)))).WaitAsync(Timeout);
+        var results = await Task.WhenAll(Enumerable.Range(0, 10_000).Select(r => Task.Run(() => batcher.RunAsync(r)))).WaitAsync(Timeout);
 
         Assert.Equal(Enumerable.Range(0, 10_000).Select(r => -r), results);
         Assert.True(maxRunning <= 2, $"{maxRunning} queries ran at once");

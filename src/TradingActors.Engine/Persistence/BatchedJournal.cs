@@ -12,11 +12,12 @@ using NpgsqlTypes;
 namespace TradingActors.Engine.Persistence;
 
 /// <summary>
-/// Akka.Persistence.Sql's journal with batched recovery reads. Writes, deletes, table creation and
-/// the schema stay the stock plugin's; only the two reads every recovery makes (highest sequence
-/// number, then the replay) are coalesced across actors into set-based PostgreSQL queries, so
-/// thousands of concurrent recoveries cost a few round trips instead of two each (and no stream
-/// graph per replay). See docs/decisions/002-batched-recovery-reads.md.
+/// Akka.Persistence.Sql's journal with batched writes and recovery reads. Deletes, table creation,
+/// the schema and the query side stay the stock plugin's. Event writes of many actors share one
+/// array-parameter statement (<see cref="JournalBatchWriter"/>), and the two reads every recovery
+/// makes (highest sequence number, then the replay) are coalesced across actors into set-based
+/// PostgreSQL queries, so thousands of concurrent recoveries cost a few round trips instead of two
+/// each (and no stream graph per replay). See docs/decisions/002-batched-journal-reads-and-writes.md.
 /// </summary>
 public class BatchedJournal : SqlWriteJournal
 {

@@ -12,7 +12,7 @@ namespace TradingActors.Engine.Persistence;
 /// <summary>
 /// Akka.Persistence.Sql's snapshot store with batched loads: concurrent recoveries' snapshot reads
 /// are coalesced into one set-based PostgreSQL query per batch. Saves, deletes, table creation and
-/// the schema stay the stock plugin's. See docs/decisions/002-batched-recovery-reads.md.
+/// the schema stay the stock plugin's. See docs/decisions/002-batched-journal-reads-and-writes.md.
 /// </summary>
 public class BatchedRecoverySnapshotStore : SqlSnapshotStore
 {

@@ -53,7 +53,6 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     private DateTimeOffset Now => _deps.Time.GetUtcNow();
 
-    private ILoggingAdapter Log => Context.GetLogger(); // created on use: most tenants never log
 
     protected override void OnRecover(object message)
     {

@@ -26,7 +26,7 @@ public sealed class JournalBatchWriter
     private readonly string? _defaultSerializer;
     private readonly string _writerUuid;
     private readonly string _insertSql;
-    private readonly SetBatcher<IReadOnlyList<JournalRowToWrite>, bool> _batcher;
+    private readonly SetBatcher<IReadOnlyCollection<AtomicWrite>, IImmutableList<Exception?>?> _batcher;
 
     public JournalBatchWriter(NpgsqlDataSource dataSource, JournalConfig journal, Akka.Serialization.Serialization serialization, string writerUuid, int maxBatchSize, int maxBatchesInFlight)
     {
@@ -60,17 +60,22 @@ public sealed class JournalBatchWriter
             FROM unnest($8::text[], $9::bigint[], $10::text[]) AS g(persistence_id, sequence_nr, tag)
             JOIN inserted i ON i.persistence_id = g.persistence_id AND i.sequence_nr = g.sequence_nr
             """;
-        _batcher = new SetBatcher<IReadOnlyList<JournalRowToWrite>, bool>(WriteBatchAsync, maxBatchSize, maxBatchesInFlight);
+        _batcher = new SetBatcher<IReadOnlyCollection<AtomicWrite>, IImmutableList<Exception?>?>(WriteBatchAsync, maxBatchSize, maxBatchesInFlight);
     }
 
     public SetBatcherStats Stats => _batcher.Stats;
 
     /// <summary>
-    /// Serializes and writes one journal request. A write whose payload does not serialize is
-    /// rejected alone (its slot in the result holds the exception); the others are written together.
-    /// A failed statement fails the task: the journal reports every write of the call as failed.
+    /// Writes one journal request. Serialization happens in the batch, off the journal actor's
+    /// thread (one actor receives every write of the node; it only queues). A write whose payload
+    /// does not serialize is rejected alone (its slot in the result holds the exception; null: all
+    /// written); a failed statement fails the task: the journal reports every write of the call as failed.
     /// </summary>
-    public async Task<IImmutableList<Exception?>?> WriteAsync(IReadOnlyCollection<AtomicWrite> writes, CancellationToken cancellationToken)
+    public Task<IImmutableList<Exception?>?> WriteAsync(IReadOnlyCollection<AtomicWrite> writes, CancellationToken cancellationToken) =>
+        _batcher.RunAsync(writes, cancellationToken);
+
+    /// <summary>Rows of one request, or the rejections of its writes that did not serialize.</summary>
+    private (List<JournalRowToWrite> Rows, IImmutableList<Exception?>? Rejections) Serialize(IReadOnlyCollection<AtomicWrite> writes)
     {
         var rows = new List<JournalRowToWrite>(writes.Count);
         Exception?[]? rejections = null;
@@ -90,8 +95,7 @@ public sealed class JournalBatchWriter
             }
             index++;
         }
-        if (rows.Count > 0) await _batcher.RunAsync(rows, cancellationToken).ConfigureAwait(false);
-        return rejections is null ? null : rejections.ToImmutableList();
+        return (rows, rejections?.ToImmutableList());
     }
 
     public void Stop() => _batcher.Stop();
@@ -121,15 +125,19 @@ public sealed class JournalBatchWriter
             tags.Count == 0 ? [] : [.. tags]);
     }
 
-    private async Task<IReadOnlyList<bool>> WriteBatchAsync(IReadOnlyList<IReadOnlyList<JournalRowToWrite>> requests, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<IImmutableList<Exception?>?>> WriteBatchAsync(IReadOnlyList<IReadOnlyCollection<AtomicWrite>> batch, CancellationToken cancellationToken)
     {
+        var results = new IImmutableList<Exception?>?[batch.Count];
+        var requests = new List<JournalRowToWrite>[batch.Count];
         var count = 0;
         var tagCount = 0;
-        foreach (var request in requests)
+        for (var r = 0; r < batch.Count; r++)
         {
-            count += request.Count;
-            foreach (var row in request) tagCount += row.Tags.Length;
+            (requests[r], results[r]) = Serialize(batch[r]);
+            count += requests[r].Count;
+            foreach (var row in requests[r]) tagCount += row.Tags.Length;
         }
+        if (count == 0) return results;
         var ids = new string[count];
         var sequenceNrs = new long[count];
         var created = new long[count];
@@ -169,9 +177,7 @@ public sealed class JournalBatchWriter
         command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = tagValues });
         // One statement: the journal rows and their tag rows commit together or not at all.
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        var done = new bool[requests.Count];
-        Array.Fill(done, true);
-        return done;
+        return results;
     }
 
     private sealed record JournalRowToWrite(string PersistenceId, long SequenceNr, long Created, byte[] Message, string Manifest, int Identifier, string[] Tags);

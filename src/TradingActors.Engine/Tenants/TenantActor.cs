@@ -53,7 +53,6 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     private DateTimeOffset Now => _deps.Time.GetUtcNow();
 
-
     protected override void OnRecover(object message)
     {
         switch (message)

@@ -110,8 +110,8 @@ public sealed class BatchedRecoveryTests(ITestOutputHelper output)
 
         foreach (var (from, to, max) in windows)
         {
-            var expected = await Task.WhenAll(ids.Select(id => ReplayCollector.Replay(stock, PersistenceSystem.Journal(stock), id, from, to, max)));
-            var actual = await Task.WhenAll(ids.Select(id => ReplayCollector.Replay(batched, PersistenceSystem.Journal(batched), id, from, to, max)));
+            var expected = await Task.WhenAll(ids.Select(id => JournalReplay.Run(stock, PersistenceSystem.Journal(stock), id, from, to, max)));
+            var actual = await Task.WhenAll(ids.Select(id => JournalReplay.Run(batched, PersistenceSystem.Journal(batched), id, from, to, max)));
             for (var i = 0; i < ids.Count; i++)
             {
                 Assert.Null(expected[i].Failure);
@@ -165,8 +165,8 @@ public sealed class BatchedRecoveryTests(ITestOutputHelper output)
         var requests = plans.Select(p => p.PersistenceId).Append("never-written")
             .SelectMany(id => windows.Select(w => (Id: id, w.From, w.To, w.Max)))
             .ToList();
-        var outcomes = await Task.WhenAll(requests.Select(r => ReplayCollector.Replay(system, journal, r.Id, r.From, r.To, r.Max)));
-        var stockOutcomes = await Task.WhenAll(requests.Select(r => ReplayCollector.Replay(stock, PersistenceSystem.Journal(stock), r.Id, r.From, r.To, r.Max)));
+        var outcomes = await Task.WhenAll(requests.Select(r => JournalReplay.Run(system, journal, r.Id, r.From, r.To, r.Max)));
+        var stockOutcomes = await Task.WhenAll(requests.Select(r => JournalReplay.Run(stock, PersistenceSystem.Journal(stock), r.Id, r.From, r.To, r.Max)));
 
         for (var i = 0; i < requests.Count; i++)
         {
@@ -214,7 +214,7 @@ public sealed class BatchedRecoveryTests(ITestOutputHelper output)
         await Execute(db, "ALTER TABLE journal RENAME TO journal_away; ALTER TABLE snapshot RENAME TO snapshot_away");
 
         var journal = PersistenceSystem.Journal(system);
-        var replays = await Task.WhenAll(plans.Select(p => ReplayCollector.Replay(system, journal, p.PersistenceId, 1, long.MaxValue, long.MaxValue)));
+        var replays = await Task.WhenAll(plans.Select(p => JournalReplay.Run(system, journal, p.PersistenceId, 1, long.MaxValue, long.MaxValue)));
         Assert.All(replays, r =>
         {
             Assert.Empty(r.Replayed);
@@ -251,7 +251,7 @@ public sealed class BatchedRecoveryTests(ITestOutputHelper output)
         {
             var write = new AtomicWrite(new Persistent(LedgerActor.EventFor(id, n), n, id, sender: ActorRefs.NoSender, writerGuid: "test"));
             journal.Tell(new WriteMessages([write], ActorRefs.Nobody, 1));
-            var outcome = await ReplayCollector.Replay(system, journal, id, n, long.MaxValue, long.MaxValue);
+            var outcome = await JournalReplay.Run(system, journal, id, n, long.MaxValue, long.MaxValue);
             Assert.Null(outcome.Failure);
             Assert.Equal(n, outcome.HighestSequenceNr);
             Assert.Equal([n], outcome.Replayed.Select(p => p.SequenceNr));

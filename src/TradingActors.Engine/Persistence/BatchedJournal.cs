@@ -173,17 +173,8 @@ public class BatchedJournal : SqlWriteJournal
         writerGuid: stored.WriterUuid,
         timestamp: stored.Created);
 
-    private object Deserialize(StoredEvent stored)
-    {
-        if (stored.SerializerId is { } serializerId)
-            return _serialization.Deserialize(stored.Message, serializerId, stored.Manifest);
-        // Rows without a serializer id (written by old plugins) carry a type name instead.
-        var type = Type.GetType(stored.Manifest!, throwOnError: true)!;
-        return Akka.Serialization.Serialization.WithTransport(
-            _serialization.System,
-            (serializer: _serialization.FindSerializerForType(type, _defaultSerializer), stored.Message, type),
-            static s => s.serializer.FromBinary(s.Message, s.type));
-    }
+    private object Deserialize(StoredEvent stored) =>
+        StoredPayload.Deserialize(_serialization, _defaultSerializer, stored.Message, stored.SerializerId, stored.Manifest);
 
     private async Task<IReadOnlyList<long>> ReadHighestSequenceNrsAsync(IReadOnlyList<HighestSequenceNrRead> reads, CancellationToken cancellationToken)
     {

@@ -87,17 +87,8 @@ public class BatchedRecoverySnapshotStore : SqlSnapshotStore
         }
     }
 
-    private object Deserialize(StoredSnapshot stored)
-    {
-        if (stored.SerializerId is { } serializerId)
-            return _serialization.Deserialize(stored.Payload, serializerId, stored.Manifest);
-        // Rows without a serializer id (written by old plugins) carry a type name instead.
-        var type = Type.GetType(stored.Manifest!, throwOnError: true)!;
-        return Akka.Serialization.Serialization.WithTransport(
-            _serialization.System,
-            (serializer: _serialization.FindSerializerForType(type, _defaultSerializer), stored.Payload, type),
-            static s => s.serializer.FromBinary(s.Payload, s.type));
-    }
+    private object Deserialize(StoredSnapshot stored) =>
+        StoredPayload.Deserialize(_serialization, _defaultSerializer, stored.Payload, stored.SerializerId, stored.Manifest);
 
     private async Task<IReadOnlyList<StoredSnapshot?>> LoadSnapshotsAsync(IReadOnlyList<SnapshotRead> reads, CancellationToken cancellationToken)
     {

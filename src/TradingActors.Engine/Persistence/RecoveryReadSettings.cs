@@ -60,3 +60,19 @@ internal static class PostgresNames
     public static string Table(string? schema, string table) =>
         string.IsNullOrWhiteSpace(schema) ? Quote(table) : Quote(schema) + "." + Quote(table);
 }
+
+/// <summary>Turns a stored row's bytes back into its payload, as the stock plugin's serializers do.</summary>
+internal static class StoredPayload
+{
+    public static object Deserialize(Akka.Serialization.Serialization serialization, string? defaultSerializer, byte[] bytes, int? serializerId, string? manifest)
+    {
+        if (serializerId is { } id)
+            return serialization.Deserialize(bytes, id, manifest);
+        // Rows without a serializer id (written by old plugins) carry a type name instead.
+        var type = Type.GetType(manifest!, throwOnError: true)!;
+        return Akka.Serialization.Serialization.WithTransport(
+            serialization.System,
+            (serializer: serialization.FindSerializerForType(type, defaultSerializer), bytes, type),
+            static s => s.serializer.FromBinary(s.bytes, s.type));
+    }
+}

@@ -103,9 +103,13 @@ public sealed class ReplayCollector : ReceiveActor
         Receive<RecoverySuccess>(s => { outcome.TrySetResult(new ReplayOutcome(_replayed, s.HighestSequenceNr, null)); Context.Stop(Self); });
         Receive<ReplayMessagesFailure>(f => { outcome.TrySetResult(new ReplayOutcome(_replayed, null, f.Cause)); Context.Stop(Self); });
     }
+}
 
+/// <summary>Replay requests made straight to a journal, as a persistent actor's recovery makes them.</summary>
+public static class JournalReplay
+{
     /// <summary>Sends one replay request to the journal and returns what came back.</summary>
-    public static Task<ReplayOutcome> Replay(ActorSystem system, IActorRef journal, string persistenceId, long from, long to, long max)
+    public static Task<ReplayOutcome> Run(ActorSystem system, IActorRef journal, string persistenceId, long from, long to, long max)
     {
         var outcome = new TaskCompletionSource<ReplayOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var collector = system.ActorOf(Props.Create(() => new ReplayCollector(outcome)));

@@ -31,11 +31,7 @@ public sealed class EngineNode : IAsyncDisposable
     {
         _host = host;
         Options = options;
-        System = host.Services.GetRequiredService<ActorSystem>();
-        var registry = host.Services.GetRequiredService<IActorRegistry>();
-        Tenants = registry.Get<TenantRegion>();
-        Fanout = registry.Get<FanoutRegion>();
-        Strategies = registry.Get<StrategyRouterKey>();
+        (System, Tenants, Fanout, Strategies) = EngineEntryPoints.From(host.Services);
     }
 
     public ActorSystem System { get; }

@@ -14,9 +14,10 @@ public static class Measure
     /// </summary>
     public static long RssAfterFullGc(bool releaseFreeMemory = false)
     {
-        GC.Collect(2, releaseFreeMemory ? GCCollectionMode.Aggressive : GCCollectionMode.Forced, blocking: true, compacting: true);
+        var mode = releaseFreeMemory ? GCCollectionMode.Aggressive : GCCollectionMode.Forced;
+        GC.Collect(2, mode, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        GC.Collect(2, releaseFreeMemory ? GCCollectionMode.Aggressive : GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(2, mode, blocking: true, compacting: true);
         return Rss();
     }
 

@@ -155,6 +155,22 @@ public static class TenantDecisions
         return new OrderFilled(intent, fill, now);
     }
 
+    /// <summary>
+    /// The ledger event a venue's answer to a placement (or a lookup) becomes; null when the order
+    /// stays open and is resolved later by client order id (accepted but unfilled, not found, a failed
+    /// lookup, or an unknown outcome the ledger already records as unknown).
+    /// </summary>
+    public static ITenantEvent? OutcomeOf(TenantState s, OrderIntent intent, VenueAnswerKind kind, Fill? fill, string? reason, bool isLookup, DateTimeOffset now) => kind switch
+    {
+        VenueAnswerKind.Filled => SettleFill(s, intent, fill ?? throw new ArgumentException("a fill answer carries its fill", nameof(fill)), now),
+        VenueAnswerKind.Rejected => new OrderRejected(intent, reason ?? "rejected", now),
+        // Definitely not placed: a failed execution, recorded with its reason.
+        VenueAnswerKind.Unavailable or VenueAnswerKind.Failed when !isLookup => new OrderFailed(intent, reason ?? "venue unavailable", now),
+        VenueAnswerKind.Unknown when !isLookup && (!s.Open.TryGetValue(intent.ClientOrderId, out var open) || open.Status == OrderStatus.Submitted)
+            => new OrderMarkedUnknown(intent, reason ?? "no answer", now),
+        _ => null,
+    };
+
     private static Decision? RequireTenant(TenantState s) =>
         s.Exists ? null : Decision.Reject($"tenant '{s.TenantId}' does not exist");
 

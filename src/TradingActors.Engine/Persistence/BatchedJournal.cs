@@ -7,7 +7,6 @@ using Akka.Persistence.Sql;
 using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Journal;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace TradingActors.Engine.Persistence;
 
@@ -39,8 +38,8 @@ public class BatchedJournal : SqlWriteJournal
     {
         var config = journalConfig.WithFallback(SqlPersistence.DefaultJournalConfiguration);
         var journal = new JournalConfig(config);
-        var settings = RecoveryReadSettings.From(config);
-        _dataSource = RecoveryReadSettings.OpenDataSource("journal", journal.ProviderName, journal.ConnectionString);
+        var settings = BatchSettings.From(config);
+        _dataSource = BatchSettings.OpenDataSource("journal", journal.ProviderName, journal.ConnectionString);
         _serialization = Context.System.Serialization;
         _defaultSerializer = journal.DefaultSerializer;
         // In compatibility mode the highest sequence number also lives in the metadata table: the base reads both.
@@ -78,7 +77,7 @@ public class BatchedJournal : SqlWriteJournal
 
         if (!_compatibilityMode && journal.PluginConfig.TagMode == TagMode.TagTable)
         {
-            var writes = RecoveryReadSettings.From(config, "write-batching");
+            var writes = BatchSettings.From(config, "write-batching");
             _writer = new JournalBatchWriter(_dataSource, journal, _serialization, Guid.NewGuid().ToString("N"), writes.MaxBatchSize, writes.MaxBatchesInFlight);
         }
 
@@ -124,12 +123,16 @@ public class BatchedJournal : SqlWriteJournal
         // Materialised once: the base enumerates it again and the adapters behind it must not run twice.
         var writes = messages as IReadOnlyCollection<AtomicWrite> ?? messages.ToList();
         var write = _writer is null ? base.WriteMessagesAsync(writes, cancellationToken) : WriteBatchedAsync(writes, cancellationToken);
-        foreach (var persistenceId in writes.Select(w => w.PersistenceId).Distinct())
+        // Every write of one call comes from one persistent actor (one persistence id): this is per call, not per event.
+        string? tracked = null;
+        foreach (var atomic in writes)
         {
-            _writesInProgress[persistenceId] = write;
+            if (atomic.PersistenceId == tracked) continue;
+            tracked = atomic.PersistenceId;
+            _writesInProgress[tracked] = write;
             write.ContinueWith(
                 (done, state) => _writesInProgress.TryRemove(new KeyValuePair<string, Task>((string)state!, done)),
-                persistenceId, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                tracked, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         return write;
     }
@@ -139,9 +142,9 @@ public class BatchedJournal : SqlWriteJournal
 
     protected override bool ReceivePluginInternal(object message)
     {
-        if (message is GetRecoveryReadStats)
+        if (message is GetBatchStats)
         {
-            Sender.Tell(new JournalRecoveryReadStats(_highest.Stats, _replay.Stats, _writer?.Stats));
+            Sender.Tell(new JournalBatchStats(_highest.Stats, _replay.Stats, _writer?.Stats));
             return true;
         }
         return base.ReceivePluginInternal(message);
@@ -183,8 +186,8 @@ public class BatchedJournal : SqlWriteJournal
         for (var i = 0; i < reads.Count; i++) (ids[i], froms[i]) = (reads[i].PersistenceId, reads[i].FromSequenceNr);
 
         await using var command = _dataSource.CreateCommand(_highestSql);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = ids });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = froms });
+        command.Parameters.Add(PgArray.Text(ids));
+        command.Parameters.Add(PgArray.Bigint(froms));
         var highest = new long[reads.Count];
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -202,10 +205,10 @@ public class BatchedJournal : SqlWriteJournal
             (ids[i], froms[i], tos[i], maxes[i]) = (reads[i].PersistenceId, reads[i].FromSequenceNr, reads[i].ToSequenceNr, reads[i].Max);
 
         await using var command = _dataSource.CreateCommand(_replaySql);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = ids });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = froms });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = tos });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = maxes });
+        command.Parameters.Add(PgArray.Text(ids));
+        command.Parameters.Add(PgArray.Bigint(froms));
+        command.Parameters.Add(PgArray.Bigint(tos));
+        command.Parameters.Add(PgArray.Bigint(maxes));
 
         var events = new List<StoredEvent>?[reads.Count];
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -5,7 +5,6 @@ using Akka.Persistence.Sql;
 using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Snapshot;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace TradingActors.Engine.Persistence;
 
@@ -26,8 +25,8 @@ public class BatchedRecoverySnapshotStore : SqlSnapshotStore
     {
         var config = snapshotConfig.WithFallback(SqlPersistence.DefaultSnapshotConfiguration);
         var snapshot = new SnapshotConfig(config);
-        var settings = RecoveryReadSettings.From(config);
-        _dataSource = RecoveryReadSettings.OpenDataSource("snapshot-store", snapshot.ProviderName, snapshot.ConnectionString);
+        var settings = BatchSettings.From(config);
+        _dataSource = BatchSettings.OpenDataSource("snapshot-store", snapshot.ProviderName, snapshot.ConnectionString);
         _serialization = Context.System.Serialization;
         _defaultSerializer = snapshot.DefaultSerializer;
 
@@ -66,9 +65,9 @@ public class BatchedRecoverySnapshotStore : SqlSnapshotStore
 
     protected override bool ReceivePluginInternal(object message)
     {
-        if (message is GetRecoveryReadStats)
+        if (message is GetBatchStats)
         {
-            Sender.Tell(new SnapshotRecoveryReadStats(_load.Stats));
+            Sender.Tell(new SnapshotBatchStats(_load.Stats));
             return true;
         }
         return base.ReceivePluginInternal(message);
@@ -108,11 +107,11 @@ public class BatchedRecoverySnapshotStore : SqlSnapshotStore
         }
 
         await using var command = _dataSource.CreateCommand(_loadSql);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = ids });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = maxSeqs });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = maxCreated });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = minSeqs });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = minCreated });
+        command.Parameters.Add(PgArray.Text(ids));
+        command.Parameters.Add(PgArray.Bigint(maxSeqs));
+        command.Parameters.Add(PgArray.Bigint(maxCreated));
+        command.Parameters.Add(PgArray.Bigint(minSeqs));
+        command.Parameters.Add(PgArray.Bigint(minCreated));
 
         var snapshots = new StoredSnapshot?[reads.Count];
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

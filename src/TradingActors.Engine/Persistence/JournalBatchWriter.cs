@@ -5,7 +5,6 @@ using Akka.Persistence.Sql.Config;
 using Akka.Serialization;
 using Akka.Util;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace TradingActors.Engine.Persistence;
 
@@ -24,7 +23,7 @@ public sealed class JournalBatchWriter
     private readonly NpgsqlDataSource _dataSource;
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly string? _defaultSerializer;
-    private readonly string _writerUuid;
+    private readonly string? _writerUuid; // null: the table has no writer_uuid column
     private readonly string _insertSql;
     private readonly SetBatcher<IReadOnlyCollection<AtomicWrite>, IImmutableList<Exception?>?> _batcher;
 
@@ -33,7 +32,7 @@ public sealed class JournalBatchWriter
         _dataSource = dataSource;
         _serialization = serialization;
         _defaultSerializer = journal.DefaultSerializer;
-        _writerUuid = writerUuid;
+        _writerUuid = journal.TableConfig.EventJournalTable.UseWriterUuidColumn ? writerUuid : null;
 
         var events = journal.TableConfig.EventJournalTable;
         var c = events.ColumnNames;
@@ -41,12 +40,12 @@ public sealed class JournalBatchWriter
         var t = tags.ColumnNames;
         string Q(string name) => PostgresNames.Quote(name);
         var writerColumn = events.UseWriterUuidColumn ? $", {Q(c.WriterUuid)}" : "";
-        var writerValue = events.UseWriterUuidColumn ? ", r.writer_uuid" : "";
+        var writerValue = events.UseWriterUuidColumn ? ", $10::text" : ""; // one writer per journal instance: a scalar
         // ORDER BY keeps each actor's events in sequence order in the journal's ordering column.
         _insertSql = $"""
             WITH rows AS (
-                SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[], $5::text[], $6::int[], $7::text[])
-                    WITH ORDINALITY AS r(persistence_id, sequence_nr, created, message, manifest, identifier, writer_uuid, idx)
+                SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[], $5::text[], $6::int[])
+                    WITH ORDINALITY AS r(persistence_id, sequence_nr, created, message, manifest, identifier, idx)
             ), inserted AS (
                 INSERT INTO {PostgresNames.Table(journal.TableConfig.SchemaName, events.Name)}
                     ({Q(c.PersistenceId)}, {Q(c.SequenceNumber)}, {Q(c.Created)}, {Q(c.Deleted)}, {Q(c.Message)}, {Q(c.Manifest)}, {Q(c.Identifier)}{writerColumn})
@@ -57,7 +56,7 @@ public sealed class JournalBatchWriter
             INSERT INTO {PostgresNames.Table(journal.TableConfig.SchemaName, tags.Name)}
                 ({Q(t.OrderingId)}, {Q(t.Tag)}, {Q(t.SequenceNumber)}, {Q(t.PersistenceId)})
             SELECT i.ordering, g.tag, i.sequence_nr, i.persistence_id
-            FROM unnest($8::text[], $9::bigint[], $10::text[]) AS g(persistence_id, sequence_nr, tag)
+            FROM unnest($7::text[], $8::bigint[], $9::text[]) AS g(persistence_id, sequence_nr, tag)
             JOIN inserted i ON i.persistence_id = g.persistence_id AND i.sequence_nr = g.sequence_nr
             """;
         _batcher = new SetBatcher<IReadOnlyCollection<AtomicWrite>, IImmutableList<Exception?>?>(WriteBatchAsync, maxBatchSize, maxBatchesInFlight);
@@ -144,7 +143,6 @@ public sealed class JournalBatchWriter
         var messages = new byte[count][];
         var manifests = new string[count];
         var identifiers = new int[count];
-        var writers = new string[count];
         var tagIds = new string[tagCount];
         var tagSequenceNrs = new long[tagCount];
         var tagValues = new string[tagCount];
@@ -153,8 +151,8 @@ public sealed class JournalBatchWriter
         {
             foreach (var row in request)
             {
-                (ids[n], sequenceNrs[n], created[n], messages[n], manifests[n], identifiers[n], writers[n]) =
-                    (row.PersistenceId, row.SequenceNr, row.Created, row.Message, row.Manifest, row.Identifier, _writerUuid);
+                (ids[n], sequenceNrs[n], created[n], messages[n], manifests[n], identifiers[n]) =
+                    (row.PersistenceId, row.SequenceNr, row.Created, row.Message, row.Manifest, row.Identifier);
                 n++;
                 foreach (var tag in row.Tags)
                 {
@@ -165,16 +163,16 @@ public sealed class JournalBatchWriter
         }
 
         await using var command = _dataSource.CreateCommand(_insertSql);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = ids });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = sequenceNrs });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = created });
-        command.Parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = messages });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = manifests });
-        command.Parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = identifiers });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = writers });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = tagIds });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = tagSequenceNrs });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = tagValues });
+        command.Parameters.Add(PgArray.Text(ids));
+        command.Parameters.Add(PgArray.Bigint(sequenceNrs));
+        command.Parameters.Add(PgArray.Bigint(created));
+        command.Parameters.Add(PgArray.Bytea(messages));
+        command.Parameters.Add(PgArray.Text(manifests));
+        command.Parameters.Add(PgArray.Integer(identifiers));
+        command.Parameters.Add(PgArray.Text(tagIds));
+        command.Parameters.Add(PgArray.Bigint(tagSequenceNrs));
+        command.Parameters.Add(PgArray.Text(tagValues));
+        if (_writerUuid is not null) command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _writerUuid });
         // One statement: the journal rows and their tag rows commit together or not at all.
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return results;

@@ -4,7 +4,8 @@ namespace TradingActors.Engine.Persistence;
 public sealed record SetBatcherStats(long Batches, long Requests, int LargestBatch);
 
 /// <summary>
-/// Coalesces concurrent requests (recovery reads, journal writes) into set-based statements. A request that arrives while nothing is in
+/// Coalesces concurrent requests (recovery reads, journal writes) into set-based statements. A request
+/// that arrives while nothing is in
 /// flight runs at once; requests that arrive while queries are in flight wait for the next free
 /// slot and go together (natural batching: no timer, no added latency when the store is idle).
 /// <para>
@@ -16,12 +17,12 @@ public sealed record SetBatcherStats(long Batches, long Requests, int LargestBat
 /// </summary>
 public sealed class SetBatcher<TRequest, TResult>
 {
-    private readonly Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> _readBatch;
+    private readonly Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> _runBatch;
     private readonly int _maxBatchSize;
     private readonly int _maxBatchesInFlight;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
-    private readonly Queue<PendingRead> _waiting = new();
+    private readonly Queue<PendingRequest> _waiting = new();
     private int _inFlight;
     private bool _stopped;
     private long _batches;
@@ -36,7 +37,7 @@ public sealed class SetBatcher<TRequest, TResult>
         ArgumentNullException.ThrowIfNull(readBatch);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchesInFlight, 1);
-        _readBatch = readBatch;
+        _runBatch = readBatch;
         _maxBatchSize = maxBatchSize;
         _maxBatchesInFlight = maxBatchesInFlight;
     }
@@ -56,8 +57,8 @@ public sealed class SetBatcher<TRequest, TResult>
     public Task<TResult> RunAsync(TRequest request, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<TResult>(cancellationToken);
-        var pending = new PendingRead(request, cancellationToken);
-        List<PendingRead>? batch = null;
+        var pending = new PendingRequest(request, cancellationToken);
+        List<PendingRequest>? batch = null;
         lock (_gate)
         {
             if (_stopped) return Task.FromException<TResult>(StoppedException());
@@ -68,15 +69,15 @@ public sealed class SetBatcher<TRequest, TResult>
                 if (batch is not null) _inFlight++;
             }
         }
-        // The query runs off the caller's thread: callers are actors and must not do the I/O set-up.
+        // The statement runs off the caller's thread: callers are actors and must not do the I/O set-up.
         if (batch is not null) _ = Task.Run(() => RunAsync(batch));
         return pending.Task;
     }
 
-    /// <summary>Fails every waiting request and cancels running queries; later reads fail at once.</summary>
+    /// <summary>Fails every waiting request and cancels running statements; later requests fail at once.</summary>
     public void Stop()
     {
-        List<PendingRead> abandoned;
+        List<PendingRequest> abandoned;
         lock (_gate)
         {
             if (_stopped) return;
@@ -89,15 +90,15 @@ public sealed class SetBatcher<TRequest, TResult>
         _stopping.Cancel();
     }
 
-    private async Task RunAsync(List<PendingRead>? batch)
+    private async Task RunAsync(List<PendingRequest>? batch)
     {
         while (batch is not null)
         {
             try
             {
-                var results = await _readBatch(batch.ConvertAll(p => p.Request), _stopping.Token).ConfigureAwait(false);
+                var results = await _runBatch(batch.ConvertAll(p => p.Request), _stopping.Token).ConfigureAwait(false);
                 if (results.Count != batch.Count)
-                    throw new InvalidOperationException($"a batch of {batch.Count} reads returned {results.Count} results");
+                    throw new InvalidOperationException($"a batch of {batch.Count} requests returned {results.Count} results");
                 for (var i = 0; i < batch.Count; i++) batch[i].Complete(results[i]);
             }
             catch (Exception e)
@@ -114,14 +115,14 @@ public sealed class SetBatcher<TRequest, TResult>
     }
 
     /// <summary>Under the lock: the next batch (requests already cancelled are dropped), or null when none wait.</summary>
-    private List<PendingRead>? TakeBatch()
+    private List<PendingRequest>? TakeBatch()
     {
-        List<PendingRead>? batch = null;
+        List<PendingRequest>? batch = null;
         while (_waiting.Count > 0 && (batch?.Count ?? 0) < _maxBatchSize)
         {
             var pending = _waiting.Dequeue();
             if (pending.Task.IsCompleted) continue;
-            (batch ??= new List<PendingRead>(Math.Min(_waiting.Count + 1, _maxBatchSize))).Add(pending);
+            (batch ??= new List<PendingRequest>(Math.Min(_waiting.Count + 1, _maxBatchSize))).Add(pending);
         }
         if (batch is null) return null;
         _batches++;
@@ -131,19 +132,19 @@ public sealed class SetBatcher<TRequest, TResult>
     }
 
     private static InvalidOperationException StoppedException() =>
-        new("the recovery read batcher was stopped (its persistence plugin stopped) before the read ran");
+        new("the batcher was stopped (its persistence plugin stopped) before the request ran");
 
-    private sealed class PendingRead
+    private sealed class PendingRequest
     {
         // Continuations run asynchronously so completing a batch of 1000 does not run 1000 replays inline.
         private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenRegistration _registration;
 
-        public PendingRead(TRequest request, CancellationToken cancellationToken)
+        public PendingRequest(TRequest request, CancellationToken cancellationToken)
         {
             Request = request;
             if (cancellationToken.CanBeCanceled)
-                _registration = cancellationToken.Register(static (state, token) => ((PendingRead)state!)._completion.TrySetCanceled(token), this);
+                _registration = cancellationToken.Register(static (state, token) => ((PendingRequest)state!)._completion.TrySetCanceled(token), this);
         }
 
         public TRequest Request { get; }

@@ -7,8 +7,9 @@ namespace TradingActors.Engine.Tenants;
 /// <summary>
 /// One per linked external account, child of its tenant: the only place the account's credentials
 /// are used. (The embedded paper venue has no credentials and answers in-process: the tenant calls
-/// it directly through <see cref="VenueCall"/>, with the same timeout and failure mapping.) Every venue call runs with a timeout and behind a circuit breaker, and every outcome,
-/// failures included, is reported to the tenant as a <see cref="VenueAnswer"/> — never thrown.
+/// it directly through <see cref="VenueCall"/>, with the same timeout and failure mapping.) Every
+/// venue call runs with a timeout and behind a circuit breaker, and every outcome, failures
+/// included, is reported to the tenant as a <see cref="VenueAnswer"/> — never thrown.
 /// Stops itself when idle; the tenant creates it again on the next call.
 /// </summary>
 public sealed class BrokerSession : ReceiveActor
@@ -75,20 +76,6 @@ public sealed class BrokerSession : ReceiveActor
 /// <summary>Local messages between a tenant and its broker session (never leave the node).</summary>
 public sealed record PlaceOrderAtVenue(OrderIntent Intent);
 public sealed record FindOrderAtVenue(OrderIntent Intent);
-
-public enum VenueAnswerKind
-{
-    Filled,
-    Accepted,
-    Rejected,
-    NotFound,
-    /// <summary>Definitely not placed (venue refused the call, breaker open).</summary>
-    Unavailable,
-    /// <summary>Definitely not placed: the venue failed before taking the order.</summary>
-    Failed,
-    /// <summary>Maybe placed: resolve by client order id.</summary>
-    Unknown,
-}
 
 public sealed record VenueAnswer(OrderIntent Intent, VenueAnswerKind Kind, Fill? Fill, string? Reason)
 {

@@ -232,16 +232,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void Settle(InFlight call, VenueAnswer answer)
     {
         var intent = call.Intent;
-        ITenantEvent? outcome = answer.Kind switch
-        {
-            VenueAnswerKind.Filled => TenantDecisions.SettleFill(_state, intent, answer.Fill!, Now),
-            VenueAnswerKind.Rejected => new OrderRejected(intent, answer.Reason!, Now),
-            // Definitely not placed: a failed execution, recorded with its reason.
-            VenueAnswerKind.Unavailable or VenueAnswerKind.Failed when !call.IsLookup => new OrderFailed(intent, answer.Reason!, Now),
-            VenueAnswerKind.Unknown when !call.IsLookup && (!_state.Open.TryGetValue(intent.ClientOrderId, out var open) || open.Status == OrderStatus.Submitted)
-                => new OrderMarkedUnknown(intent, answer.Reason!, Now),
-            _ => null, // accepted-but-unfilled, not found, or a failed lookup: stays open, resolved later
-        };
+        var outcome = TenantDecisions.OutcomeOf(_state, intent, answer.Kind, answer.Fill, answer.Reason, call.IsLookup, Now);
         if (outcome is not null)
         {
             PersistOutcome(outcome, call.AckTo);

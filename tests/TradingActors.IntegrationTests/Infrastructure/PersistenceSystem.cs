@@ -46,11 +46,11 @@ public static class PersistenceSystem
 
     public static IActorRef SnapshotStore(ActorSystem system) => Persistence.Instance.Apply(system).SnapshotStoreFor(null);
 
-    public static Task<JournalRecoveryReadStats> JournalStats(ActorSystem system) =>
-        Journal(system).Ask<JournalRecoveryReadStats>(GetRecoveryReadStats.Instance, TimeSpan.FromSeconds(10));
+    public static Task<JournalBatchStats> JournalStats(ActorSystem system) =>
+        Journal(system).Ask<JournalBatchStats>(GetBatchStats.Instance, TimeSpan.FromSeconds(10));
 
-    public static Task<SnapshotRecoveryReadStats> SnapshotStats(ActorSystem system) =>
-        SnapshotStore(system).Ask<SnapshotRecoveryReadStats>(GetRecoveryReadStats.Instance, TimeSpan.FromSeconds(10));
+    public static Task<SnapshotBatchStats> SnapshotStats(ActorSystem system) =>
+        SnapshotStore(system).Ask<SnapshotBatchStats>(GetBatchStats.Instance, TimeSpan.FromSeconds(10));
 
     private static Config Embedded(string file)
     {

@@ -1,22 +1,23 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace TradingActors.Engine.Persistence;
 
 /// <summary>
-/// The <c>recovery-reads</c> block of a journal or snapshot-store plugin config, and the checks
-/// every batched plugin makes before it takes over recovery reads from Akka.Persistence.Sql.
+/// A <c>recovery-reads</c> or <c>write-batching</c> block of a journal or snapshot-store plugin config,
+/// and the checks every batched plugin makes before it takes over statements from Akka.Persistence.Sql.
 /// </summary>
-public sealed record RecoveryReadSettings(int MaxBatchSize, int MaxBatchesInFlight)
+public sealed record BatchSettings(int MaxBatchSize, int MaxBatchesInFlight)
 {
     public const int DefaultMaxBatchSize = 1000;
     public const int DefaultMaxBatchesInFlight = 2;
 
     /// <param name="block">"recovery-reads", or "write-batching" for the journal's writes (same two settings).</param>
-    public static RecoveryReadSettings From(Config pluginConfig, string block = "recovery-reads")
+    public static BatchSettings From(Config pluginConfig, string block = "recovery-reads")
     {
-        var settings = new RecoveryReadSettings(
+        var settings = new BatchSettings(
             pluginConfig.GetInt(block + ".max-batch-size", DefaultMaxBatchSize),
             pluginConfig.GetInt(block + ".max-batches-in-flight", DefaultMaxBatchesInFlight));
         if (settings.MaxBatchSize < 1 || settings.MaxBatchesInFlight < 1)
@@ -24,29 +25,29 @@ public sealed record RecoveryReadSettings(int MaxBatchSize, int MaxBatchesInFlig
         return settings;
     }
 
-    /// <summary>The batched reads are hand-written PostgreSQL and open their own pool from the HOCON connection string.</summary>
+    /// <summary>The batched statements are hand-written PostgreSQL and open their own pool from the HOCON connection string.</summary>
     internal static NpgsqlDataSource OpenDataSource(string plugin, string? providerName, string? connectionString)
     {
         if (providerName is null || !providerName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase))
-            throw new ConfigurationException($"{plugin}: batched recovery reads support PostgreSQL only (provider-name is '{providerName}')");
+            throw new ConfigurationException($"{plugin}: batched statements support PostgreSQL only (provider-name is '{providerName}')");
         if (string.IsNullOrWhiteSpace(connectionString))
-            throw new ConfigurationException($"{plugin}: batched recovery reads need connection-string in the plugin's HOCON");
+            throw new ConfigurationException($"{plugin}: batched statements need connection-string in the plugin's HOCON");
         return NpgsqlDataSource.Create(connectionString);
     }
 }
 
 /// <summary>Asks a batched journal or snapshot store for its batcher counters (tests and diagnostics).</summary>
-public sealed class GetRecoveryReadStats : INoSerializationVerificationNeeded
+public sealed class GetBatchStats : INoSerializationVerificationNeeded
 {
-    public static readonly GetRecoveryReadStats Instance = new();
-    private GetRecoveryReadStats() { }
+    public static readonly GetBatchStats Instance = new();
+    private GetBatchStats() { }
 }
 
 /// <summary>The journal's answer: one batcher for highest-sequence-number reads, one for replays, one for writes (null when stock).</summary>
-public sealed record JournalRecoveryReadStats(SetBatcherStats HighestSequenceNr, SetBatcherStats Replay, SetBatcherStats? Writes) : INoSerializationVerificationNeeded;
+public sealed record JournalBatchStats(SetBatcherStats HighestSequenceNr, SetBatcherStats Replay, SetBatcherStats? Writes) : INoSerializationVerificationNeeded;
 
 /// <summary>The snapshot store's answer.</summary>
-public sealed record SnapshotRecoveryReadStats(SetBatcherStats Load) : INoSerializationVerificationNeeded;
+public sealed record SnapshotBatchStats(SetBatcherStats Load) : INoSerializationVerificationNeeded;
 
 /// <summary>Identifier quoting as linq2db's PostgreSQL provider resolves the plugin's table mapping.</summary>
 internal static class PostgresNames
@@ -59,6 +60,15 @@ internal static class PostgresNames
 
     public static string Table(string? schema, string table) =>
         string.IsNullOrWhiteSpace(schema) ? Quote(table) : Quote(schema) + "." + Quote(table);
+}
+
+/// <summary>Array parameters for the set-based statements (<c>unnest($n::type[])</c>).</summary>
+internal static class PgArray
+{
+    public static NpgsqlParameter Text(string[] values) => new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = values };
+    public static NpgsqlParameter Bigint(long[] values) => new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = values };
+    public static NpgsqlParameter Integer(int[] values) => new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = values };
+    public static NpgsqlParameter Bytea(byte[][] values) => new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = values };
 }
 
 /// <summary>Turns a stored row's bytes back into its payload, as the stock plugin's serializers do.</summary>

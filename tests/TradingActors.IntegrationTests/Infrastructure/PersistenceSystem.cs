@@ -39,7 +39,13 @@ public static class PersistenceSystem
             .WithFallback(Embedded("persistence.conf"))
             .WithFallback(Embedded("base.conf"))
             .WithFallback(SqlPersistence.DefaultConfiguration);
-        return ActorSystem.Create("recovery", config);
+        var system = ActorSystem.Create("recovery", config);
+        // Start the scheduler's timer now, from this thread. Left to start lazily, it was first used by
+        // hundreds of recovering actors at once (each schedules its recovery timeout), and its start-up
+        // wait then blocked every pool thread, the timer's own start included (akka.net #7130): about
+        // one run in six hung for minutes. A cluster node starts it at once; this bare system did not.
+        system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
+        return system;
     }
 
     public static IActorRef Journal(ActorSystem system) => Persistence.Instance.Apply(system).JournalFor(null);

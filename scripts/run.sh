@@ -75,7 +75,6 @@ TradingActors node: http://127.0.0.1:${HTTP_PORT}
   endpoints: http://127.0.0.1:${HTTP_PORT}/healthz
              http://127.0.0.1:${HTTP_PORT}/readyz
              http://127.0.0.1:${HTTP_PORT}/summary
-             http://127.0.0.1:${HTTP_PORT}/tenants/{id}
   database:  ${Trading__ConnectionString}
 Building and starting the node (Release); Ctrl-C stops the node, then the database.
 EOF

@@ -83,12 +83,12 @@ public sealed class EngineHost : IAsyncDisposable
         return engine;
     }
 
-    /// <summary>Registered subscribers and unacknowledged deliveries, summed over the strategy's fan-out buckets.</summary>
-    public async Task<(int Subscribers, int Unacknowledged)> FanoutTotals()
+    /// <summary>Registered subscribers and members behind the latest signal, summed over the strategy's fan-out buckets.</summary>
+    public async Task<(int Subscribers, int Lagging)> FanoutTotals()
     {
         var statuses = await Task.WhenAll(Enumerable.Range(0, Options.FanoutBuckets).Select(bucket =>
             Fanout.Ask<FanoutStatus>(new GetFanoutStatus(Strategy, bucket), TimeSpan.FromSeconds(30))));
-        return (statuses.Sum(s => s.Subscribers), statuses.Sum(s => s.Unacknowledged));
+        return (statuses.Sum(s => s.Subscribers), statuses.Sum(s => s.Lagging));
     }
 
     public async Task StopAsync()

@@ -149,12 +149,12 @@ try
         phase.Restart();
         try
         {
-            await Wait.Until(async () => (await engine.FanoutTotals()).Unacknowledged == 0, TimeSpan.FromSeconds(30), "fan-out buckets fully acknowledged");
+            await Wait.Until(async () => (await engine.FanoutTotals()).Lagging == 0, TimeSpan.FromSeconds(30), "fan-out buckets fully acknowledged");
             Log($"fan-out buckets fully acknowledged ({phase.ElapsedMilliseconds} ms after the fills)");
         }
         catch (TimeoutException e)
         {
-            Log($"warning: {e.Message} (unacknowledged={(await engine.FanoutTotals()).Unacknowledged})");
+            Log($"warning: {e.Message} (lagging={(await engine.FanoutTotals()).Lagging})");
         }
         var audit = await JournalAudit.ReadFillsAsync(engine.System);
         Log($"journal: {audit.FilledEvents} OrderFilled events, {audit.Orders} distinct client order ids, {audit.Duplicates} filled more than once, {audit.OtherExecutionEvents} other execution events");

@@ -6,6 +6,15 @@ namespace TradingActors.Brokers;
 /// The one boundary every venue connector implements (paper, OANDA, Alpaca, Bybit, KIS...).
 /// A connector is shared by all tenants of its venue; per-tenant state (credentials, tokens)
 /// travels in <see cref="BrokerAccount"/>, owned by the tenant's BrokerSession.
+/// <para>
+/// The vocabulary of a placement's outcome (docs/architecture.md, invariant 2):
+/// a result — Filled, Accepted, or Rejected by the venue (not placed);
+/// <see cref="OrderNotPlacedException"/> — definitely not placed (the call was refused before the
+/// venue took the order: auth, rate limit, validation, nothing sent);
+/// <see cref="DuplicateClientOrderIdException"/> — the venue already holds this client order id:
+/// already placed, look it up; any other exception, or the token cancelled — unknown: the order may
+/// have been taken, resolve it by looking the client order id up.
+/// </para>
 /// </summary>
 public interface IBrokerClient
 {
@@ -13,15 +22,16 @@ public interface IBrokerClient
     string Venue { get; }
 
     /// <summary>
-    /// Places a market order. Returns Filled, Accepted or Rejected. A duplicate client order id
-    /// is answered with the venue's existing order (never a second order).
-    /// Throws <see cref="BrokerUnavailableException"/> when the venue definitely did not take
-    /// the order (auth, rate limit, validation before acceptance); any other exception or a
-    /// cancelled token means the outcome is unknown and must be resolved by lookup.
+    /// True when placing a client order id the venue already holds never makes a second order (it
+    /// answers with the existing order or with a duplicate error). Only at such a venue is an order
+    /// that was not found after the visibility window placed again with the same id.
     /// </summary>
+    bool DeduplicatesClientOrderIds { get; }
+
+    /// <summary>Places a market order; see the type's summary for what each outcome means.</summary>
     Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct);
 
-    /// <summary>Looks an order up by its client order id; null when the venue has no such order.</summary>
+    /// <summary>Looks an order up by its client order id; null when the venue has no such order. Any exception: the lookup told nothing.</summary>
     Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct);
 }
 
@@ -37,6 +47,7 @@ public enum BrokerOrderStatus
     Filled = 1,
     /// <summary>Accepted by the venue but not (yet) filled.</summary>
     Accepted = 2,
+    /// <summary>Rejected by the venue: not placed.</summary>
     Rejected = 3,
 }
 
@@ -46,5 +57,12 @@ public sealed record BrokerOrderResult(BrokerOrderStatus Status, string ClientOr
     public static BrokerOrderResult Rejected(string clientOrderId, string reason) => new(BrokerOrderStatus.Rejected, clientOrderId, null, null, reason);
 }
 
-/// <summary>The venue refused the call before taking the order (401, 429, bad request): nothing was placed.</summary>
-public sealed class BrokerUnavailableException(string reason, Exception? inner = null) : Exception(reason, inner);
+/// <summary>Definitely not placed: the call was refused before the venue took the order (401, 429, bad request, circuit open).</summary>
+public sealed class OrderNotPlacedException(string reason, Exception? inner = null) : Exception(reason, inner);
+
+/// <summary>The venue already holds this client order id: the order was placed before; look it up, never count it as a failure or a second order.</summary>
+public sealed class DuplicateClientOrderIdException(string clientOrderId, Exception? inner = null)
+    : Exception($"the venue already holds client order id {clientOrderId}", inner)
+{
+    public string ClientOrderId { get; } = clientOrderId;
+}

@@ -5,7 +5,6 @@ using Npgsql;
 using Serilog;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Observability;
-using TradingActors.Engine.Tenants;
 using TradingActors.Node;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -35,16 +34,6 @@ app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
 
 app.MapGet("/summary", async (IRequiredActor<EngineMetricsKey> metrics, CancellationToken ct) =>
     Results.Ok(await (await metrics.GetAsync(ct)).Ask<EngineSummary>(new GetEngineSummary(), TimeSpan.FromSeconds(5), ct)));
-
-app.MapGet("/tenants/{tenantId}", async (string tenantId, IRequiredActor<TenantRegion> tenants, CancellationToken ct) =>
-{
-    if (TradingActors.Domain.Tenants.TenantDecisions.ValidateId(tenantId, "tenant id") is { } bad)
-        return Results.Problem(bad, statusCode: StatusCodes.Status400BadRequest);
-    var portfolio = await (await tenants.GetAsync(ct)).Ask<Portfolio>(new GetPortfolio(tenantId), TimeSpan.FromSeconds(10), ct);
-    return portfolio.State.Exists
-        ? Results.Ok(portfolio.State)
-        : Results.Problem($"tenant '{tenantId}' does not exist", statusCode: StatusCodes.Status404NotFound);
-});
 
 app.Run();
 

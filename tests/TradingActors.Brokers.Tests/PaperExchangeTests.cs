@@ -3,336 +3,200 @@ using TradingActors.Domain.Orders;
 
 namespace TradingActors.Brokers.Tests;
 
-public sealed class PaperExchangeTests
+/// <summary>
+/// The embedded paper venue: the venue contract, plus what makes it stateless (no book: every placement
+/// is priced anew, nothing to look up, no deduplication: the tenant's ledger is the book).
+/// </summary>
+public sealed class PaperExchangeTests : VenueContractTests
 {
-    private static readonly DateTimeOffset Now = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
-    private static readonly BrokerAccount Alice = new("acc-alice", "PA-1");
-    private static readonly BrokerAccount Bob = new("acc-bob", "PA-2");
-
-    // Long enough to be sure a call is stuck, short enough to keep the suite fast.
-    private static readonly TimeSpan HangProbe = TimeSpan.FromMilliseconds(200);
-
-    private readonly LatestPrices _prices = new();
     private readonly PaperExchange _exchange;
 
-    public PaperExchangeTests() => _exchange = new PaperExchange(new PaperVenueOptions(), _prices, new FixedTime(Now));
+    public PaperExchangeTests() => _exchange = new PaperExchange(new PaperVenueOptions(), Prices, Clock);
 
-    private static OrderIntent Intent(BrokerAccount account, long seq, string symbol = "BTCUSDT", OrderSide side = OrderSide.Buy,
-        decimal qty = 0.1m, decimal reference = 40_000m) =>
-        new(ClientOrderIds.Create("tenant-1", account.AccountId, "strategy:s1", seq, 0), account.AccountId, "strategy:s1", seq,
-            symbol, side, qty, reference);
-
-    [Fact]
-    public async Task Buy_fills_at_latest_price_plus_slippage_with_fee()
-    {
-        _prices.Update("BTCUSDT", 50_000m);
-
-        var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), CancellationToken.None);
-
-        Assert.Equal(BrokerOrderStatus.Filled, result.Status);
-        Assert.NotNull(result.Fill);
-        Assert.Equal(0.1m, result.Fill.Quantity);
-        Assert.Equal(50_025.00m, result.Fill.Price);   // 50000 * (1 + 5/10000)
-        Assert.Equal(5.0025m, result.Fill.Fee);        // 0.1 * 50025 * 0.001
-        Assert.Equal(Now, result.Fill.Time);
-        Assert.Equal("P-1", result.VenueOrderId);
-        Assert.Equal(result.VenueOrderId, result.Fill.VenueOrderId);
-    }
+    protected override IBrokerClient Venue => _exchange;
+    protected override string Kind => "paper";
+    protected override void SetFault(string venueAccountNumber, VenueFault fault) => _exchange.SetFault(venueAccountNumber, fault);
+    protected override void ClearFault(string venueAccountNumber) => _exchange.ClearFault(venueAccountNumber);
 
     [Fact]
-    public async Task Sell_fills_at_latest_price_minus_slippage_with_fee()
+    public async Task The_venue_order_id_is_the_client_order_id_with_a_P_prefix()
     {
-        _prices.Update("BTCUSDT", 50_000m);
-
-        var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1, side: OrderSide.Sell), CancellationToken.None);
-
-        Assert.Equal(BrokerOrderStatus.Filled, result.Status);
-        Assert.Equal(49_975.00m, result.Fill!.Price);  // 50000 * (1 - 5/10000)
-        Assert.Equal(4.9975m, result.Fill.Fee);
-    }
-
-    [Fact]
-    public async Task Fill_price_is_rounded_to_the_instrument_tick()
-    {
-        _prices.Update("EUR_USD", 1.08123m);
-
-        var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1, symbol: "EUR_USD", qty: 1000m), CancellationToken.None);
-
-        Assert.Equal(1.08177m, result.Fill!.Price);    // 1.081770615 to a 0.00001 tick
-        Assert.Equal(1.08177m, result.Fill.Fee);
-    }
-
-    [Fact]
-    public async Task Unknown_symbol_is_rejected_and_not_recorded()
-    {
-        _prices.Update("XYZ", 1.23456789m);
-
-        var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1, symbol: "XYZ", qty: 1m), CancellationToken.None);
-
-        Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
-        Assert.Contains("unknown instrument", result.RejectReason);
-        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
-    }
-
-    [Fact]
-    public async Task Without_a_latest_price_fills_at_the_reference_price()
-    {
-        var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1, symbol: "ETHUSDT", qty: 1m, reference: 2_000m), CancellationToken.None);
-
-        Assert.Equal(BrokerOrderStatus.Filled, result.Status);
-        Assert.Equal(2_001.00m, result.Fill!.Price);
-        Assert.Equal(2.001m, result.Fill.Fee);
-    }
-
-    [Fact]
-    public async Task Without_any_price_the_order_is_rejected_and_not_recorded()
-    {
-        var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1, symbol: "ETHUSDT", reference: 0m), CancellationToken.None);
-
-        Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
-        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
-    }
-
-    [Fact]
-    public async Task Same_client_order_id_twice_returns_the_first_result_and_one_order()
-    {
-        _prices.Update("BTCUSDT", 50_000m);
+        Prices.Update("BTCUSDT", 50_000m);
         var intent = Intent(Alice, 1);
 
-        var first = await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
-        _prices.Update("BTCUSDT", 60_000m); // a second fill would show the new price
-        var second = await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
+        var result = await Place(Alice, intent);
 
-        Assert.Equal(first, second);
-        Assert.Equal(1, _exchange.OrderCount(Alice.VenueAccountNumber));
-        Assert.Equal([intent.ClientOrderId], _exchange.ClientOrderIds(Alice.VenueAccountNumber));
+        Assert.Equal("P-" + intent.ClientOrderId, result.VenueOrderId);
+        Assert.Equal("P-" + intent.ClientOrderId, result.Fill!.VenueOrderId);
+        Assert.Equal("P-", PaperExchange.VenueOrderIdPrefix);
     }
 
     [Fact]
-    public async Task Different_client_order_ids_get_distinct_venue_order_ids()
+    public async Task The_same_client_order_id_twice_is_priced_anew()
     {
-        _prices.Update("BTCUSDT", 50_000m);
-
-        var a = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), CancellationToken.None);
-        var b = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 2), CancellationToken.None);
-
-        Assert.Equal("P-1", a.VenueOrderId);
-        Assert.Equal("P-2", b.VenueOrderId);
-        Assert.Equal(2, _exchange.OrderCount(Alice.VenueAccountNumber));
-    }
-
-    [Fact]
-    public async Task Same_client_order_id_in_two_accounts_is_two_orders()
-    {
-        _prices.Update("BTCUSDT", 50_000m);
+        Prices.Update("BTCUSDT", 50_000m);
         var intent = Intent(Alice, 1);
 
-        await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
-        await _exchange.PlaceOrderAsync(Bob, intent, CancellationToken.None);
+        var first = await Place(Alice, intent);
+        Prices.Update("BTCUSDT", 60_000m);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var second = await Place(Alice, intent);
 
-        Assert.Equal(1, _exchange.OrderCount(Alice.VenueAccountNumber));
-        Assert.Equal(1, _exchange.OrderCount(Bob.VenueAccountNumber));
-        Assert.Equal(2, _exchange.TotalOrders);
+        Assert.Equal(50_025m, first.Fill!.Price);
+        Assert.Equal(60_030m, second.Fill!.Price);
+        Assert.Equal(Now.AddSeconds(1), second.Fill.Time);
+        Assert.Equal(first.VenueOrderId, second.VenueOrderId); // derived from the id, not counted
     }
 
     [Fact]
-    public async Task Fifty_concurrent_placements_of_the_same_id_make_one_order()
+    public async Task The_same_client_order_id_in_two_accounts_fills_alike()
     {
-        _prices.Update("BTCUSDT", 50_000m);
+        Prices.Update("BTCUSDT", 50_000m);
         var intent = Intent(Alice, 1);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 50)
-            .Select(_ => Task.Run(() => _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None))));
+        var alices = await Place(Alice, intent);
+        var bobs = await Place(Bob, intent);
 
-        Assert.Equal(1, _exchange.OrderCount(Alice.VenueAccountNumber));
-        Assert.Equal(1, _exchange.TotalOrders);
+        Assert.Equal(alices, bobs);
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_placements_of_one_id_each_fill_with_that_id()
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+        var intent = Intent(Alice, 1);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => Place(Alice, intent))));
+
+        Assert.All(results, r => Assert.Equal(BrokerOrderStatus.Filled, r.Status));
         Assert.Single(results.Distinct());
-        Assert.All(results, r => Assert.Equal("P-1", r.VenueOrderId));
+        Assert.Equal("P-" + intent.ClientOrderId, results[0].VenueOrderId);
     }
 
     [Fact]
-    public async Task Concurrent_distinct_placements_across_accounts_are_all_recorded()
+    public async Task Nothing_is_ever_found_by_client_order_id()
     {
-        _prices.Update("BTCUSDT", 50_000m);
+        Prices.Update("BTCUSDT", 50_000m);
+        var intent = Intent(Alice, 1);
+        await Place(Alice, intent);
 
-        var results = await Task.WhenAll(Enumerable.Range(1, 100).Select(i => Task.Run(() =>
-        {
-            var account = i % 2 == 0 ? Alice : Bob;
-            return _exchange.PlaceOrderAsync(account, Intent(account, i), CancellationToken.None);
-        })));
-
-        Assert.Equal(100, _exchange.TotalOrders);
-        Assert.Equal(100, results.Select(r => r.VenueOrderId).Distinct().Count());
+        Assert.Null(await Find(Alice, intent.ClientOrderId));
+        Assert.Null(await Find(Alice, "never-placed"));
     }
 
     [Fact]
-    public async Task Non_positive_quantity_is_rejected_and_not_recorded()
-    {
-        var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1, qty: 0m), CancellationToken.None);
+    public void It_does_not_deduplicate_client_order_ids() => Assert.False(_exchange.DeduplicatesClientOrderIds);
 
-        Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
-        Assert.Equal("quantity must be positive", result.RejectReason);
-        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
+    [Fact]
+    public async Task Fill_then_lose_answer_is_a_hang_for_the_paper_venue_and_books_nothing()
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+        SetFault(Alice.VenueAccountNumber, VenueFault.FillThenLoseAnswer);
+        var intent = Intent(Alice, 1);
+
+        await AssertHangsUntilCancelled(ct => _exchange.PlaceOrderAsync(Alice, intent, ct));
+
+        Assert.Null(await Find(Alice, intent.ClientOrderId));
+    }
+
+    [Fact]
+    public void Fill_prices_an_intent_without_any_fault()
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+        SetFault(Alice.VenueAccountNumber, VenueFault.Throw);
+
+        var result = _exchange.Fill(Intent(Alice, 1));
+
+        Assert.Equal(BrokerOrderStatus.Filled, result.Status);
+        Assert.Equal(50_025m, result.Fill!.Price);
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("has space")]
-    [InlineData("this-client-order-id-is-longer-than-32")]
-    public async Task Invalid_client_order_id_is_rejected(string clientOrderId)
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_non_positive_latest_price_is_ignored_for_the_reference_price(int latest)
     {
-        var intent = Intent(Alice, 1) with { ClientOrderId = clientOrderId };
+        var exchange = new PaperExchange(new PaperVenueOptions(), new FixedPrice(latest), Clock);
 
-        var result = await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
-
-        Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
-        Assert.Equal(0, _exchange.TotalOrders);
-    }
-
-    [Fact]
-    public async Task Find_returns_the_recorded_result_or_null()
-    {
-        _prices.Update("BTCUSDT", 50_000m);
-        var intent = Intent(Alice, 1);
-        var placed = await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
-
-        Assert.Equal(placed, await _exchange.FindOrderAsync(Alice, intent.ClientOrderId, CancellationToken.None));
-        Assert.Null(await _exchange.FindOrderAsync(Alice, Intent(Alice, 2).ClientOrderId, CancellationToken.None));
-        Assert.Null(await _exchange.FindOrderAsync(Bob, intent.ClientOrderId, CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task Throw_fault_throws_without_recording()
-    {
-        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Throw);
-        var intent = Intent(Alice, 1);
-
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None));
-
-        Assert.Equal("paper venue failure (injected)", ex.Message);
-        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
-        Assert.Null(await _exchange.FindOrderAsync(Alice, intent.ClientOrderId, CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task Unavailable_fault_throws_broker_unavailable_without_recording()
-    {
-        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Unavailable);
-
-        await Assert.ThrowsAsync<BrokerUnavailableException>(() => _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), CancellationToken.None));
-
-        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
-    }
-
-    [Fact]
-    public async Task Reject_fault_returns_rejected_without_recording()
-    {
-        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Reject);
-
-        var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), CancellationToken.None);
-
-        Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
-        Assert.Equal("rejected by paper venue (injected)", result.RejectReason);
-        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
-    }
-
-    [Fact]
-    public async Task Hang_fault_place_honours_cancellation_and_records_nothing()
-    {
-        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Hang);
-        using var cts = new CancellationTokenSource(HangProbe);
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), cts.Token));
-
-        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
-    }
-
-    [Fact]
-    public async Task Hang_fault_find_hangs_until_cancelled()
-    {
-        _prices.Update("BTCUSDT", 50_000m);
-        var intent = Intent(Alice, 1);
-        await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
-        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Hang);
-        using var cts = new CancellationTokenSource(HangProbe);
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _exchange.FindOrderAsync(Alice, intent.ClientOrderId, cts.Token));
-    }
-
-    [Fact]
-    public async Task Fill_then_lose_answer_keeps_the_order_but_never_answers()
-    {
-        _prices.Update("BTCUSDT", 50_000m);
-        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.FillThenLoseAnswer);
-        var intent = Intent(Alice, 1);
-        using var cts = new CancellationTokenSource();
-
-        var lost = _exchange.PlaceOrderAsync(Alice, intent, cts.Token);
-        await Task.Delay(HangProbe);
-        Assert.False(lost.IsCompleted);
-
-        // The venue has the order: lookup works despite the fault.
-        var found = await _exchange.FindOrderAsync(Alice, intent.ClientOrderId, CancellationToken.None);
-        Assert.NotNull(found);
-        Assert.Equal(BrokerOrderStatus.Filled, found.Status);
-
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lost);
-
-        // A retry with the same id after recovery gets the same fill, not a second one.
-        _exchange.ClearFault(Alice.VenueAccountNumber);
-        var retried = await _exchange.PlaceOrderAsync(Alice, intent, CancellationToken.None);
-        Assert.Equal(found, retried);
-        Assert.Equal(1, _exchange.OrderCount(Alice.VenueAccountNumber));
-    }
-
-    [Fact]
-    public async Task Faults_are_per_account()
-    {
-        _prices.Update("BTCUSDT", 50_000m);
-        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Hang);
-        using var cts = new CancellationTokenSource();
-
-        var hanging = _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), cts.Token);
-        var bobs = await _exchange.PlaceOrderAsync(Bob, Intent(Bob, 1), CancellationToken.None);
-
-        Assert.Equal(BrokerOrderStatus.Filled, bobs.Status);
-        Assert.Equal(1, _exchange.OrderCount(Bob.VenueAccountNumber));
-        Assert.False(hanging.IsCompleted);
-
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hanging);
-        Assert.Equal(0, _exchange.OrderCount(Alice.VenueAccountNumber));
-    }
-
-    [Fact]
-    public async Task Clear_fault_restores_normal_fills()
-    {
-        _prices.Update("BTCUSDT", 50_000m);
-        _exchange.SetFault(Alice.VenueAccountNumber, PaperFault.Reject);
-        _exchange.ClearFault(Alice.VenueAccountNumber);
-
-        var result = await _exchange.PlaceOrderAsync(Alice, Intent(Alice, 1), CancellationToken.None);
+        var result = exchange.Fill(Intent(Alice, 1, symbol: "ETHUSDT", qty: 1m, reference: 2_000m));
 
         Assert.Equal(BrokerOrderStatus.Filled, result.Status);
+        Assert.Equal(2_001.00m, result.Fill!.Price);
+    }
+
+    private sealed class FixedPrice(decimal price) : IPriceSource
+    {
+        public bool TryGetLatest(string symbol, out decimal latest)
+        {
+            latest = price;
+            return true;
+        }
     }
 
     [Fact]
-    public void Venue_name_comes_from_options()
+    public void Costs_come_from_the_options()
     {
-        var exchange = new PaperExchange(new PaperVenueOptions { Venue = "paper-eu" }, _prices, TimeProvider.System);
+        Prices.Update("BTCUSDT", 50_000m);
+        var exchange = new PaperExchange(new PaperVenueOptions { FeeRate = 0.002m, SlippageBps = 10m }, Prices, Clock);
 
-        Assert.Equal("paper-eu", exchange.Venue);
+        var fill = exchange.Fill(Intent(Alice, 1)).Fill!;
+
+        Assert.Equal(50_050m, fill.Price);   // 50000 * (1 + 10/10000)
+        Assert.Equal(10.01m, fill.Fee);      // 0.1 * 50050 * 0.002
     }
 
     [Fact]
-    public void Constructor_rejects_invalid_options()
+    public void Venue_name_comes_from_the_options() =>
+        Assert.Equal("paper-eu", new PaperExchange(new PaperVenueOptions { Venue = "paper-eu" }, Prices, Clock).Venue);
+
+    [Fact]
+    public void Invalid_options_are_refused_at_construction() =>
+        Assert.Throws<ArgumentException>(() => new PaperExchange(new PaperVenueOptions { FeeRate = 1m }, Prices, Clock));
+
+    [Fact]
+    public void Missing_dependencies_are_refused_at_construction()
     {
-        Assert.Throws<ArgumentException>(() => new PaperExchange(new PaperVenueOptions { FeeRate = 1m }, _prices, TimeProvider.System));
+        Assert.Throws<ArgumentNullException>(() => new PaperExchange(null!, Prices, Clock));
+        Assert.Throws<ArgumentNullException>(() => new PaperExchange(new PaperVenueOptions(), null!, Clock));
+        Assert.Throws<ArgumentNullException>(() => new PaperExchange(new PaperVenueOptions(), Prices, null!));
     }
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    [Fact]
+    public void A_fault_needs_an_account() =>
+        Assert.Throws<ArgumentNullException>(() => _exchange.SetFault(null!, VenueFault.Throw));
+}
+
+/// <summary>Measures the managed heap: runs alone, after the parallel tests, so no other test allocates meanwhile.</summary>
+[CollectionDefinition(nameof(HeapMeasurement), DisableParallelization = true)]
+public sealed class HeapMeasurement;
+
+[Collection(nameof(HeapMeasurement))]
+public sealed class PaperExchangeMemoryTests
+{
+    [Fact]
+    public async Task The_paper_venue_keeps_no_memory_per_order()
     {
-        public override DateTimeOffset GetUtcNow() => now;
+        var prices = new LatestPrices();
+        prices.Update("BTCUSDT", 50_000m);
+        var exchange = new PaperExchange(new PaperVenueOptions(), prices, TimeProvider.System);
+        var account = new BrokerAccount("acc-1", "PA-1");
+        async Task PlaceDistinct(int from, int count)
+        {
+            for (var i = from; i < from + count; i++)
+            {
+                var intent = new OrderIntent(ClientOrderIds.Create("t1", "acc-1", "strategy:s1", i, 0), "acc-1", "strategy:s1", i, "BTCUSDT", OrderSide.Buy, 0.001m, 50_000m);
+                var result = await exchange.PlaceOrderAsync(account, intent, CancellationToken.None);
+                if (result.Status != BrokerOrderStatus.Filled) throw new InvalidOperationException(result.RejectReason);
+            }
+        }
+        await PlaceDistinct(0, 1_000); // warm-up: first-call allocations are not per order
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        await PlaceDistinct(1_000, 50_000);
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(exchange); // anything it kept per order is still reachable here
+
+        // A book entry per order would be well over 100 bytes each: more than 5 MB for 50 000 orders.
+        Assert.True(after - before < 1_000_000, $"the heap grew by {after - before:N0} bytes over 50 000 orders");
     }
 }

@@ -1,4 +1,4 @@
-using TradingActors.Brokers.Paper;
+using TradingActors.Brokers;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Tenants;
 using TradingActors.Engine.Tenants;
@@ -26,7 +26,7 @@ public sealed class ExactlyOnceTests
             await node.Accept(new SubscribeToStrategy("carol", EngineNode.Strategy, "ext-1", 2_000m));
             await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 1, TimeSpan.FromSeconds(10), "registered");
 
-            venues.Sim.Exchange.SetFault(venueAccount, PaperFault.FillThenLoseAnswer);
+            venues.Sim.Exchange.SetFault(venueAccount, VenueFault.FillThenLoseAnswer);
             await node.EmitSignal(OrderSide.Buy, 30_000m);
             await Eventually.TrueAsync(() => Task.FromResult(venues.Sim.Exchange.OrderCount(venueAccount) == 1), TimeSpan.FromSeconds(10), "venue has the order");
 
@@ -56,7 +56,7 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
-    public async Task Embedded_paper_call_that_times_out_becomes_unknown_and_resolves_to_the_one_fill()
+    public async Task Embedded_paper_call_that_times_out_books_nothing_and_is_recorded_as_failed()
     {
         await using var db = await TestDatabase.CreateAsync();
         var venues = new TestVenues();
@@ -66,17 +66,20 @@ public sealed class ExactlyOnceTests
         await node.CreatePaperSubscriber("dave");
         await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 1, TimeSpan.FromSeconds(10), "registered");
         var account = TenantActor.PaperAccountNumber("dave", "paper-1");
-        venues.Paper.Exchange.SetFault(account, PaperFault.FillThenLoseAnswer);
+        venues.Paper.Exchange.SetFault(account, VenueFault.Hang);
 
         await node.EmitSignal(OrderSide.Buy, 30_000m);
-        await Eventually.TrueAsync(async () => (await node.Portfolio("dave")).Open.Values.Any(o => o.Status == OrderStatus.Unknown), TimeSpan.FromSeconds(10), "marked unknown");
+        await Eventually.TrueAsync(async () => (await node.Portfolio("dave")).OrdersFailed == 1, TimeSpan.FromSeconds(10), "recorded as failed");
         venues.Paper.Exchange.ClearFault(account);
 
-        await Eventually.TrueAsync(async () => (await node.Portfolio("dave")).OrdersFilled == 1, TimeSpan.FromSeconds(10), "resolved");
+        // The paper account is the tenant's own: an unanswered paper call booked nothing, so it is
+        // a failed execution (never "unknown", never looked up) and the cash is untouched.
         var state = await node.Portfolio("dave");
         Assert.Empty(state.Open);
-        Assert.Equal(1, venues.Paper.Exchange.OrderCount(account));
-        Assert.Equal(1, venues.Paper.Placements(state.Recent.Single().Intent.ClientOrderId));
-        Assert.True(state.Accounts["paper-1"].Paper!.Cash < 10_000m, "the fill was booked on the paper account");
+        Assert.Equal(OrderStatus.Failed, state.Recent.Single().Status);
+        Assert.Equal(10_000m, state.Accounts["paper-1"].Paper!.Cash);
+        Assert.Equal(0m, state.Subscriptions[EngineNode.Strategy].Held);
+        Assert.Equal(1, state.LastProcessed(EngineNode.Strategy));
+        Assert.Equal(0, venues.Paper.Lookups);
     }
 }

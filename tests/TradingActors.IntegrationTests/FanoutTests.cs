@@ -36,7 +36,8 @@ public sealed class FanoutTests
         Assert.Equal(1000, events.Count);
         Assert.Equal(1000, events.Select(e => e.Intent.ClientOrderId).Distinct().Count());
         Assert.All(events, e => Assert.True(ClientOrderIds.IsValid(e.Intent.ClientOrderId)));
-        Assert.Equal(1000, venues.Paper.Exchange.TotalOrders);
+        Assert.Equal(1000, venues.Paper.DistinctOrders);
+        Assert.Equal(1000, venues.Paper.TotalPlacements);
         Assert.Equal(tenants.Length, filled.Keys.Select(k => k.Split('|')[0]).Distinct().Count());
     }
 

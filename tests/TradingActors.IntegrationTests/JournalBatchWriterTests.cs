@@ -60,4 +60,37 @@ public sealed class JournalBatchWriterTests
         Assert.Equal(1200, await db.ScalarAsync("SELECT count(*) FROM tags WHERE tag = 'accounts'"));
         Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM journal WHERE deleted OR identifier IS NULL OR writer_uuid IS NULL"));
     }
+
+    [Fact]
+    public async Task A_write_whose_sequence_another_writer_took_fails_alone_and_the_rest_of_its_batch_is_written()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var ids = Enumerable.Range(0, 60).Select(i => $"batch-{i:D2}").ToList();
+        using var system = PersistenceSystem.Start(db.ConnectionString);
+        var ledgers = ids.Select(id => system.ActorOf(LedgerActor.Props(id))).ToList();
+        await Task.WhenAll(ledgers.Select(l => l.Ask<LedgerActor.RecoveryReport>(new LedgerActor.GetRecovery(), Timeout)));
+        // Another writer (a zombie incarnation) already holds sequence 1 of two of the ids.
+        await db.ScalarAsync("""
+            INSERT INTO journal (persistence_id, sequence_number, created, deleted, message, manifest, identifier, writer_uuid)
+            VALUES ('batch-07', 1, 0, false, '\x00', 'zombie', 4711, 'zombie'), ('batch-41', 1, 0, false, '\x00', 'zombie', 4711, 'zombie');
+            SELECT 0
+            """);
+        var watcher = new Akka.TestKit.Xunit2.TestKit(system);
+        watcher.Watch(ledgers[7]);
+        watcher.Watch(ledgers[41]);
+
+        var appended = await Task.WhenAll(ledgers.Select(async l =>
+        {
+            try { return (await l.Ask<LedgerActor.Appended>(new LedgerActor.Append(2), TimeSpan.FromSeconds(5))).LastSequenceNr; }
+            catch (AskTimeoutException) { return -1; }
+        }));
+
+        Assert.Equal([7, 41], appended.Select((n, i) => (n, i)).Where(x => x.n != 2).Select(x => x.i).ToArray());
+        // The conflicting writers stopped (their persist failed), as a zombie strategy must.
+        var terminated = watcher.ReceiveN(2, TimeSpan.FromSeconds(5)).Cast<Terminated>().Select(t => t.ActorRef).ToHashSet();
+        Assert.Equal(new HashSet<IActorRef> { ledgers[7], ledgers[41] }, terminated);
+        Assert.Equal(58 * 2 + 2, await db.ScalarAsync("SELECT count(*) FROM journal"));
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM journal WHERE persistence_id IN ('batch-07', 'batch-41') AND sequence_number > 1"));
+        Assert.Equal(58 * 2, await db.ScalarAsync("SELECT count(*) FROM tags WHERE tag = 'accounts'"));
+    }
 }

@@ -47,15 +47,24 @@ public sealed class SerializationTests : IDisposable
             .Apply(new TenantCreated("t", "T", DateTimeOffset.UnixEpoch))
             .Apply(new PaperAccountLinked("a", 1_000m, DateTimeOffset.UnixEpoch))
             .Apply(new Subscribed("s", "a", "BTCUSDT", 500m, DateTimeOffset.UnixEpoch))
-            .Apply(new OrderFilled(intent, fill, DateTimeOffset.UnixEpoch));
+            .Apply(new OrderFilled(intent, fill, DateTimeOffset.UnixEpoch))
+            .Apply(new SignalsSkipped("s", 8, 12, "stale", DateTimeOffset.UnixEpoch));
         return new TheoryData<object>
         {
             new OrderFilled(intent, fill, DateTimeOffset.UnixEpoch),
             new OrderMarkedUnknown(intent, "timeout", DateTimeOffset.UnixEpoch),
             new TenantSnapshot(state),
             new ExecuteSignal("t", signal),
-            new SubscriberRegistered("s", "t", [signal]),
+            new OrderNeedsAttention(intent, "no answer after 10 lookups", DateTimeOffset.UnixEpoch),
+            new SignalsSkipped("s", 8, 12, "stale", DateTimeOffset.UnixEpoch),
+            new Subscribed("s", "a", "BTCUSDT", 500m, DateTimeOffset.UnixEpoch, 41),
+            new SubscriberRegistered("s", "t"),
+            new CatchUpSignals("t", "s", 12),
+            new DeliverSignal("s", 3, signal),
+            new SignalAcknowledged("s", 3, "t", 12),
             new StrategySnapshot(7, [signal]),
+            new StrategyCheckpoint(7, 120, new RsiCheckpoint(14, 60_000.5m, 119, 12.25m, 8.5m, 41.2m)),
+            new SignalsFetched("s", [signal], 9),
             new FanoutSnapshot(["t1", "t2"], 7),
             new CommandRejected("t", "SubscribeToStrategy", "unknown strategy 'x'"),
         };
@@ -92,6 +101,23 @@ public sealed class SerializationTests : IDisposable
         Assert.Equal(System.Text.Encoding.UTF8.GetString(before), System.Text.Encoding.UTF8.GetString(serializer.ToBinary(message)));
         var read = _system.Serialization.Deserialize(before, serializer.Identifier, Serialization.ManifestFor(serializer, message));
         Assert.Equal(System.Text.Encoding.UTF8.GetString(before), System.Text.Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(read, read.GetType(), reflection)));
+    }
+
+    [Fact]
+    public void A_tenant_snapshot_written_before_skips_existed_still_reads()
+    {
+        // TenantSnapshot JSON as the previous version wrote it: no recentSkips, no signalsSkipped.
+        const string before = """
+            {"state":{"tenantId":"t","exists":true,"displayName":"T","accounts":{},"subscriptions":{},"lastSignal":{"s":7},"open":{},"recent":[],
+            "ordersFilled":3,"ordersRejected":0,"ordersFailed":1,"hasActiveSubscriptions":false}}
+            """;
+        var serializer = _system.Serialization.FindSerializerFor(new TenantSnapshot(TenantState.Empty("t")));
+        var read = (TenantSnapshot)_system.Serialization.Deserialize(System.Text.Encoding.UTF8.GetBytes(before), serializer.Identifier, "t.snapshot.v1");
+        Assert.Equal(7, read.State.LastProcessed("s"));
+        Assert.Equal(3, read.State.OrdersFilled);
+        Assert.Empty(read.State.Skips);
+        Assert.Equal(0, read.State.SignalsSkipped);
+        Assert.Equal(8, read.State.Apply(new SignalsSkipped("s", 8, 8, "stale", DateTimeOffset.UnixEpoch)).LastProcessed("s"));
     }
 
     [Fact]

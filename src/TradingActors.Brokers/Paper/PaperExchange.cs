@@ -2,17 +2,16 @@ using System.Collections.Concurrent;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Paper;
-// Alias: the inspection method ClientOrderIds(venueAccountNumber) below shadows the domain class name.
 using ClientOrderIdRules = TradingActors.Domain.Orders.ClientOrderIds;
 
 namespace TradingActors.Brokers.Paper;
 
 /// <summary>
 /// The embedded paper venue: fills market orders at the latest known price plus slippage and fee.
-/// One instance serves every tenant of the node, so all state is instance-level and guarded.
-/// Like a real venue it remembers orders by (venue account number, client order id) and answers a repeated
-/// id with the first result, which is what makes retries after a crash safe.
-/// Balances are not kept here: cash and positions belong to the tenant's own account.
+/// It keeps no book: a paper account is the tenant's own persisted state, so the tenant's ledger is
+/// the book and its deduplication (by signal sequence and client order id) is the only one needed.
+/// A fill is booked only when the tenant persists it; a call that fails or hangs placed nothing.
+/// One instance serves every tenant of the node; its only state is the injected faults of a test.
 /// </summary>
 public sealed class PaperExchange : IBrokerClient
 {
@@ -20,14 +19,7 @@ public sealed class PaperExchange : IBrokerClient
     private readonly PaperVenueCosts _costs; // the same fill arithmetic the tenant's paper account books
     private readonly IPriceSource _prices;
     private readonly TimeProvider _time;
-
-    // One lock for the whole book: check-then-insert must be atomic so concurrent duplicates
-    // yield one order, and the work inside is a few arithmetic operations.
-    private readonly object _gate = new();
-    private readonly Dictionary<string, Dictionary<string, BrokerOrderResult>> _book = new(StringComparer.Ordinal);
-    private long _nextOrderNumber;
-
-    private readonly ConcurrentDictionary<string, PaperFault> _faults = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, VenueFault> _faults = new(StringComparer.Ordinal);
 
     public PaperExchange(PaperVenueOptions options, IPriceSource prices, TimeProvider time)
     {
@@ -43,116 +35,75 @@ public sealed class PaperExchange : IBrokerClient
 
     public string Venue => _options.Venue;
 
+    /// <summary>No book, so nothing to deduplicate against: the tenant's ledger does it (and never re-places a paper order).</summary>
+    public bool DeduplicatesClientOrderIds => false;
+
     public async Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(intent);
-        // A call cancelled before it is sent never reaches the venue.
         ct.ThrowIfCancellationRequested();
 
         switch (FaultFor(account.VenueAccountNumber))
         {
-            case PaperFault.Throw:
+            case VenueFault.Throw:
                 throw new InvalidOperationException("paper venue failure (injected)");
-            case PaperFault.Unavailable:
-                throw new BrokerUnavailableException("paper venue unavailable (injected)");
-            case PaperFault.Reject:
+            case VenueFault.NotPlaced:
+                throw new OrderNotPlacedException("paper venue refused the call (injected)");
+            case VenueFault.Reject:
                 return BrokerOrderResult.Rejected(intent.ClientOrderId, "rejected by paper venue (injected)");
-            case PaperFault.Hang:
-                await HangUntilCancelled(ct); // throws when cancelled; nothing recorded
-                break;
-            case PaperFault.FillThenLoseAnswer:
-                Place(account.VenueAccountNumber, intent); // the venue has the order...
-                await HangUntilCancelled(ct);      // ...but the answer never arrives
+            case VenueFault.Hang or VenueFault.FillThenLoseAnswer:
+                await Task.Delay(Timeout.Infinite, ct); // ends only by throwing when cancelled
                 break;
         }
-
-        return Place(account.VenueAccountNumber, intent);
+        return Fill(intent);
     }
 
-    public async Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
+    /// <summary>The paper venue keeps no book (the tenant's ledger is the book): there is never anything to find.</summary>
+    public Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(clientOrderId);
         ct.ThrowIfCancellationRequested();
-
-        // Only Hang affects lookups: with FillThenLoseAnswer the answer was lost, not the order.
-        if (FaultFor(account.VenueAccountNumber) == PaperFault.Hang)
-            await HangUntilCancelled(ct);
-
-        lock (_gate)
-        {
-            return _book.TryGetValue(account.VenueAccountNumber, out var orders) && orders.TryGetValue(clientOrderId, out var result)
-                ? result
-                : null;
-        }
+        return Task.FromResult<BrokerOrderResult?>(null);
     }
 
-    /// <summary>Makes every later call for this account misbehave as <paramref name="fault"/> until cleared.</summary>
-    public void SetFault(string venueAccountNumber, PaperFault fault)
+    /// <summary>
+    /// The fill a market order gets now: latest price (else the intent's reference price) moved by
+    /// slippage, fee on the notional. Rejected when the order is invalid or no price is known.
+    /// The venue order id is derived from the client order id, so it needs no counter.
+    /// </summary>
+    public BrokerOrderResult Fill(OrderIntent intent)
     {
-        ArgumentNullException.ThrowIfNull(venueAccountNumber);
-        if (fault == PaperFault.None) _faults.TryRemove(venueAccountNumber, out _);
-        else _faults[venueAccountNumber] = fault;
-    }
-
-    public void ClearFault(string venueAccountNumber) => SetFault(venueAccountNumber, PaperFault.None);
-
-    public int OrderCount(string venueAccountNumber)
-    {
-        lock (_gate) return _book.TryGetValue(venueAccountNumber, out var orders) ? orders.Count : 0;
-    }
-
-    public int TotalOrders
-    {
-        get { lock (_gate) return _book.Values.Sum(o => o.Count); }
-    }
-
-    /// <summary>Snapshot of the client order ids the venue holds for an account.</summary>
-    public IReadOnlyCollection<string> ClientOrderIds(string venueAccountNumber)
-    {
-        lock (_gate) return _book.TryGetValue(venueAccountNumber, out var orders) ? orders.Keys.ToArray() : [];
-    }
-
-    private PaperFault FaultFor(string venueAccountNumber) =>
-        _faults.TryGetValue(venueAccountNumber, out var fault) ? fault : PaperFault.None;
-
-    // Never returns normally: Task.Delay(Infinite) only ends by throwing OperationCanceledException.
-    private static Task HangUntilCancelled(CancellationToken ct) => Task.Delay(Timeout.Infinite, ct);
-
-    private BrokerOrderResult Place(string venueAccountNumber, OrderIntent intent)
-    {
-        // Validation rejects are not recorded: the venue never accepted the order,
-        // and the same intent retried is rejected the same way.
         if (intent.Quantity <= 0)
             return BrokerOrderResult.Rejected(intent.ClientOrderId, "quantity must be positive");
         if (intent.ClientOrderId is null || !ClientOrderIdRules.IsValid(intent.ClientOrderId))
             return BrokerOrderResult.Rejected(intent.ClientOrderId ?? "", "invalid client order id");
         if (!Instruments.TryGet(intent.Symbol, out var instrument))
             return BrokerOrderResult.Rejected(intent.ClientOrderId, $"unknown instrument {intent.Symbol}");
+        if (!TryGetPrice(intent, out var price))
+            return BrokerOrderResult.Rejected(intent.ClientOrderId, $"no price for {intent.Symbol}");
 
-        lock (_gate)
-        {
-            if (!_book.TryGetValue(venueAccountNumber, out var orders))
-                _book[venueAccountNumber] = orders = new Dictionary<string, BrokerOrderResult>(StringComparer.Ordinal);
-
-            // A repeated client id gets the first answer, never a second fill.
-            if (orders.TryGetValue(intent.ClientOrderId, out var existing))
-                return existing;
-
-            if (!TryGetPrice(intent, out var price))
-                return BrokerOrderResult.Rejected(intent.ClientOrderId, $"no price for {intent.Symbol}");
-
-            var fillPrice = _costs.FillPrice(intent.Side, price, instrument);
-            var fee = _costs.Fee(intent.Quantity, fillPrice);
-            var venueOrderId = "P-" + (++_nextOrderNumber);
-            var fill = new Fill(intent.Quantity, fillPrice, fee, venueOrderId, _time.GetUtcNow());
-
-            var result = BrokerOrderResult.Filled(intent.ClientOrderId, fill);
-            orders[intent.ClientOrderId] = result;
-            return result;
-        }
+        var fillPrice = _costs.FillPrice(intent.Side, price, instrument);
+        var fee = _costs.Fee(intent.Quantity, fillPrice);
+        var fill = new Fill(intent.Quantity, fillPrice, fee, VenueOrderIdPrefix + intent.ClientOrderId, _time.GetUtcNow());
+        return BrokerOrderResult.Filled(intent.ClientOrderId, fill);
     }
+
+    public const string VenueOrderIdPrefix = "P-";
+
+    /// <summary>Makes every later call for this account misbehave as <paramref name="fault"/> until cleared.</summary>
+    public void SetFault(string venueAccountNumber, VenueFault fault)
+    {
+        ArgumentNullException.ThrowIfNull(venueAccountNumber);
+        if (fault == VenueFault.None) _faults.TryRemove(venueAccountNumber, out _);
+        else _faults[venueAccountNumber] = fault;
+    }
+
+    public void ClearFault(string venueAccountNumber) => SetFault(venueAccountNumber, VenueFault.None);
+
+    private VenueFault FaultFor(string venueAccountNumber) =>
+        _faults.IsEmpty ? VenueFault.None : _faults.GetValueOrDefault(venueAccountNumber);
 
     private bool TryGetPrice(OrderIntent intent, out decimal price)
     {

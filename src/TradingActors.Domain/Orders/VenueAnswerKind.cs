@@ -1,18 +1,32 @@
 namespace TradingActors.Domain.Orders;
 
-/// <summary>What a venue said to a placement or a lookup by client order id.</summary>
+/// <summary>
+/// What a venue said to a placement or a lookup by client order id: the one vocabulary shared by
+/// the connectors (IBrokerClient), the engine's venue calls and the tenant's ledger rules.
+/// </summary>
 public enum VenueAnswerKind
 {
+    /// <summary>The order exists and is filled.</summary>
     Filled,
-    /// <summary>Taken but not (yet) filled.</summary>
+
+    /// <summary>The order exists, taken but not (yet) filled.</summary>
     Accepted,
+
+    /// <summary>Rejected by the venue: it refused the order itself (margin, size...). Not placed.</summary>
     Rejected,
+
     /// <summary>A lookup found no order with that client order id.</summary>
     NotFound,
-    /// <summary>Definitely not placed (venue refused the call, breaker open).</summary>
-    Unavailable,
-    /// <summary>Definitely not placed: the venue failed before taking the order.</summary>
-    Failed,
-    /// <summary>Maybe placed: resolve by client order id.</summary>
+
+    /// <summary>
+    /// Definitely not placed: the call never reached the venue or the venue refused the call
+    /// before taking the order (auth, rate limit, validation, circuit open, venue busy).
+    /// </summary>
+    NotPlaced,
+
+    /// <summary>Maybe placed (timeout, lost answer, transport error after sending): resolve by client order id.</summary>
     Unknown,
+
+    /// <summary>The venue already holds this client order id: already placed, never a second order. Look it up.</summary>
+    Duplicate,
 }

@@ -46,6 +46,27 @@ public sealed record RelativeStrengthIndex
         }
     }
 
+    /// <summary>Everything the indicator knows, to checkpoint it and resume exactly where it was (<see cref="From"/>).</summary>
+    public sealed record State(int Period, decimal? LastClose, int Changes, decimal GainAccumulator, decimal LossAccumulator);
+
+    public State ToState() => new(Period, LastClose, Changes, GainAccumulator, LossAccumulator);
+
+    /// <summary>The indicator a checkpoint describes; throws when the checkpoint is inconsistent.</summary>
+    public static RelativeStrengthIndex From(State state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Changes < 0) throw new ArgumentOutOfRangeException(nameof(state), state.Changes, "RSI changes cannot be negative");
+        if (state.GainAccumulator < 0 || state.LossAccumulator < 0) throw new ArgumentOutOfRangeException(nameof(state), "RSI gains and losses cannot be negative");
+        if (state.LastClose is null && state.Changes > 0) throw new ArgumentException("an RSI with changes has a last close", nameof(state));
+        return new RelativeStrengthIndex(state.Period)
+        {
+            LastClose = state.LastClose,
+            Changes = state.Changes,
+            GainAccumulator = state.GainAccumulator,
+            LossAccumulator = state.LossAccumulator,
+        };
+    }
+
     public RelativeStrengthIndex Next(decimal close)
     {
         if (LastClose is not { } last) return this with { LastClose = close };

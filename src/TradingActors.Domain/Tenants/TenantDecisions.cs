@@ -17,11 +17,17 @@ public sealed record Decision(ImmutableArray<ITenantEvent> Events, string? Rejec
 /// <summary>What a tenant does with one strategy signal.</summary>
 public abstract record SignalPlan
 {
-    /// <summary>Nothing to do, and nothing to remember: replaying the same signal gives the same answer.</summary>
+    /// <summary>Not this tenant's business (no tenant, not subscribed, paused, already processed): nothing to remember.</summary>
     public sealed record Ignore(string Reason) : SignalPlan;
 
-    /// <summary>Not now (an earlier order is unresolved): leave it unacknowledged so it is delivered again.</summary>
+    /// <summary>An earlier signal of this strategy is still missing: wait until it is fetched and executed first.</summary>
+    public sealed record Wait(long Missing) : SignalPlan;
+
+    /// <summary>Not now (an earlier order of this subscription is unresolved): keep it pending, unacknowledged.</summary>
     public sealed record Defer(string Reason) : SignalPlan;
+
+    /// <summary>Settled without an order (stale, already holding, flat...): persisted as a skipped execution.</summary>
+    public sealed record Skip(string Reason) : SignalPlan;
 
     /// <summary>Refused before reaching the venue (e.g. insufficient paper funds): persisted as a rejection.</summary>
     public sealed record Reject(OrderIntent Intent, string Reason) : SignalPlan;
@@ -45,8 +51,9 @@ public static class TenantDecisions
     {
         if (ValidateId(s.TenantId, "tenant id") is { } bad) return Decision.Reject(bad);
         if (s.Exists) return Decision.Reject($"tenant '{s.TenantId}' already exists");
-        if (displayName.Length > 200) return Decision.Reject("display name must be at most 200 characters");
-        return Decision.Accept(new TenantCreated(s.TenantId, displayName.Trim(), now));
+        var name = displayName.Trim();
+        if (name.Length > 200) return Decision.Reject("display name must be at most 200 characters");
+        return Decision.Accept(new TenantCreated(s.TenantId, name, now));
     }
 
     public static Decision LinkPaperAccount(TenantState s, string accountId, decimal startingCash, DateTimeOffset now)
@@ -69,7 +76,8 @@ public static class TenantDecisions
         return Decision.Accept(new BrokerAccountLinked(accountId, venue, venueAccountNumber, now));
     }
 
-    public static Decision Subscribe(TenantState s, StrategyCatalog catalog, string strategyId, string accountId, decimal budget, DateTimeOffset now)
+    /// <summary><paramref name="startAfter"/>: the strategy's latest sequence now; the subscription trades only later signals.</summary>
+    public static Decision Subscribe(TenantState s, StrategyCatalog catalog, string strategyId, string accountId, decimal budget, DateTimeOffset now, long startAfter = 0)
     {
         if (RequireTenant(s) is { } missing) return missing;
         if (!catalog.TryGet(strategyId, out var strategy)) return Decision.Reject($"unknown strategy '{strategyId}'");
@@ -77,7 +85,7 @@ public static class TenantDecisions
         if (s.Subscriptions.ContainsKey(strategyId)) return Decision.Reject($"already subscribed to '{strategyId}'");
         if (budget <= 0) return Decision.Reject("budget must be positive");
         if (budget > 1_000_000_000m) return Decision.Reject("budget must be at most 1,000,000,000");
-        return Decision.Accept(new Subscribed(strategyId, accountId, strategy.Symbol, budget, now));
+        return Decision.Accept(new Subscribed(strategyId, accountId, strategy.Symbol, budget, now, startAfter));
     }
 
     public static Decision Unsubscribe(TenantState s, string strategyId, DateTimeOffset now) =>
@@ -89,44 +97,52 @@ public static class TenantDecisions
             ? Decision.Reject($"subscription '{strategyId}' is already paused")
             : Decision.Accept(new SubscriptionPaused(strategyId, now)));
 
-    public static Decision Resume(TenantState s, string strategyId, DateTimeOffset now) =>
+    /// <summary><paramref name="startAfter"/>: the strategy's latest sequence now; signals published while paused are passed over.</summary>
+    public static Decision Resume(TenantState s, string strategyId, DateTimeOffset now, long startAfter = 0) =>
         RequireSubscription(s, strategyId)
         ?? (s.Subscriptions[strategyId].Status == SubscriptionStatus.Active
             ? Decision.Reject($"subscription '{strategyId}' is already active")
-            : Decision.Accept(new SubscriptionResumed(strategyId, now)));
+            : Decision.Accept(new SubscriptionResumed(strategyId, now, startAfter)));
 
-    /// <summary>
-    /// Sizes the tenant's own order for a signal: a buy spends at most the subscription's budget
-    /// (quantity = budget / price, rounded down to the instrument step, costs included) and only
-    /// when this subscription is flat; a sell closes what this subscription holds.
-    /// </summary>
-    /// <remarks>External venues' fees are theirs to charge; sizing leaves this margin so a buy stays within budget.</remarks>
+    /// <summary>External venues' fees are theirs to charge; sizing leaves this margin so a buy stays within budget.</summary>
     public const decimal ExternalCostFactor = 1.002m;
 
-    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts)
+    public const string StaleReason = "stale";
+
+    /// <summary>
+    /// What the tenant does with a strategy's signal, executed strictly in sequence order: the next
+    /// one is LastProcessed + 1, a later one waits for the gap to be filled. A signal older than the
+    /// strategy's maximum age is never traded at today's price (skipped as "stale"). A buy spends at
+    /// most the subscription's budget (quantity = budget / price, rounded down to the instrument
+    /// step, costs included) and only when the subscription is flat; a sell closes what it holds.
+    /// </summary>
+    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now)
     {
         if (!s.Exists) return new SignalPlan.Ignore("no such tenant");
         if (!s.Subscriptions.TryGetValue(signal.StrategyId, out var sub)) return new SignalPlan.Ignore("not subscribed");
-        if (signal.Sequence <= s.LastProcessed(signal.StrategyId)) return new SignalPlan.Ignore("already processed");
+        var last = s.LastProcessed(signal.StrategyId);
+        if (signal.Sequence <= last) return new SignalPlan.Ignore("already processed");
         if (sub.Status != SubscriptionStatus.Active) return new SignalPlan.Ignore("subscription paused");
-        if (signal.Time < sub.ActiveSince) return new SignalPlan.Ignore("signal predates the subscription");
-        if (s.Open.Values.Any(o => o.Intent.Source == Sources.Strategy(signal.StrategyId)))
+        if (signal.Sequence > last + 1) return new SignalPlan.Wait(last + 1);
+        if (signal.Time < sub.ActiveSince) return new SignalPlan.Skip("predates the subscription");
+        if (now - signal.Time > maxAge) return new SignalPlan.Skip(StaleReason);
+        if (s.OpenOrderOf(signal.StrategyId) is not null)
             return new SignalPlan.Defer("an earlier order of this subscription is unresolved");
-        if (!s.Accounts.TryGetValue(sub.AccountId, out var account)) return new SignalPlan.Ignore("account no longer linked");
-        if (!Instruments.TryGet(signal.Symbol, out var instrument)) return new SignalPlan.Ignore($"unknown instrument '{signal.Symbol}'");
+        if (!s.Accounts.TryGetValue(sub.AccountId, out var account)) return new SignalPlan.Skip("account no longer linked");
+        if (!Instruments.TryGet(signal.Symbol, out var instrument)) return new SignalPlan.Skip($"unknown instrument '{signal.Symbol}'");
 
         var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : ExternalCostFactor;
         decimal quantity;
         if (signal.Side == OrderSide.Buy)
         {
-            if (sub.Held > 0) return new SignalPlan.Ignore("already holding");
+            if (sub.Held > 0) return new SignalPlan.Skip("already holding");
             quantity = OrderSizing.BuyQuantity(sub.Budget, signal.Price, instrument, costFactor);
-            if (quantity <= 0) return new SignalPlan.Ignore("budget below the minimum quantity");
+            if (quantity <= 0) return new SignalPlan.Skip("budget below the minimum quantity");
         }
         else
         {
             quantity = OrderSizing.SellQuantity(sub.Held, instrument);
-            if (quantity <= 0) return new SignalPlan.Ignore("flat");
+            if (quantity <= 0) return new SignalPlan.Skip("flat");
         }
 
         var source = Sources.Strategy(signal.StrategyId);
@@ -143,7 +159,7 @@ public static class TenantDecisions
     /// Books a venue's fill. An embedded paper fill that the account cannot absorb (the price
     /// moved between decision and fill) is rejected instead: persisted events must always apply.
     /// </summary>
-    public static ISignalOutcome SettleFill(TenantState s, OrderIntent intent, Fill fill, DateTimeOffset now)
+    public static IOrderEvent SettleFill(TenantState s, OrderIntent intent, Fill fill, DateTimeOffset now)
     {
         if (s.Accounts.TryGetValue(intent.AccountId, out var account) && account.Paper is { } paper)
         {
@@ -157,19 +173,25 @@ public static class TenantDecisions
 
     /// <summary>
     /// The ledger event a venue's answer to a placement (or a lookup) becomes; null when the order
-    /// stays open and is resolved later by client order id (accepted but unfilled, not found, a failed
-    /// lookup, or an unknown outcome the ledger already records as unknown).
+    /// stays open and is resolved later by client order id (accepted but unfilled, not found, a
+    /// duplicate, a failed lookup, or an unknown outcome the ledger already records as unknown).
+    /// The embedded paper venue is the tenant's own account: nothing is booked until the tenant
+    /// persists a fill, so a paper call without an answer placed nothing (failed, never unknown).
     /// </summary>
-    public static ITenantEvent? OutcomeOf(TenantState s, OrderIntent intent, VenueAnswerKind kind, Fill? fill, string? reason, bool isLookup, DateTimeOffset now) => kind switch
+    public static ITenantEvent? OutcomeOf(TenantState s, OrderIntent intent, VenueAnswerKind kind, Fill? fill, string? reason, bool isLookup, DateTimeOffset now)
     {
-        VenueAnswerKind.Filled => SettleFill(s, intent, fill ?? throw new ArgumentException("a fill answer carries its fill", nameof(fill)), now),
-        VenueAnswerKind.Rejected => new OrderRejected(intent, reason ?? "rejected", now),
-        // Definitely not placed: a failed execution, recorded with its reason.
-        VenueAnswerKind.Unavailable or VenueAnswerKind.Failed when !isLookup => new OrderFailed(intent, reason ?? "venue unavailable", now),
-        VenueAnswerKind.Unknown when !isLookup && (!s.Open.TryGetValue(intent.ClientOrderId, out var open) || open.Status == OrderStatus.Submitted)
-            => new OrderMarkedUnknown(intent, reason ?? "no answer", now),
-        _ => null,
-    };
+        var embeddedPaper = s.Accounts.TryGetValue(intent.AccountId, out var account) && account.IsEmbeddedPaper;
+        return kind switch
+        {
+            VenueAnswerKind.Filled => SettleFill(s, intent, fill ?? throw new ArgumentException("a fill answer carries its fill", nameof(fill)), now),
+            VenueAnswerKind.Rejected => new OrderRejected(intent, reason ?? "rejected", now),
+            VenueAnswerKind.NotPlaced when !isLookup => new OrderFailed(intent, reason ?? "not placed", now),
+            VenueAnswerKind.Unknown when !isLookup && embeddedPaper => new OrderFailed(intent, reason ?? "no answer from the paper venue", now),
+            VenueAnswerKind.Unknown when !isLookup && (!s.Open.TryGetValue(intent.ClientOrderId, out var open) || open.Status == OrderStatus.Submitted)
+                => new OrderMarkedUnknown(intent, reason ?? "no answer", now),
+            _ => null,
+        };
+    }
 
     private static Decision? RequireTenant(TenantState s) =>
         s.Exists ? null : Decision.Reject($"tenant '{s.TenantId}' does not exist");

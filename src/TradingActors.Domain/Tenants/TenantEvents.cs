@@ -5,8 +5,8 @@ namespace TradingActors.Domain.Tenants;
 /// <summary>Marker for everything a TenantActor persists; bound to our serializer by this interface.</summary>
 public interface ITenantEvent;
 
-/// <summary>Events that settle one strategy signal for the tenant (they advance its last processed sequence).</summary>
-public interface ISignalOutcome : ITenantEvent
+/// <summary>Events about one order of the tenant's ledger.</summary>
+public interface IOrderEvent : ITenantEvent
 {
     OrderIntent Intent { get; }
 }
@@ -19,21 +19,41 @@ public sealed record PaperAccountLinked(string AccountId, decimal StartingCash, 
 /// <summary>An account at an external venue: the venue owns its balances; orders follow the intent-first protocol.</summary>
 public sealed record BrokerAccountLinked(string AccountId, string Venue, string VenueAccountNumber, DateTimeOffset At) : ITenantEvent;
 
-public sealed record Subscribed(string StrategyId, string AccountId, string Symbol, decimal Budget, DateTimeOffset At) : ITenantEvent;
+/// <summary>
+/// A subscription starts after the strategy's latest signal at that moment (StartAfterSequence):
+/// the tenant never walks the strategy's history before it joined.
+/// </summary>
+public sealed record Subscribed(string StrategyId, string AccountId, string Symbol, decimal Budget, DateTimeOffset At, long StartAfterSequence = 0) : ITenantEvent;
 public sealed record Unsubscribed(string StrategyId, DateTimeOffset At) : ITenantEvent;
 public sealed record SubscriptionPaused(string StrategyId, DateTimeOffset At) : ITenantEvent;
-public sealed record SubscriptionResumed(string StrategyId, DateTimeOffset At) : ITenantEvent;
+
+/// <summary>Signals published while paused are passed over: the subscription continues after StartAfterSequence.</summary>
+public sealed record SubscriptionResumed(string StrategyId, DateTimeOffset At, long StartAfterSequence = 0) : ITenantEvent;
 
 /// <summary>External venues only: the decision is durable before the venue is called.</summary>
-public sealed record OrderSubmitted(OrderIntent Intent, DateTimeOffset At) : ISignalOutcome;
+public sealed record OrderSubmitted(OrderIntent Intent, DateTimeOffset At) : IOrderEvent;
 
 /// <summary>One event for a paper order and its fill; for external venues, the outcome of a submitted order.</summary>
-public sealed record OrderFilled(OrderIntent Intent, Fill Fill, DateTimeOffset At) : ISignalOutcome;
+public sealed record OrderFilled(OrderIntent Intent, Fill Fill, DateTimeOffset At) : IOrderEvent;
 
-public sealed record OrderRejected(OrderIntent Intent, string Reason, DateTimeOffset At) : ISignalOutcome;
+/// <summary>Rejected by the venue (or by the paper account before the call): not placed.</summary>
+public sealed record OrderRejected(OrderIntent Intent, string Reason, DateTimeOffset At) : IOrderEvent;
 
-/// <summary>The venue failed before taking the order (threw, refused, circuit open): recorded as a failed execution.</summary>
-public sealed record OrderFailed(OrderIntent Intent, string Reason, DateTimeOffset At) : ISignalOutcome;
+/// <summary>Definitely not placed (the venue refused the call, the circuit was open, the paper venue failed, or the order was not found after the visibility window at a venue that does not deduplicate): a failed execution.</summary>
+public sealed record OrderFailed(OrderIntent Intent, string Reason, DateTimeOffset At) : IOrderEvent;
 
 /// <summary>The call timed out or its answer was lost: the venue may or may not have the order. Resolved by client order id.</summary>
-public sealed record OrderMarkedUnknown(OrderIntent Intent, string Reason, DateTimeOffset At) : ISignalOutcome;
+public sealed record OrderMarkedUnknown(OrderIntent Intent, string Reason, DateTimeOffset At) : IOrderEvent;
+
+/// <summary>
+/// The venue has not settled this order after the resolution limit: visible as "needs attention".
+/// The order stays open (it is still looked up, at the slowest pace) and keeps blocking its subscription.
+/// </summary>
+public sealed record OrderNeedsAttention(OrderIntent Intent, string Reason, DateTimeOffset At) : IOrderEvent;
+
+/// <summary>
+/// Signals FromSequence..ToSequence of a strategy settled without an order (stale, already holding,
+/// flat, older than the subscription...): an execution outcome like any other, and it advances the
+/// strategy's last processed sequence. One event covers a run of signals skipped for one reason.
+/// </summary>
+public sealed record SignalsSkipped(string StrategyId, long FromSequence, long ToSequence, string Reason, DateTimeOffset At) : ITenantEvent;

@@ -27,14 +27,26 @@ public enum OrderStatus
     Rejected = 3,
     Failed = 4,
     Unknown = 5,
+    /// <summary>Still open after the resolution limit: the venue never settled it; an operator or the user must look.</summary>
+    NeedsAttention = 6,
 }
 
-public sealed record OrderRecord(OrderIntent Intent, OrderStatus Status, Fill? Fill, string? Reason, DateTimeOffset At);
+/// <summary>
+/// One order of the ledger. SubmittedAt is when its intent became durable (for external venues,
+/// before the venue was called): the original call can be in flight for at most the call timeout after it.
+/// </summary>
+public sealed record OrderRecord(OrderIntent Intent, OrderStatus Status, Fill? Fill, string? Reason, DateTimeOffset At, DateTimeOffset SubmittedAt = default)
+{
+    public bool IsOpen => Status is OrderStatus.Submitted or OrderStatus.Unknown or OrderStatus.NeedsAttention;
+}
+
+/// <summary>A run of a strategy's signals settled without an order, and why.</summary>
+public sealed record SkipRecord(string StrategyId, long FromSequence, long ToSequence, string Reason, DateTimeOffset At);
 
 /// <summary>
 /// Everything a tenant owns, rebuilt from its events. Orders still awaiting a venue answer
-/// (submitted or unknown) are kept in Open; settled ones in a bounded Recent list (the full
-/// history belongs to the read models).
+/// (submitted, unknown, needs attention) are kept in Open; settled ones and skipped signals in
+/// bounded Recent lists (the full history belongs to the read models).
 /// </summary>
 public sealed record TenantState(
     string TenantId,
@@ -47,9 +59,12 @@ public sealed record TenantState(
     ImmutableList<OrderRecord> Recent,
     long OrdersFilled,
     long OrdersRejected,
-    long OrdersFailed)
+    long OrdersFailed,
+    ImmutableList<SkipRecord>? RecentSkips = null,
+    long SignalsSkipped = 0)
 {
     public const int RecentOrdersKept = 20;
+    public const int RecentSkipsKept = 20;
 
     public static TenantState Empty(string tenantId) => new(
         tenantId, false, "",
@@ -58,33 +73,54 @@ public sealed record TenantState(
         ImmutableDictionary<string, long>.Empty,
         ImmutableDictionary<string, OrderRecord>.Empty,
         ImmutableList<OrderRecord>.Empty,
-        0, 0, 0);
+        0, 0, 0,
+        ImmutableList<SkipRecord>.Empty,
+        0);
+
+    /// <summary>Skipped runs, newest last (never null, also for snapshots written before skips existed).</summary>
+    public ImmutableList<SkipRecord> Skips => RecentSkips ?? ImmutableList<SkipRecord>.Empty;
 
     /// <summary>Tenants with an active subscription must stay resident to act on signals.</summary>
     public bool HasActiveSubscriptions => Subscriptions.Values.Any(s => s.Status == SubscriptionStatus.Active);
 
     public long LastProcessed(string strategyId) => LastSignal.GetValueOrDefault(strategyId);
 
+    /// <summary>The open order a strategy's subscription is waiting on, if any (one at a time per subscription).</summary>
+    public OrderRecord? OpenOrderOf(string strategyId)
+    {
+        var source = Sources.Strategy(strategyId);
+        foreach (var order in Open.Values)
+            if (order.Intent.Source == source) return order;
+        return null;
+    }
+
     public TenantState Apply(ITenantEvent e) => e switch
     {
         TenantCreated c => this with { Exists = true, DisplayName = c.DisplayName },
         PaperAccountLinked p => this with { Accounts = Accounts.SetItem(p.AccountId, new LinkedAccount(p.AccountId, Venues.Paper, p.AccountId, PaperAccount.Open(p.StartingCash))) },
         BrokerAccountLinked b => this with { Accounts = Accounts.SetItem(b.AccountId, new LinkedAccount(b.AccountId, b.Venue, b.VenueAccountNumber, null)) },
-        Subscribed s => this with { Subscriptions = Subscriptions.SetItem(s.StrategyId, new Subscription(s.StrategyId, s.AccountId, s.Symbol, s.Budget, SubscriptionStatus.Active, 0m, s.At)) },
+        Subscribed s => AdvanceTo(s.StrategyId, s.StartAfterSequence) with { Subscriptions = Subscriptions.SetItem(s.StrategyId, new Subscription(s.StrategyId, s.AccountId, s.Symbol, s.Budget, SubscriptionStatus.Active, 0m, s.At)) },
         Unsubscribed u => this with { Subscriptions = Subscriptions.Remove(u.StrategyId) },
         SubscriptionPaused p => WithSubscription(p.StrategyId, s => s with { Status = SubscriptionStatus.Paused }),
-        SubscriptionResumed r => WithSubscription(r.StrategyId, s => s with { Status = SubscriptionStatus.Active, ActiveSince = r.At }),
-        OrderSubmitted o => Advance(o.Intent) with { Open = Open.SetItem(o.Intent.ClientOrderId, new OrderRecord(o.Intent, OrderStatus.Submitted, null, null, o.At)) },
-        OrderMarkedUnknown u => Advance(u.Intent) with { Open = Open.SetItem(u.Intent.ClientOrderId, new OrderRecord(u.Intent, OrderStatus.Unknown, null, u.Reason, u.At)) },
+        SubscriptionResumed r => AdvanceTo(r.StrategyId, r.StartAfterSequence).WithSubscription(r.StrategyId, s => s with { Status = SubscriptionStatus.Active, ActiveSince = r.At }),
+        OrderSubmitted o => Advance(o.Intent) with { Open = Open.SetItem(o.Intent.ClientOrderId, new OrderRecord(o.Intent, OrderStatus.Submitted, null, null, o.At, o.At)) },
+        OrderMarkedUnknown u => Advance(u.Intent) with { Open = Open.SetItem(u.Intent.ClientOrderId, new OrderRecord(u.Intent, OrderStatus.Unknown, null, u.Reason, u.At, SubmittedAt(u.Intent, u.At))) },
+        OrderNeedsAttention n => Open.ContainsKey(n.Intent.ClientOrderId)
+            ? this with { Open = Open.SetItem(n.Intent.ClientOrderId, Open[n.Intent.ClientOrderId] with { Status = OrderStatus.NeedsAttention, Reason = n.Reason, At = n.At }) }
+            : this,
         OrderFilled f => ApplyFill(f),
-        OrderRejected r => Settle(r.Intent, new OrderRecord(r.Intent, OrderStatus.Rejected, null, r.Reason, r.At)) with { OrdersRejected = OrdersRejected + 1 },
-        OrderFailed x => Settle(x.Intent, new OrderRecord(x.Intent, OrderStatus.Failed, null, x.Reason, x.At)) with { OrdersFailed = OrdersFailed + 1 },
+        OrderRejected r => Settle(r.Intent, new OrderRecord(r.Intent, OrderStatus.Rejected, null, r.Reason, r.At, SubmittedAt(r.Intent, r.At))) with { OrdersRejected = OrdersRejected + 1 },
+        OrderFailed x => Settle(x.Intent, new OrderRecord(x.Intent, OrderStatus.Failed, null, x.Reason, x.At, SubmittedAt(x.Intent, x.At))) with { OrdersFailed = OrdersFailed + 1 },
+        SignalsSkipped k => ApplySkip(k),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown tenant event"),
     };
 
+    private DateTimeOffset SubmittedAt(OrderIntent intent, DateTimeOffset otherwise) =>
+        Open.TryGetValue(intent.ClientOrderId, out var open) && open.SubmittedAt != default ? open.SubmittedAt : otherwise;
+
     private TenantState ApplyFill(OrderFilled f)
     {
-        var next = Settle(f.Intent, new OrderRecord(f.Intent, OrderStatus.Filled, f.Fill, null, f.At)) with { OrdersFilled = OrdersFilled + 1 };
+        var next = Settle(f.Intent, new OrderRecord(f.Intent, OrderStatus.Filled, f.Fill, null, f.At, SubmittedAt(f.Intent, f.At))) with { OrdersFilled = OrdersFilled + 1 };
         if (next.Accounts.TryGetValue(f.Intent.AccountId, out var account) && account.Paper is { } paper)
             next = next with { Accounts = next.Accounts.SetItem(account.AccountId, account with { Paper = paper.Apply(f.Intent.Side, f.Fill, f.Intent.Symbol) }) };
         var strategyId = Sources.StrategyIdOf(f.Intent.Source);
@@ -96,13 +132,26 @@ public sealed record TenantState(
         return next;
     }
 
+    private TenantState ApplySkip(SignalsSkipped k)
+    {
+        var skips = Skips.Add(new SkipRecord(k.StrategyId, k.FromSequence, k.ToSequence, k.Reason, k.At));
+        if (skips.Count > RecentSkipsKept) skips = skips.RemoveRange(0, skips.Count - RecentSkipsKept);
+        return AdvanceTo(k.StrategyId, k.ToSequence) with
+        {
+            RecentSkips = skips,
+            SignalsSkipped = SignalsSkipped + (k.ToSequence - k.FromSequence + 1),
+        };
+    }
+
     /// <summary>Every outcome of a signal advances that strategy's last processed sequence (dedupe on redelivery).</summary>
     private TenantState Advance(OrderIntent intent)
     {
         var strategyId = Sources.StrategyIdOf(intent.Source);
-        if (strategyId is null || LastProcessed(strategyId) >= intent.SourceSequence) return this;
-        return this with { LastSignal = LastSignal.SetItem(strategyId, intent.SourceSequence) };
+        return strategyId is null ? this : AdvanceTo(strategyId, intent.SourceSequence);
     }
+
+    private TenantState AdvanceTo(string strategyId, long sequence) =>
+        LastProcessed(strategyId) >= sequence ? this : this with { LastSignal = LastSignal.SetItem(strategyId, sequence) };
 
     private TenantState Settle(OrderIntent intent, OrderRecord record)
     {

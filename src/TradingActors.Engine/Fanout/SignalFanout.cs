@@ -1,9 +1,6 @@
-using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
-using TradingActors.Domain.Strategies;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
 
@@ -11,68 +8,66 @@ namespace TradingActors.Engine.Fanout;
 
 /// <summary>
 /// One bucket of a strategy's subscribers (tenants hashed into N buckets), a sharded persistent
-/// entity: buckets spread over the nodes, so fan-out work does too. Each bucket subscribes to
-/// its strategy's topic and delivers every signal to its members through the tenant shard
-/// region (which wakes passivated tenants), redelivering until each tenant acknowledges.
+/// entity: buckets spread over the nodes, so fan-out work does too. It persists only its
+/// membership. The strategy sends every signal, and a periodic tick with its latest sequence, to
+/// every bucket through the fan-out shard region — so a bucket that stopped or moved is started
+/// again by the next tick (at most one tick interval after its shard has a home) and nothing
+/// depends on a pub-sub subscription surviving a move. Delivery is at-least-once to every member
+/// until that member acknowledges it has persisted an outcome through the latest sequence: a
+/// bucket that starts knows nothing about its members' progress, reads the latest sequence from
+/// the strategy's journal and tells every member to catch up (which also wakes them); members
+/// that stay behind are told again every redelivery interval, without limit. Members deduplicate
+/// by sequence and fetch what they missed from the journal.
 /// </summary>
 public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
 {
     private const int SnapshotEvery = 500;
-    private const int MaxDeliveryAttempts = 60;
-    private const int RecentKept = 200;
+    private static readonly TimeSpan RedeliveryInterval = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan LatestRetry = TimeSpan.FromSeconds(3);
 
     private readonly string _strategyId;
     private readonly int _bucket;
     private readonly IActorRef _tenantRegion;
-    private readonly IActorRef _strategies;
-    private readonly IActorRef _mediator;
+    private readonly IActorRef _history;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HashSet<string> _subscribers = [];
-    private readonly Dictionary<long, (Signal Signal, HashSet<string> Waiting, int Attempts)> _unacknowledged = [];
-    private ImmutableArray<Signal> _recent = [];
-    private long _lastSequence;
-    private bool _synced;
+    // Member → the sequence it has acknowledged through; -1 until it answers after this bucket started.
+    private readonly Dictionary<string, long> _members = new(StringComparer.Ordinal);
+    private long _latest = -1; // unknown until read from the journal or told by the strategy
 
     private sealed record Redeliver;
-    private sealed record Sync;
+    private sealed record ReadLatest;
 
-    public SignalFanout(string entityId, IActorRef tenantRegion, IActorRef strategies)
+    public SignalFanout(string entityId, IActorRef tenantRegion, IActorRef history)
     {
         var separator = entityId.LastIndexOf('~');
         _strategyId = entityId[..separator];
         _bucket = int.Parse(entityId[(separator + 1)..]);
         _tenantRegion = tenantRegion;
-        _strategies = strategies;
-        _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        _history = history;
         PersistenceId = Names.FanoutPersistenceId(entityId);
 
         Recover<SnapshotOffer>(o =>
         {
-            var snapshot = (FanoutSnapshot)o.Snapshot;
-            _subscribers.UnionWith(snapshot.Subscribers);
-            _lastSequence = snapshot.LastSequence;
+            foreach (var tenant in ((FanoutSnapshot)o.Snapshot).Subscribers) _members[tenant] = -1;
         });
-        Recover<FanoutAdvanced>(e => _lastSequence = Math.Max(_lastSequence, e.Sequence));
-        Recover<SubscriberAdded>(e => _subscribers.Add(e.TenantId));
-        Recover<SubscriberRemoved>(e => _subscribers.Remove(e.TenantId));
+        Recover<SubscriberAdded>(e => _members[e.TenantId] = -1);
+        Recover<SubscriberRemoved>(e => _members.Remove(e.TenantId));
+        Recover<FanoutAdvanced>(_ => { }); // written by earlier versions; delivery state is not persisted any more
         Recover<RecoveryCompleted>(_ =>
         {
-            _mediator.Tell(new Subscribe(Names.SignalTopic(_strategyId), Self));
-            // Proactive wake-up: members must be resident before a signal, not woken by it.
-            foreach (var tenant in _subscribers) _tenantRegion.Tell(new WakeTenant(tenant));
+            RequestLatest();
+            Timers.StartPeriodicTimer("redeliver", new Redeliver(), RedeliveryInterval);
         });
 
-        Command<SubscribeAck>(_ => RequestSync());
-        Command<Sync>(_ => RequestSync());
-        Command<SignalsSince>(OnSignalsSince);
-        Command<SignalPublished>(p => OnSignal(p.Signal));
-        Command<StrategyHeartbeat>(h => { if (h.LastSequence > _lastSequence) RequestSync(); });
+        Command<ReadLatest>(_ => RequestLatest());
+        Command<LatestSequence>(l => Learn(l.Sequence));
+        Command<FanoutTick>(t => Learn(t.LatestSequence));
+        Command<DeliverSignal>(OnSignal);
         Command<SignalAcknowledged>(OnAck);
-        Command<Redeliver>(_ => RedeliverUnacknowledged());
+        Command<Redeliver>(_ => CatchUpLagging());
         Command<RegisterSubscriber>(OnRegister);
         Command<UnregisterSubscriber>(OnUnregister);
-        Command<StartFanout>(_ => { });
-        Command<GetFanoutStatus>(_ => Sender.Tell(new FanoutStatus(_strategyId, _bucket, _subscribers.Count, _lastSequence, _unacknowledged.Values.Sum(u => u.Waiting.Count))));
+        Command<GetFanoutStatus>(_ => Sender.Tell(new FanoutStatus(_strategyId, _bucket, _members.Count, Math.Max(0, _latest), Lagging())));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("fanout {0}: snapshot failed: {1}", entityId, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -83,117 +78,93 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string entityId, IActorRef tenantRegion, IActorRef strategies) =>
-        Akka.Actor.Props.Create(() => new SignalFanout(entityId, tenantRegion, strategies));
+    public static Props Props(string entityId, IActorRef tenantRegion, IActorRef history) =>
+        Akka.Actor.Props.Create(() => new SignalFanout(entityId, tenantRegion, history));
 
-    /// <summary>Asks the strategy what was published since the last signal seen (after start, or on a gap).</summary>
-    private void RequestSync()
+    /// <summary>The latest sequence from the strategy's journal (the truth, whether or not the strategy is up).</summary>
+    private void RequestLatest()
     {
-        _strategies.Tell(new GetSignalsSince(_strategyId, _lastSequence));
-        Timers.StartSingleTimer("sync", new Sync(), TimeSpan.FromSeconds(5)); // retried until answered
+        _history.Tell(new GetLatestSequence(_strategyId));
+        Timers.StartSingleTimer("latest", new ReadLatest(), LatestRetry); // until answered
     }
 
-    private void OnSignalsSince(SignalsSince since)
+    private void Learn(long latest)
     {
-        Timers.Cancel("sync");
-        // Keep the strategy's recent history for registering tenants; deliver only what this
-        // bucket has not delivered yet (its last delivered sequence survives restarts).
-        foreach (var signal in since.Signals.OrderBy(s => s.Sequence))
-        {
-            if (signal.Sequence <= _lastSequence) AddRecent(signal);
-            else OnSignal(signal);
-        }
-        if (!_synced)
-        {
-            _synced = true;
-            Stash.UnstashAll(); // registrations that waited for the recent history
-        }
+        var first = _latest < 0;
+        Timers.Cancel("latest");
+        if (latest <= _latest) return;
+        _latest = latest;
+        // On start every member is told (and so woken); afterwards only those behind.
+        CatchUpLagging(includeRecentlyTold: first);
     }
 
-    private void OnSignal(Signal signal)
+    private void OnSignal(DeliverSignal delivery)
     {
-        if (signal.Sequence <= _lastSequence) return;
-        if (signal.Sequence > _lastSequence + 1 && _lastSequence > 0) RequestSync(); // a gap: fetch what is missing
-        _lastSequence = signal.Sequence;
-        AddRecent(signal);
-        if (_subscribers.Count > 0)
+        var signal = delivery.Signal;
+        if (signal.Sequence <= _latest) return; // already known: lagging members are caught up by redelivery
+        var caughtUp = _latest < 0 ? -1 : _latest;
+        _latest = signal.Sequence;
+        foreach (var (tenant, acked) in _members)
         {
-            foreach (var tenant in _subscribers) _tenantRegion.Tell(new ExecuteSignal(tenant, signal));
-            _unacknowledged[signal.Sequence] = (signal, [.. _subscribers], 1);
-            Timers.StartPeriodicTimer("redeliver", new Redeliver(), TimeSpan.FromSeconds(3));
+            // A member exactly one behind gets the signal itself; others (or unknown ones) catch up from the journal.
+            if (acked == caughtUp && caughtUp == signal.Sequence - 1) _tenantRegion.Tell(new ExecuteSignal(tenant, signal));
+            else _tenantRegion.Tell(new CatchUpSignals(tenant, _strategyId, _latest));
         }
-        // Recorded after delivery: a crash in between redelivers, and tenants dedupe by sequence.
-        // An empty bucket has nothing to redeliver, so it writes nothing.
-        if (_subscribers.Count > 0) PersistAsync(new FanoutAdvanced(signal.Sequence), _ => MaybeSnapshot());
-    }
-
-    private void AddRecent(Signal signal)
-    {
-        if (_recent.Any(s => s.Sequence == signal.Sequence)) return;
-        _recent = _recent.Add(signal).Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
-        if (_recent.Length > RecentKept) _recent = _recent.RemoveRange(0, _recent.Length - RecentKept);
     }
 
     private void OnAck(SignalAcknowledged ack)
     {
-        if (!_unacknowledged.TryGetValue(ack.Sequence, out var pending)) return;
-        pending.Waiting.Remove(ack.TenantId);
-        if (pending.Waiting.Count == 0) _unacknowledged.Remove(ack.Sequence);
-        if (_unacknowledged.Count == 0) Timers.Cancel("redeliver");
+        if (_members.TryGetValue(ack.TenantId, out var acked) && ack.Through > acked) _members[ack.TenantId] = ack.Through;
     }
 
-    private void RedeliverUnacknowledged()
+    /// <summary>Tells every member that has not acknowledged the latest sequence to catch up (without limit: until it does).</summary>
+    private void CatchUpLagging(bool includeRecentlyTold = true)
     {
-        foreach (var (sequence, pending) in _unacknowledged.ToList())
+        if (_latest < 0)
         {
-            if (pending.Attempts >= MaxDeliveryAttempts)
-            {
-                // The tenant catches up from recent signals when it next registers.
-                _log.Warning("fanout {0}/{1}: signal #{2} still unacknowledged by {3} tenants; giving up redelivery", _strategyId, _bucket, sequence, pending.Waiting.Count);
-                _unacknowledged.Remove(sequence);
-                continue;
-            }
-            foreach (var tenant in pending.Waiting) _tenantRegion.Tell(new ExecuteSignal(tenant, pending.Signal));
-            _unacknowledged[sequence] = pending with { Attempts = pending.Attempts + 1 };
+            RequestLatest();
+            return;
         }
-        if (_unacknowledged.Count == 0) Timers.Cancel("redeliver");
+        foreach (var (tenant, acked) in _members)
+            if (acked < _latest || acked < 0) _tenantRegion.Tell(new CatchUpSignals(tenant, _strategyId, _latest));
     }
+
+    private int Lagging() => _members.Values.Count(acked => acked < 0 || acked < _latest);
 
     private void OnRegister(RegisterSubscriber register)
     {
-        if (!_synced)
-        {
-            Stash.Stash();
-            return;
-        }
         var replyTo = Sender;
-        void Reply() => replyTo.Tell(new SubscriberRegistered(_strategyId, register.TenantId, [.. _recent.Where(s => s.Sequence > register.LastProcessed)]));
-        if (_subscribers.Contains(register.TenantId))
+        void Registered(string tenant)
         {
-            Reply();
+            replyTo.Tell(new SubscriberRegistered(_strategyId, tenant));
+            var acked = Math.Max(_members.GetValueOrDefault(tenant, -1), register.LastProcessed);
+            _members[tenant] = acked;
+            if (_latest > acked) _tenantRegion.Tell(new CatchUpSignals(tenant, _strategyId, _latest));
+        }
+        if (_members.ContainsKey(register.TenantId))
+        {
+            Registered(register.TenantId);
             return;
         }
         Persist(new SubscriberAdded(register.TenantId), e =>
         {
-            _subscribers.Add(e.TenantId);
+            Registered(e.TenantId);
             MaybeSnapshot();
-            Reply();
         });
     }
 
     private void OnUnregister(UnregisterSubscriber unregister)
     {
-        if (!_subscribers.Contains(unregister.TenantId)) return;
+        if (!_members.ContainsKey(unregister.TenantId)) return;
         Persist(new SubscriberRemoved(unregister.TenantId), e =>
         {
-            _subscribers.Remove(e.TenantId);
-            foreach (var pending in _unacknowledged.Values) pending.Waiting.Remove(e.TenantId);
+            _members.Remove(e.TenantId);
             MaybeSnapshot();
         });
     }
 
     private void MaybeSnapshot()
     {
-        if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new FanoutSnapshot([.. _subscribers], _lastSequence));
+        if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new FanoutSnapshot([.. _members.Keys], 0));
     }
 }

@@ -28,6 +28,7 @@ namespace TradingActors.Engine.Hosting;
 public sealed class TenantRegion;
 public sealed class FanoutRegion;
 public sealed class StrategyRouterKey;
+public sealed class SignalHistoryKey;
 public sealed class EngineMetricsKey;
 
 public static class TradingEngineHosting
@@ -67,7 +68,11 @@ public static class TradingEngineHosting
                     SeedNodes = options.Cluster.SeedList.ToArray(),
                     Roles = options.Cluster.RoleList.ToArray(),
                 })
+                .AddHocon(VenueDispatchers.Hocon(venues.External, options.VenueThreads), HoconAddMode.Prepend)
                 .WithDistributedPubSub(role: null!)
+                // Before the regions: tenants and buckets recovered by remember-entities ask it at once.
+                .WithActors((system, registry) =>
+                    registry.Register<SignalHistoryKey>(system.ActorOf(SignalHistory.Props(options.Strategies.Select(s => s.Id)), "signal-history")))
                 .WithShardRegion<TenantRegion>("tenant",
                     (system, registry, _) =>
                     {
@@ -75,22 +80,11 @@ public static class TradingEngineHosting
                         return entityId => TenantActor.Props(entityId, deps.Value);
                     },
                     new EngineMessageExtractor(options.TenantShards),
-                    new ShardOptions
-                    {
-                        StateStoreMode = StateStoreMode.DData,
-                        RememberEntities = false,
-                        // Residency is the tenant's own decision (active subscribers never sleep).
-                        ShouldPassivateIdleEntities = false,
-                    })
+                    RememberedEntities())
                 .WithShardRegion<FanoutRegion>("fanout",
-                    (system, registry, _) => entityId => SignalFanout.Props(entityId, registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>()),
+                    (system, registry, _) => entityId => SignalFanout.Props(entityId, registry.Get<TenantRegion>(), registry.Get<SignalHistoryKey>()),
                     new EngineMessageExtractor(Math.Max(10, options.FanoutBuckets)),
-                    new ShardOptions
-                    {
-                        StateStoreMode = StateStoreMode.DData,
-                        RememberEntities = false,
-                        ShouldPassivateIdleEntities = false,
-                    })
+                    RememberedEntities())
                 .WithActors((system, registry) =>
                 {
                     var proxies = new Dictionary<string, IActorRef>();
@@ -98,8 +92,9 @@ public static class TradingEngineHosting
                     {
                         var name = "strategy-" + strategy.Id;
                         system.ActorOf(ClusterSingletonManager.Props(
-                            StrategyActor.Props(strategy, registry.Get<FanoutRegion>(), options.FanoutBuckets, options.Time),
-                            PoisonPill.Instance,
+                            StrategyActor.Supervised(strategy, registry.Get<FanoutRegion>(), options.FanoutBuckets, options.FanoutTickInterval, options.Time,
+                                options.StrategyRestartBackoff, options.StrategyRestartBackoffMax),
+                            HandOverStrategy.Instance,
                             ClusterSingletonManagerSettings.Create(system)), name);
                         proxies[strategy.Id] = system.ActorOf(ClusterSingletonProxy.Props("/user/" + name, ClusterSingletonProxySettings.Create(system)), name + "-proxy");
                     }
@@ -126,23 +121,40 @@ public static class TradingEngineHosting
         return services;
     }
 
+    /// <summary>
+    /// Remember-entities with the eventsourced store (entity ids in our journal): after a node is
+    /// lost or a shard moves, the coordinator starts the shard elsewhere and the shard starts every
+    /// remembered entity at once — resident tenants and every fan-out bucket come back without
+    /// waiting for a message. An entity that passivates is forgotten: idle tenants stay asleep.
+    /// </summary>
+    private static ShardOptions RememberedEntities() => new()
+    {
+        StateStoreMode = StateStoreMode.DData,
+        RememberEntities = true,
+        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+        JournalPluginId = "akka.persistence.journal.sql",
+        SnapshotPluginId = "akka.persistence.snapshot-store.sql",
+        // Residency is the entity's own decision (active subscribers never sleep).
+        ShouldPassivateIdleEntities = false,
+    };
+
     private static TenantDependencies TenantDeps(TradingEngineOptions options, VenueRegistry venues, IActorRegistry registry) => new(
         new StrategyCatalog(options.Strategies),
         venues,
         new PaperVenueCosts(options.PaperFeeRate, options.PaperSlippageBps),
         options.Time,
         registry.Get<FanoutRegion>(),
+        registry.Get<SignalHistoryKey>(),
         options.FanoutBuckets,
         options.TenantSnapshotEvery,
         new BrokerSession.Settings(options.BrokerCallTimeout, BreakerMaxFailures: 5, BreakerReset: TimeSpan.FromSeconds(30), IdleStop: TimeSpan.FromMinutes(2)),
-        options.VenueVisibilityWindow,
+        options.Resolution,
         options.IdlePassivation);
 
+    /// <summary>The node's own venues: the embedded paper venue. External connectors are configured in (the venues issue).</summary>
     private static Dictionary<string, IBrokerClient> DefaultVenues(TradingEngineOptions options, IPriceSource prices) => new()
     {
         [Domain.Tenants.Venues.Paper] = new PaperExchange(new PaperVenueOptions { FeeRate = options.PaperFeeRate, SlippageBps = options.PaperSlippageBps }, prices, options.Time),
-        // An external venue simulated in-process: same contract as OANDA/Alpaca/Bybit, intent-first protocol.
-        ["sim"] = new PaperExchange(new PaperVenueOptions { FeeRate = options.PaperFeeRate, SlippageBps = options.PaperSlippageBps, Venue = "sim" }, prices, options.Time),
     };
 
     private static Props? FeedProps(TradingEngineOptions options) => options.Feed.Kind switch

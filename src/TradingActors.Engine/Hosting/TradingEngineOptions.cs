@@ -27,9 +27,29 @@ public sealed class TradingEngineOptions
     /// <summary>Subscriber buckets per strategy: the unit fan-out work is spread over the nodes by.</summary>
     public int FanoutBuckets { get; set; } = 32;
 
+    /// <summary>How often each strategy tells every bucket its latest sequence (and so restarts a bucket that stopped or moved).</summary>
+    public TimeSpan FanoutTickInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A strategy that stopped (write or recovery failure) starts again after this backoff, doubling up to the max.</summary>
+    public TimeSpan StrategyRestartBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan StrategyRestartBackoffMax { get; set; } = TimeSpan.FromSeconds(10);
+
     public int TenantSnapshotEvery { get; set; } = 100;
     public TimeSpan BrokerCallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A venue shows an order it took within this long after the call ended (lookups before it can miss it).</summary>
     public TimeSpan VenueVisibilityWindow { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Clocks of the nodes may differ this much: added before an order not found is placed again.</summary>
+    public TimeSpan ClockSkewAllowance { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Open orders are looked up with a backoff from this to the max; after this many lookups they need attention.</summary>
+    public TimeSpan OrderLookupBackoff { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan OrderLookupBackoffMax { get; set; } = TimeSpan.FromMinutes(1);
+    public int OrderLookupsBeforeAttention { get; set; } = 10;
+
+    /// <summary>Dedicated threads per external venue for its broker sessions (the bulkhead around venue I/O).</summary>
+    public int VenueThreads { get; set; } = 4;
     public TimeSpan IdlePassivation { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -43,6 +63,9 @@ public sealed class TradingEngineOptions
     /// setting can be measured or changed on a node without a rebuild. Empty by default.
     /// </summary>
     public string ExtraHocon { get; set; } = "";
+
+    public Domain.Tenants.ResolutionPolicy Resolution => new(
+        BrokerCallTimeout, VenueVisibilityWindow, ClockSkewAllowance, OrderLookupBackoff, OrderLookupBackoffMax, OrderLookupsBeforeAttention);
 
     public void Validate()
     {
@@ -61,6 +84,15 @@ public sealed class TradingEngineOptions
         if (FanoutBuckets is < 1 or > 1_000) errors.Add("Trading:FanoutBuckets must be in 1..1000");
         if (TenantSnapshotEvery < 1) errors.Add("Trading:TenantSnapshotEvery must be at least 1");
         if (BrokerCallTimeout <= TimeSpan.Zero) errors.Add("Trading:BrokerCallTimeout must be positive");
+        if (VenueVisibilityWindow < TimeSpan.Zero) errors.Add("Trading:VenueVisibilityWindow must not be negative");
+        if (ClockSkewAllowance < TimeSpan.Zero) errors.Add("Trading:ClockSkewAllowance must not be negative");
+        if (OrderLookupBackoff <= TimeSpan.Zero || OrderLookupBackoffMax < OrderLookupBackoff) errors.Add("Trading:OrderLookupBackoff must be positive and at most OrderLookupBackoffMax");
+        if (OrderLookupsBeforeAttention < 1) errors.Add("Trading:OrderLookupsBeforeAttention must be at least 1");
+        if (FanoutTickInterval <= TimeSpan.Zero) errors.Add("Trading:FanoutTickInterval must be positive");
+        if (StrategyRestartBackoff <= TimeSpan.Zero || StrategyRestartBackoffMax < StrategyRestartBackoff) errors.Add("Trading:StrategyRestartBackoff must be positive and at most StrategyRestartBackoffMax");
+        if (VenueThreads is < 1 or > 64) errors.Add("Trading:VenueThreads must be in 1..64");
+        foreach (var s in Strategies)
+            if (s.MaxSignalAgeSeconds < 1) errors.Add($"strategy '{s.Id}': MaxSignalAgeSeconds must be at least 1");
         if (Cluster.Port is < 0 or > 65535) errors.Add("Trading:Cluster:Port must be in 0..65535");
         if (Feed.Kind is not ("simulated" or "replay" or "none")) errors.Add("Trading:Feed:Kind must be simulated, replay or none");
         if (Feed.IntervalMs < 1) errors.Add("Trading:Feed:IntervalMs must be at least 1");

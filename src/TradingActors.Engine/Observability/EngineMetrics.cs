@@ -10,10 +10,11 @@ namespace TradingActors.Engine.Observability;
 
 public sealed record GetEngineSummary;
 
-public sealed record EngineSummary(int TenantsActive, long Signals, long OrdersFilled, long OrdersRejected, long OrdersFailed, long OrdersUnknown)
+public sealed record EngineSummary(int TenantsActive, long Signals, long OrdersFilled, long OrdersRejected, long OrdersFailed, long OrdersUnknown, long OrdersNeedingAttention = 0, long SignalsSkipped = 0)
 {
     public override string ToString() =>
-        $"tenants active={TenantsActive} signals={Signals} orders filled={OrdersFilled} rejected={OrdersRejected} failed={OrdersFailed} unknown={OrdersUnknown}";
+        $"tenants active={TenantsActive} signals={Signals} orders filled={OrdersFilled} rejected={OrdersRejected} failed={OrdersFailed} unknown={OrdersUnknown} " +
+        $"needs-attention={OrdersNeedingAttention} signals skipped={SignalsSkipped}";
 }
 
 /// <summary>One per node: counts this node's order outcomes and the cluster's signals, and logs a one-line summary periodically.</summary>
@@ -23,18 +24,19 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
 
     private readonly IActorRef _tenantRegion;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private long _signals, _filled, _rejected, _failed, _unknown;
+    private long _signals, _filled, _rejected, _failed, _unknown, _attention, _skipped;
     private int _tenantsActive;
 
     public EngineMetrics(IActorRef tenantRegion, IEnumerable<string> strategyIds, TimeSpan summaryInterval)
     {
         _tenantRegion = tenantRegion;
         Context.System.EventStream.Subscribe(Self, typeof(OrderOutcomePersisted));
+        Context.System.EventStream.Subscribe(Self, typeof(SignalsSkipPersisted));
         var mediator = DistributedPubSub.Get(Context.System).Mediator;
         foreach (var id in strategyIds) mediator.Tell(new Subscribe(Names.SignalTopic(id), Self));
 
         Receive<SubscribeAck>(_ => { });
-        Receive<StrategyHeartbeat>(_ => { });
+        Receive<SignalsSkipPersisted>(s => _skipped += s.ToSequence - s.FromSequence + 1);
         Receive<SignalPublished>(_ => _signals++);
         Receive<OrderOutcomePersisted>(o =>
         {
@@ -44,6 +46,7 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
                 case OrderStatus.Rejected: _rejected++; break;
                 case OrderStatus.Failed: _failed++; break;
                 case OrderStatus.Unknown: _unknown++; break;
+                case OrderStatus.NeedsAttention: _attention++; break;
             }
         });
         Receive<CurrentShardRegionState>(s => _tenantsActive = s.Shards.Sum(shard => shard.EntityIds.Count));
@@ -64,5 +67,5 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private EngineSummary Summary() => new(_tenantsActive, _signals, _filled, _rejected, _failed, _unknown);
+    private EngineSummary Summary() => new(_tenantsActive, _signals, _filled, _rejected, _failed, _unknown, _attention, _skipped);
 }

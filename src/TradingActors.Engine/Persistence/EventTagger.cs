@@ -14,6 +14,7 @@ public sealed class EventTagger : IWriteEventAdapter
 
     private static readonly ImmutableHashSet<string> OrderTags = [Orders];
     private static readonly ImmutableHashSet<string> ExecutionTags = [Orders, Executions];
+    private static readonly ImmutableHashSet<string> SkipTags = [Executions];
     private static readonly ImmutableHashSet<string> SubscriptionTags = [Subscriptions];
     private static readonly ImmutableHashSet<string> AccountTags = [Accounts];
 
@@ -21,8 +22,9 @@ public sealed class EventTagger : IWriteEventAdapter
 
     public object ToJournal(object evt) => evt switch
     {
-        OrderSubmitted => new Tagged(evt, OrderTags),
+        OrderSubmitted or OrderNeedsAttention => new Tagged(evt, OrderTags),
         OrderFilled or OrderRejected or OrderFailed or OrderMarkedUnknown => new Tagged(evt, ExecutionTags),
+        SignalsSkipped => new Tagged(evt, SkipTags),
         Subscribed or Unsubscribed or SubscriptionPaused or SubscriptionResumed => new Tagged(evt, SubscriptionTags),
         TenantCreated or PaperAccountLinked or BrokerAccountLinked => new Tagged(evt, AccountTags),
         _ => evt,

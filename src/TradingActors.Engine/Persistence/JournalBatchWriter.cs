@@ -25,7 +25,7 @@ public sealed class JournalBatchWriter
     private readonly string? _defaultSerializer;
     private readonly string? _writerUuid; // null: the table has no writer_uuid column
     private readonly string _insertSql;
-    private readonly SetBatcher<IReadOnlyCollection<AtomicWrite>, IImmutableList<Exception?>?> _batcher;
+    private readonly SetBatcher<IReadOnlyCollection<AtomicWrite>, WriteResult> _batcher;
 
     public JournalBatchWriter(NpgsqlDataSource dataSource, JournalConfig journal, Akka.Serialization.Serialization serialization, string writerUuid, int maxBatchSize, int maxBatchesInFlight)
     {
@@ -59,19 +59,29 @@ public sealed class JournalBatchWriter
             FROM unnest($7::text[], $8::bigint[], $9::text[]) AS g(persistence_id, sequence_nr, tag)
             JOIN inserted i ON i.persistence_id = g.persistence_id AND i.sequence_nr = g.sequence_nr
             """;
-        _batcher = new SetBatcher<IReadOnlyCollection<AtomicWrite>, IImmutableList<Exception?>?>(WriteBatchAsync, maxBatchSize, maxBatchesInFlight);
+        _batcher = new SetBatcher<IReadOnlyCollection<AtomicWrite>, WriteResult>(WriteBatchAsync, maxBatchSize, maxBatchesInFlight);
     }
 
     public SetBatcherStats Stats => _batcher.Stats;
 
     /// <summary>
-    /// Writes one journal request. Serialization happens in the batch, off the journal actor's
-    /// thread (one actor receives every write of the node; it only queues). A write whose payload
-    /// does not serialize is rejected alone (its slot in the result holds the exception; null: all
-    /// written); a failed statement fails the task: the journal reports every write of the call as failed.
+    /// Writes one journal request (one persistent actor's writes). Serialization happens in the
+    /// batch, off the journal actor's thread (one actor receives every write of the node; it only
+    /// queues). A write whose payload does not serialize is rejected alone (its slot in the result
+    /// holds the exception; null: all written). A failed statement fails the task: the journal
+    /// reports every write of the call as failed — but a sequence number another writer already
+    /// holds (a zombie incarnation, a hand-over race) fails only the request that conflicts: the
+    /// batch is split until the conflict is isolated, and the other actors' writes go through.
     /// </summary>
-    public Task<IImmutableList<Exception?>?> WriteAsync(IReadOnlyCollection<AtomicWrite> writes, CancellationToken cancellationToken) =>
-        _batcher.RunAsync(writes, cancellationToken);
+    public async Task<IImmutableList<Exception?>?> WriteAsync(IReadOnlyCollection<AtomicWrite> writes, CancellationToken cancellationToken)
+    {
+        var result = await _batcher.RunAsync(writes, cancellationToken).ConfigureAwait(false);
+        if (result.Failure is not null) throw result.Failure;
+        return result.Rejections;
+    }
+
+    /// <summary>One request's outcome: rejections of payloads that did not serialize, or the failure of its rows.</summary>
+    private readonly record struct WriteResult(IImmutableList<Exception?>? Rejections, Exception? Failure);
 
     /// <summary>Rows of one request, or the rejections of its writes that did not serialize.</summary>
     private (List<JournalRowToWrite> Rows, IImmutableList<Exception?>? Rejections) Serialize(IReadOnlyCollection<AtomicWrite> writes)
@@ -124,19 +134,52 @@ public sealed class JournalBatchWriter
             tags.Count == 0 ? [] : [.. tags]);
     }
 
-    private async Task<IReadOnlyList<IImmutableList<Exception?>?>> WriteBatchAsync(IReadOnlyList<IReadOnlyCollection<AtomicWrite>> batch, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<WriteResult>> WriteBatchAsync(IReadOnlyList<IReadOnlyCollection<AtomicWrite>> batch, CancellationToken cancellationToken)
     {
-        var results = new IImmutableList<Exception?>?[batch.Count];
-        var requests = new List<JournalRowToWrite>[batch.Count];
-        var count = 0;
-        var tagCount = 0;
+        var rows = new List<JournalRowToWrite>[batch.Count];
+        var results = new WriteResult[batch.Count];
+        var requests = new List<int>(batch.Count);
         for (var r = 0; r < batch.Count; r++)
         {
-            (requests[r], results[r]) = Serialize(batch[r]);
-            count += requests[r].Count;
-            foreach (var row in requests[r]) tagCount += row.Tags.Length;
+            IImmutableList<Exception?>? rejections;
+            (rows[r], rejections) = Serialize(batch[r]);
+            results[r] = new WriteResult(rejections, null);
+            if (rows[r].Count > 0) requests.Add(r);
         }
-        if (count == 0) return results;
+        await InsertIsolatingConflictsAsync(requests, rows, results, cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>
+    /// Inserts the requests' rows in one statement. On a unique violation (a sequence number that is
+    /// already taken) the requests are split in halves and retried, so that only the conflicting
+    /// requests fail (their actors stop and recover the journal's state); a conflict is rare, the split is cheap.
+    /// </summary>
+    private async Task InsertIsolatingConflictsAsync(List<int> requests, List<JournalRowToWrite>[] rows, WriteResult[] results, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0) return;
+        try
+        {
+            await InsertAsync(requests.SelectMany(r => rows[r]).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            if (requests.Count == 1)
+            {
+                results[requests[0]] = results[requests[0]] with { Failure = e };
+                return;
+            }
+            var half = requests.Count / 2;
+            await InsertIsolatingConflictsAsync(requests[..half], rows, results, cancellationToken).ConfigureAwait(false);
+            await InsertIsolatingConflictsAsync(requests[half..], rows, results, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task InsertAsync(List<JournalRowToWrite> rows, CancellationToken cancellationToken)
+    {
+        var count = rows.Count;
+        var tagCount = 0;
+        foreach (var row in rows) tagCount += row.Tags.Length;
         var ids = new string[count];
         var sequenceNrs = new long[count];
         var created = new long[count];
@@ -147,18 +190,15 @@ public sealed class JournalBatchWriter
         var tagSequenceNrs = new long[tagCount];
         var tagValues = new string[tagCount];
         int n = 0, m = 0;
-        foreach (var request in requests)
+        foreach (var row in rows)
         {
-            foreach (var row in request)
+            (ids[n], sequenceNrs[n], created[n], messages[n], manifests[n], identifiers[n]) =
+                (row.PersistenceId, row.SequenceNr, row.Created, row.Message, row.Manifest, row.Identifier);
+            n++;
+            foreach (var tag in row.Tags)
             {
-                (ids[n], sequenceNrs[n], created[n], messages[n], manifests[n], identifiers[n]) =
-                    (row.PersistenceId, row.SequenceNr, row.Created, row.Message, row.Manifest, row.Identifier);
-                n++;
-                foreach (var tag in row.Tags)
-                {
-                    (tagIds[m], tagSequenceNrs[m], tagValues[m]) = (row.PersistenceId, row.SequenceNr, tag);
-                    m++;
-                }
+                (tagIds[m], tagSequenceNrs[m], tagValues[m]) = (row.PersistenceId, row.SequenceNr, tag);
+                m++;
             }
         }
 
@@ -175,7 +215,6 @@ public sealed class JournalBatchWriter
         if (_writerUuid is not null) command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _writerUuid });
         // One statement: the journal rows and their tag rows commit together or not at all.
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return results;
     }
 
     private sealed record JournalRowToWrite(string PersistenceId, long SequenceNr, long Created, byte[] Message, string Manifest, int Identifier, string[] Tags);

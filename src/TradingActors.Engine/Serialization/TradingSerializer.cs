@@ -35,6 +35,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.order-rejected.v1", typeof(OrderRejected)),
         ("t.order-failed.v1", typeof(OrderFailed)),
         ("t.order-unknown.v1", typeof(OrderMarkedUnknown)),
+        ("t.order-attention.v1", typeof(OrderNeedsAttention)),
+        ("t.signals-skipped.v1", typeof(SignalsSkipped)),
         ("t.snapshot.v1", typeof(TenantSnapshot)),
         // tenant commands and replies
         ("t.create", typeof(CreateTenant)),
@@ -45,27 +47,31 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.pause", typeof(PauseSubscription)),
         ("t.resume", typeof(ResumeSubscription)),
         ("t.execute-signal", typeof(ExecuteSignal)),
-        ("t.wake", typeof(WakeTenant)),
+        ("t.catch-up", typeof(CatchUpSignals)),
         ("t.get-portfolio", typeof(GetPortfolio)),
         ("t.accepted", typeof(CommandAccepted)),
         ("t.rejected", typeof(CommandRejected)),
-        ("t.signal-ack", typeof(SignalAcknowledged)),
         ("t.portfolio", typeof(Portfolio)),
         // strategies
         ("s.signal.v1", typeof(SignalEmitted)),
         ("s.snapshot.v1", typeof(StrategySnapshot)),
+        ("s.checkpoint.v2", typeof(StrategyCheckpoint)),
+        ("s.hand-over", typeof(HandOverStrategy)),
         ("s.manual-signal", typeof(EmitManualSignal)),
         ("s.published", typeof(SignalPublished)),
-        ("s.get-since", typeof(GetSignalsSince)),
-        ("s.since", typeof(SignalsSince)),
-        ("s.heartbeat", typeof(StrategyHeartbeat)),
+        ("s.fetch", typeof(FetchSignals)),
+        ("s.fetched", typeof(SignalsFetched)),
+        ("s.get-latest", typeof(GetLatestSequence)),
+        ("s.latest", typeof(LatestSequence)),
         ("s.get-status", typeof(GetStrategyStatus)),
         ("s.status", typeof(StrategyStatus)),
         // fan-out
         ("f.register", typeof(RegisterSubscriber)),
         ("f.unregister", typeof(UnregisterSubscriber)),
         ("f.registered", typeof(SubscriberRegistered)),
-        ("f.start", typeof(StartFanout)),
+        ("f.signal-ack", typeof(SignalAcknowledged)),
+        ("f.deliver", typeof(DeliverSignal)),
+        ("f.tick", typeof(FanoutTick)),
         ("f.get-status", typeof(GetFanoutStatus)),
         ("f.status", typeof(FanoutStatus)),
         ("f.added.v1", typeof(SubscriberAdded)),
@@ -123,6 +129,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(OrderRejected))]
 [JsonSerializable(typeof(OrderFailed))]
 [JsonSerializable(typeof(OrderMarkedUnknown))]
+[JsonSerializable(typeof(OrderNeedsAttention))]
+[JsonSerializable(typeof(SignalsSkipped))]
 [JsonSerializable(typeof(TenantSnapshot))]
 [JsonSerializable(typeof(CreateTenant))]
 [JsonSerializable(typeof(LinkPaperAccount))]
@@ -132,7 +140,7 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(PauseSubscription))]
 [JsonSerializable(typeof(ResumeSubscription))]
 [JsonSerializable(typeof(ExecuteSignal))]
-[JsonSerializable(typeof(WakeTenant))]
+[JsonSerializable(typeof(CatchUpSignals))]
 [JsonSerializable(typeof(GetPortfolio))]
 [JsonSerializable(typeof(CommandAccepted))]
 [JsonSerializable(typeof(CommandRejected))]
@@ -140,17 +148,21 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(Portfolio))]
 [JsonSerializable(typeof(SignalEmitted))]
 [JsonSerializable(typeof(StrategySnapshot))]
+[JsonSerializable(typeof(StrategyCheckpoint))]
+[JsonSerializable(typeof(HandOverStrategy))]
 [JsonSerializable(typeof(EmitManualSignal))]
 [JsonSerializable(typeof(SignalPublished))]
-[JsonSerializable(typeof(GetSignalsSince))]
-[JsonSerializable(typeof(SignalsSince))]
-[JsonSerializable(typeof(StrategyHeartbeat))]
+[JsonSerializable(typeof(FetchSignals))]
+[JsonSerializable(typeof(SignalsFetched))]
+[JsonSerializable(typeof(GetLatestSequence))]
+[JsonSerializable(typeof(LatestSequence))]
 [JsonSerializable(typeof(GetStrategyStatus))]
 [JsonSerializable(typeof(StrategyStatus))]
 [JsonSerializable(typeof(RegisterSubscriber))]
 [JsonSerializable(typeof(UnregisterSubscriber))]
 [JsonSerializable(typeof(SubscriberRegistered))]
-[JsonSerializable(typeof(StartFanout))]
+[JsonSerializable(typeof(DeliverSignal))]
+[JsonSerializable(typeof(FanoutTick))]
 [JsonSerializable(typeof(GetFanoutStatus))]
 [JsonSerializable(typeof(FanoutStatus))]
 [JsonSerializable(typeof(SubscriberAdded))]

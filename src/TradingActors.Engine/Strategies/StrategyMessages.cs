@@ -1,10 +1,12 @@
-using System.Collections.Immutable;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Strategies;
 
 namespace TradingActors.Engine.Strategies;
 
-/// <summary>Persisted by the strategy before the signal is published.</summary>
+/// <summary>
+/// Persisted by the strategy before the signal is published. A strategy persists nothing else, so
+/// its journal is its signal log: journal sequence number = signal sequence (SignalHistory relies on it).
+/// </summary>
 public sealed record SignalEmitted(Signal Signal) : ITradingMessage;
 
 /// <summary>An operator-injected signal (tradectl, benchmarks): persisted and published like a computed one.</summary>
@@ -12,14 +14,22 @@ public sealed record EmitManualSignal(string StrategyId, OrderSide Side, decimal
 
 public sealed record SignalPublished(Signal Signal) : ITradingMessage;
 
-/// <summary>Signals after a sequence, from the strategy's persisted history (catch-up).</summary>
-public sealed record GetSignalsSince(string StrategyId, long AfterSequence) : IWithStrategyId;
-public sealed record SignalsSince(string StrategyId, long LastSequence, ImmutableArray<Signal> Signals) : ITradingMessage;
-
-/// <summary>Published periodically so subscribers notice a signal they missed.</summary>
-public sealed record StrategyHeartbeat(string StrategyId, long LastSequence) : ITradingMessage;
-
 public sealed record GetStrategyStatus(string StrategyId) : IWithStrategyId;
-public sealed record StrategyStatus(string StrategyId, long LastSequence, decimal? Rsi, long PricesSeen) : ITradingMessage;
 
-public sealed record StrategySnapshot(long LastSequence, ImmutableArray<Signal> Recent) : ITradingMessage;
+/// <summary>Checkpointed: how many prices the indicator state in the last checkpoint had seen.</summary>
+public sealed record StrategyStatus(string StrategyId, long LastSequence, decimal? Rsi, long PricesSeen, long Checkpointed = 0, long Incarnation = 0) : ITradingMessage;
+
+/// <summary>The singleton's termination message: the strategy finishes what it is persisting, then stops (its backoff supervisor with it).</summary>
+public sealed record HandOverStrategy : ITradingMessage
+{
+    public static readonly HandOverStrategy Instance = new();
+}
+
+/// <summary>The RSI-cross indicator state as stored (a wire contract, separate from the Domain type).</summary>
+public sealed record RsiCheckpoint(int Period, decimal? LastClose, int Changes, decimal GainAccumulator, decimal LossAccumulator, decimal? PreviousValue);
+
+/// <summary>A strategy's snapshot: its sequence and its indicator, so a restart or hand-over resumes without a warm-up.</summary>
+public sealed record StrategyCheckpoint(long LastSequence, long PricesSeen, RsiCheckpoint Indicator) : ITradingMessage;
+
+/// <summary>Written by earlier versions (sequence and recent signals, no indicator); read for the sequence only.</summary>
+public sealed record StrategySnapshot(long LastSequence, System.Collections.Immutable.ImmutableArray<Signal> Recent) : ITradingMessage;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Pattern;
 using TradingActors.Brokers;
 using TradingActors.Domain.Orders;
 
@@ -10,11 +11,15 @@ namespace TradingActors.Engine.Tenants;
 /// it directly through <see cref="VenueCall"/>, with the same timeout and failure mapping.) Every
 /// venue call runs with a timeout and behind a circuit breaker, and every outcome, failures
 /// included, is reported to the tenant as a <see cref="VenueAnswer"/> — never thrown.
+/// Sessions run on their venue's own dispatcher (dedicated threads, <see cref="VenueDispatchers"/>):
+/// a connector that blocks its threads stalls only its own venue's calls, never the actors.
 /// Stops itself when idle; the tenant creates it again on the next call.
 /// </summary>
 public sealed class BrokerSession : ReceiveActor
 {
     public sealed record Settings(TimeSpan CallTimeout, int BreakerMaxFailures, TimeSpan BreakerReset, TimeSpan IdleStop);
+
+    public const string CircuitOpenReason = "circuit open after repeated venue failures";
 
     private readonly IBrokerClient _client;
     private readonly BrokerAccount _account;
@@ -29,47 +34,48 @@ public sealed class BrokerSession : ReceiveActor
         _account = account;
         _settings = settings;
         _time = time;
-        Receive<PlaceOrderAtVenue>(m => Call(m.Intent, isLookup: false));
-        Receive<FindOrderAtVenue>(m => Call(m.Intent, isLookup: true));
-        Receive<VenueAnswer>(Report);
+        // One call at a time per account: the mailbox waits while a call is awaited (its thread is free meanwhile).
+        ReceiveAsync<PlaceOrderAtVenue>(m => CallAsync(m.Intent, isLookup: false));
+        ReceiveAsync<FindOrderAtVenue>(m => CallAsync(m.Intent, isLookup: true));
         Receive<ReceiveTimeout>(_ => Context.Stop(Self));
         SetReceiveTimeout(settings.IdleStop);
     }
 
     public static Props Props(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new BrokerSession(client, account, settings, time));
+        Akka.Actor.Props.Create(() => new BrokerSession(client, account, settings, time)).WithDispatcher(VenueDispatchers.IdOf(client.Venue));
 
-    private void Call(OrderIntent intent, bool isLookup)
+    /// <summary>
+    /// What a tenant creates: the session under a backoff supervisor. A session that crashes is
+    /// restarted with backoff and never takes the tenant down with it (its failure stays below the tenant).
+    /// </summary>
+    public static Props Supervised(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time) =>
+        BackoffSupervisor.Props(
+            Backoff.OnFailure(Props(client, account, settings, time), "session", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
+                .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
+
+    private async Task CallAsync(OrderIntent intent, bool isLookup)
     {
         var replyTo = Sender;
         if (_time.GetUtcNow() < _openUntil)
         {
-            // An open breaker means we did not call: for a placement that is "definitely not placed".
-            replyTo.Tell(isLookup
-                ? VenueAnswer.Unknown(intent, "circuit open")
-                : VenueAnswer.Unavailable(intent, "circuit open after repeated venue failures"));
+            // An open breaker means we did not call: definitely not placed (a lookup simply learnt nothing).
+            replyTo.Tell(VenueAnswer.NotPlaced(intent, CircuitOpenReason));
             return;
         }
-
-        var client = _client;
-        var account = _account;
-        var timeout = _settings.CallTimeout;
-        // Off the actor's thread: a connector that blocks before its first await must not stall the session.
-        Task.Run(() => VenueCall.RunAsync(client, account, intent, isLookup, timeout)).PipeTo(Self, replyTo);
-    }
-
-    private void Report(VenueAnswer answer)
-    {
-        if (answer.Kind is VenueAnswerKind.Unknown or VenueAnswerKind.Unavailable or VenueAnswerKind.Failed)
+        var answer = await VenueCall.RunAsync(_client, _account, intent, isLookup, _settings.CallTimeout);
+        if (answer.Kind is VenueAnswerKind.Unknown or VenueAnswerKind.NotPlaced)
         {
             if (++_consecutiveFailures >= _settings.BreakerMaxFailures)
+            {
                 _openUntil = _time.GetUtcNow() + _settings.BreakerReset;
+                _consecutiveFailures = 0; // after the reset period one trial call decides again
+            }
         }
         else
         {
             _consecutiveFailures = 0;
         }
-        Sender.Tell(answer);
+        replyTo.Tell(answer);
     }
 }
 
@@ -87,7 +93,7 @@ public sealed record VenueAnswer(OrderIntent Intent, VenueAnswerKind Kind, Fill?
     };
 
     public static VenueAnswer NotFound(OrderIntent i) => new(i, VenueAnswerKind.NotFound, null, null);
-    public static VenueAnswer Unavailable(OrderIntent i, string reason) => new(i, VenueAnswerKind.Unavailable, null, reason);
-    public static VenueAnswer Failed(OrderIntent i, string reason) => new(i, VenueAnswerKind.Failed, null, reason);
+    public static VenueAnswer NotPlaced(OrderIntent i, string reason) => new(i, VenueAnswerKind.NotPlaced, null, reason);
     public static VenueAnswer Unknown(OrderIntent i, string reason) => new(i, VenueAnswerKind.Unknown, null, reason);
+    public static VenueAnswer Duplicate(OrderIntent i) => new(i, VenueAnswerKind.Duplicate, null, "the venue already holds this client order id");
 }

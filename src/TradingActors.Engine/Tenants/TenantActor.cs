@@ -1,37 +1,54 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
-using Akka.Pattern;
 using Akka.Persistence;
 using TradingActors.Brokers;
 using TradingActors.Domain.Orders;
+using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
 using TradingActors.Engine.Fanout;
+using TradingActors.Engine.Strategies;
 
 namespace TradingActors.Engine.Tenants;
 
 /// <summary>
 /// One user: a sharded persistent entity owning its accounts, subscriptions, paper balances and
 /// order ledger. It decides through <see cref="TenantDecisions"/>, persists, then replies.
-/// Venue calls go through one BrokerSession child per external account, one call at a time per
-/// tenant (other messages wait in the stash, bounded by the call timeout). The embedded paper venue
-/// is called directly: it answers synchronously, so a paper order and its fill are one step.
+/// A strategy's signals are executed strictly in sequence (gaps are fetched from the strategy's
+/// journal through the node's <see cref="SignalHistory"/>) and acknowledged to the fan-out bucket
+/// once their outcome is persisted. Venue calls go through one BrokerSession child per external
+/// account, one call at a time per tenant (other messages wait in the stash, bounded by the call
+/// timeout); the embedded paper venue is called directly: a paper order and its fill are one step.
+/// Every open order is resolved by client order id with its own backoff.
 /// </summary>
 public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 {
+    private static readonly TimeSpan FetchRetry = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan RegistrationRetry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LatestSequenceTimeout = TimeSpan.FromSeconds(10);
+
     private readonly string _tenantId;
     private readonly TenantDependencies _deps;
     private TenantState _state;
     private InFlight? _inFlight;
-    // Strategies whose registration is not yet confirmed; null when none (most tenants, most of the time).
+    private PendingStart? _pendingStart;
+    // All null for most tenants most of the time: thousands live on a node.
     private HashSet<string>? _unregisteredStrategies;
+    private Dictionary<string, SignalBacklog>? _backlogs;
+    private HashSet<string>? _fetching;
+    private Dictionary<string, int>? _lookups;
 
-    /// <summary>A venue call in progress, with who to acknowledge the signal to when it settles.</summary>
-    private sealed record InFlight(OrderIntent Intent, bool IsLookup, IActorRef? AckTo);
+    /// <summary>A venue call in progress.</summary>
+    private sealed record InFlight(OrderIntent Intent, bool IsLookup);
 
-    private sealed record ResolveOpenOrders;
+    /// <summary>A subscribe or resume waiting for the strategy's latest sequence (its starting point).</summary>
+    private sealed record PendingStart(string StrategyId, ITenantCommand Command, IActorRef ReplyTo, Func<long, Decision> Decide);
+
+    private sealed record ResolveOrder(string ClientOrderId);
     private sealed record RetryRegistrations;
+    private sealed record RetryFetch(string StrategyId);
     private sealed record VenueDeadline(string ClientOrderId);
+    private sealed record LatestSequenceTimedOut(string StrategyId);
 
     // Behaviours are switch statements, not per-instance handler tables: thousands of tenants
     // live on a node, and each registered handler is memory every one of them carries.
@@ -53,6 +70,8 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     private DateTimeOffset Now => _deps.Time.GetUtcNow();
 
+    private ResolutionPolicy Resolution => _deps.Resolution;
+
     protected override void OnRecover(object message)
     {
         switch (message)
@@ -70,19 +89,26 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case CreateTenant c: Decide(c, TenantDecisions.Create(_state, c.DisplayName, Now)); break;
             case LinkPaperAccount c: Decide(c, TenantDecisions.LinkPaperAccount(_state, c.AccountId, c.StartingCash, Now)); break;
             case LinkBrokerAccount c: Decide(c, TenantDecisions.LinkBrokerAccount(_state, c.AccountId, c.Venue, c.VenueAccountNumber, _deps.Venues.External, Now)); break;
-            case SubscribeToStrategy c: Decide(c, TenantDecisions.Subscribe(_state, _deps.Strategies, c.StrategyId, c.AccountId, c.Budget, Now), () => Register(c.StrategyId)); break;
-            case ResumeSubscription c: Decide(c, TenantDecisions.Resume(_state, c.StrategyId, Now), () => Register(c.StrategyId)); break;
+            case SubscribeToStrategy c:
+                StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Subscribe(_state, _deps.Strategies, c.StrategyId, c.AccountId, c.Budget, Now, after));
+                break;
+            case ResumeSubscription c: StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Resume(_state, c.StrategyId, Now, after)); break;
             case UnsubscribeFromStrategy c: Decide(c, TenantDecisions.Unsubscribe(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)); break;
             case PauseSubscription c: Decide(c, TenantDecisions.Pause(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)); break;
-            case ExecuteSignal c: Execute(c); break;
+            case ExecuteSignal c: OnSignals(c.Signal.StrategyId, c.Signal, c.Signal.Sequence); break;
+            case CatchUpSignals c: OnSignals(c.StrategyId, null, c.Through); break;
+            case SignalsFetched f: OnFetched(f); break;
+            case RetryFetch r:
+                _fetching?.Remove(r.StrategyId);
+                Drain(r.StrategyId);
+                break;
             case SubscriberRegistered r: OnRegistered(r); break;
             case RetryRegistrations:
                 foreach (var strategyId in _unregisteredStrategies?.ToList() ?? []) Register(strategyId);
                 break;
-            case ResolveOpenOrders: ResolveNextOpenOrder(); break;
-            case WakeTenant: break;
+            case ResolveOrder r: Resolve(r.ClientOrderId); break;
             case VenueAnswer a: Log.Info("tenant {0}: late venue answer for {1} ignored ({2})", _tenantId, a.Intent.ClientOrderId, a.Kind); break;
-            case VenueDeadline: break;
+            case VenueDeadline or LatestSequence or LatestSequenceTimedOut: break;
             default: CommonCommand(message); break;
         }
     }
@@ -95,7 +121,26 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case VenueAnswer a: OnVenueAnswer(a); break;
             case VenueDeadline d:
                 if (_inFlight is { } f && f.Intent.ClientOrderId == d.ClientOrderId)
-                    OnVenueAnswer(VenueAnswer.Unknown(f.Intent, "broker session did not answer"));
+                    OnVenueAnswer(VenueAnswer.Unknown(f.Intent, "the venue call did not answer"));
+                break;
+            case GetPortfolio or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure or ReceiveTimeout:
+                CommonCommand(message);
+                break;
+            default: Stash.Stash(); break;
+        }
+    }
+
+    /// <summary>While a subscribe or resume waits for the strategy's latest sequence.</summary>
+    private void AwaitingLatestSequence(object message)
+    {
+        switch (message)
+        {
+            case LatestSequence l when _pendingStart is { } p && l.StrategyId == p.StrategyId:
+                FinishStart(p, l.Sequence);
+                break;
+            case LatestSequenceTimedOut t when _pendingStart is { } p && t.StrategyId == p.StrategyId:
+                FinishStart(p, null);
+                p.ReplyTo.Tell(new CommandRejected(_tenantId, p.Command.GetType().Name, "the strategy's signal history is not reachable right now; try again"));
                 break;
             case GetPortfolio or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure or ReceiveTimeout:
                 CommonCommand(message);
@@ -113,7 +158,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case SaveSnapshotFailure f: Log.Warning("tenant {0}: snapshot failed: {1}", _tenantId, f.Cause.Message); break;
             case DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
             case ReceiveTimeout:
-                if (!_state.HasActiveSubscriptions && _state.Open.IsEmpty && _inFlight is null)
+                if (!MustStayResident && _inFlight is null)
                     Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                 break;
             default: Unhandled(message); break;
@@ -123,21 +168,21 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void OnRecovered()
     {
         RegisterAll();
-        if (!_state.Open.IsEmpty) ScheduleResolution(TimeSpan.Zero);
+        foreach (var open in _state.Open.Keys) ScheduleLookup(open, TimeSpan.Zero);
         UpdateResidency();
     }
 
     // ---- commands that only change the tenant's own state
 
-    private void Decide(ITenantCommand command, Decision decision, Action? afterPersist = null)
+    private void Decide(ITenantCommand command, Decision decision, Action? afterPersist = null, IActorRef? replyTo = null)
     {
         var name = command.GetType().Name;
+        replyTo ??= Sender;
         if (!decision.Accepted)
         {
-            Sender.Tell(new CommandRejected(_tenantId, name, decision.Rejection!));
+            replyTo.Tell(new CommandRejected(_tenantId, name, decision.Rejection!));
             return;
         }
-        var replyTo = Sender;
         var remaining = decision.Events.Length;
         PersistAll(decision.Events, e =>
         {
@@ -149,46 +194,199 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         });
     }
 
+    /// <summary>
+    /// Subscribe and resume start after the strategy's latest signal: validate first (a rejection
+    /// needs no round trip), then ask the node's signal history and decide again with the answer.
+    /// </summary>
+    private void StartAfterLatest(string strategyId, ITenantCommand command, Func<long, Decision> decide)
+    {
+        var check = decide(0);
+        if (!check.Accepted)
+        {
+            Decide(command, check);
+            return;
+        }
+        _pendingStart = new PendingStart(strategyId, command, Sender, decide);
+        _deps.SignalHistory.Tell(new GetLatestSequence(strategyId));
+        Timers.StartSingleTimer("latest-sequence", new LatestSequenceTimedOut(strategyId), LatestSequenceTimeout);
+        Become(AwaitingLatestSequence);
+    }
+
+    private void FinishStart(PendingStart pending, long? latest)
+    {
+        _pendingStart = null;
+        Timers.Cancel("latest-sequence");
+        Become(OnCommand);
+        Stash.UnstashAll();
+        if (latest is { } after) Decide(pending.Command, pending.Decide(after), () => Register(pending.StrategyId), pending.ReplyTo);
+    }
+
     private void Apply(ITenantEvent e)
     {
         _state = _state.Apply(e);
         if (LastSequenceNr % _deps.SnapshotEvery == 0) SaveSnapshot(new TenantSnapshot(_state));
     }
 
-    /// <summary>Tenants that must act on signals stay resident; others passivate when idle.</summary>
-    private void UpdateResidency() =>
-        SetReceiveTimeout(_state.HasActiveSubscriptions || !_state.Open.IsEmpty ? null : _deps.IdlePassivation);
+    /// <summary>Tenants that must act on signals, or resolve an order, stay resident; others passivate when idle.</summary>
+    private bool MustStayResident => _state.HasActiveSubscriptions || !_state.Open.IsEmpty;
 
-    // ---- signals
+    private void UpdateResidency() => SetReceiveTimeout(MustStayResident ? null : _deps.IdlePassivation);
 
-    private void Execute(ExecuteSignal command)
+    // ---- signals: strictly in sequence, each outcome persisted before it is acknowledged
+
+    private void OnSignals(string strategyId, Signal? signal, long through)
     {
-        var signal = command.Signal;
-        var plan = TenantDecisions.PlanSignal(_state, signal, _deps.PaperCosts);
-        var ackTo = Sender;
-        switch (plan)
+        if (!_state.Subscriptions.TryGetValue(strategyId, out var subscription) || subscription.Status != SubscriptionStatus.Active)
         {
-            case SignalPlan.Ignore ignore:
-                Ack(ackTo, signal.StrategyId, signal.Sequence, ignore.Reason);
+            // Not ours to trade: acknowledge so the bucket stops delivering, and leave the bucket
+            // again in case an earlier unregistration was lost.
+            Ack(strategyId, through);
+            if (_state.Exists) Unregister(strategyId);
+            return;
+        }
+        var last = _state.LastProcessed(strategyId);
+        if (_backlogs?.ContainsKey(strategyId) != true)
+        {
+            // The live path: the very next signal and nothing pending. No backlog is allocated.
+            if (signal is not null && signal.Sequence == last + 1 && through == signal.Sequence)
+            {
+                Step(signal);
+                return;
+            }
+            if (through <= last)
+            {
+                Ack(strategyId, last);
+                return;
+            }
+        }
+        var backlog = Backlog(strategyId);
+        if (signal is not null) backlog.Offer(signal, last);
+        else backlog.Announce(through);
+        Drain(strategyId);
+    }
+
+    /// <summary>Executes the strategy's next signal if it is here, fetches what is missing, or acknowledges progress.</summary>
+    private void Drain(string strategyId)
+    {
+        if (_inFlight is not null) return; // the call's outcome drains again
+        var last = _state.LastProcessed(strategyId);
+        if (_backlogs?.GetValueOrDefault(strategyId) is not { } backlog)
+        {
+            Ack(strategyId, last);
+            return;
+        }
+        if (backlog.Next(last) is { } next)
+        {
+            Step(next);
+            return;
+        }
+        if (backlog.Missing(last, SignalHistory.PageSize) is { } missing)
+        {
+            Fetch(strategyId, missing.From, missing.To);
+            return;
+        }
+        if (backlog.IsCaughtUp(last))
+        {
+            _backlogs.Remove(strategyId);
+            if (_backlogs.Count == 0) _backlogs = null;
+        }
+        Ack(strategyId, last);
+    }
+
+    private void Step(Signal signal)
+    {
+        var strategyId = signal.StrategyId;
+        switch (TenantDecisions.PlanSignal(_state, signal, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now))
+        {
+            case SignalPlan.Ignore:
+                // Paused or gone since it was queued: nothing to execute for this strategy.
+                var known = _backlogs?.GetValueOrDefault(strategyId)?.KnownThrough ?? signal.Sequence;
+                _backlogs?.Remove(strategyId);
+                Ack(strategyId, Math.Max(known, signal.Sequence));
+                break;
+            case SignalPlan.Wait:
+                Backlog(strategyId).Offer(signal, _state.LastProcessed(strategyId));
+                Drain(strategyId);
                 break;
             case SignalPlan.Defer:
-                break; // unacknowledged: the fan-out bucket delivers it again
+                // Kept, unacknowledged: executed once the open order of this subscription settles.
+                Backlog(strategyId).Offer(signal, _state.LastProcessed(strategyId));
+                break;
+            case SignalPlan.Skip skip:
+                PersistSkips(signal, skip.Reason);
+                break;
             case SignalPlan.Reject reject:
-                PersistOutcome(new OrderRejected(reject.Intent, reject.Reason, Now), ackTo);
+                PersistOutcome(new OrderRejected(reject.Intent, reject.Reason, Now));
                 break;
             case SignalPlan.Place { EmbeddedPaper: true } place:
                 // The paper account is ours: no intent to persist; the order and its fill become one event.
-                CallVenue(new InFlight(place.Intent, IsLookup: false, ackTo));
+                CallVenue(new InFlight(place.Intent, IsLookup: false));
                 break;
             case SignalPlan.Place place:
                 Persist(new OrderSubmitted(place.Intent, Now), e =>
                 {
                     Apply(e);
-                    CallVenue(new InFlight(place.Intent, IsLookup: false, ackTo));
+                    CallVenue(new InFlight(place.Intent, IsLookup: false));
                 });
                 break;
         }
     }
+
+    /// <summary>One event for a run of consecutive signals skipped for the same reason (a long absence of stale signals is a few events).</summary>
+    private void PersistSkips(Signal first, string reason)
+    {
+        var strategyId = first.StrategyId;
+        var to = first.Sequence;
+        if (_backlogs?.GetValueOrDefault(strategyId) is { } backlog)
+        {
+            var ahead = _state.Apply(new SignalsSkipped(strategyId, to, to, reason, Now));
+            while (backlog.Next(to) is { } next
+                   && TenantDecisions.PlanSignal(ahead, next, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now) is SignalPlan.Skip { Reason: var r }
+                   && r == reason)
+            {
+                to = next.Sequence;
+                ahead = ahead.Apply(new SignalsSkipped(strategyId, to, to, reason, Now));
+            }
+        }
+        Persist(new SignalsSkipped(strategyId, first.Sequence, to, reason, Now), e =>
+        {
+            Apply(e);
+            Context.System.EventStream.Publish(new SignalsSkipPersisted(_tenantId, e.StrategyId, e.FromSequence, e.ToSequence, e.Reason));
+            Drain(strategyId);
+        });
+    }
+
+    private void Fetch(string strategyId, long from, long to)
+    {
+        if (!(_fetching ??= []).Add(strategyId)) return; // one fetch at a time per strategy
+        _deps.SignalHistory.Tell(new FetchSignals(strategyId, from, to));
+        Timers.StartSingleTimer("fetch:" + strategyId, new RetryFetch(strategyId), FetchRetry);
+    }
+
+    private void OnFetched(SignalsFetched fetched)
+    {
+        var strategyId = fetched.StrategyId;
+        if (_backlogs?.GetValueOrDefault(strategyId) is not { } backlog) return;
+        if (fetched.Signals.IsEmpty) return; // nothing there yet: the retry timer asks again
+        Timers.Cancel("fetch:" + strategyId);
+        _fetching?.Remove(strategyId);
+        var last = _state.LastProcessed(strategyId);
+        foreach (var signal in fetched.Signals) backlog.Offer(signal, last);
+        backlog.Announce(fetched.LatestSequence);
+        Drain(strategyId);
+    }
+
+    private SignalBacklog Backlog(string strategyId)
+    {
+        _backlogs ??= [];
+        if (!_backlogs.TryGetValue(strategyId, out var backlog)) _backlogs[strategyId] = backlog = new SignalBacklog();
+        return backlog;
+    }
+
+    private void Ack(string strategyId, long through) =>
+        _deps.FanoutRegion.Tell(new SignalAcknowledged(strategyId, Names.FanoutBucketOf(_tenantId, _deps.FanoutBuckets), _tenantId, through));
+
+    // ---- venue calls
 
     private void CallVenue(InFlight call)
     {
@@ -207,10 +405,10 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         }
         else
         {
-            var session = Session(account);
-            session.Tell(call.IsLookup ? new FindOrderAtVenue(call.Intent) : new PlaceOrderAtVenue(call.Intent));
+            Session(account).Tell(call.IsLookup ? new FindOrderAtVenue(call.Intent) : new PlaceOrderAtVenue(call.Intent));
         }
         _inFlight = call;
+        // The tenant's own guard: a session stuck in a connector that ignores its timeout still frees the tenant.
         Timers.StartSingleTimer("venue-deadline", new VenueDeadline(call.Intent.ClientOrderId), _deps.Session.CallTimeout + TimeSpan.FromSeconds(2));
         Become(AwaitingVenue);
     }
@@ -232,64 +430,93 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void Settle(InFlight call, VenueAnswer answer)
     {
         var intent = call.Intent;
-        var outcome = TenantDecisions.OutcomeOf(_state, intent, answer.Kind, answer.Fill, answer.Reason, call.IsLookup, Now);
-        if (outcome is not null)
+        if (TenantDecisions.OutcomeOf(_state, intent, answer.Kind, answer.Fill, answer.Reason, call.IsLookup, Now) is IOrderEvent outcome)
         {
-            PersistOutcome(outcome, call.AckTo);
+            PersistOutcome(outcome);
+            return;
+        }
+        if (!_state.Open.TryGetValue(intent.ClientOrderId, out var open))
+        {
+            DrainSource(intent);
+            return;
+        }
+        if (!call.IsLookup)
+        {
+            // Taken but not filled, a duplicate (already placed), or unknown again: look it up.
+            ScheduleLookup(intent.ClientOrderId, answer.Kind == VenueAnswerKind.Duplicate ? TimeSpan.Zero : Resolution.Backoff(0));
+            DrainSource(intent);
+            return;
+        }
+
+        var lookups = (_lookups ??= [])[intent.ClientOrderId] = _lookups.GetValueOrDefault(intent.ClientOrderId) + 1;
+        var step = Resolution.AfterLookup(open, answer.Kind, _deps.Venues[_state.Accounts[intent.AccountId].Venue].DeduplicatesClientOrderIds, lookups, Now);
+        if (Resolution.RaisesAttention(open, lookups))
+        {
+            Persist(new OrderNeedsAttention(intent, ResolutionPolicy.AttentionReason(lookups), Now), e =>
+            {
+                Apply(e);
+                Log.Warning("tenant {0}: order {1} needs attention: {2}", _tenantId, intent.ClientOrderId, e.Reason);
+                Context.System.EventStream.Publish(new OrderOutcomePersisted(_tenantId, intent.ClientOrderId, OrderStatus.NeedsAttention, System.Diagnostics.Stopwatch.GetTimestamp()));
+                Continue(step, intent);
+            });
         }
         else
         {
-            if (call.AckTo is not null && _state.Open.ContainsKey(intent.ClientOrderId))
-                Ack(call.AckTo, Sources.StrategyIdOf(intent.Source) ?? "", intent.SourceSequence, "order unresolved");
-            if (answer.Kind == VenueAnswerKind.NotFound && call.IsLookup)
-                ReplaceIfInvisible(intent);
-            else
-                ScheduleResolution(_deps.VisibilityWindow);
+            Continue(step, intent);
         }
     }
 
-    private void PersistOutcome(ITenantEvent outcome, IActorRef? ackTo)
+    private void Continue(ResolutionStep step, OrderIntent intent)
+    {
+        switch (step)
+        {
+            case ResolutionStep.LookUpAgain again: ScheduleLookup(intent.ClientOrderId, again.After); break;
+            case ResolutionStep.Replace:
+                // The original call can no longer be in flight and the venue deduplicates: same id again.
+                CallVenue(new InFlight(intent, IsLookup: false));
+                break;
+            case ResolutionStep.ConcludeNotPlaced notPlaced: PersistOutcome(new OrderFailed(intent, notPlaced.Reason, Now)); break;
+        }
+    }
+
+    private void PersistOutcome(IOrderEvent outcome)
     {
         Persist(outcome, e =>
         {
             Apply(e);
-            var intent = ((ISignalOutcome)e).Intent;
-            var status = _state.Open.TryGetValue(intent.ClientOrderId, out var open) ? open.Status : _state.Recent[^1].Status;
-            Context.System.EventStream.Publish(new OrderOutcomePersisted(_tenantId, intent.ClientOrderId, status, System.Diagnostics.Stopwatch.GetTimestamp()));
-            if (ackTo is not null) Ack(ackTo, Sources.StrategyIdOf(intent.Source) ?? "", intent.SourceSequence, status.ToString());
-            if (status == OrderStatus.Unknown) ScheduleResolution(_deps.VisibilityWindow);
+            var intent = e.Intent;
+            var id = intent.ClientOrderId;
+            var status = _state.Open.TryGetValue(id, out var open) ? open.Status : _state.Recent[^1].Status;
+            Context.System.EventStream.Publish(new OrderOutcomePersisted(_tenantId, id, status, System.Diagnostics.Stopwatch.GetTimestamp()));
+            if (open is null)
+            {
+                _lookups?.Remove(id);
+                Timers.Cancel("resolve:" + id);
+            }
+            else if (status == OrderStatus.Unknown)
+            {
+                ScheduleLookup(id, Resolution.Backoff(0));
+            }
+            DrainSource(intent);
             UpdateResidency();
         });
     }
 
-    private void Ack(IActorRef to, string strategyId, long sequence, string outcome)
+    /// <summary>After an order's outcome: continue its strategy's sequence (and acknowledge).</summary>
+    private void DrainSource(OrderIntent intent)
     {
-        if (!to.IsNobody()) to.Tell(new SignalAcknowledged(_tenantId, strategyId, sequence, outcome));
+        if (Sources.StrategyIdOf(intent.Source) is { } strategyId) Drain(strategyId);
     }
 
-    // ---- resolving orders whose outcome is unknown (invariant 2)
+    // ---- resolving open orders (invariant 2): every one, each with its own backoff
 
-    private void ScheduleResolution(TimeSpan delay) =>
-        Timers.StartSingleTimer("resolve", new ResolveOpenOrders(), delay);
+    private void ScheduleLookup(string clientOrderId, TimeSpan delay) =>
+        Timers.StartSingleTimer("resolve:" + clientOrderId, new ResolveOrder(clientOrderId), delay);
 
-    private void ResolveNextOpenOrder()
+    private void Resolve(string clientOrderId)
     {
-        var open = _state.Open.Values.OrderBy(o => o.At).FirstOrDefault();
-        if (open is null) return;
-        // Look the client order id up first; place again only once the venue should show it.
-        CallVenue(new InFlight(open.Intent, IsLookup: true, AckTo: null));
-    }
-
-    private void ReplaceIfInvisible(OrderIntent intent)
-    {
-        var open = _state.Open[intent.ClientOrderId];
-        if (Now - open.At < _deps.VisibilityWindow)
-        {
-            ScheduleResolution(_deps.VisibilityWindow - (Now - open.At));
-            return;
-        }
-        // Absent after the visibility window: place again with the same id (the venue dedupes it).
-        CallVenue(new InFlight(intent, IsLookup: false, AckTo: null));
+        if (!_state.Open.TryGetValue(clientOrderId, out var open)) return;
+        CallVenue(new InFlight(open.Intent, IsLookup: true));
     }
 
     private IActorRef Session(LinkedAccount account)
@@ -297,11 +524,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         var name = "broker-" + account.AccountId;
         var existing = Context.Child(name);
         if (!existing.IsNobody()) return existing;
-        var sessionProps = BrokerSession.Props(_deps.Venues[account.Venue], new BrokerAccount(account.AccountId, account.VenueAccountNumber), _deps.Session, _deps.Time);
-        // A crashing session restarts with backoff and never takes the tenant down with it.
-        return Context.ActorOf(BackoffSupervisor.Props(
-            Backoff.OnFailure(sessionProps, "session", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
-                .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart))), name);
+        return Context.ActorOf(BrokerSession.Supervised(_deps.Venues[account.Venue], new BrokerAccount(account.AccountId, account.VenueAccountNumber), _deps.Session, _deps.Time), name);
     }
 
     /// <summary>Paper account numbers are ours to choose: scoped by tenant so two tenants' "paper-1" never share a book.</summary>
@@ -319,12 +542,13 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     {
         (_unregisteredStrategies ??= []).Add(strategyId);
         _deps.FanoutRegion.Tell(new RegisterSubscriber(strategyId, Names.FanoutBucketOf(_tenantId, _deps.FanoutBuckets), _tenantId, _state.LastProcessed(strategyId)));
-        if (!Timers.IsTimerActive("register")) Timers.StartPeriodicTimer("register", new RetryRegistrations(), TimeSpan.FromSeconds(5));
+        if (!Timers.IsTimerActive("register")) Timers.StartPeriodicTimer("register", new RetryRegistrations(), RegistrationRetry);
     }
 
     private void Unregister(string strategyId)
     {
         _unregisteredStrategies?.Remove(strategyId);
+        _backlogs?.Remove(strategyId);
         _deps.FanoutRegion.Tell(new UnregisterSubscriber(strategyId, Names.FanoutBucketOf(_tenantId, _deps.FanoutBuckets), _tenantId));
     }
 
@@ -336,9 +560,5 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             _unregisteredStrategies = null;
             Timers.Cancel("register");
         }
-        // Catch up on what was missed while away, in order; each is deduplicated by sequence.
-        foreach (var signal in registered.Missed.OrderBy(s => s.Sequence))
-            Self.Tell(new ExecuteSignal(_tenantId, signal), Sender);
     }
-
 }

@@ -6,26 +6,42 @@ using TradingActors.Domain.Tenants;
 
 namespace TradingActors.Engine.Tenants;
 
-/// <summary>What every tenant on a node shares: read-only configuration and the venues' shared clients.</summary>
+/// <summary>What every tenant on a node shares: read-only configuration, the venues' shared clients and node-local actors.</summary>
 public sealed record TenantDependencies(
     StrategyCatalog Strategies,
     VenueRegistry Venues,
     PaperVenueCosts PaperCosts,
     TimeProvider Time,
     IActorRef FanoutRegion,
+    IActorRef SignalHistory,
     int FanoutBuckets,
     int SnapshotEvery,
     BrokerSession.Settings Session,
-    TimeSpan VisibilityWindow,
+    ResolutionPolicy Resolution,
     TimeSpan IdlePassivation);
 
 /// <summary>Venue name → the shared connector (one per venue, not per tenant).</summary>
-public sealed class VenueRegistry(IReadOnlyDictionary<string, IBrokerClient> clients)
+public sealed class VenueRegistry
 {
-    public IBrokerClient this[string venue] => clients[venue];
+    private readonly IReadOnlyDictionary<string, IBrokerClient> _clients;
+
+    public VenueRegistry(IReadOnlyDictionary<string, IBrokerClient> clients)
+    {
+        foreach (var (name, client) in clients)
+        {
+            // Venue names become dispatcher ids and metric labels: keep them plain.
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+                throw new ArgumentException($"venue name '{name}' must be lower-case letters, digits and '-'");
+            if (client.Venue != name) throw new ArgumentException($"venue '{name}' is registered with a connector for '{client.Venue}'");
+        }
+        _clients = clients;
+        External = clients.Keys.Where(v => v != Domain.Tenants.Venues.Paper).ToHashSet();
+    }
+
+    public IBrokerClient this[string venue] => _clients[venue];
 
     /// <summary>Venues a tenant may link an external account at (the embedded paper venue is linked separately).</summary>
-    public IReadOnlySet<string> External { get; } = clients.Keys.Where(v => v != Domain.Tenants.Venues.Paper).ToHashSet();
+    public IReadOnlySet<string> External { get; }
 
-    public bool Contains(string venue) => clients.ContainsKey(venue);
+    public bool Contains(string venue) => _clients.ContainsKey(venue);
 }

@@ -12,11 +12,19 @@ public sealed record UnsubscribeFromStrategy(string TenantId, string StrategyId)
 public sealed record PauseSubscription(string TenantId, string StrategyId) : ITenantCommand;
 public sealed record ResumeSubscription(string TenantId, string StrategyId) : ITenantCommand;
 
-/// <summary>Delivered by a fan-out bucket; answered with <see cref="SignalAcknowledged"/> once the outcome is durable.</summary>
+/// <summary>
+/// A live signal, delivered by a fan-out bucket. The tenant executes a strategy's signals strictly in
+/// sequence (a later one waits for the gap to be fetched and executed) and acknowledges to its bucket
+/// (<see cref="Fanout.SignalAcknowledged"/>) once its outcome is persisted.
+/// </summary>
 public sealed record ExecuteSignal(string TenantId, Signal Signal) : ITenantCommand;
 
-/// <summary>Brings a tenant into memory (sent proactively after restarts so signals find it awake).</summary>
-public sealed record WakeTenant(string TenantId) : ITenantCommand;
+/// <summary>
+/// The strategy has published through <paramref name="Through"/>: process everything up to it
+/// (fetched from the strategy's journal) and acknowledge. Sent by a bucket when it starts (which also
+/// wakes its members) and to members that have not acknowledged the latest signal.
+/// </summary>
+public sealed record CatchUpSignals(string TenantId, string StrategyId, long Through) : ITenantCommand;
 
 public sealed record GetPortfolio(string TenantId) : ITenantCommand;
 
@@ -24,12 +32,13 @@ public sealed record GetPortfolio(string TenantId) : ITenantCommand;
 public sealed record CommandAccepted(string TenantId, string Command) : ITradingMessage;
 public sealed record CommandRejected(string TenantId, string Command, string Reason) : ITradingMessage;
 
-public sealed record SignalAcknowledged(string TenantId, string StrategyId, long Sequence, string Outcome) : ITradingMessage;
-
 public sealed record Portfolio(string TenantId, TenantState State) : ITradingMessage;
 
 /// <summary>Published on the node's local event stream after an order outcome is persisted (metrics, benchmarks).</summary>
 public sealed record OrderOutcomePersisted(string TenantId, string ClientOrderId, OrderStatus Status, long PersistedTimestamp);
+
+/// <summary>Published on the node's local event stream after skipped signals are persisted (metrics).</summary>
+public sealed record SignalsSkipPersisted(string TenantId, string StrategyId, long FromSequence, long ToSequence, string Reason);
 
 /// <summary>The persisted snapshot of a tenant.</summary>
 public sealed record TenantSnapshot(TenantState State) : ITradingMessage;

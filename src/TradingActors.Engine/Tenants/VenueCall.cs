@@ -4,9 +4,9 @@ using TradingActors.Domain.Orders;
 namespace TradingActors.Engine.Tenants;
 
 /// <summary>
-/// One venue call with a timeout, every outcome mapped to a <see cref="VenueAnswer"/> (never thrown).
-/// Shared by <see cref="BrokerSession"/> (external accounts) and the tenant's direct calls to the
-/// embedded paper venue, so both classify failures the same way.
+/// One venue call with a timeout, every outcome mapped to a <see cref="VenueAnswer"/> in the one
+/// vocabulary of <see cref="IBrokerClient"/> (never thrown). Shared by <see cref="BrokerSession"/>
+/// (external accounts) and the tenant's direct calls to the embedded paper venue.
 /// </summary>
 public static class VenueCall
 {
@@ -15,30 +15,31 @@ public static class VenueCall
         using var cts = new CancellationTokenSource(timeout);
         try
         {
+            // No ConfigureAwait(false): in a BrokerSession the continuations stay on the venue's own
+            // dispatcher threads, so a connector that blocks after an await still blocks only its venue.
             if (isLookup)
             {
-                var found = await client.FindOrderAsync(account, intent.ClientOrderId, cts.Token).ConfigureAwait(false);
+                var found = await client.FindOrderAsync(account, intent.ClientOrderId, cts.Token);
                 return found is null ? VenueAnswer.NotFound(intent) : VenueAnswer.Of(intent, found);
             }
-            return VenueAnswer.Of(intent, await client.PlaceOrderAsync(account, intent, cts.Token).ConfigureAwait(false));
+            return VenueAnswer.Of(intent, await client.PlaceOrderAsync(account, intent, cts.Token));
         }
-        catch (BrokerUnavailableException e)
+        catch (OrderNotPlacedException e)
         {
-            return VenueAnswer.Unavailable(intent, e.Message);
+            return VenueAnswer.NotPlaced(intent, e.Message);
+        }
+        catch (DuplicateClientOrderIdException) when (!isLookup)
+        {
+            return VenueAnswer.Duplicate(intent);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             return VenueAnswer.Unknown(intent, $"no answer from {client.Venue} within {timeout.TotalSeconds:0.###} s");
         }
-        catch (Exception e) when (isLookup)
-        {
-            return VenueAnswer.Unknown(intent, $"lookup failed: {e.GetType().Name}: {e.Message}");
-        }
         catch (Exception e)
         {
-            // The paper venue throws before taking the order; a real connector maps transport
-            // errors that may have reached the venue to timeouts (unknown) itself.
-            return VenueAnswer.Failed(intent, $"{e.GetType().Name}: {e.Message}");
+            // Anything else may have happened after the venue took the order: unknown, resolved by lookup.
+            return VenueAnswer.Unknown(intent, $"{(isLookup ? "lookup" : "placement")} failed: {e.GetType().Name}: {e.Message}");
         }
     }
 }

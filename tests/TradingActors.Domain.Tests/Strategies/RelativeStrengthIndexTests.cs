@@ -115,8 +115,102 @@ public class RelativeStrengthIndexTests
     }
 
     [Fact]
+    public void Rsi_has_no_averages_while_warming_up()
+    {
+        var warming = new RelativeStrengthIndex(3).Next(10m).Next(11m).Next(9m); // two changes of three
+
+        Assert.False(warming.IsReady);
+        Assert.Null(warming.AverageGain);
+        Assert.Null(warming.AverageLoss);
+        Assert.Equal(4m / 3, warming.Next(12m).AverageGain);
+        Assert.Equal(2m / 3, warming.Next(12m).AverageLoss);
+    }
+
+    [Fact]
     public void Rsi_rejects_a_period_below_one()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new RelativeStrengthIndex(0));
+    }
+    // ---- checkpoint (ToState / From)
+
+    [Fact]
+    public void Rsi_state_holds_the_sums_while_warming_up()
+    {
+        // Period 3: 10 -> 11 (+1) -> 9 (-2): two changes, gains 1, losses 2.
+        var rsi = new RelativeStrengthIndex(3).Next(10m).Next(11m).Next(9m);
+
+        Assert.Equal(new RelativeStrengthIndex.State(3, 9m, 2, 1m, 2m), rsi.ToState());
+    }
+
+    [Fact]
+    public void Rsi_state_holds_the_wilder_averages_once_ready()
+    {
+        // Third change +3: seed averages (1 + 3) / 3 and 2 / 3.
+        var rsi = new RelativeStrengthIndex(3).Next(10m).Next(11m).Next(9m).Next(12m);
+
+        Assert.Equal(new RelativeStrengthIndex.State(3, 12m, 3, 4m / 3, 2m / 3), rsi.ToState());
+    }
+
+    [Fact]
+    public void Rsi_state_of_a_new_indicator_has_no_close()
+    {
+        Assert.Equal(new RelativeStrengthIndex.State(5, null, 0, 0m, 0m), new RelativeStrengthIndex(5).ToState());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(14)]  // one change short of ready
+    [InlineData(15)]  // just seeded
+    [InlineData(17)]  // smoothing
+    public void Rsi_restored_from_its_state_continues_exactly_like_the_original(int closesBeforeCheckpoint)
+    {
+        var original = Closes.Take(closesBeforeCheckpoint).Aggregate(new RelativeStrengthIndex(14), (r, c) => r.Next(c));
+
+        var restored = RelativeStrengthIndex.From(original.ToState());
+
+        Assert.Equal(original, restored);
+        var rest = Closes.Skip(closesBeforeCheckpoint).Concat(Closes).ToArray();
+        Assert.Equal(Run(original, rest), Run(restored, rest));
+    }
+
+    [Fact]
+    public void Rsi_restored_keeps_its_period()
+    {
+        var restored = RelativeStrengthIndex.From(new RelativeStrengthIndex(3).Next(10m).Next(11m).ToState());
+
+        Assert.Equal(3, restored.Period);
+        // 10 -> 11 -> 12 -> 13: ready at the third change (only gains: 100), as a period-3 RSI is.
+        Assert.Equal(new decimal?[] { null, 100m }, Run(restored, [12m, 13m]).ToArray());
+    }
+
+    public static TheoryData<RelativeStrengthIndex.State, Type, string> InconsistentStates => new()
+    {
+        { new(14, 10m, -1, 0m, 0m), typeof(ArgumentOutOfRangeException), "RSI changes cannot be negative" },
+        { new(14, 10m, 3, -0.0001m, 0m), typeof(ArgumentOutOfRangeException), "RSI gains and losses cannot be negative" },
+        { new(14, 10m, 3, 0m, -0.0001m), typeof(ArgumentOutOfRangeException), "RSI gains and losses cannot be negative" },
+        { new(14, null, 1, 0m, 0m), typeof(ArgumentException), "an RSI with changes has a last close" },
+        { new(0, null, 0, 0m, 0m), typeof(ArgumentOutOfRangeException), "RSI period must be at least 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InconsistentStates))]
+    public void Rsi_from_an_inconsistent_state_throws_saying_why(RelativeStrengthIndex.State state, Type exception, string why)
+    {
+        var ex = Assert.Throws(exception, () => RelativeStrengthIndex.From(state));
+
+        Assert.StartsWith(why, ex.Message);
+    }
+
+    [Fact]
+    public void Rsi_from_no_state_throws() =>
+        Assert.Throws<ArgumentNullException>(() => RelativeStrengthIndex.From(null!));
+
+    [Fact]
+    public void Rsi_from_the_edge_of_consistency_is_accepted()
+    {
+        Assert.Equal(new RelativeStrengthIndex(14), RelativeStrengthIndex.From(new(14, null, 0, 0m, 0m)));
+        Assert.Equal(50m, RelativeStrengthIndex.From(new(1, 10m, 1, 0m, 0m)).Value);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TradingActors.Brokers;
 using TradingActors.Brokers.Paper;
+using TradingActors.Brokers.Simulated;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
@@ -61,6 +62,12 @@ public sealed class EngineNode : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        // Diagnosing a failure: TRADINGACTORS_TEST_LOG=file appends every node's log there at Debug.
+        if (Environment.GetEnvironmentVariable("TRADINGACTORS_TEST_LOG") is { Length: > 0 } logFile)
+        {
+            builder.Logging.AddProvider(new FileLoggerProvider(logFile)).SetMinimumLevel(LogLevel.Debug);
+            options.ExtraHocon = "akka.loglevel = DEBUG\n" + options.ExtraHocon;
+        }
         builder.Services.AddTradingEngine(options);
         var host = builder.Build();
         await host.StartAsync();
@@ -97,6 +104,13 @@ public sealed class EngineNode : IAsyncDisposable
     public async Task<Signal> EmitSignal(OrderSide side, decimal price) =>
         (await Strategies.Ask<SignalPublished>(new EmitManualSignal(Strategy, side, price), TimeSpan.FromSeconds(15))).Signal;
 
+    public Task<StrategyStatus> StrategyStatus() => Strategies.Ask<StrategyStatus>(new GetStrategyStatus(Strategy), TimeSpan.FromSeconds(5));
+
+    /// <summary>A price on the symbol's topic, as the market feed would publish it.</summary>
+    public void PublishPrice(string symbol, decimal price) =>
+        Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(System).Mediator.Tell(
+            new Akka.Cluster.Tools.PublishSubscribe.Publish(Names.PriceTopic(symbol), new TradingActors.Domain.Market.PriceUpdate(symbol, price, DateTimeOffset.UtcNow)));
+
     /// <summary>Sum of registered subscribers over the strategy's fan-out buckets.</summary>
     public async Task<int> RegisteredSubscribers()
     {
@@ -106,6 +120,51 @@ public sealed class EngineNode : IAsyncDisposable
         return total;
     }
 
+    /// <summary>Stops running entities of a region (all, or those with the given id) the way a crash would: no passivation. Returns how many.</summary>
+    public async Task<int> StopEntities(string region, string entityId = "*")
+    {
+        var stopped = 0;
+        foreach (var entity in await FindEntities(region, entityId))
+        {
+            entity.Tell(PoisonPill.Instance);
+            stopped++;
+        }
+        return stopped;
+    }
+
+    /// <summary>Entities of a region running on this node right now (found without sending them anything).</summary>
+    public async Task<int> RunningEntities(string region, string entityId = "*") => (await FindEntities(region, entityId)).Count;
+
+    private async Task<List<IActorRef>> FindEntities(string region, string entityId)
+    {
+        var probe = System.ActorOf(Props.Create(() => new IdentityCollector()));
+        var found = await probe.Ask<List<IActorRef>>($"/system/sharding/{region}/*/{entityId}", TimeSpan.FromSeconds(5));
+        // A shard's own helpers (its remember-entities store, starter, hand-off stopper) are not entities.
+        return found.Where(a => a.Path.Name is not ("RememberEntitiesStore" or "RememberEntitiesStarter" or "HandOffStopper")).ToList();
+    }
+
+    /// <summary>Sends Identify to an actor selection and answers with everything that replied within 300 ms.</summary>
+    private sealed class IdentityCollector : ReceiveActor
+    {
+        public IdentityCollector()
+        {
+            var found = new List<IActorRef>();
+            IActorRef? replyTo = null;
+            Receive<string>(path =>
+            {
+                replyTo = Sender;
+                Context.ActorSelection(path).Tell(new Identify(null));
+                Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(300), Self, ReceiveTimeout.Instance, Self);
+            });
+            Receive<ActorIdentity>(i => { if (i.Subject is not null) found.Add(i.Subject); });
+            Receive<ReceiveTimeout>(_ =>
+            {
+                replyTo?.Tell(found);
+                Context.Stop(Self);
+            });
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();
@@ -113,35 +172,50 @@ public sealed class EngineNode : IAsyncDisposable
     }
 }
 
-/// <summary>Venue instances shared across node restarts, with call counting for assertions.</summary>
+/// <summary>
+/// Venue instances shared across node restarts (a real venue outlives a node), with call counting:
+/// the embedded paper venue and "sim", an external venue simulated in-process that deduplicates client order ids.
+/// </summary>
 public sealed class TestVenues
 {
-    public TestVenues()
+    public TestVenues(params IBrokerClient[] more)
     {
-        var prices = new LatestPrices();
-        Paper = new CountingBroker(new PaperExchange(new PaperVenueOptions(), prices, TimeProvider.System));
-        Sim = new CountingBroker(new PaperExchange(new PaperVenueOptions { Venue = "sim" }, prices, TimeProvider.System));
-        All = new Dictionary<string, IBrokerClient> { [Venues.Paper] = Paper, ["sim"] = Sim };
+        Prices = new LatestPrices();
+        Paper = new CountingBroker<PaperExchange>(new PaperExchange(new PaperVenueOptions(), Prices, TimeProvider.System));
+        Sim = new CountingBroker<SimulatedVenue>(new SimulatedVenue("sim", Prices, TimeProvider.System));
+        var all = new Dictionary<string, IBrokerClient> { [Venues.Paper] = Paper, ["sim"] = Sim };
+        foreach (var venue in more) all[venue.Venue] = venue;
+        All = all;
     }
 
-    public CountingBroker Paper { get; }
-    public CountingBroker Sim { get; }
+    public LatestPrices Prices { get; }
+    public CountingBroker<PaperExchange> Paper { get; }
+    public CountingBroker<SimulatedVenue> Sim { get; }
     public IReadOnlyDictionary<string, IBrokerClient> All { get; }
 }
 
 /// <summary>Counts placements and lookups per client order id, passing calls through to the venue.</summary>
-public sealed class CountingBroker(PaperExchange inner) : IBrokerClient
+public sealed class CountingBroker<TVenue>(TVenue inner) : IBrokerClient where TVenue : IBrokerClient
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _placements = new();
     private int _lookups;
+    private int _total;
 
-    public PaperExchange Exchange => inner;
+    public TVenue Exchange => inner;
     public string Venue => inner.Venue;
+    public bool DeduplicatesClientOrderIds => inner.DeduplicatesClientOrderIds;
     public int Lookups => Volatile.Read(ref _lookups);
     public int Placements(string clientOrderId) => _placements.GetValueOrDefault(clientOrderId);
 
+    /// <summary>Placement calls made, repeats included.</summary>
+    public int TotalPlacements => Volatile.Read(ref _total);
+
+    /// <summary>Distinct client order ids ever placed.</summary>
+    public int DistinctOrders => _placements.Count;
+
     public Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
     {
+        Interlocked.Increment(ref _total);
         _placements.AddOrUpdate(intent.ClientOrderId, 1, (_, n) => n + 1);
         return inner.PlaceOrderAsync(account, intent, ct);
     }
@@ -151,6 +225,38 @@ public sealed class CountingBroker(PaperExchange inner) : IBrokerClient
         Interlocked.Increment(ref _lookups);
         return inner.FindOrderAsync(account, clientOrderId, ct);
     }
+}
+
+/// <summary>Appends log lines to one file (diagnostics only).</summary>
+public sealed class FileLoggerProvider(string path) : ILoggerProvider
+{
+    private static readonly Lock Gate = new();
+
+    public ILogger CreateLogger(string categoryName) => new FileLogger(path, categoryName);
+
+    public void Dispose() { }
+
+    private sealed class FileLogger(string path, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = $"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}\n";
+            lock (Gate) File.AppendAllText(path, line);
+        }
+    }
+}
+
+/// <summary>A clock the test sets: signals' ages and subscriptions' starts without waiting.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private long _ticks = start.UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+    public void Set(DateTimeOffset now) => Interlocked.Exchange(ref _ticks, now.UtcTicks);
 }
 
 public static class Eventually

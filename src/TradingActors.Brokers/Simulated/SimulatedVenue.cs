@@ -1,0 +1,134 @@
+using TradingActors.Brokers.Paper;
+using TradingActors.Domain.Orders;
+
+namespace TradingActors.Brokers.Simulated;
+
+/// <summary>How a simulated venue answers a client order id it already holds.</summary>
+public enum DuplicateHandling
+{
+    /// <summary>Answers with the existing order (OANDA, Bybit style).</summary>
+    ReturnExisting,
+    /// <summary>Refuses with a duplicate error (Alpaca style): the caller must look the order up.</summary>
+    Refuse,
+    /// <summary>Does not deduplicate: a repeated id is a second order. Orders at such a venue are never re-placed.</summary>
+    None,
+}
+
+/// <summary>
+/// An external venue simulated in-process, for tests and drills of the intent-first protocol: unlike
+/// the embedded paper venue it keeps its own book of orders by (venue account number, client order
+/// id), answers lookups from it, and deduplicates (or not) as configured. Fills are priced like paper
+/// fills. Its book is the venue's memory, not the engine's: orders older than the retention are
+/// forgotten, so a long-running drill stays bounded.
+/// </summary>
+public sealed class SimulatedVenue : IBrokerClient
+{
+    private readonly PaperExchange _pricing;
+    private readonly DuplicateHandling _duplicates;
+    private readonly TimeSpan _retention;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Account, string ClientOrderId), List<BrokerOrderResult>> _book = [];
+    private readonly Queue<(DateTimeOffset At, string Account, string ClientOrderId, BrokerOrderResult Order)> _byAge = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, VenueFault> _faults = new(StringComparer.Ordinal);
+    private long _orders;
+
+    public SimulatedVenue(string venue, IPriceSource prices, TimeProvider time, DuplicateHandling duplicates = DuplicateHandling.ReturnExisting, TimeSpan? retention = null)
+    {
+        _pricing = new PaperExchange(new PaperVenueOptions { Venue = venue }, prices, time);
+        _duplicates = duplicates;
+        _retention = retention ?? TimeSpan.FromHours(24);
+        _time = time;
+    }
+
+    public string Venue => _pricing.Venue;
+
+    public bool DeduplicatesClientOrderIds => _duplicates != DuplicateHandling.None;
+
+    public async Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(intent);
+        ct.ThrowIfCancellationRequested();
+        switch (_faults.GetValueOrDefault(account.VenueAccountNumber))
+        {
+            case VenueFault.Throw:
+                throw new InvalidOperationException("simulated venue failure (injected)");
+            case VenueFault.NotPlaced:
+                throw new OrderNotPlacedException("simulated venue refused the call (injected)");
+            case VenueFault.Reject:
+                return BrokerOrderResult.Rejected(intent.ClientOrderId, "rejected by simulated venue (injected)");
+            case VenueFault.Hang:
+                await Task.Delay(Timeout.Infinite, ct);
+                break;
+            case VenueFault.FillThenLoseAnswer:
+                Place(account, intent); // the venue has the order...
+                await Task.Delay(Timeout.Infinite, ct); // ...but the answer never arrives
+                break;
+        }
+        return Place(account, intent);
+    }
+
+    public async Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        ct.ThrowIfCancellationRequested();
+        if (_faults.GetValueOrDefault(account.VenueAccountNumber) == VenueFault.Hang)
+            await Task.Delay(Timeout.Infinite, ct);
+        lock (_gate)
+            return _book.TryGetValue((account.VenueAccountNumber, clientOrderId), out var orders) ? orders[0] : null;
+    }
+
+    public void SetFault(string venueAccountNumber, VenueFault fault)
+    {
+        ArgumentNullException.ThrowIfNull(venueAccountNumber);
+        if (fault == VenueFault.None) _faults.TryRemove(venueAccountNumber, out _);
+        else _faults[venueAccountNumber] = fault;
+    }
+
+    public void ClearFault(string venueAccountNumber) => SetFault(venueAccountNumber, VenueFault.None);
+
+    /// <summary>Orders the venue holds for an account (a non-deduplicating venue counts repeated ids).</summary>
+    public int OrderCount(string venueAccountNumber)
+    {
+        lock (_gate) return _book.Where(o => o.Key.Account == venueAccountNumber).Sum(o => o.Value.Count);
+    }
+
+    public long TotalOrders => Interlocked.Read(ref _orders);
+
+    private BrokerOrderResult Place(BrokerAccount account, OrderIntent intent)
+    {
+        var key = (account.VenueAccountNumber, intent.ClientOrderId);
+        lock (_gate)
+        {
+            Forget(_time.GetUtcNow() - _retention);
+            if (_book.TryGetValue(key, out var existing))
+            {
+                switch (_duplicates)
+                {
+                    case DuplicateHandling.ReturnExisting: return existing[0];
+                    case DuplicateHandling.Refuse: throw new DuplicateClientOrderIdException(intent.ClientOrderId);
+                }
+            }
+            var result = _pricing.Fill(intent);
+            if (result.Status == BrokerOrderStatus.Rejected) return result; // never taken: not recorded
+            var numbered = result with { VenueOrderId = "S-" + Interlocked.Increment(ref _orders), Fill = result.Fill! with { VenueOrderId = "S-" + _orders } };
+            if (existing is null) _book[key] = [numbered];
+            else existing.Add(numbered);
+            _byAge.Enqueue((_time.GetUtcNow(), key.VenueAccountNumber, key.ClientOrderId, numbered));
+            return numbered;
+        }
+    }
+
+    private void Forget(DateTimeOffset olderThan)
+    {
+        while (_byAge.Count > 0 && _byAge.Peek().At < olderThan)
+        {
+            // Only the expired order: at a venue that does not deduplicate, one id can hold newer ones.
+            var (_, accountNumber, id, order) = _byAge.Dequeue();
+            if (_book.TryGetValue((accountNumber, id), out var orders) && orders.Remove(order) && orders.Count == 0)
+                _book.Remove((accountNumber, id));
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using TradingActors.Domain.Orders;
+
+namespace TradingActors.Domain.Tenants;
+
+/// <summary>The next step for an open order after a lookup by its client order id did not settle it.</summary>
+public abstract record ResolutionStep
+{
+    /// <summary>Look the order up again after this delay.</summary>
+    public sealed record LookUpAgain(TimeSpan After) : ResolutionStep;
+
+    /// <summary>Place it again with the same client order id: the venue deduplicates, and the original call can no longer be in flight.</summary>
+    public sealed record Replace : ResolutionStep;
+
+    /// <summary>Not at the venue after the visibility window, at a venue that does not deduplicate: conclude it was never placed.</summary>
+    public sealed record ConcludeNotPlaced(string Reason) : ResolutionStep;
+}
+
+/// <summary>
+/// How open orders (submitted or unknown) are resolved by client order id, each with its own
+/// backoff. The original call may still be running on the node that made it (a tenant that moved
+/// keeps no handle on it) until SubmittedAt + CallTimeout; a venue shows an order it took within
+/// VisibilityWindow after that; ClockSkew covers a different node's clock. Only after all three is
+/// an absent order placed again, and only at a venue that deduplicates client order ids.
+/// </summary>
+public sealed record ResolutionPolicy(
+    TimeSpan CallTimeout,
+    TimeSpan VisibilityWindow,
+    TimeSpan ClockSkew,
+    TimeSpan FirstRetry,
+    TimeSpan MaxRetry,
+    int AttemptsBeforeAttention)
+{
+    public const string NotFoundReason = "not found at the venue after the visibility window: not placed";
+
+    /// <summary>When an order not found at the venue may be placed again.</summary>
+    public DateTimeOffset EarliestReplace(OrderRecord open) => open.SubmittedAt + CallTimeout + VisibilityWindow + ClockSkew;
+
+    /// <summary>Delay before lookup number <paramref name="attempt"/> + 1: doubling from FirstRetry, capped at MaxRetry.</summary>
+    public TimeSpan Backoff(int attempt)
+    {
+        var delay = FirstRetry;
+        for (var i = 0; i < attempt && delay < MaxRetry; i++) delay += delay;
+        return delay < MaxRetry ? delay : MaxRetry;
+    }
+
+    /// <summary>What follows a lookup (number <paramref name="attempts"/>, counting from 1) that left the order open.</summary>
+    public ResolutionStep AfterLookup(OrderRecord open, VenueAnswerKind answer, bool venueDeduplicates, int attempts, DateTimeOffset now)
+    {
+        if (answer != VenueAnswerKind.NotFound) return new ResolutionStep.LookUpAgain(Backoff(attempts));
+        var earliest = EarliestReplace(open);
+        if (now < earliest)
+        {
+            // The original may still land: keep looking (it is found as soon as it shows), never later than the deadline.
+            var wait = earliest - now;
+            var backoff = Backoff(attempts);
+            return new ResolutionStep.LookUpAgain(backoff < wait ? backoff : wait);
+        }
+        return venueDeduplicates ? new ResolutionStep.Replace() : new ResolutionStep.ConcludeNotPlaced(NotFoundReason);
+    }
+
+    /// <summary>True once: when an order is still open after the attempt limit and is not yet flagged.</summary>
+    public bool RaisesAttention(OrderRecord open, int attempts) =>
+        attempts >= AttemptsBeforeAttention && open.Status != OrderStatus.NeedsAttention;
+
+    public static string AttentionReason(int attempts) =>
+        $"the venue has not settled this order after {attempts} lookups";
+}

@@ -1,0 +1,100 @@
+using Akka;
+using Akka.Actor;
+using Akka.Persistence;
+using Npgsql;
+using TradingActors.Domain.Orders;
+using TradingActors.Domain.Strategies;
+using TradingActors.Engine;
+using TradingActors.Engine.Strategies;
+
+namespace TradingActors.IntegrationTests.Infrastructure;
+
+/// <summary>One settled signal of one tenant, as its journal records it.</summary>
+public sealed record Outcome(string TenantId, long Sequence, string Kind, string? ClientOrderId, string? Reason);
+
+/// <summary>
+/// What the journal says, read with SQL (independent of the engine's own reading): the strategy's
+/// signals and every tenant's outcomes, so a test counts orders where they are durable.
+/// </summary>
+public static class JournalFacts
+{
+    public static async Task<long[]> StrategySequencesAsync(string connectionString, string strategyId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT sequence_number FROM journal WHERE persistence_id = $1 ORDER BY sequence_number", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Names.StrategyPersistenceId(strategyId) });
+        var sequences = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) sequences.Add(reader.GetInt64(0));
+        return [.. sequences];
+    }
+
+    /// <summary>
+    /// Every tenant's signal outcomes for a strategy, in journal order: orders (filled, rejected,
+    /// failed, submitted, unknown) by their source sequence, skips expanded to one row per sequence.
+    /// </summary>
+    public static async Task<IReadOnlyList<Outcome>> OutcomesAsync(string connectionString, string strategyId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT substr(persistence_id, 8), manifest, convert_from(message, 'UTF8')::jsonb
+            FROM journal WHERE persistence_id LIKE 'tenant-%' AND manifest IN
+              ('t.order-filled.v1', 't.order-rejected.v1', 't.order-failed.v1', 't.order-submitted.v1', 't.order-unknown.v1', 't.signals-skipped.v1')
+            ORDER BY ordering
+            """, connection);
+        var outcomes = new List<Outcome>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var tenant = reader.GetString(0);
+            var kind = reader.GetString(1)["t.".Length..^".v1".Length];
+            using var json = System.Text.Json.JsonDocument.Parse(reader.GetString(2));
+            var root = json.RootElement;
+            if (kind == "signals-skipped")
+            {
+                if (root.GetProperty("strategyId").GetString() != strategyId) continue;
+                var reason = root.GetProperty("reason").GetString();
+                for (var s = root.GetProperty("fromSequence").GetInt64(); s <= root.GetProperty("toSequence").GetInt64(); s++)
+                    outcomes.Add(new Outcome(tenant, s, kind, null, reason));
+                continue;
+            }
+            var intent = root.GetProperty("intent");
+            if (intent.GetProperty("source").GetString() != "strategy:" + strategyId) continue;
+            outcomes.Add(new Outcome(tenant, intent.GetProperty("sourceSequence").GetInt64(), kind, intent.GetProperty("clientOrderId").GetString(),
+                root.TryGetProperty("reason", out var r) ? r.GetString() : null));
+        }
+        return outcomes;
+    }
+
+    /// <summary>Persists events under a persistence id from outside the engine (a writer the engine does not know of).</summary>
+    public static async Task WriteAsync(ActorSystem system, string persistenceId, params object[] events)
+    {
+        var writer = system.ActorOf(Props.Create(() => new JournalWriter(persistenceId, events)));
+        await writer.Ask<Done>("write", TimeSpan.FromSeconds(30));
+        await writer.GracefulStop(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Signals as a strategy persists them, sequence after sequence, starting at <paramref name="first"/>.</summary>
+    public static object[] Signals(string strategyId, long first, IEnumerable<(OrderSide Side, decimal Price, DateTimeOffset Time)> signals) =>
+        [.. signals.Select((s, i) => (object)new SignalEmitted(new Signal(strategyId, first + i, "BTCUSDT", s.Side, s.Price, s.Time, "written by the test")))];
+
+    private sealed class JournalWriter : ReceivePersistentActor
+    {
+        public JournalWriter(string persistenceId, object[] events)
+        {
+            PersistenceId = persistenceId;
+            Recover<object>(_ => { });
+            Command<string>(_ =>
+            {
+                var replyTo = Sender;
+                var remaining = events.Length;
+                PersistAll(events, _ => { if (--remaining == 0) replyTo.Tell(Done.Instance); });
+            });
+        }
+
+        public override string PersistenceId { get; }
+    }
+}

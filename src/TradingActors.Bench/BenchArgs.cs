@@ -2,15 +2,18 @@ using System.Globalization;
 
 namespace TradingActors.Bench;
 
-/// <summary>Command line of <c>TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout S]</c>.</summary>
-public sealed record BenchArgs(int Tenants, bool Cold, int? Buckets, int Parallelism, TimeSpan FillTimeout, Serilog.Events.LogEventLevel LogLevel)
+/// <summary>
+/// Command line of <c>TradingActors.Bench fanout|failover --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout S]</c>.
+/// fanout: one signal to N tenants (warm or cold); failover: a node holding part of N tenants is lost.
+/// </summary>
+public sealed record BenchArgs(string Mode, int Tenants, bool Cold, int? Buckets, int Parallelism, TimeSpan FillTimeout, Serilog.Events.LogEventLevel LogLevel)
 {
     public const string Usage =
-        "usage: TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout SECONDS] [--log-level Warning|Information|Debug]";
+        "usage: TradingActors.Bench fanout|failover --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout SECONDS] [--log-level Warning|Information|Debug]";
 
     public static BenchArgs Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] != "fanout") throw new ArgumentException("the only benchmark is 'fanout'");
+        if (args.Length == 0 || args[0] is not ("fanout" or "failover")) throw new ArgumentException("the benchmark is 'fanout' or 'failover'");
         int? tenants = null;
         int? buckets = null;
         var cold = false;
@@ -40,7 +43,8 @@ public sealed record BenchArgs(int Tenants, bool Cold, int? Buckets, int Paralle
             }
         }
         if (tenants is null) throw new ArgumentException("--tenants is required");
-        return new BenchArgs(tenants.Value, cold, buckets, parallelism, timeout, logLevel);
+        if (cold && args[0] == "failover") throw new ArgumentException("--cold applies to fanout only");
+        return new BenchArgs(args[0], tenants.Value, cold, buckets, parallelism, timeout, logLevel);
     }
 
     private static int PositiveInt(string name, string value) =>

@@ -56,9 +56,36 @@ try
         await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
         await create.ExecuteNonQueryAsync();
     }
-    Log($"fanout tenants={bench.Tenants} mode={(bench.Cold ? "cold" : "warm")} database={database} cores={Environment.ProcessorCount} " +
+    Log($"{bench.Mode} tenants={bench.Tenants} mode={(bench.Cold ? "cold" : "warm")} database={database} cores={Environment.ProcessorCount} " +
         $"gc={(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}{(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "/non-concurrent" : "/concurrent")}");
 
+    if (bench.Mode == "failover")
+    {
+        var (line, passed) = await FailoverBench.RunAsync(bench, connectionString, e => CreateTenantsAsync(e, bench), Log);
+        resultLine = line;
+        exitCode = passed ? 0 : 1;
+    }
+    else
+    {
+        await RunFanoutAsync();
+    }
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"bench: FAILED: {e}");
+    exitCode = 1;
+}
+finally
+{
+    await DropDatabaseAsync(adminConnectionString, database);
+}
+
+if (resultLine is not null) stdout.WriteLine(resultLine);
+stdout.Flush();
+return exitCode;
+
+async Task RunFanoutAsync()
+{
     var options = EngineHost.BenchOptions(connectionString, bench.Buckets);
     var phase = Stopwatch.StartNew();
     var engine = await EngineHost.StartAsync(options, bench.LogLevel);
@@ -159,6 +186,13 @@ try
         var audit = await JournalAudit.ReadFillsAsync(engine.System);
         Log($"journal: {audit.FilledEvents} OrderFilled events, {audit.Orders} distinct client order ids, {audit.Duplicates} filled more than once, {audit.OtherExecutionEvents} other execution events");
 
+        // Memory of a node that has traded: every tenant holds its fill, its position and its ledger now.
+        var rssTraded = Measure.RssAfterFullGc(releaseFreeMemory: true);
+        var rssTradedPerTenant = (rssTraded - rssBefore) / bench.Tenants;
+        var heapTraded = GC.GetTotalMemory(forceFullCollection: false);
+        Log($"RSS after the signal was traded: {rssTraded / 1024} KiB -> {rssTradedPerTenant} bytes per tenant after an aggressive full GC " +
+            $"(before the signal: {rssPerTenant}; managed heap {heapTraded / 1024} KiB -> {(heapTraded - heapBefore) / bench.Tenants} bytes per tenant)");
+
         phase.Restart();
         await engine.StopAsync();
         Log($"engine stopped ({phase.ElapsedMilliseconds} ms)");
@@ -171,7 +205,7 @@ try
         var p99 = Measure.Percentile(latencies, 99);
         resultLine = $"fanout tenants={bench.Tenants} orders={audit.Orders} duplicates={audit.Duplicates} " +
                      $"total_ms={Measure.F1(totalMs)} p50_ms={Measure.F1(p50)} p99_ms={Measure.F1(p99)} " +
-                     $"baseline_ms={Measure.F1(baseline.ElapsedMs)} speedup={Measure.F2(baseline.ElapsedMs / totalMs)} rss_per_tenant_bytes={rssPerTenant}";
+                     $"baseline_ms={Measure.F1(baseline.ElapsedMs)} speedup={Measure.F2(baseline.ElapsedMs / totalMs)} rss_per_tenant_bytes={rssTradedPerTenant}";
         exitCode = allFilled && audit.Orders == bench.Tenants && audit.Duplicates == 0 ? 0 : 1;
     }
     finally
@@ -179,19 +213,6 @@ try
         await engine.StopAsync();
     }
 }
-catch (Exception e)
-{
-    Console.Error.WriteLine($"bench: FAILED: {e}");
-    exitCode = 1;
-}
-finally
-{
-    await DropDatabaseAsync(adminConnectionString, database);
-}
-
-if (resultLine is not null) stdout.WriteLine(resultLine);
-stdout.Flush();
-return exitCode;
 
 async Task CreateTenantsAsync(EngineHost engine, BenchArgs b)
 {

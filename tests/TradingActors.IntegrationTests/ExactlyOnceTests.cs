@@ -21,9 +21,7 @@ public sealed class ExactlyOnceTests
 
         await using (var node = await EngineNode.StartAsync(options))
         {
-            await node.Accept(new CreateTenant("carol", "Carol"));
-            await node.Accept(new LinkBrokerAccount("carol", "ext-1", "sim", venueAccount));
-            await node.Accept(new SubscribeToStrategy("carol", EngineNode.Strategy, "ext-1", 2_000m));
+            await node.CreateExternalSubscriber("carol", "sim", venueAccount);
             await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 1, TimeSpan.FromSeconds(10), "registered");
 
             venues.Sim.Exchange.SetFault(venueAccount, VenueFault.FillThenLoseAnswer);

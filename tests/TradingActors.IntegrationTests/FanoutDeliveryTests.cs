@@ -50,9 +50,7 @@ public sealed class FanoutDeliveryTests
         options.BrokerCallTimeout = TimeSpan.FromMilliseconds(400);
         await using var node = await EngineNode.StartAsync(options);
         const string account = "SIM-DEFER";
-        await node.Accept(new CreateTenant("erin", "Erin"));
-        await node.Accept(new LinkBrokerAccount("erin", "ext-1", "sim", account));
-        await node.Accept(new SubscribeToStrategy("erin", EngineNode.Strategy, "ext-1", 2_000m));
+        await node.CreateExternalSubscriber("erin", "sim", account);
         await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 1, TimeSpan.FromSeconds(10), "registered");
 
         // Signal #1: the venue takes the order but its answer is lost, and lookups hang: unresolved.

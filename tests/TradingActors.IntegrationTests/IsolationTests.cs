@@ -59,8 +59,8 @@ public sealed class IsolationTests
         var onSlow = Enumerable.Range(1, 30).Select(i => $"slow-{i:D2}").ToArray();
         var onSim = Enumerable.Range(1, 40).Select(i => $"sim-{i:D2}").ToArray();
         var onPaper = Enumerable.Range(1, 30).Select(i => $"pap-{i:D2}").ToArray();
-        await Task.WhenAll(onSlow.Select(t => ExternalSubscriber(node, t, "slow")));
-        await Task.WhenAll(onSim.Select(t => ExternalSubscriber(node, t, "sim")));
+        await Task.WhenAll(onSlow.Select(t => node.CreateExternalSubscriber(t, "slow", "ACC-" + t)));
+        await Task.WhenAll(onSim.Select(t => node.CreateExternalSubscriber(t, "sim", "ACC-" + t)));
         await Task.WhenAll(onPaper.Select(t => node.CreatePaperSubscriber(t)));
         await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 100, TimeSpan.FromSeconds(20), "all registered");
         var others = onSim.Concat(onPaper).ToArray();
@@ -82,13 +82,6 @@ public sealed class IsolationTests
         await Eventually.TrueAsync(async () => (await Task.WhenAll(tenants.Select(node.Portfolio))).All(s => s.LastProcessed(EngineNode.Strategy) >= sequence),
             TimeSpan.FromSeconds(30), $"signal #{sequence} settled by {tenants.Length} tenants");
         return clock.Elapsed;
-    }
-
-    private static async Task ExternalSubscriber(EngineNode node, string tenant, string venue)
-    {
-        await node.Accept(new CreateTenant(tenant, tenant));
-        await node.Accept(new LinkBrokerAccount(tenant, "ext-1", venue, "ACC-" + tenant));
-        await node.Accept(new SubscribeToStrategy(tenant, EngineNode.Strategy, "ext-1", 2_000m));
     }
 
     /// <summary>A connector that, when told to, blocks the calling thread before answering (no await: a synchronous call inside).</summary>

@@ -184,9 +184,7 @@ public sealed class OrderResolutionTests
 
     private static async Task CreateExternalSubscriber(EngineNode node, string tenant, string venue, string venueAccount)
     {
-        await node.Accept(new CreateTenant(tenant, tenant));
-        await node.Accept(new LinkBrokerAccount(tenant, "ext-1", venue, venueAccount));
-        await node.Accept(new SubscribeToStrategy(tenant, EngineNode.Strategy, "ext-1", 2_000m));
+        await node.CreateExternalSubscriber(tenant, venue, venueAccount);
         await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() >= 1, TimeSpan.FromSeconds(10), "registered");
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Paper;
@@ -19,7 +18,7 @@ public sealed class PaperExchange : IBrokerClient
     private readonly PaperVenueCosts _costs; // the same fill arithmetic the tenant's paper account books
     private readonly IPriceSource _prices;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, VenueFault> _faults = new(StringComparer.Ordinal);
+    private readonly InjectedFaults _faults = new("paper");
 
     public PaperExchange(PaperVenueOptions options, IPriceSource prices, TimeProvider time)
     {
@@ -43,20 +42,8 @@ public sealed class PaperExchange : IBrokerClient
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(intent);
         ct.ThrowIfCancellationRequested();
-
-        switch (FaultFor(account.VenueAccountNumber))
-        {
-            case VenueFault.Throw:
-                throw new InvalidOperationException("paper venue failure (injected)");
-            case VenueFault.NotPlaced:
-                throw new OrderNotPlacedException("paper venue refused the call (injected)");
-            case VenueFault.Reject:
-                return BrokerOrderResult.Rejected(intent.ClientOrderId, "rejected by paper venue (injected)");
-            case VenueFault.Hang or VenueFault.FillThenLoseAnswer:
-                await Task.Delay(Timeout.Infinite, ct); // ends only by throwing when cancelled
-                break;
-        }
-        return Fill(intent);
+        // A lost answer takes nothing here: the paper venue has no book to take the order into.
+        return await _faults.BeforePlaceAsync(account.VenueAccountNumber, intent, ct) ?? Fill(intent);
     }
 
     /// <summary>The paper venue keeps no book (the tenant's ledger is the book): there is never anything to find.</summary>
@@ -93,17 +80,9 @@ public sealed class PaperExchange : IBrokerClient
     public const string VenueOrderIdPrefix = "P-";
 
     /// <summary>Makes every later call for this account misbehave as <paramref name="fault"/> until cleared.</summary>
-    public void SetFault(string venueAccountNumber, VenueFault fault)
-    {
-        ArgumentNullException.ThrowIfNull(venueAccountNumber);
-        if (fault == VenueFault.None) _faults.TryRemove(venueAccountNumber, out _);
-        else _faults[venueAccountNumber] = fault;
-    }
+    public void SetFault(string venueAccountNumber, VenueFault fault) => _faults.Set(venueAccountNumber, fault);
 
     public void ClearFault(string venueAccountNumber) => SetFault(venueAccountNumber, VenueFault.None);
-
-    private VenueFault FaultFor(string venueAccountNumber) =>
-        _faults.IsEmpty ? VenueFault.None : _faults.GetValueOrDefault(venueAccountNumber);
 
     private bool TryGetPrice(OrderIntent intent, out decimal price)
     {

@@ -30,7 +30,7 @@ public sealed class SimulatedVenue : IBrokerClient
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Account, string ClientOrderId), List<BrokerOrderResult>> _book = [];
     private readonly Queue<(DateTimeOffset At, string Account, string ClientOrderId, BrokerOrderResult Order)> _byAge = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, VenueFault> _faults = new(StringComparer.Ordinal);
+    private readonly InjectedFaults _faults = new("simulated");
     private long _orders;
 
     public SimulatedVenue(string venue, IPriceSource prices, TimeProvider time, DuplicateHandling duplicates = DuplicateHandling.ReturnExisting, TimeSpan? retention = null)
@@ -50,23 +50,7 @@ public sealed class SimulatedVenue : IBrokerClient
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(intent);
         ct.ThrowIfCancellationRequested();
-        switch (_faults.GetValueOrDefault(account.VenueAccountNumber))
-        {
-            case VenueFault.Throw:
-                throw new InvalidOperationException("simulated venue failure (injected)");
-            case VenueFault.NotPlaced:
-                throw new OrderNotPlacedException("simulated venue refused the call (injected)");
-            case VenueFault.Reject:
-                return BrokerOrderResult.Rejected(intent.ClientOrderId, "rejected by simulated venue (injected)");
-            case VenueFault.Hang:
-                await Task.Delay(Timeout.Infinite, ct);
-                break;
-            case VenueFault.FillThenLoseAnswer:
-                Place(account, intent); // the venue has the order...
-                await Task.Delay(Timeout.Infinite, ct); // ...but the answer never arrives
-                break;
-        }
-        return Place(account, intent);
+        return await _faults.BeforePlaceAsync(account.VenueAccountNumber, intent, ct, () => Place(account, intent)) ?? Place(account, intent);
     }
 
     public async Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
@@ -74,18 +58,13 @@ public sealed class SimulatedVenue : IBrokerClient
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(clientOrderId);
         ct.ThrowIfCancellationRequested();
-        if (_faults.GetValueOrDefault(account.VenueAccountNumber) == VenueFault.Hang)
+        if (_faults.For(account.VenueAccountNumber) == VenueFault.Hang)
             await Task.Delay(Timeout.Infinite, ct);
         lock (_gate)
             return _book.TryGetValue((account.VenueAccountNumber, clientOrderId), out var orders) ? orders[0] : null;
     }
 
-    public void SetFault(string venueAccountNumber, VenueFault fault)
-    {
-        ArgumentNullException.ThrowIfNull(venueAccountNumber);
-        if (fault == VenueFault.None) _faults.TryRemove(venueAccountNumber, out _);
-        else _faults[venueAccountNumber] = fault;
-    }
+    public void SetFault(string venueAccountNumber, VenueFault fault) => _faults.Set(venueAccountNumber, fault);
 
     public void ClearFault(string venueAccountNumber) => SetFault(venueAccountNumber, VenueFault.None);
 

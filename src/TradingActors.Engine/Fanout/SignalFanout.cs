@@ -90,12 +90,11 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
 
     private void Learn(long latest)
     {
-        var first = _latest < 0;
         Timers.Cancel("latest");
         if (latest <= _latest) return;
         _latest = latest;
-        // On start every member is told (and so woken); afterwards only those behind.
-        CatchUpLagging(includeRecentlyTold: first);
+        // On start every member is told (its progress is unknown: this also wakes it); afterwards only those behind.
+        CatchUpLagging();
     }
 
     private void OnSignal(DeliverSignal delivery)
@@ -118,7 +117,7 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>Tells every member that has not acknowledged the latest sequence to catch up (without limit: until it does).</summary>
-    private void CatchUpLagging(bool includeRecentlyTold = true)
+    private void CatchUpLagging()
     {
         if (_latest < 0)
         {

@@ -104,7 +104,7 @@ public static class TradingEngineHosting
                         system.ActorOf(ClusterSingletonManager.Props(feed, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), "feed");
                     system.ActorOf(Props.Create(() => new PriceBoard(prices, Instruments.All.Select(i => i.Symbol))), "price-board");
                     registry.Register<EngineMetricsKey>(system.ActorOf(
-                        Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), options.Strategies.Select(s => s.Id), options.SummaryInterval)), "metrics"));
+                        Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>(), options.Strategies.Select(s => s.Id), options.SummaryInterval)), "metrics"));
                 })
                 .AddStartup((system, _) =>
                 {

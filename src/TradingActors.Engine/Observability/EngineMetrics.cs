@@ -10,7 +10,12 @@ namespace TradingActors.Engine.Observability;
 
 public sealed record GetEngineSummary;
 
-public sealed record EngineSummary(int TenantsActive, long Signals, long OrdersFilled, long OrdersRejected, long OrdersFailed, long OrdersUnknown, long OrdersNeedingAttention = 0, long SignalsSkipped = 0)
+/// <summary>
+/// This node's view: its resident tenants and the order outcomes it persisted, the cluster's signals
+/// it saw, the members Up, and each strategy's status (absent while a strategy is moving or restarting).
+/// </summary>
+public sealed record EngineSummary(int TenantsActive, long Signals, long OrdersFilled, long OrdersRejected, long OrdersFailed, long OrdersUnknown, long OrdersNeedingAttention = 0, long SignalsSkipped = 0,
+    int MembersUp = 0, IReadOnlyList<StrategyStatus>? Strategies = null)
 {
     public override string ToString() =>
         $"tenants active={TenantsActive} signals={Signals} orders filled={OrdersFilled} rejected={OrdersRejected} failed={OrdersFailed} unknown={OrdersUnknown} " +
@@ -23,17 +28,21 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
     private sealed record LogSummary;
 
     private readonly IActorRef _tenantRegion;
+    private readonly IActorRef _strategies;
+    private readonly IReadOnlyList<string> _strategyIds;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _signals, _filled, _rejected, _failed, _unknown, _attention, _skipped;
     private int _tenantsActive;
 
-    public EngineMetrics(IActorRef tenantRegion, IEnumerable<string> strategyIds, TimeSpan summaryInterval)
+    public EngineMetrics(IActorRef tenantRegion, IActorRef strategies, IEnumerable<string> strategyIds, TimeSpan summaryInterval)
     {
         _tenantRegion = tenantRegion;
+        _strategies = strategies;
+        _strategyIds = [.. strategyIds];
         Context.System.EventStream.Subscribe(Self, typeof(OrderOutcomePersisted));
         Context.System.EventStream.Subscribe(Self, typeof(SignalsSkipPersisted));
         var mediator = DistributedPubSub.Get(Context.System).Mediator;
-        foreach (var id in strategyIds) mediator.Tell(new Subscribe(Names.SignalTopic(id), Self));
+        foreach (var id in _strategyIds) mediator.Tell(new Subscribe(Names.SignalTopic(id), Self));
 
         Receive<SubscribeAck>(_ => { });
         Receive<SignalsSkipPersisted>(s => _skipped += s.ToSequence - s.FromSequence + 1);
@@ -55,17 +64,25 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
             _tenantRegion.Tell(GetShardRegionState.Instance);
             _log.Info("summary: {0}", Summary());
         });
-        Receive<GetEngineSummary>(_ =>
-        {
-            var counts = Summary();
-            _tenantRegion.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(3))
-                .ContinueWith(t => t.IsCompletedSuccessfully ? counts with { TenantsActive = t.Result.Shards.Sum(shard => shard.EntityIds.Count) } : counts)
-                .PipeTo(Sender);
-        });
+        Receive<GetEngineSummary>(_ => Current(Summary()).PipeTo(Sender));
         Timers!.StartPeriodicTimer("summary", new LogSummary(), summaryInterval);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    private async Task<EngineSummary> Current(EngineSummary counts)
+    {
+        var region = _tenantRegion.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(3));
+        var strategies = _strategyIds.Select(async id =>
+        {
+            try { return await _strategies.Ask<StrategyStatus>(new GetStrategyStatus(id), TimeSpan.FromSeconds(1)); }
+            catch (Exception) { return null; } // moving or restarting: absent from this summary
+        }).ToList();
+        var members = Akka.Cluster.Cluster.Get(Context.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up);
+        var statuses = await Task.WhenAll(strategies);
+        var tenants = await region.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.Shards.Sum(shard => shard.EntityIds.Count) : counts.TenantsActive);
+        return counts with { TenantsActive = tenants, MembersUp = members, Strategies = [.. statuses.OfType<StrategyStatus>()] };
+    }
 
     private EngineSummary Summary() => new(_tenantsActive, _signals, _filled, _rejected, _failed, _unknown, _attention, _skipped);
 }

@@ -123,10 +123,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 if (_inFlight is { } f && f.Intent.ClientOrderId == d.ClientOrderId)
                     OnVenueAnswer(VenueAnswer.Unknown(f.Intent, "the venue call did not answer"));
                 break;
-            case GetPortfolio or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure or ReceiveTimeout:
-                CommonCommand(message);
-                break;
-            default: Stash.Stash(); break;
+            default: WhileWaiting(message); break;
         }
     }
 
@@ -142,11 +139,17 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 FinishStart(p, null);
                 p.ReplyTo.Tell(new CommandRejected(_tenantId, p.Command.GetType().Name, "the strategy's signal history is not reachable right now; try again"));
                 break;
-            case GetPortfolio or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure or ReceiveTimeout:
-                CommonCommand(message);
-                break;
-            default: Stash.Stash(); break;
+            default: WhileWaiting(message); break;
         }
+    }
+
+    /// <summary>While waiting for an answer: read-only queries and snapshot bookkeeping are handled, the rest waits in the stash.</summary>
+    private void WhileWaiting(object message)
+    {
+        if (message is GetPortfolio or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure or ReceiveTimeout)
+            CommonCommand(message);
+        else
+            Stash.Stash();
     }
 
     private void CommonCommand(object message)
@@ -158,7 +161,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case SaveSnapshotFailure f: Log.Warning("tenant {0}: snapshot failed: {1}", _tenantId, f.Cause.Message); break;
             case DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
             case ReceiveTimeout:
-                if (!MustStayResident && _inFlight is null)
+                if (!MustStayResident && _inFlight is null && _pendingStart is null)
                     Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                 break;
             default: Unhandled(message); break;

@@ -101,6 +101,14 @@ public sealed class EngineNode : IAsyncDisposable
         await Accept(new SubscribeToStrategy(tenantId, Strategy, "paper-1", budget));
     }
 
+    /// <summary>A tenant with an account at an external venue ("ext-1") subscribed to the strategy.</summary>
+    public async Task CreateExternalSubscriber(string tenantId, string venue, string venueAccountNumber, decimal budget = 2_000m)
+    {
+        await Accept(new CreateTenant(tenantId, tenantId));
+        await Accept(new LinkBrokerAccount(tenantId, "ext-1", venue, venueAccountNumber));
+        await Accept(new SubscribeToStrategy(tenantId, Strategy, "ext-1", budget));
+    }
+
     public async Task<Signal> EmitSignal(OrderSide side, decimal price) =>
         (await Strategies.Ask<SignalPublished>(new EmitManualSignal(Strategy, side, price), TimeSpan.FromSeconds(15))).Signal;
 

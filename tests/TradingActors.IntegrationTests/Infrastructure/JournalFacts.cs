@@ -10,7 +10,7 @@ using TradingActors.Engine.Strategies;
 namespace TradingActors.IntegrationTests.Infrastructure;
 
 /// <summary>One settled signal of one tenant, as its journal records it.</summary>
-public sealed record Outcome(string TenantId, long Sequence, string Kind, string? ClientOrderId, string? Reason);
+public sealed record Outcome(string TenantId, long Sequence, string Kind, string? ClientOrderId, string? Reason, DateTimeOffset At);
 
 /// <summary>
 /// What the journal says, read with SQL (independent of the engine's own reading): the strategy's
@@ -29,6 +29,36 @@ public static class JournalFacts
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) sequences.Add(reader.GetInt64(0));
         return [.. sequences];
+    }
+
+    /// <summary>A strategy's signals as persisted: sequence and emission time.</summary>
+    public static async Task<IReadOnlyList<(long Sequence, DateTimeOffset Time)>> SignalsAsync(string connectionString, string strategyId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT sequence_number, convert_from(message, 'UTF8')::jsonb -> 'signal' ->> 'time' FROM journal WHERE persistence_id = $1 ORDER BY sequence_number", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Names.StrategyPersistenceId(strategyId) });
+        var signals = new List<(long, DateTimeOffset)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) signals.Add((reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture)));
+        return signals;
+    }
+
+    /// <summary>Each subscriber of a strategy and the sequence its subscription started after.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> SubscriptionStartsAsync(string connectionString, string strategyId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT substr(persistence_id, 8), coalesce((convert_from(message, 'UTF8')::jsonb ->> 'startAfterSequence')::bigint, 0) " +
+            "FROM journal WHERE persistence_id LIKE 'tenant-%' AND manifest = 't.subscribed.v1' AND convert_from(message, 'UTF8')::jsonb ->> 'strategyId' = $1",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = strategyId });
+        var starts = new Dictionary<string, long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) starts[reader.GetString(0)] = reader.GetInt64(1);
+        return starts;
     }
 
     /// <summary>
@@ -57,14 +87,15 @@ public static class JournalFacts
             {
                 if (root.GetProperty("strategyId").GetString() != strategyId) continue;
                 var reason = root.GetProperty("reason").GetString();
+                var skippedAt = root.GetProperty("at").GetDateTimeOffset();
                 for (var s = root.GetProperty("fromSequence").GetInt64(); s <= root.GetProperty("toSequence").GetInt64(); s++)
-                    outcomes.Add(new Outcome(tenant, s, kind, null, reason));
+                    outcomes.Add(new Outcome(tenant, s, kind, null, reason, skippedAt));
                 continue;
             }
             var intent = root.GetProperty("intent");
             if (intent.GetProperty("source").GetString() != "strategy:" + strategyId) continue;
             outcomes.Add(new Outcome(tenant, intent.GetProperty("sourceSequence").GetInt64(), kind, intent.GetProperty("clientOrderId").GetString(),
-                root.TryGetProperty("reason", out var r) ? r.GetString() : null));
+                root.TryGetProperty("reason", out var r) ? r.GetString() : null, root.GetProperty("at").GetDateTimeOffset()));
         }
         return outcomes;
     }

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace TradingActors.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real node process (the built TradingActors.Node.dll), as an operator runs it: for scenarios one
+/// process cannot show — kill -9, a process that vanishes mid-call, several processes' clocks.
+/// Its output goes to a log file under .run/, named after the test.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private NodeProcess(Process process, StreamWriter log, int akkaPort, int httpPort)
+    {
+        _process = process;
+        _log = log;
+        AkkaPort = akkaPort;
+        HttpPort = httpPort;
+    }
+
+    public int AkkaPort { get; }
+    public int HttpPort { get; }
+    public string AkkaAddress => $"akka.tcp://trading@127.0.0.1:{AkkaPort}";
+    public Uri BaseUri => new($"http://127.0.0.1:{HttpPort}");
+    public bool HasExited => _process.HasExited;
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "TradingActors.sln"))) return dir.FullName;
+        throw new InvalidOperationException("TradingActors.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Starts a node; <paramref name="settings"/> are its Trading:* configuration, as environment variables.</summary>
+    public static NodeProcess Start(string name, string connectionString, string? seed, IReadOnlyDictionary<string, string> settings)
+    {
+        var root = RepositoryRoot();
+        var project = Path.Combine(root, "src", "TradingActors.Node");
+        var dll = Path.Combine(project, "bin", "Release", "net10.0", "TradingActors.Node.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build the solution in Release first (scripts/test.sh does)");
+        var (akkaPort, httpPort) = (FreePort(), FreePort());
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = project, // its appsettings.json applies, as with scripts/cluster.sh
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        start.Environment["Trading__ConnectionString"] = connectionString;
+        start.Environment["Trading__Cluster__Hostname"] = "127.0.0.1";
+        start.Environment["Trading__Cluster__Port"] = akkaPort.ToString();
+        start.Environment["Trading__Cluster__Seeds"] = seed ?? $"akka.tcp://trading@127.0.0.1:{akkaPort}";
+        foreach (var (key, value) in settings) start.Environment["Trading__" + key.Replace(":", "__")] = value;
+
+        var logDir = Path.Combine(root, ".run", "node-processes");
+        Directory.CreateDirectory(logDir);
+        var log = new StreamWriter(Path.Combine(logDir, name + ".log"), append: false) { AutoFlush = true };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dll);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new NodeProcess(process, log, akkaPort, httpPort);
+    }
+
+    /// <summary>kill -9: no leaving, no hand-off, nothing flushed.</summary>
+    public void KillHard()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    public async Task<JsonElement?> Summary()
+    {
+        try { return await Http.GetFromJsonAsync<JsonElement>(new Uri(BaseUri, "/summary")); }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException) { return null; }
+    }
+
+    public async Task<HttpStatusCode?> Get(string path)
+    {
+        try { return (await Http.GetAsync(new Uri(BaseUri, path))).StatusCode; }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // SIGTERM: the node leaves the cluster and stops; killed if it has not within 20 s.
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await term!.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try { await _process.WaitForExitAsync(timeout.Token); }
+            catch (OperationCanceledException) { KillHard(); }
+        }
+        _process.Dispose();
+        lock (_log) _log.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -26,6 +26,7 @@ public sealed class OrderResolutionTests
         var venues = new TestVenues();
         var options = Options(db, venues);
         options.Strategies = [new StrategyDefinition(EngineNode.Strategy, "BTCUSDT"), new StrategyDefinition(Eth, "ETHUSDT")];
+        options.BrokerBreakerReset = TimeSpan.FromSeconds(1); // the unanswered lookups open the account's breaker
         await using var node = await EngineNode.StartAsync(options);
         const string account = "SIM-TWO";
         await node.Accept(new CreateTenant("jo", "Jo"));
@@ -34,12 +35,16 @@ public sealed class OrderResolutionTests
         await node.Accept(new SubscribeToStrategy("jo", Eth, "ext-1", 2_000m));
         await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 1, TimeSpan.FromSeconds(10), "registered");
 
-        // Both strategies' orders are taken by the venue, and both answers are lost.
+        // Both strategies' orders are taken by the venue, and both answers are lost; then lookups go
+        // unanswered for a while: both orders are unknown, and have each been looked up in vain.
         venues.Sim.Exchange.SetFault(account, VenueFault.FillThenLoseAnswer);
         await node.EmitSignal(OrderSide.Buy, 30_000m);
         await node.Strategies.Ask<TradingActors.Engine.Strategies.SignalPublished>(
             new TradingActors.Engine.Strategies.EmitManualSignal(Eth, OrderSide.Buy, 2_000m), TimeSpan.FromSeconds(10));
         await Eventually.TrueAsync(async () => (await node.Portfolio("jo")).Open.Count == 2, TimeSpan.FromSeconds(10), "two open orders");
+        venues.Sim.Exchange.SetFault(account, VenueFault.Hang);
+        await Eventually.TrueAsync(async () => (await node.Portfolio("jo")).Open.Values.All(o => o.Status == OrderStatus.Unknown), TimeSpan.FromSeconds(10), "both unknown");
+        await Task.Delay(TimeSpan.FromSeconds(1));
         venues.Sim.Exchange.ClearFault(account);
 
         await Eventually.TrueAsync(async () => (await node.Portfolio("jo")).OrdersFilled == 2, TimeSpan.FromSeconds(15), "both resolved");
@@ -56,6 +61,7 @@ public sealed class OrderResolutionTests
         var venues = new TestVenues();
         var options = Options(db, venues);
         options.OrderLookupsBeforeAttention = 3;
+        options.BrokerBreakerReset = TimeSpan.FromSeconds(1); // the unanswered lookups open the account's breaker
         await using var node = await EngineNode.StartAsync(options);
         const string account = "SIM-MUTE";
         await CreateExternalSubscriber(node, "kim", "sim", account);

@@ -147,7 +147,7 @@ public static class TradingEngineHosting
         registry.Get<SignalHistoryKey>(),
         options.FanoutBuckets,
         options.TenantSnapshotEvery,
-        new BrokerSession.Settings(options.BrokerCallTimeout, BreakerMaxFailures: 5, BreakerReset: TimeSpan.FromSeconds(30), IdleStop: TimeSpan.FromMinutes(2)),
+        new BrokerSession.Settings(options.BrokerCallTimeout, options.BrokerBreakerFailures, options.BrokerBreakerReset, IdleStop: TimeSpan.FromMinutes(2)),
         options.Resolution,
         options.IdlePassivation);
 

@@ -48,6 +48,12 @@ public sealed class TradingEngineOptions
     public TimeSpan OrderLookupBackoffMax { get; set; } = TimeSpan.FromMinutes(1);
     public int OrderLookupsBeforeAttention { get; set; } = 10;
 
+    /// <summary>A broker session stops calling its venue after this many failed calls in a row (unknown or not placed)...</summary>
+    public int BrokerBreakerFailures { get; set; } = 5;
+
+    /// <summary>...for this long; then one trial call decides again.</summary>
+    public TimeSpan BrokerBreakerReset { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Dedicated threads per external venue for its broker sessions (the bulkhead around venue I/O).</summary>
     public int VenueThreads { get; set; } = 4;
     public TimeSpan IdlePassivation { get; set; } = TimeSpan.FromMinutes(2);
@@ -91,6 +97,8 @@ public sealed class TradingEngineOptions
         if (FanoutTickInterval <= TimeSpan.Zero) errors.Add("Trading:FanoutTickInterval must be positive");
         if (StrategyRestartBackoff <= TimeSpan.Zero || StrategyRestartBackoffMax < StrategyRestartBackoff) errors.Add("Trading:StrategyRestartBackoff must be positive and at most StrategyRestartBackoffMax");
         if (VenueThreads is < 1 or > 64) errors.Add("Trading:VenueThreads must be in 1..64");
+        if (BrokerBreakerFailures < 1) errors.Add("Trading:BrokerBreakerFailures must be at least 1");
+        if (BrokerBreakerReset <= TimeSpan.Zero) errors.Add("Trading:BrokerBreakerReset must be positive");
         foreach (var s in Strategies)
             if (s.MaxSignalAgeSeconds < 1) errors.Add($"strategy '{s.Id}': MaxSignalAgeSeconds must be at least 1");
         if (Cluster.Port is < 0 or > 65535) errors.Add("Trading:Cluster:Port must be in 0..65535");

@@ -24,15 +24,18 @@ public abstract class EngineTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
     public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>What the journal holds for <paramref name="persistenceId"/>, read through the journal plugin.</summary>
-    protected List<object> Events(string persistenceId)
+    protected List<object> Events(string persistenceId) => Journaled(persistenceId).Select(e => e.Payload).ToList();
+
+    /// <summary>The journal's events for <paramref name="persistenceId"/> with their sequence numbers.</summary>
+    protected List<(long SequenceNr, object Payload)> Journaled(string persistenceId)
     {
         var reader = CreateTestProbe();
         Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null)
             .Tell(new Akka.Persistence.ReplayMessages(1, long.MaxValue, long.MaxValue, persistenceId, reader.Ref));
-        var events = new List<object>();
+        var events = new List<(long, object)>();
         while (reader.ReceiveOne(TimeSpan.FromSeconds(3)) is { } message)
         {
-            if (message is Akka.Persistence.ReplayedMessage replayed) events.Add(replayed.Persistent.Payload);
+            if (message is Akka.Persistence.ReplayedMessage replayed) events.Add((replayed.Persistent.SequenceNr, replayed.Persistent.Payload));
             else if (message is Akka.Persistence.RecoverySuccess) return events;
             else throw new InvalidOperationException("journal replay: " + message);
         }

@@ -276,6 +276,81 @@ public sealed class TenantOrderFaultTests(ITestOutputHelper output) : EngineTest
         Assert.Single(Events(Pid(rig)).OfType<OrderRejected>());
     }
 
+    [Fact]
+    public async Task A_rejected_paper_rejection_is_not_acknowledged_and_is_recorded_once_after_the_restart_without_a_venue_call()
+    {
+        var rig = new TenantRig(this);
+        var tenant = rig.PaperSubscriber(cash: 100m, budget: 1_000m);
+        await Journal.RejectWritesOf<OrderRejected>();
+
+        tenant.Tell(rig.Execute(rig.Publish(OrderSide.Buy, Price)));
+
+        ExpectTerminated(tenant);
+        Assert.DoesNotContain(Drain(rig.Fanout), m => m is SignalAcknowledged);
+
+        await Journal.Heal();
+        var restarted = RestartAndCatchUp(rig, lastProcessed: 0, through: 1);
+        rig.ExpectAck(1);
+        Assert.Equal(1, rig.State(restarted).OrdersRejected);
+        Assert.Equal(0, rig.Venues.Paper.TotalPlacements);
+        Assert.Single(Events(Pid(rig)).OfType<OrderRejected>());
+    }
+
+    /// <summary>A settled outcome in the journal; the replay fails once: nothing leaves, then the outcome is recovered and nothing is redone.</summary>
+    private async Task AssertSettledOutcomeSurvivesAFailedReplay(TenantRig rig, IActorRef tenant)
+    {
+        rig.ExpectAck(1);
+        Kill(tenant);
+        Drain(rig.Fanout);
+        Drain(rig.History);
+        var calls = (rig.Venues.Paper.TotalPlacements, rig.Venues.External.TotalPlacements, rig.Venues.External.TotalLookups);
+        await Journal.FailRecoveries();
+
+        var failing = rig.Start();
+
+        ExpectTerminated(failing);
+        Assert.Empty(Drain(rig.Fanout));
+        Assert.Empty(Drain(rig.History));
+
+        await Journal.Heal();
+        var restarted = RestartAndCatchUp(rig, lastProcessed: 1, through: 1);
+        rig.ExpectAck(1);
+        Assert.Empty(rig.State(restarted).Open);
+        Assert.Equal(calls, (rig.Venues.Paper.TotalPlacements, rig.Venues.External.TotalPlacements, rig.Venues.External.TotalLookups));
+        Assert.Empty(Drain(rig.History).OfType<FetchSignals>());
+        Assert.Single(Events(Pid(rig)).OfType<IOrderEvent>().Where(e => e is not OrderSubmitted));
+    }
+
+    [Fact]
+    public async Task A_tenant_whose_paper_rejection_cannot_be_replayed_stops_silently_and_then_recovers_it_without_deciding_again()
+    {
+        var rig = new TenantRig(this);
+        var tenant = rig.PaperSubscriber(cash: 100m, budget: 1_000m);
+        tenant.Tell(rig.Execute(rig.Publish(OrderSide.Buy, Price)));
+        await AssertSettledOutcomeSurvivesAFailedReplay(rig, tenant);
+    }
+
+    [Fact]
+    public async Task A_tenant_whose_external_fill_cannot_be_replayed_stops_silently_and_then_recovers_it_without_calling_the_venue()
+    {
+        var rig = new TenantRig(this);
+        var tenant = rig.ExternalSubscriber();
+        tenant.Tell(rig.Execute(rig.Publish(OrderSide.Buy, Price)));
+        await AssertSettledOutcomeSurvivesAFailedReplay(rig, tenant);
+        Assert.Equal(1, rig.Venues.External.Inner.OrderCount(TenantRig.VenueAccountNumber));
+    }
+
+    [Fact]
+    public async Task A_tenant_whose_failed_order_cannot_be_replayed_stops_silently_and_then_recovers_it_without_calling_the_venue()
+    {
+        var rig = new TenantRig(this);
+        var tenant = rig.ExternalSubscriber();
+        rig.Venues.External.Inner.SetFault(TenantRig.VenueAccountNumber, VenueFault.NotPlaced);
+        tenant.Tell(rig.Execute(rig.Publish(OrderSide.Buy, Price)));
+        await AssertSettledOutcomeSurvivesAFailedReplay(rig, tenant);
+        Assert.Equal(0, rig.Venues.External.Inner.OrderCount(TenantRig.VenueAccountNumber));
+    }
+
     // ---- OrderFailed: the venue refused the call (PersistOutcome)
 
     [Fact]

@@ -102,6 +102,19 @@ public sealed class StrategyActor : ReceivePersistentActor, IWithTimers
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
+    /// <summary>
+    /// A refused write still used up its journal sequence number: going on, the next signal would be
+    /// written one number past its own sequence and the journal would stop being the signal log
+    /// (SignalHistory would refuse to serve it). Stopping lets the supervisor recover the journal's
+    /// sequence, so the next signal takes the refused one's number.
+    /// </summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Warning("strategy {0} (incarnation {1}): signal #{2} was rejected by the journal, restarting to recover the journal's sequence: {3}",
+            _definition.Id, _incarnation, sequenceNr, cause.Message);
+        Context.Stop(Self);
+    }
+
     private void Restore(object snapshot)
     {
         switch (snapshot)

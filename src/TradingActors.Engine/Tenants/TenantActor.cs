@@ -168,6 +168,18 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// A write the journal refused is handled like a failed one: the tenant stops and its shard starts it
+    /// again from the journal. Going on (Akka's default) would leave memory and journal apart: an order
+    /// whose outcome or attention flag was refused would stay open with no lookup scheduled, blocking its
+    /// subscription until some later restart.
+    /// </summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.Stop(Self);
+    }
+
     private void OnRecovered()
     {
         RegisterAll();

@@ -180,15 +180,27 @@ public sealed class StrategyResilienceTests
         stop.Cancel();
         await Task.WhenAll(loads);
         await zombie.GracefulStop(TimeSpan.FromSeconds(5), HandOverStrategy.Instance);
+
+        // The singleton learns of the zombie's later writes only when its own next write conflicts:
+        // it then restarts from the journal and the signal after that continues the journal's sequence.
+        var lastBefore = (await JournalFacts.StrategySequencesAsync(db.ConnectionString, EngineNode.Strategy))[^1];
+        SignalPublished? next = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            try { next = await node.Strategies.Ask<SignalPublished>(new EmitManualSignal(EngineNode.Strategy, OrderSide.Buy, 50_000m), TimeSpan.FromSeconds(1)); }
+            catch (AskTimeoutException) { }
+            return next is not null;
+        }, TimeSpan.FromSeconds(20), "the singleton emits again after the zombie stopped");
         await Task.Delay(500);
 
         var sequences = await JournalFacts.StrategySequencesAsync(db.ConnectionString, EngineNode.Strategy);
         Assert.True(sequences.Length > 5, $"only {sequences.Length} signals");
         Assert.Equal(Enumerable.Range(1, sequences.Length).Select(i => (long)i), sequences);
+        Assert.Equal(lastBefore + 1, next!.Signal.Sequence);
+        Assert.Equal(next.Signal.Sequence, sequences[^1]);
         // Each sequence was published once, by whichever incarnation's write won.
         Assert.Equal(sequences, published.Keys.Order().ToArray());
         Assert.All(published, p => Assert.Equal(1, p.Value));
-        // And one live strategy remains: the singleton, at the journal's last sequence.
         Assert.Equal(sequences[^1], (await node.StrategyStatus()).LastSequence);
     }
 

@@ -66,7 +66,9 @@ from collections import Counter
 
 name, report_path, config_path, file_floor = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 project_break = json.load(open(config_path))["stryker-config"]["thresholds"]["break"]
-files = json.load(open(report_path))["files"]
+report = json.load(open(report_path))
+root = report.get("projectRoot", "").rstrip("/") + "/"
+files = {path.removeprefix(root): f for path, f in report["files"].items()}
 
 def tally(mutants):
     c = Counter(m["status"] for m in mutants)

@@ -57,6 +57,10 @@ command -v python3 >/dev/null || { log "error: python3 is needed to read Stryker
 cd "$REPO_ROOT"
 dotnet tool restore >&2
 
+# Stryker starts a fresh test host for every batch of mutants; without tiered PGO these
+# short-lived processes spend about 10 % less CPU (measured on MarketData: 138 s vs 156 s user).
+export DOTNET_TieredPGO=0
+
 # Reads a Stryker json report and the project's stryker-config.json; prints the result
 # line and explains any broken threshold on stderr. Exit 0 when every threshold holds.
 check_report() {

@@ -28,4 +28,13 @@ public sealed class LatestPricesTests
     [Fact]
     public void Non_positive_price_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new LatestPrices().Update("BTCUSDT", 0m));
+
+    [Fact]
+    public void A_price_without_a_symbol_is_refused_and_not_kept()
+    {
+        var prices = new LatestPrices();
+
+        Assert.Throws<ArgumentException>(() => prices.Update("", 1m));
+        Assert.False(prices.TryGetLatest("", out _));
+    }
 }

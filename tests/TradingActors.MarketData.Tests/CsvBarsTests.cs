@@ -35,8 +35,46 @@ public class CsvBarsTests
         Assert.Equal(TimeSpan.Zero, bars[0].Time.Offset);
     }
 
+    [Theory]
+    [InlineData("2024-01-01T00:02Z", "2024-01-01T00:02:00+00:00")]
+    [InlineData("2024-01-01T00:02", "2024-01-01T00:02:00+00:00")]
+    [InlineData("2024-01-01T00:02:03Z", "2024-01-01T00:02:03+00:00")]
+    [InlineData("2024-01-01T00:02:03.25+01:00", "2023-12-31T23:02:03.25+00:00")]
+    public void Times_are_read_with_or_without_seconds_fraction_and_offset(string time, string utc)
+    {
+        var bars = Parse($"time,open,high,low,close,volume\n{time},1,1,1,1,1\n");
+
+        Assert.Equal(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), bars[0].Time);
+    }
+
     [Fact]
     public void Header_only_gives_no_bars() => Assert.Empty(Parse("time,open,high,low,close,volume\n"));
+
+    [Theory]
+    [InlineData("Time,Open,High,Low,Close,Volume")]
+    [InlineData("time, open, high, low, close, volume")]
+    [InlineData("\uFEFFtime,open,high,low,close,volume")]
+    public void Header_is_read_ignoring_case_spaces_and_a_byte_order_mark(string header)
+    {
+        var bars = Parse(header + "\n2024-01-01T00:00:00Z,1,2,1,2,3\n");
+
+        Assert.Equal([new Bar("BTCUSDT", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), 1m, 2m, 1m, 2m, 3m)], bars);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void A_missing_symbol_is_rejected(string symbol)
+    {
+        var e = Assert.Throws<ArgumentException>(() => CsvBars.Read(new StringReader("time,open,high,low,close,volume\n"), symbol));
+
+        Assert.Equal("symbol", e.ParamName);
+        Assert.StartsWith("symbol must not be empty", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_reader_is_rejected() =>
+        Assert.Equal("reader", Assert.Throws<ArgumentNullException>(() => CsvBars.Read(null!, "BTCUSDT")).ParamName);
 
     [Theory]
     [InlineData("", "missing header")]
@@ -52,10 +90,18 @@ public class CsvBarsTests
     [InlineData("2024-01-01T00:02:00Z,1,1,1,1", "line 4: expected 6 fields but found 5")]
     [InlineData("01/02/2024 00:02,1,1,1,1,1", "line 4: time '01/02/2024 00:02'")]
     [InlineData("2024-01-01T00:02:00Z,abc,1,1,1,1", "line 4: open 'abc' is not a number")]
+    [InlineData("2024-01-01T00:02:00Z,1,x,1,1,1", "line 4: high 'x' is not a number")]
+    [InlineData("2024-01-01T00:02:00Z,1,1,x,1,1", "line 4: low 'x' is not a number")]
+    [InlineData("2024-01-01T00:02:00Z,1,1,1,x,1", "line 4: close 'x' is not a number")]
+    [InlineData("2024-01-01T00:02:00Z,1,1,1,1,x", "line 4: volume 'x' is not a number")]
     [InlineData("2024-01-01T00:02:00Z,1,1,1,1,1,5", "line 4: expected 6 fields but found 7")]
     [InlineData("2024-01-01T00:02:00Z,100,99,90,95,1", "line 4: high 99 is below max(open, close) 100")]
     [InlineData("2024-01-01T00:02:00Z,100,110,96,95,1", "line 4: low 96 is above min(open, close) 95")]
     [InlineData("2024-01-01T00:02:00Z,0,1,0,1,1", "line 4: prices must be > 0")]
+    [InlineData("2024-01-01T00:02:00Z,0,1,1,1,1", "line 4: prices must be > 0 (open 0, high 1, low 1, close 1)")]
+    [InlineData("2024-01-01T00:02:00Z,1,0,1,1,1", "line 4: prices must be > 0 (open 1, high 0, low 1, close 1)")]
+    [InlineData("2024-01-01T00:02:00Z,1,1,0,1,1", "line 4: prices must be > 0 (open 1, high 1, low 0, close 1)")]
+    [InlineData("2024-01-01T00:02:00Z,1,1,1,0,1", "line 4: prices must be > 0 (open 1, high 1, low 1, close 0)")]
     [InlineData("2024-01-01T00:02:00Z,1,1,1,1,-1", "line 4: volume -1 is negative")]
     [InlineData("2024-01-01T00:01:00Z,1,1,1,1,1", "line 4: time 2024-01-01T00:01:00.0000000+00:00 is not after")]
     [InlineData("2024-01-01T00:00:30Z,1,1,1,1,1", "line 4: time")]

@@ -62,9 +62,38 @@ public class ReplayFeedTests
     }
 
     [Fact]
-    public void Rejects_unordered_bars_and_looping_a_single_bar()
+    public void Looping_two_bars_keeps_one_bar_interval_between_all_updates()
     {
-        Assert.Throws<ArgumentException>(() => new ReplayFeed([Bars[1], Bars[0]]));
-        Assert.Throws<ArgumentException>(() => new ReplayFeed([Bars[0]], loop: true));
+        var updates = Take(new ReplayFeed(Bars[..2], loop: true), 5);
+
+        Assert.Equal([11m, 12m, 11m, 12m, 11m], updates.Select(u => u.Price));
+        Assert.Equal([T0, T0.AddMinutes(1), T0.AddMinutes(2), T0.AddMinutes(3), T0.AddMinutes(4)], updates.Select(u => u.Time));
     }
+
+    // Cases by name: xunit (and Stryker's per-test coverage) need serializable theory data.
+    private static readonly Dictionary<string, (Bar[] Bars, bool Loop)> Rejected = new()
+    {
+        ["descending times"] = ([Bars[1], Bars[0]], false),
+        ["the same time twice"] = ([Bars[0], Bars[0] with { Close = 12m }], false),
+        ["a later pair out of order"] = ([Bars[0], Bars[2], Bars[1]], false),
+        ["looping a single bar"] = ([Bars[0]], true),
+    };
+
+    [Theory]
+    [InlineData("descending times", "bar times must be strictly increasing (index 1)")]
+    [InlineData("the same time twice", "bar times must be strictly increasing (index 1)")]
+    [InlineData("a later pair out of order", "bar times must be strictly increasing (index 2)")]
+    [InlineData("looping a single bar", "looping needs at least two bars to know the spacing between passes")]
+    public void Rejects_bars_it_cannot_replay_saying_why(string bars, string problem)
+    {
+        var (list, loop) = Rejected[bars];
+
+        var e = Assert.Throws<ArgumentException>(() => new ReplayFeed(list, loop));
+        Assert.Equal("bars", e.ParamName);
+        Assert.StartsWith(problem, e.Message);
+    }
+
+    [Fact]
+    public void Missing_bars_are_rejected() =>
+        Assert.Equal("bars", Assert.Throws<ArgumentNullException>(() => new ReplayFeed(null!)).ParamName);
 }

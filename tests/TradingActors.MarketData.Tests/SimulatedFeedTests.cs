@@ -20,30 +20,47 @@ public class SimulatedFeedTests
         Valid.Validate(); // does not throw
     }
 
-    public static TheoryData<SimulatedFeedOptions, string> Invalid => new()
+    // Cases by name: xunit (and Stryker's per-test coverage) need serializable theory data.
+    private static readonly Dictionary<string, SimulatedFeedOptions> Invalid = new()
     {
-        { Valid with { IntervalMs = 0 }, "IntervalMs" },
-        { Valid with { Volatility = 0 }, "Volatility" },
-        { Valid with { Volatility = 0.21 }, "Volatility" },
-        { Valid with { Volatility = double.NaN }, "Volatility" },
-        { Valid with { Symbols = [] }, "at least one symbol" },
-        { Valid with { Symbols = null! }, "at least one symbol" },
-        { Valid with { Symbols = [new("BTCUSDT", 0m)] }, "start price of BTCUSDT" },
-        { Valid with { Symbols = [new(" ", 1m)] }, "must not be empty" },
-        { Valid with { Symbols = [new("AAPL", 1m), new("AAPL", 2m)] }, "more than once" },
+        ["interval 0"] = Valid with { IntervalMs = 0 },
+        ["volatility 0"] = Valid with { Volatility = 0 },
+        ["volatility above the maximum"] = Valid with { Volatility = 0.21 },
+        ["volatility NaN"] = Valid with { Volatility = double.NaN },
+        ["no symbols"] = Valid with { Symbols = [] },
+        ["symbols null"] = Valid with { Symbols = null! },
+        ["a start price of 0"] = Valid with { Symbols = [new("BTCUSDT", 0m)] },
+        ["a blank symbol"] = Valid with { Symbols = [new(" ", 1m)] },
+        ["a null symbol"] = Valid with { Symbols = [null!] },
+        ["a symbol twice"] = Valid with { Symbols = [new("AAPL", 1m), new("AAPL", 2m)] },
     };
 
     [Theory]
-    [MemberData(nameof(Invalid))]
-    public void Validate_rejects_bad_options_with_a_clear_message(SimulatedFeedOptions options, string expected)
+    [InlineData("interval 0", "IntervalMs", "IntervalMs must be >= 1 ms (was 0)")]
+    [InlineData("volatility 0", "Volatility", "Volatility must be in (0, 0.2] (was 0)")]
+    [InlineData("volatility above the maximum", "Volatility", "Volatility must be in (0, 0.2] (was 0.21)")]
+    [InlineData("volatility NaN", "Volatility", "Volatility must be in (0, 0.2] (was NaN)")]
+    [InlineData("no symbols", "Symbols", "at least one symbol is required")]
+    [InlineData("symbols null", "Symbols", "at least one symbol is required")]
+    [InlineData("a start price of 0", "Symbols", "start price of BTCUSDT must be > 0 (was 0)")]
+    [InlineData("a blank symbol", "Symbols", "symbol names must not be empty")]
+    [InlineData("a null symbol", "Symbols", "symbol names must not be empty")]
+    [InlineData("a symbol twice", "Symbols", "symbol AAPL is listed more than once")]
+    public void Validate_rejects_bad_options_with_a_clear_message(string options, string setting, string problem)
     {
-        var e = Assert.Throws<ArgumentException>(options.Validate);
-        Assert.Contains(expected, e.Message);
-        Assert.Throws<ArgumentException>(() => new SimulatedFeed(options));
+        var e = Assert.Throws<ArgumentException>(Invalid[options].Validate);
+        Assert.Equal(setting, e.ParamName);
+        Assert.StartsWith(problem, e.Message);
+        Assert.Throws<ArgumentException>(() => new SimulatedFeed(Invalid[options]));
     }
 
     [Fact]
-    public void Volatility_upper_bound_is_inclusive() => (Valid with { Volatility = 0.2 }).Validate();
+    public void The_shortest_interval_and_the_highest_volatility_are_accepted() =>
+        (Valid with { IntervalMs = 1, Volatility = 0.2 }).Validate();
+
+    [Fact]
+    public void Missing_options_are_rejected() =>
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new SimulatedFeed(null!)).ParamName);
 
     [Fact]
     public void Tick_returns_one_update_per_symbol_in_order()

@@ -44,4 +44,31 @@ public class InstrumentTests
         Assert.False(Instruments.TryGet("btcusdt", out _));
         Assert.Throws<ArgumentException>(() => Instruments.Get("NOPE"));
     }
+
+    [Theory]
+    [InlineData("BTCUSDT", 0.000001, 0.01, 0.000001)]
+    [InlineData("ETHUSDT", 0.0001, 0.01, 0.0001)]
+    [InlineData("EUR_USD", 1, 0.00001, 1)]
+    [InlineData("AAPL", 0.001, 0.01, 0.001)]
+    public void Every_known_symbol_resolves_to_its_precision_rules(string symbol, double quantityStep, double priceTick, double minQuantity)
+    {
+        Assert.Equal(
+            new Instrument(symbol, (decimal)quantityStep, (decimal)priceTick, (decimal)minQuantity),
+            Instruments.Get(symbol));
+    }
+
+    [Fact]
+    public void The_known_instruments_are_exactly_the_four_listed()
+    {
+        Assert.Equal(["AAPL", "BTCUSDT", "ETHUSDT", "EUR_USD"], Instruments.All.Select(i => i.Symbol).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void An_unknown_symbol_is_rejected_naming_the_symbol()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Instruments.Get("NOPE"));
+
+        Assert.Equal("symbol", e.ParamName);
+        Assert.StartsWith("unknown instrument 'NOPE'", e.Message);
+    }
 }

@@ -46,7 +46,11 @@ public class OrderSizingTests
     [Fact]
     public void Buy_quantity_rejects_a_cost_factor_below_one()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => OrderSizing.BuyQuantity(100m, 10m, Instruments.Aapl, 0.99m));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => OrderSizing.BuyQuantity(100m, 10m, Instruments.Aapl, 0.99m));
+
+        Assert.Equal("costFactor", e.ParamName);
+        Assert.Equal(0.99m, e.ActualValue);
+        Assert.StartsWith("cost factor must be >= 1", e.Message);
     }
 
     [Fact]

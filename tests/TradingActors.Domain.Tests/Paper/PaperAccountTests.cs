@@ -23,8 +23,11 @@ public class PaperAccountTests
     [Fact]
     public void Open_rejects_negative_cash()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => PaperAccount.Open(-0.01m));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => PaperAccount.Open(-0.01m));
         Assert.Equal(0m, PaperAccount.Open(0m).Cash);
+
+        Assert.Equal(-0.01m, e.ActualValue);
+        Assert.StartsWith("starting cash cannot be negative", e.Message);
     }
 
     [Fact]
@@ -78,8 +81,10 @@ public class PaperAccountTests
     {
         var account = PaperAccount.Open(1_000m).Apply(OrderSide.Buy, Fill(1m, 100m, 0m), "AAPL");
 
-        Assert.Throws<InvalidOperationException>(() => account.Apply(OrderSide.Sell, Fill(1.001m, 100m, 0m), "AAPL"));
+        var e = Assert.Throws<InvalidOperationException>(() => account.Apply(OrderSide.Sell, Fill(1.001m, 100m, 0m), "AAPL"));
         Assert.Throws<InvalidOperationException>(() => account.Apply(OrderSide.Sell, Fill(1m, 100m, 0m), "BTCUSDT"));
+
+        Assert.Equal("cannot sell 1.001 AAPL: only 1 held", e.Message);
     }
 
     [Fact]
@@ -87,7 +92,9 @@ public class PaperAccountTests
     {
         var account = PaperAccount.Open(100m);
 
-        Assert.Throws<InvalidOperationException>(() => account.Apply(OrderSide.Buy, Fill(1m, 100m, 0.1m), "AAPL"));
+        var e = Assert.Throws<InvalidOperationException>(() => account.Apply(OrderSide.Buy, Fill(1m, 100m, 0.1m), "AAPL"));
+
+        Assert.Equal("insufficient cash for AAPL buy: needs 100.1, has 100", e.Message);
     }
 
     [Fact]
@@ -103,14 +110,29 @@ public class PaperAccountTests
     }
 
     [Theory]
-    [InlineData(0, 100, 0)]
-    [InlineData(-1, 100, 0)]
-    [InlineData(1, 0, 0)]
-    [InlineData(1, 100, -0.1)]
-    public void Apply_rejects_nonsensical_fills(double quantity, double price, double fee)
+    [InlineData(0, 100, 0, "fill quantity must be positive (got 0)")]
+    [InlineData(-1, 100, 0, "fill quantity must be positive (got -1)")]
+    [InlineData(1, 0, 0, "fill price must be positive (got 0)")]
+    [InlineData(1, 100, -0.1, "fill fee cannot be negative (got -0.1)")]
+    public void Apply_rejects_nonsensical_fills_saying_what_is_wrong(double quantity, double price, double fee, string problem)
     {
-        Assert.Throws<ArgumentException>(() =>
+        var e = Assert.Throws<ArgumentException>(() =>
             PaperAccount.Open(1_000m).Apply(OrderSide.Buy, Fill((decimal)quantity, (decimal)price, (decimal)fee), "AAPL"));
+
+        Assert.Equal("fill", e.ParamName);
+        Assert.StartsWith(problem, e.Message);
+    }
+
+    [Fact]
+    public void An_order_side_that_is_neither_buy_nor_sell_is_never_affordable_and_never_booked()
+    {
+        var account = PaperAccount.Open(1_000m).Apply(OrderSide.Buy, Fill(2m, 100m, 0m), "AAPL");
+        var unknown = (OrderSide)99;
+
+        Assert.False(account.CanAfford(unknown, "AAPL", 1m, 100m, 1m));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => account.Apply(unknown, Fill(1m, 100m, 0m), "AAPL"));
+        Assert.Equal("side", e.ParamName);
+        Assert.StartsWith("unknown order side", e.Message);
     }
 
     [Fact]

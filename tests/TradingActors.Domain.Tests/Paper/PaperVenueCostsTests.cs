@@ -50,13 +50,16 @@ public class PaperVenueCostsTests
     }
 
     [Theory]
-    [InlineData(-0.0001, 5)]
-    [InlineData(0.0501, 5)]
-    [InlineData(0.001, -1)]
-    [InlineData(0.001, 500.1)]
-    public void Venue_costs_reject_out_of_range_values(double feeRate, double slippageBps)
+    [InlineData(-0.0001, 5, "FeeRate", "fee rate must be in [0, 0.05]")]
+    [InlineData(0.0501, 5, "FeeRate", "fee rate must be in [0, 0.05]")]
+    [InlineData(0.001, -1, "SlippageBps", "slippage must be in [0, 500] bps")]
+    [InlineData(0.001, 500.1, "SlippageBps", "slippage must be in [0, 500] bps")]
+    public void Venue_costs_reject_out_of_range_values_stating_the_range(double feeRate, double slippageBps, string setting, string range)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PaperVenueCosts((decimal)feeRate, (decimal)slippageBps));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new PaperVenueCosts((decimal)feeRate, (decimal)slippageBps));
+
+        Assert.Equal(setting, e.ParamName);
+        Assert.StartsWith(range, e.Message);
     }
 
     [Theory]
@@ -72,6 +75,18 @@ public class PaperVenueCostsTests
     [Fact]
     public void Fill_price_rejects_a_non_positive_market_price()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Default.FillPrice(OrderSide.Buy, 0m, Instruments.Aapl));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Default.FillPrice(OrderSide.Buy, 0m, Instruments.Aapl));
+
+        Assert.Equal("marketPrice", e.ParamName);
+        Assert.StartsWith("market price must be positive", e.Message);
+    }
+
+    [Fact]
+    public void Fill_price_rejects_an_order_side_that_is_neither_buy_nor_sell()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Default.FillPrice((OrderSide)99, 100m, Instruments.Aapl));
+
+        Assert.Equal("side", e.ParamName);
+        Assert.StartsWith("unknown order side", e.Message);
     }
 }

@@ -67,6 +67,18 @@ public class RsiCrossStrategyTests
         Assert.Equal(new RsiCrossDecision(OrderSide.Sell, 50m, "RSI 50.0 crossed down through 50"), decisions[3]);
     }
 
+    [Theory]
+    // Period 2, oversold 50: RSI 0, 0, then exactly 50 (BUY), then 75: leaving the level it landed on is no second buy.
+    [InlineData(50, 80, new double[] { 10, 9, 8, 9, 10 }, OrderSide.Buy)]
+    // Period 2, overbought 50: RSI 100, 100, then exactly 50 (SELL), then 25: leaving the level it landed on is no second sell.
+    [InlineData(20, 50, new double[] { 10, 11, 12, 11, 10 }, OrderSide.Sell)]
+    public void Rsi_cross_decides_once_when_the_rsi_lands_on_a_level_and_moves_on(double oversold, double overbought, double[] closes, OrderSide side)
+    {
+        var decisions = Run(new RsiCrossSettings(2, (decimal)oversold, (decimal)overbought), closes.Select(c => (decimal)c).ToArray());
+
+        Assert.Equal([null, null, null, side, null], decisions.Select(d => d?.Side));
+    }
+
     [Fact]
     public void Rsi_cross_gives_no_signal_on_the_first_rsi_value_even_if_it_is_past_a_level()
     {
@@ -93,7 +105,8 @@ public class RsiCrossStrategyTests
     {
         var state = RsiCrossState.Start(new RsiCrossSettings(14));
 
-        Assert.Throws<ArgumentException>(() => RsiCrossStrategy.Step(state, new RsiCrossSettings(7), 100m));
+        var e = Assert.Throws<ArgumentException>(() => RsiCrossStrategy.Step(state, new RsiCrossSettings(7), 100m));
+        Assert.StartsWith("state was built for RSI period 14 but settings say 7", e.Message);
     }
 
     [Fact]

@@ -38,11 +38,15 @@ public sealed class InjectedFaults(string venueKind)
             case VenueFault.Hang:
                 await Task.Delay(Timeout.Infinite, ct); // ends only by throwing when cancelled
                 break;
-            case VenueFault.FillThenLoseAnswer:
+            case VenueFault.FillThenLoseAnswer or VenueFault.TakeThenGoSilent:
                 takeOrder?.Invoke();                     // the venue has the order...
                 await Task.Delay(Timeout.Infinite, ct); // ...but the answer never arrives
                 break;
         }
         return null;
     }
+
+    /// <summary>Plays the account's fault for a lookup: waits until cancelled when the venue's answers are lost; otherwise returns at once.</summary>
+    public Task BeforeLookupAsync(string venueAccountNumber, CancellationToken ct) =>
+        For(venueAccountNumber) is VenueFault.Hang or VenueFault.TakeThenGoSilent ? Task.Delay(Timeout.Infinite, ct) : Task.CompletedTask;
 }

@@ -14,4 +14,6 @@ public enum VenueFault
     FillThenLoseAnswer,
     /// <summary>Place throws <see cref="OrderNotPlacedException"/> (the venue refused the call); nothing recorded.</summary>
     NotPlaced,
+    /// <summary>Simulated venue: takes orders like <see cref="FillThenLoseAnswer"/>, and lookups wait until cancelled too: the venue acts, every answer is lost.</summary>
+    TakeThenGoSilent,
 }

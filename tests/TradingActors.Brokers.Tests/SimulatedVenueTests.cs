@@ -184,6 +184,27 @@ public sealed class SimulatedVenueTests : VenueContractTests
     }
 
     [Fact]
+    public async Task Take_then_go_silent_takes_the_order_and_answers_neither_the_placement_nor_a_lookup()
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+        _venue.SetFault(Alice.VenueAccountNumber, VenueFault.TakeThenGoSilent);
+        var intent = Intent(Alice, 1);
+        using var cts = new CancellationTokenSource();
+
+        var lost = _venue.PlaceOrderAsync(Alice, intent, cts.Token);
+        var lookup = _venue.FindOrderAsync(Alice, intent.ClientOrderId, cts.Token);
+
+        Assert.NotSame(lost, await Task.WhenAny(lost, Task.Delay(HangProbe)));
+        Assert.NotSame(lookup, await Task.WhenAny(lookup, Task.Delay(HangProbe)));
+        Assert.Equal(1, _venue.OrderCount(Alice.VenueAccountNumber)); // taken all the same
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lost);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lookup);
+        _venue.ClearFault(Alice.VenueAccountNumber);
+        Assert.Equal(BrokerOrderStatus.Filled, (await Find(Alice, intent.ClientOrderId))!.Status); // once answers flow again, it is there
+    }
+
+    [Fact]
     public async Task After_a_lost_answer_placing_again_returns_the_order_taken()
     {
         Prices.Update("BTCUSDT", 50_000m);

@@ -35,15 +35,14 @@ public sealed class OrderResolutionTests
         await node.Accept(new SubscribeToStrategy("jo", Eth, "ext-1", 2_000m));
         await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 1, TimeSpan.FromSeconds(10), "registered");
 
-        // Both strategies' orders are taken by the venue, and both answers are lost; then lookups go
-        // unanswered for a while: both orders are unknown, and have each been looked up in vain.
-        venues.Sim.Exchange.SetFault(account, VenueFault.FillThenLoseAnswer);
+        // Both strategies' orders are taken by the venue and every answer is lost, lookups' too:
+        // both orders are unknown, and have each been looked up in vain.
+        venues.Sim.Exchange.SetFault(account, VenueFault.TakeThenGoSilent);
         await node.EmitSignal(OrderSide.Buy, 30_000m);
         await node.Strategies.Ask<TradingActors.Engine.Strategies.SignalPublished>(
             new TradingActors.Engine.Strategies.EmitManualSignal(Eth, OrderSide.Buy, 2_000m), TimeSpan.FromSeconds(10));
-        await Eventually.TrueAsync(async () => (await node.Portfolio("jo")).Open.Count == 2, TimeSpan.FromSeconds(10), "two open orders");
-        venues.Sim.Exchange.SetFault(account, VenueFault.Hang);
-        await Eventually.TrueAsync(async () => (await node.Portfolio("jo")).Open.Values.All(o => o.Status == OrderStatus.Unknown), TimeSpan.FromSeconds(10), "both unknown");
+        await Eventually.TrueAsync(() => Task.FromResult(venues.Sim.Exchange.OrderCount(account) == 2), TimeSpan.FromSeconds(10), "both taken by the venue");
+        await Eventually.TrueAsync(async () => (await node.Portfolio("jo")).Open.Values.Count(o => o.Status == OrderStatus.Unknown) == 2, TimeSpan.FromSeconds(10), "both unknown");
         await Task.Delay(TimeSpan.FromSeconds(1));
         venues.Sim.Exchange.ClearFault(account);
 

@@ -58,8 +58,7 @@ public sealed class SimulatedVenue : IBrokerClient
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(clientOrderId);
         ct.ThrowIfCancellationRequested();
-        if (_faults.For(account.VenueAccountNumber) == VenueFault.Hang)
-            await Task.Delay(Timeout.Infinite, ct);
+        await _faults.BeforeLookupAsync(account.VenueAccountNumber, ct);
         lock (_gate)
             return _book.TryGetValue((account.VenueAccountNumber, clientOrderId), out var orders) ? orders[0] : null;
     }

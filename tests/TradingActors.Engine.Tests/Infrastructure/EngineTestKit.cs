@@ -33,7 +33,7 @@ public abstract class EngineTestKit : Akka.TestKit.Xunit2.TestKit, IAsyncLifetim
         Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null)
             .Tell(new Akka.Persistence.ReplayMessages(1, long.MaxValue, long.MaxValue, persistenceId, reader.Ref));
         var events = new List<(long, object)>();
-        while (reader.ReceiveOne(TimeSpan.FromSeconds(3)) is { } message)
+        while (reader.ReceiveOne(TimeSpan.FromSeconds(15)) is { } message)
         {
             if (message is Akka.Persistence.ReplayedMessage replayed) events.Add((replayed.Persistent.SequenceNr, replayed.Persistent.Payload));
             else if (message is Akka.Persistence.RecoverySuccess) return events;

@@ -21,6 +21,10 @@ public static class FaultyPersistence
         ConfigurationFactory.ParseString(overrides)
             .WithFallback(ConfigurationFactory.ParseString($$"""
                 akka.loglevel = WARNING
+                # Every expectation waits for its message, never a fixed time: the bound only decides how long a
+                # wrong actor takes to fail. 3 s (the default) failed a first command under the suite's parallel
+                # start on 2 cores.
+                akka.test.single-expect-default = 15s
                 akka.persistence {
                   journal {
                     plugin = "akka.persistence.journal.test"

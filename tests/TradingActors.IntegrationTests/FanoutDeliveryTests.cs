@@ -54,10 +54,9 @@ public sealed class FanoutDeliveryTests
         await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 1, TimeSpan.FromSeconds(10), "registered");
 
         // Signal #1: the venue takes the order but its answer is lost, and lookups hang: unresolved.
-        venues.Sim.Exchange.SetFault(account, VenueFault.FillThenLoseAnswer);
+        venues.Sim.Exchange.SetFault(account, VenueFault.TakeThenGoSilent);
         await node.EmitSignal(OrderSide.Buy, 30_000m);
         await Eventually.TrueAsync(async () => (await node.Portfolio("erin")).Open.Values.Any(o => o.Status == OrderStatus.Unknown), TimeSpan.FromSeconds(10), "#1 unknown");
-        venues.Sim.Exchange.SetFault(account, VenueFault.Hang);
 
         // Signal #2 must wait for #1: it is delivered, but its outcome cannot be settled yet.
         var second = await node.EmitSignal(OrderSide.Sell, 31_000m);

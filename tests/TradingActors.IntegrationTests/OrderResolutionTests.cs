@@ -65,10 +65,9 @@ public sealed class OrderResolutionTests
         const string account = "SIM-MUTE";
         await CreateExternalSubscriber(node, "kim", "sim", account);
 
-        venues.Sim.Exchange.SetFault(account, VenueFault.FillThenLoseAnswer);
+        venues.Sim.Exchange.SetFault(account, VenueFault.TakeThenGoSilent); // taken; neither the answer nor any lookup's arrives
         await node.EmitSignal(OrderSide.Buy, 30_000m);
         await Eventually.TrueAsync(async () => (await node.Portfolio("kim")).Open.Values.Any(o => o.Status == OrderStatus.Unknown), TimeSpan.FromSeconds(10), "unknown");
-        venues.Sim.Exchange.SetFault(account, VenueFault.Hang); // lookups never answer
 
         await Eventually.TrueAsync(async () => (await node.Portfolio("kim")).Open.Values.Any(o => o.Status == OrderStatus.NeedsAttention),
             TimeSpan.FromSeconds(20), "flagged as needing attention");

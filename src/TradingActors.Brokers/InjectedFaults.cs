@@ -19,6 +19,7 @@ public sealed class InjectedFaults(string venueKind)
     }
 
     public VenueFault For(string venueAccountNumber) =>
+        // Stryker disable once Conditional : a fast path: an empty map also gives None (the default)
         _faults.IsEmpty ? VenueFault.None : _faults.GetValueOrDefault(venueAccountNumber);
 
     /// <summary>

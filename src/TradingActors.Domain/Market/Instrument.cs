@@ -6,6 +6,7 @@ public sealed record Instrument(string Symbol, decimal QuantityStep, decimal Pri
     /// <summary>Rounds a quantity down to the instrument's step (never up: a buy must stay within budget).</summary>
     public decimal RoundQuantityDown(decimal quantity)
     {
+        // Stryker disable once Equality : at zero the step rounding below returns 0 as well
         if (quantity <= 0) return 0m;
         var steps = decimal.Floor(quantity / QuantityStep);
         return steps * QuantityStep;

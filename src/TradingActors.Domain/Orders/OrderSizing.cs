@@ -14,7 +14,9 @@ public static class OrderSizing
     {
         if (costFactor < 1m)
             throw new ArgumentOutOfRangeException(nameof(costFactor), costFactor, "cost factor must be >= 1 (fees and slippage only add cost)");
-        if (budget <= 0 || price <= 0) return 0m;
+        if (price <= 0) return 0m;
+        // Stryker disable once Equality : a zero budget sizes to 0 below as well
+        if (budget <= 0) return 0m;
         return AtLeastMin(instrument.RoundQuantityDown(budget / (price * costFactor)), instrument);
     }
 
@@ -23,5 +25,6 @@ public static class OrderSizing
         AtLeastMin(instrument.RoundQuantityDown(held), instrument);
 
     private static decimal AtLeastMin(decimal quantity, Instrument instrument) =>
+        // Stryker disable once Equality : a zero quantity is 0 either way
         quantity > 0 && quantity >= instrument.MinQuantity ? quantity : 0m;
 }

@@ -72,7 +72,9 @@ public sealed record RelativeStrengthIndex
         if (LastClose is not { } last) return this with { LastClose = close };
 
         var change = close - last;
+        // Stryker disable once Equality : a zero change is a zero gain either way
         var gain = change > 0 ? change : 0m;
+        // Stryker disable once Equality : a zero change is a zero loss either way
         var loss = change < 0 ? -change : 0m;
         var changes = Changes + 1;
 

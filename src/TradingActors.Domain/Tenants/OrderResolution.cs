@@ -39,7 +39,9 @@ public sealed record ResolutionPolicy(
     public TimeSpan Backoff(int attempt)
     {
         var delay = FirstRetry;
+        // Stryker disable once Equality : a delay already at the cap is capped again on return
         for (var i = 0; i < attempt && delay < MaxRetry; i++) delay += delay;
+        // Stryker disable once Equality : both sides are equal at the boundary
         return delay < MaxRetry ? delay : MaxRetry;
     }
 
@@ -53,6 +55,7 @@ public sealed record ResolutionPolicy(
             // The original may still land: keep looking (it is found as soon as it shows), never later than the deadline.
             var wait = earliest - now;
             var backoff = Backoff(attempts);
+            // Stryker disable once Equality : both sides are equal at the boundary
             return new ResolutionStep.LookUpAgain(backoff < wait ? backoff : wait);
         }
         return venueDeduplicates ? new ResolutionStep.Replace() : new ResolutionStep.ConcludeNotPlaced(NotFoundReason);

@@ -34,6 +34,7 @@ public sealed class SignalBacklog
         if (signal.Sequence <= lastProcessed || _pending.ContainsKey(signal.Sequence)) return;
         if (_pending.Count >= _capacity)
         {
+            // Stryker disable once Equality : an equal sequence is already pending and returned above
             if (signal.Sequence > _pending.Keys[^1]) return;
             _pending.RemoveAt(_pending.Count - 1);
         }
@@ -43,6 +44,7 @@ public sealed class SignalBacklog
     /// <summary>The strategy has published through <paramref name="sequence"/>.</summary>
     public void Announce(long sequence)
     {
+        // Stryker disable once Equality : assigning an equal value changes nothing
         if (sequence > KnownThrough) KnownThrough = sequence;
     }
 

@@ -135,6 +135,7 @@ public sealed record TenantState(
     private TenantState ApplySkip(SignalsSkipped k)
     {
         var skips = Skips.Add(new SkipRecord(k.StrategyId, k.FromSequence, k.ToSequence, k.Reason, k.At));
+        // Stryker disable once Equality : at the limit it removes nothing
         if (skips.Count > RecentSkipsKept) skips = skips.RemoveRange(0, skips.Count - RecentSkipsKept);
         return AdvanceTo(k.StrategyId, k.ToSequence) with
         {
@@ -156,6 +157,7 @@ public sealed record TenantState(
     private TenantState Settle(OrderIntent intent, OrderRecord record)
     {
         var recent = Recent.Add(record);
+        // Stryker disable once Equality : at the limit it removes nothing
         if (recent.Count > RecentOrdersKept) recent = recent.RemoveRange(0, recent.Count - RecentOrdersKept);
         return Advance(intent) with { Open = Open.Remove(intent.ClientOrderId), Recent = recent };
     }

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Akka.Actor;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +29,7 @@ public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 /// ephemeral port, an injected FakeTimeProvider and a capture of every log line. Shared by the API tests,
 /// which run one after the other and use their own email addresses.
 /// </summary>
-public sealed class ApiFixture : IAsyncLifetime
+public class ApiFixture : IAsyncLifetime
 {
     public const decimal PaperStartingCash = 25_000m;
 
@@ -59,6 +61,7 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Information",
             ["Serilog:MinimumLevel:Override:Akka"] = "Information",
         };
+        Configure(settings);
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             foreach (var (key, value) in settings) web.UseSetting(key, value);
@@ -66,11 +69,15 @@ public sealed class ApiFixture : IAsyncLifetime
             {
                 services.AddSingleton<TimeProvider>(Time);
                 services.AddSingleton<ILoggerProvider>(Logs);
+                services.AddSingleton<IStartupFilter, ClientAddressFromHeader>();
             });
         });
         Client = Factory.CreateClient();
         await WaitUntilReady();
     }
+
+    /// <summary>A fixture with other settings overrides them here.</summary>
+    protected virtual void Configure(Dictionary<string, string> settings) { }
 
     private async Task WaitUntilReady()
     {
@@ -96,4 +103,20 @@ public sealed class ApiFixture : IAsyncLifetime
         await Mail.DisposeAsync();
         await Database.DisposeAsync();
     }
+}
+
+/// <summary>The test server has no client address: a test names one in X-Test-Client-IP (per-IP limits).</summary>
+public sealed class ClientAddressFromHeader : IStartupFilter
+{
+    public const string Header = "X-Test-Client-IP";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            if (context.Request.Headers[Header] is [{ } ip]) context.Connection.RemoteIpAddress = IPAddress.Parse(ip);
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }

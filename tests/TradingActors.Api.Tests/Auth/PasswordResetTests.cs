@@ -45,5 +45,10 @@ public sealed class PasswordResetTests(ApiFixture api)
         await ProblemAssert.Is(await trader.Refresh(session.RefreshToken), HttpStatusCode.Unauthorized);
         await ProblemAssert.Is(await trader.Login(), HttpStatusCode.Unauthorized, "invalid-credentials");
         Assert.Equal(HttpStatusCode.OK, (await trader.Login(newPassword)).StatusCode);
+
+        // Neither the reset token nor either password reached a log line or a problem.
+        foreach (var secret in new[] { token, trader.Password, newPassword })
+            Assert.DoesNotContain(api.Logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
+        Assert.DoesNotContain("qwerty123456", weak.ToString());
     }
 }

@@ -80,6 +80,8 @@ public static class AuthRoutes
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var created = await users.CreateAsync(user, body.Password!);
+            // A registration of the same email that won a race since the lookup: the same answer as above.
+            if (created.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName")) return TypedResults.Accepted((string?)null, RegistrationAccepted);
             if (!created.Succeeded) return Problems.Validation(FieldErrors(created));
             var role = await users.AddToRoleAsync(user, TraderPolicies.User);
             if (!role.Succeeded) throw new InvalidOperationException("the user role is missing: " + string.Join("; ", role.Errors.Select(e => e.Code)));
@@ -289,8 +291,10 @@ public static class AuthRoutes
             .GroupBy(e => e.Code.StartsWith("Password", StringComparison.Ordinal) ? "password" : "email")
             .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray());
 
+    // An address both Identity and the mailer accept as it is (MimeKit parses it to itself).
     private static bool IsEmail(string email) =>
-        email.Length is > 3 and <= 256 && new EmailAddressAttribute().IsValid(email) && email.IndexOf('@') is > 0 and var at && at < email.Length - 1;
+        email.Length is > 3 and <= 256 && new EmailAddressAttribute().IsValid(email)
+        && MimeKit.MailboxAddress.TryParse(email, out var parsed) && parsed.Address == email && !email.Any(char.IsWhiteSpace);
 
     private static string? ClientIp(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
 

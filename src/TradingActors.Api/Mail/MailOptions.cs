@@ -27,6 +27,7 @@ public sealed class MailOptions
         if (Port is < 1 or > 65535) errors.Add("Trading:Mail:Port must be in 1..65535");
         try { _ = MimeKit.MailboxAddress.Parse(From); }
         catch (MimeKit.ParseException) { errors.Add("Trading:Mail:From must be a mail address"); }
+        if (HostSink && !System.Net.IPAddress.TryParse(Host, out _)) errors.Add("Trading:Mail:Host must be an IP address when the node hosts the sink (HostSink)");
         if (errors.Count > 0) throw new ArgumentException("invalid mail options: " + string.Join("; ", errors));
     }
 }

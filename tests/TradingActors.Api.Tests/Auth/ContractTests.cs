@@ -52,6 +52,13 @@ public sealed class ContractTests(ApiFixture api)
         Assert.NotEmpty(ProblemAssert.FieldErrors(missing, "acceptTerms"));
         Assert.NotEmpty(ProblemAssert.FieldErrors(missing, "acceptRiskDisclosure"));
 
+        foreach (var invalid in new[] { "a b@example.test", "@example.test", "someone@", "x@y@z" })
+        {
+            var problem = await ProblemAssert.Is(await api.Client.PostAsJsonAsync("/api/v1/auth/register",
+                new { email = invalid, password = "A perfectly fine passphrase 42", acceptTerms = true, acceptRiskDisclosure = true }), HttpStatusCode.BadRequest, "validation");
+            Assert.Equal(["email"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        }
+
         var email = $"policy-{Guid.NewGuid():N}@example.test";
         async Task<string[]> PasswordErrors(string password) => ProblemAssert.FieldErrors(
             await ProblemAssert.Is(await api.Client.PostAsJsonAsync("/api/v1/auth/register",

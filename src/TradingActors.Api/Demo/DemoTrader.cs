@@ -11,6 +11,8 @@ namespace TradingActors.Api.Demo;
 /// <summary>
 /// Seeds the verified demo user of Trading:Api:Demo (run.sh prints its login), with its tenant and paper
 /// account. Idempotent: an existing demo user gets the configured password again and stays verified.
+/// Tries again on failure (the engine still forming, another node seeding at the same moment); it never
+/// throws, since a background service that throws stops the host.
 /// </summary>
 public sealed class DemoTrader(IServiceScopeFactory scopes, IOptions<TraderApiOptions> options, ILogger<DemoTrader> log) : BackgroundService
 {
@@ -18,6 +20,24 @@ public sealed class DemoTrader(IServiceScopeFactory scopes, IOptions<TraderApiOp
     {
         var demo = options.Value.Demo;
         if (string.IsNullOrWhiteSpace(demo.Email)) return;
+        for (var attempt = 1; attempt <= 30 && !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                if (await SeedAsync(demo, stoppingToken)) return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning("demo: seeding {Email} failed ({Error}); trying again", demo.Email, e.GetType().Name);
+            }
+            try { await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>True when the user is ready; false when the attempt should be repeated.</summary>
+    private async Task<bool> SeedAsync(DemoTraderSettings demo, CancellationToken ct)
+    {
         using var scope = scopes.CreateScope();
         var users = scope.ServiceProvider.GetRequiredService<TraderUserManager>();
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
@@ -30,7 +50,7 @@ public sealed class DemoTrader(IServiceScopeFactory scopes, IOptions<TraderApiOp
             if (!created.Succeeded)
             {
                 log.LogError("demo user not created: {Errors}", string.Join("; ", created.Errors.Select(e => e.Description)));
-                return;
+                return created.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName") ? false : true;
             }
         }
         else
@@ -46,16 +66,8 @@ public sealed class DemoTrader(IServiceScopeFactory scopes, IOptions<TraderApiOp
         foreach (var role in roles)
             if (!await users.IsInRoleAsync(user, role)) await users.AddToRoleAsync(user, role);
 
-        var tenants = scope.ServiceProvider.GetRequiredService<TenantProvisioning>();
-        // The engine may still be forming its cluster: try until it answers.
-        for (var attempt = 0; attempt < 30 && !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            if (await tenants.EnsureAsync(user, users, stoppingToken))
-            {
-                log.LogInformation("demo: user {Email} is ready (tenant {Tenant} with its paper account)", demo.Email, user.TenantId);
-                return;
-            }
-            await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
-        }
+        if (!await scope.ServiceProvider.GetRequiredService<TenantProvisioning>().EnsureAsync(user, users, ct)) return false;
+        log.LogInformation("demo: user {Email} is ready (tenant {Tenant} with its paper account)", demo.Email, user.TenantId);
+        return true;
     }
 }

@@ -58,6 +58,13 @@ public sealed class RefreshTokens(TraderDbContext db, IOptions<TraderApiOptions>
             return new RefreshOutcome.Reused(row.UserId, row.FamilyId);
         }
         if (row.ExpiresAt <= now) return new RefreshOutcome.Invalid();
+        // A family is revoked as a whole, so one revoked row means the family is dead — also for a token
+        // issued while the revocation ran (its UPDATE did not see the new row).
+        if (await FamilyRevokedAsync(row.FamilyId, ct))
+        {
+            await RevokeFamilyAsync(row.FamilyId, "family revoked", ct);
+            return new RefreshOutcome.Invalid();
+        }
         // Spend it atomically: of two concurrent presentations only one rotates; the other is a reuse.
         var spent = await db.RefreshTokens
             .Where(t => t.Id == row.Id && t.UsedAt == null && t.RevokedAt == null)
@@ -67,8 +74,17 @@ public sealed class RefreshTokens(TraderDbContext db, IOptions<TraderApiOptions>
             await RevokeFamilyAsync(row.FamilyId, "reused", ct);
             return new RefreshOutcome.Reused(row.UserId, row.FamilyId);
         }
-        return new RefreshOutcome.Rotated(row.UserId, await IssueAsync(row.UserId, row.FamilyId, client, ct));
+        var next = await IssueAsync(row.UserId, row.FamilyId, client, ct);
+        if (await FamilyRevokedAsync(row.FamilyId, ct))
+        {
+            await RevokeFamilyAsync(row.FamilyId, "family revoked", ct);
+            return new RefreshOutcome.Invalid();
+        }
+        return new RefreshOutcome.Rotated(row.UserId, next);
     }
+
+    private Task<bool> FamilyRevokedAsync(Guid familyId, CancellationToken ct) =>
+        db.RefreshTokens.AnyAsync(t => t.FamilyId == familyId && t.RevokedAt != null, ct);
 
     /// <summary>The family of this token, if it is the user's (logout of one session).</summary>
     public async Task<Guid?> FamilyOfAsync(string token, Guid userId, CancellationToken ct)

@@ -63,6 +63,28 @@ public sealed class JourneyTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task Of_two_concurrent_refreshes_with_one_token_one_rotates_and_the_other_revokes_the_family()
+    {
+        var trader = Trader.New(api, "race");
+        await trader.RegisterAndVerify();
+        var login = await trader.LoggedIn();
+
+        var answers = await Task.WhenAll(trader.Refresh(login.RefreshToken), trader.Refresh(login.RefreshToken));
+        var types = await Task.WhenAll(answers.Select(async a =>
+            a.StatusCode == HttpStatusCode.OK ? "ok" : (await ProblemAssert.Is(a, HttpStatusCode.Unauthorized)).GetProperty("type").GetString()!.Split('/')[^1]));
+        // One presentation spends the token, the other is a reuse; the winner's answer may already see the
+        // family revoked (then 401 too), and whatever it got no longer refreshes.
+        Assert.Contains("refresh-token-reused", types);
+        Assert.True(types.Count(t => t == "ok") <= 1);
+        if (answers.SingleOrDefault(a => a.StatusCode == HttpStatusCode.OK) is { } won)
+            await ProblemAssert.Is(await trader.Refresh((await Trader.TokensOf(won)).RefreshToken), HttpStatusCode.Unauthorized, "invalid-refresh-token");
+        using var scope = api.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TraderDbContext>();
+        var userId = (await db.Users.SingleAsync(u => u.Email == trader.Email)).Id;
+        Assert.DoesNotContain(await db.RefreshTokens.Where(t => t.UserId == userId).ToListAsync(), t => t.RevokedAt == null);
+    }
+
+    [Fact]
     public async Task Login_is_refused_until_the_email_is_verified_and_the_mailed_link_works_once()
     {
         var trader = Trader.New(api, "unverified");

@@ -51,7 +51,10 @@ public sealed class JourneyTests(ApiFixture api)
         var accepted = await db.TermsAcceptances.Where(t => t.UserId == user.Id).OrderBy(t => t.Document).ToListAsync();
         Assert.Equal(["risk_disclosure", "terms"], accepted.Select(a => a.Document));
         Assert.All(accepted, a => Assert.Equal("2026-12-01", a.Version));
-        Assert.DoesNotContain(tokens, t => t.TokenHash.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(login.RefreshToken)));
+        // Refresh tokens are kept only as their SHA-256.
+        Assert.Equal(
+            new[] { login.RefreshToken, rotated.RefreshToken }.Select(t => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(t)))).Order(),
+            tokens.Select(t => Convert.ToHexString(t.TokenHash)).Order());
 
         // Nothing secret in any log line the node wrote during the journey.
         var secrets = new[] { trader.Password, verificationToken, login.AccessToken, login.RefreshToken, rotated.AccessToken, rotated.RefreshToken };

@@ -90,6 +90,8 @@ fi
 mkdir -p "$LOG_DIR"
 SEEDS="akka.tcp://trading@127.0.0.1:${AKKA_BASE_PORT}"
 CONN="Host=127.0.0.1;Port=${DB_PORT};Username=postgres;Database=${DB_NAME}"
+# One access-token signing key for all nodes, so a token from one node is accepted by the others.
+JWT_KEY="${JWT_SIGNING_KEY:-$(head -c 32 /dev/urandom | base64)}"
 
 start_node() {
   local i="$1"
@@ -101,6 +103,7 @@ start_node() {
     Trading__Cluster__Port="$akka_port"
     Trading__Cluster__Seeds="$SEEDS"
     Trading__Feed__IntervalMs="${FEED_INTERVAL_MS:-200}"
+    Trading__Api__Jwt__SigningKey="$JWT_KEY"
   )
   if [[ "$i" -eq 0 ]]; then
     node_env+=(Trading__Demo__Tenants="${DEMO_TENANTS:-100}")

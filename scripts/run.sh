@@ -7,6 +7,9 @@
 #   PORT=5080              HTTP port of the node (bound to 127.0.0.1)
 #   DEMO_TENANTS=100       demo tenants created at start-up
 #   FEED_INTERVAL_MS=200   simulated market-data feed interval
+#   MAIL_PORT=2525         port of the local SMTP sink the node hosts (mails: /mailbox)
+#   DEMO_EMAIL, DEMO_PASSWORD   the demo login (default: demo@tradingactors.local, a random password)
+#   JWT_SIGNING_KEY        base64 key for access tokens (default: random per run)
 # Ctrl-C stops the node, then the database this script started.
 set -euo pipefail
 
@@ -69,13 +72,30 @@ export ASPNETCORE_URLS="http://127.0.0.1:${HTTP_PORT}"
 export Trading__ConnectionString="Host=127.0.0.1;Port=${DB_PORT};Username=postgres;Database=${DB_NAME}"
 export Trading__Demo__Tenants="${DEMO_TENANTS:-100}"
 export Trading__Feed__IntervalMs="${FEED_INTERVAL_MS:-200}"
+# Trader API: links in mails point here; the node hosts the local SMTP sink and sends its mails to it.
+export Trading__Api__PublicBaseUrl="http://127.0.0.1:${HTTP_PORT}"
+export Trading__Api__Jwt__SigningKey="${JWT_SIGNING_KEY:-$(head -c 32 /dev/urandom | base64)}"
+export Trading__Mail__HostSink=true
+export Trading__Mail__Host=127.0.0.1
+export Trading__Mail__Port="${MAIL_PORT:-2525}"
+# A verified demo user (role admin too, so /summary can be seen), seeded at start.
+DEMO_EMAIL="${DEMO_EMAIL:-demo@tradingactors.local}"
+DEMO_PASSWORD="${DEMO_PASSWORD:-trade-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')}"
+export Trading__Api__Demo__Email="$DEMO_EMAIL"
+export Trading__Api__Demo__Password="$DEMO_PASSWORD"
+export Trading__Api__Demo__Roles=admin
 
+BASE="http://127.0.0.1:${HTTP_PORT}"
 cat <<EOF
-TradingActors node: http://127.0.0.1:${HTTP_PORT}
-  endpoints: http://127.0.0.1:${HTTP_PORT}/healthz
-             http://127.0.0.1:${HTTP_PORT}/readyz
-             http://127.0.0.1:${HTTP_PORT}/summary
-  database:  ${Trading__ConnectionString}
+TradingActors node: ${BASE}
+  endpoints:  ${BASE}/healthz  ${BASE}/readyz  ${BASE}/summary (admin)  ${BASE}/api/v1/auth/...
+  demo login: ${DEMO_EMAIL} / ${DEMO_PASSWORD}   (verified, roles user + admin)
+              curl -s -X POST ${BASE}/api/v1/auth/login -H 'content-type: application/json' \\
+                -d '{"email":"${DEMO_EMAIL}","password":"${DEMO_PASSWORD}"}'
+  sign up:    POST ${BASE}/api/v1/auth/register {"email","password","acceptTerms":true,"acceptRiskDisclosure":true},
+              then open the verification link from the mailbox: ${BASE}/mailbox
+              (local SMTP sink on 127.0.0.1:${Trading__Mail__Port}; the node's log prints each mail's links too)
+  database:   ${Trading__ConnectionString}
 Building and starting the node (Release); Ctrl-C stops the node, then the database.
 EOF
 

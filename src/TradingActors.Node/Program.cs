@@ -3,24 +3,30 @@ using Akka.Cluster;
 using Akka.Hosting;
 using Npgsql;
 using Serilog;
+using TradingActors.Api;
+using TradingActors.Api.Auth;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Observability;
 using TradingActors.Node;
 
 var builder = WebApplication.CreateBuilder(args);
+// Serilog writes the console; providers registered in DI (none by default, a test's log capture) get every event too.
+builder.Logging.ClearProviders();
 builder.Host.UseSerilog((context, logger) => logger
     .ReadFrom.Configuration(context.Configuration)
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"),
+    writeToProviders: true);
 
 var engine = builder.Configuration.GetSection(TradingEngineOptions.Section).Get<TradingEngineOptions>() ?? new TradingEngineOptions();
 var demo = builder.Configuration.GetSection("Trading:Demo").Get<DemoOptions>() ?? new DemoOptions();
 builder.Services.AddTradingEngine(engine);
 builder.Services.AddSingleton(demo);
 builder.Services.AddHostedService<DemoSeeder>();
+builder.Services.AddTraderApi(builder.Configuration);
 
 var app = builder.Build();
 
-app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+app.MapGet("/healthz", () => Results.Ok(new { status = "alive" })).AllowAnonymous();
 
 // Ready = this node is an Up cluster member and the journal's database answers.
 app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
@@ -30,11 +36,13 @@ app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
     var journal = await DatabaseReachable(engine.ConnectionString, ct);
     var body = new { status = up && journal ? "ready" : "not ready", member = member.Status.ToString(), journal = journal ? "reachable" : "unreachable" };
     return up && journal ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-});
+}).AllowAnonymous();
 
 app.MapGet("/summary", async (IRequiredActor<EngineMetricsKey> metrics, CancellationToken ct) =>
-    Results.Ok(await (await metrics.GetAsync(ct)).Ask<EngineSummary>(new GetEngineSummary(), TimeSpan.FromSeconds(5), ct)));
+    Results.Ok(await (await metrics.GetAsync(ct)).Ask<EngineSummary>(new GetEngineSummary(), TimeSpan.FromSeconds(5), ct)))
+    .RequireAuthorization(TraderPolicies.Admin);
 
+app.MapTraderApi();
 app.Run();
 
 static async Task<bool> DatabaseReachable(string connectionString, CancellationToken ct)
@@ -54,3 +62,6 @@ static async Task<bool> DatabaseReachable(string connectionString, CancellationT
         return false;
     }
 }
+
+/// <summary>The node's entry point; public so WebApplicationFactory can host it in tests.</summary>
+public partial class Program;

@@ -122,7 +122,7 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
                            && summaries.All(s => s!.Value.GetProperty("tenantsActive").GetInt32() > 0);
                 }, TimeSpan.FromSeconds(90), "three members Up, all demo tenants resident and spread over them");
                 await WaitForSignals(db, 2, TimeSpan.FromSeconds(60));
-                Assert.Equal(HttpStatusCode.NotFound, await seed.Get("/tenants/demo-0001")); // no tenant state on the public surface
+                Assert.Equal(HttpStatusCode.NotFound, await seed.Get("/tenants/demo-0001")); // no tenant state on the public surface, not even for an admin
                 return cluster;
             }
             catch

@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace TradingActors.IntegrationTests.Infrastructure;
 
@@ -14,6 +18,9 @@ namespace TradingActors.IntegrationTests.Infrastructure;
 public sealed class NodeProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    /// <summary>The access-token key of every node this test process starts, so the tests can sign an operator's token.</summary>
+    private static readonly byte[] SigningKey = RandomNumberGenerator.GetBytes(32);
     private readonly Process _process;
     private readonly StreamWriter _log;
 
@@ -58,6 +65,7 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment["Trading__Cluster__Hostname"] = "127.0.0.1";
         start.Environment["Trading__Cluster__Port"] = akkaPort.ToString();
         start.Environment["Trading__Cluster__Seeds"] = seed ?? $"akka.tcp://trading@127.0.0.1:{akkaPort}";
+        start.Environment["Trading__Api__Jwt__SigningKey"] = Convert.ToBase64String(SigningKey);
         foreach (var (key, value) in settings) start.Environment["Trading__" + key.Replace(":", "__")] = value;
 
         var logDir = Path.Combine(root, ".run", "node-processes");
@@ -78,16 +86,45 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.WaitForExit(10_000);
     }
 
+    /// <summary>The node's /summary, read as an admin (the route needs that role).</summary>
     public async Task<JsonElement?> Summary()
     {
-        try { return await Http.GetFromJsonAsync<JsonElement>(new Uri(BaseUri, "/summary")); }
+        try
+        {
+            using var response = await Http.SendAsync(AsAdmin("/summary"));
+            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : null;
+        }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException) { return null; }
     }
 
+    /// <summary>A GET as an admin: what a route answers to a caller who passes every role check.</summary>
     public async Task<HttpStatusCode?> Get(string path)
     {
-        try { return (await Http.GetAsync(new Uri(BaseUri, path))).StatusCode; }
+        try { return (await Http.SendAsync(AsAdmin(path))).StatusCode; }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
+    }
+
+    private HttpRequestMessage AsAdmin(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, path));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken());
+        return request;
+    }
+
+    /// <summary>An admin's access token signed with the nodes' key, as an operator holding the key could make one.</summary>
+    private static string AdminToken()
+    {
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "tradingactors",
+            Audience = "tradingactors-api",
+            Claims = new Dictionary<string, object> { ["sub"] = Guid.Empty.ToString(), ["role"] = "admin" },
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(10),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(SigningKey), SecurityAlgorithms.HmacSha256),
+        });
     }
 
     public async ValueTask DisposeAsync()

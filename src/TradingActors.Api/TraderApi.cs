@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using TradingActors.Api.Auth;
+using TradingActors.Api.Demo;
+using TradingActors.Api.Http;
+using TradingActors.Api.Identity;
+using TradingActors.Api.Mail;
+using TradingActors.Api.Schema;
+using TradingActors.Api.Tenancy;
+using TradingActors.Api.Tokens;
+
+namespace TradingActors.Api;
+
+public static class TraderApi
+{
+    /// <summary>
+    /// The trader API's services: schema migrations (first), Identity on PostgreSQL, JWT bearer
+    /// authentication, role policies, the login rate limit, mail. Options are validated here, at start.
+    /// </summary>
+    public static IServiceCollection AddTraderApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration["Trading:ConnectionString"];
+        if (string.IsNullOrWhiteSpace(connectionString)) throw new ArgumentException("Trading:ConnectionString is required");
+        var api = configuration.GetSection(TraderApiOptions.Section).Get<TraderApiOptions>() ?? new TraderApiOptions();
+        api.Validate();
+        var mail = configuration.GetSection(MailOptions.Section).Get<MailOptions>() ?? new MailOptions();
+        mail.Validate();
+        services.Configure<TraderApiOptions>(configuration.GetSection(TraderApiOptions.Section));
+        services.Configure<MailOptions>(configuration.GetSection(MailOptions.Section));
+
+        // Registered first: its StartingAsync completes before any other service starts.
+        services.AddHostedService(sp => new SchemaMigrations(connectionString, sp.GetRequiredService<ILogger<SchemaMigrations>>()));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDbContext<TraderDbContext>(o => o.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
+        services.AddIdentityCore<TraderUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.User.AllowedUserNameCharacters = ""; // the user name is the email
+                o.Password.RequiredLength = api.MinPasswordLength;
+                o.Password.RequiredUniqueChars = 1;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = api.LockoutFailures;
+                o.Lockout.DefaultLockoutTimeSpan = api.LockoutDuration;
+            })
+            .AddRoles<TraderRole>()
+            .AddEntityFrameworkStores<TraderDbContext>()
+            .AddUserManager<TraderUserManager>()
+            .AddPasswordValidator<TraderPasswordPolicy>()
+            .AddTokenProvider<AuthenticatorTokenProvider<TraderUser>>(TokenOptions.DefaultAuthenticatorProvider);
+        services.Replace(ServiceDescriptor.Scoped<IPasswordHasher<TraderUser>, BcryptPasswordHasher>());
+        services.AddSingleton<CommonPasswords>();
+
+        services.AddSingleton<AccessTokenKey>();
+        services.AddSingleton<AccessTokens>();
+        services.AddScoped<RefreshTokens>();
+        services.AddScoped<MailedTokens>();
+        services.AddScoped<AuditTrail>();
+        services.AddScoped<LoginLockout>();
+        services.AddSingleton<TenantProvisioning>();
+        services.AddSingleton<RequestBodies>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<AccessTokenKey, TimeProvider>((o, key, time) =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = api.Jwt.Issuer,
+                    ValidAudience = api.Jwt.Audience,
+                    IssuerSigningKey = key.Key,
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    NameClaimType = "sub",
+                    RoleClaimType = "role",
+                    ValidateLifetime = true,
+                    RequireExpirationTime = true,
+                    // Expiry by the injected clock (IdentityModel's own check reads the system clock).
+                    LifetimeValidator = (notBefore, expires, _, _) =>
+                    {
+                        var now = time.GetUtcNow().UtcDateTime;
+                        return expires is { } e && e > now && (notBefore is not { } nb || nb <= now);
+                    },
+                };
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(TraderPolicies.User, p => p.RequireAuthenticatedUser().RequireRole(TraderPolicies.User, TraderPolicies.Admin, TraderPolicies.SuperAdmin))
+            .AddPolicy(TraderPolicies.Admin, p => p.RequireAuthenticatedUser().RequireRole(TraderPolicies.Admin, TraderPolicies.SuperAdmin))
+            .AddPolicy(TraderPolicies.SuperAdmin, p => p.RequireAuthenticatedUser().RequireRole(TraderPolicies.SuperAdmin))
+            // A route that names no policy and is not explicitly anonymous still needs a signed-in caller.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(TraderPolicies.LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = api.LoginAttemptsPerIpPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (context, ct) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await Problems.Status(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests",
+                    "Too many attempts from this address; try again later.").ExecuteAsync(context.HttpContext);
+            };
+        });
+
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => RequestBodies.Configure(o.SerializerOptions));
+
+        services.AddSingleton<MailOutbox>();
+        services.AddSingleton<TraderMails>();
+        services.AddSingleton<HostedMailSink>();
+        services.AddHostedService(sp => sp.GetRequiredService<HostedMailSink>());
+        services.AddHostedService<MailSender>();
+        services.AddHostedService<DemoTrader>();
+        return services;
+    }
+
+    /// <summary>The API's middleware (problem details, authentication, authorization, rate limits) and routes.</summary>
+    public static WebApplication MapTraderApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapAuthRoutes();
+        if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
+            app.MapGet("/mailbox", (HostedMailSink sink) =>
+                    Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))
+                .AllowAnonymous();
+        return app;
+    }
+}

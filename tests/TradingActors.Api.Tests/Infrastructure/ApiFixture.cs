@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Akka.Actor;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using TradingActors.Api.Mail;
+using TradingActors.Engine.Hosting;
+using TradingActors.Engine.Tenants;
+using TradingActors.Domain.Tenants;
+
+namespace TradingActors.Api.Tests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}
+
+/// <summary>
+/// One node (the real Program: engine, API, migrations) on a fresh database, with an SMTP sink on an
+/// ephemeral port, an injected FakeTimeProvider and a capture of every log line. Shared by the API tests,
+/// which run one after the other and use their own email addresses.
+/// </summary>
+public class ApiFixture : IAsyncLifetime
+{
+    public const decimal PaperStartingCash = 25_000m;
+
+    public TestDatabase Database { get; private set; } = null!;
+    public MailSink Mail { get; private set; } = null!;
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public LogCapture Logs { get; } = new();
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        Mail = await MailSink.StartAsync("127.0.0.1", 0);
+        var settings = new Dictionary<string, string>
+        {
+            ["Trading:ConnectionString"] = Database.ConnectionString,
+            ["Trading:Cluster:Port"] = "0",
+            ["Trading:Feed:Kind"] = "none",
+            ["Trading:Demo:Tenants"] = "0",
+            ["Trading:Mail:Host"] = "127.0.0.1",
+            ["Trading:Mail:Port"] = Mail.Port.ToString(),
+            ["Trading:Api:Jwt:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Trading:Api:PublicBaseUrl"] = "http://localhost",
+            ["Trading:Api:LoginAttemptsPerIpPerMinute"] = "1000",
+            ["Trading:Api:PaperStartingCash"] = PaperStartingCash.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Serilog:MinimumLevel:Default"] = "Debug",
+            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Debug",
+            ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Information",
+            ["Serilog:MinimumLevel:Override:Akka"] = "Information",
+        };
+        Configure(settings);
+        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            foreach (var (key, value) in settings) web.UseSetting(key, value);
+            web.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Time);
+                services.AddSingleton<ILoggerProvider>(Logs);
+                services.AddSingleton<IStartupFilter, ClientAddressFromHeader>();
+            });
+        });
+        Client = Factory.CreateClient();
+        await WaitUntilReady();
+    }
+
+    /// <summary>A fixture with other settings overrides them here.</summary>
+    protected virtual void Configure(Dictionary<string, string> settings) { }
+
+    private async Task WaitUntilReady()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var response = await Client.GetAsync("/readyz");
+            if (response.StatusCode == HttpStatusCode.OK) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the node did not become ready: " + await response.Content.ReadAsStringAsync());
+            await Task.Delay(200);
+        }
+    }
+
+    public EngineEntryPoints Engine => EngineEntryPoints.From(Factory.Services);
+
+    public async Task<TenantState> Tenant(string tenantId) =>
+        (await Engine.Tenants.Ask<Portfolio>(new GetPortfolio(tenantId), TimeSpan.FromSeconds(15))).State;
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+        await Mail.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+/// <summary>The test server has no client address: a test names one in X-Test-Client-IP (per-IP limits).</summary>
+public sealed class ClientAddressFromHeader : IStartupFilter
+{
+    public const string Header = "X-Test-Client-IP";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            if (context.Request.Headers[Header] is [{ } ip]) context.Connection.RemoteIpAddress = IPAddress.Parse(ip);
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
+}

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace TradingActors.Api.Tests.Infrastructure;
+namespace TradingActors.Tests.Shared;
 
 /// <summary>
 /// A fresh database on the private PostgreSQL that scripts/test.sh starts (TRADINGACTORS_TEST_PG).

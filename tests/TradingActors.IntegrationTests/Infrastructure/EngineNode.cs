@@ -274,7 +274,15 @@ public static class Eventually
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (await condition()) return;
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow <= deadline)
+            {
+                // Sharding delivers at most once: an ask that reached a shard while it handed off is lost, and
+                // a client asks again (the condition is not yet observed, it is not false).
+            }
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out after {timeout.TotalSeconds:0} s waiting for: {what}");
             await Task.Delay(50);
         }

@@ -82,30 +82,30 @@ public sealed class SessionTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.NoContent, (await bob.Delete($"/api/v1/auth/sessions/{Assert.Single(await Sessions(bob, bobSecond.AccessToken), s => !s.GetProperty("current").GetBoolean()).GetProperty("id").GetString()}", bobSecond.AccessToken)).StatusCode);
 
         var alicePage = await Audit(alice, aliceTokens.AccessToken, "");
-        var aliceKinds = alicePage.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()).ToArray();
+        var aliceKinds = alicePage.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()!).ToArray();
         // Newest first: what alice did, in reverse order, and nothing of bob's.
         Assert.Equal(["login_failed", "login_succeeded", "email_verified", "registered"], aliceKinds);
         Assert.Null(NextCursor(alicePage)); // one page holds it all
 
-        var bobKinds = (await Audit(bob, bobTokens.AccessToken, "")).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()).ToArray();
+        var bobKinds = (await Audit(bob, bobTokens.AccessToken, "")).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()!).ToArray();
         Assert.Equal(["session_revoked", "login_succeeded", "login_failed", "login_succeeded", "email_verified", "registered"], bobKinds);
 
         // Pages of two: the cursor walks the same list, without gaps or repeats.
-        var walked = new List<string?>();
+        var walked = new List<string>();
         string? cursor = null;
         do
         {
             var page = await Audit(bob, bobTokens.AccessToken, cursor is null ? "?limit=2" : $"?limit=2&before={cursor}");
             var items = page.GetProperty("items").EnumerateArray().ToArray();
             Assert.True(items.Length <= 2);
-            walked.AddRange(items.Select(i => i.GetProperty("kind").GetString()));
+            walked.AddRange(items.Select(i => i.GetProperty("kind").GetString()!));
             cursor = NextCursor(page);
         } while (cursor is not null);
         Assert.Equal(bobKinds, walked);
 
         // Another user's cursor shows nothing of theirs either: the filter is the caller, not the cursor.
         var bobFirstId = (await Audit(bob, bobTokens.AccessToken, "?limit=1")).GetProperty("items")[0].GetProperty("id").GetInt64();
-        var aliceWithBobsCursor = (await Audit(alice, aliceTokens.AccessToken, $"?before={bobFirstId + 1}")).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()).ToArray();
+        var aliceWithBobsCursor = (await Audit(alice, aliceTokens.AccessToken, $"?before={bobFirstId + 1}")).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()!).ToArray();
         Assert.Equal(aliceKinds, aliceWithBobsCursor);
 
         await ProblemAssert.Is(await alice.Get("/api/v1/audit?limit=0", aliceTokens.AccessToken), HttpStatusCode.BadRequest);

@@ -41,7 +41,8 @@ public sealed class TwoFactorTests(ApiFixture api)
 
         // Enable refuses a wrong code, then proves the key with the app's code and returns ten recovery codes.
         seen.Add(await ProblemResponse(trader.Post("/api/v1/auth/2fa/enable", session.AccessToken, new { code = Wrong(Code(secret)) }), HttpStatusCode.BadRequest, "invalid-2fa-code"));
-        var enableResponse = await trader.Post("/api/v1/auth/2fa/enable", session.AccessToken, new { code = Code(secret) });
+        var enableCode = Code(secret);
+        var enableResponse = await trader.Post("/api/v1/auth/2fa/enable", session.AccessToken, new { code = enableCode });
         Assert.Equal(HttpStatusCode.OK, enableResponse.StatusCode);
         var recoveryCodes = (await enableResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("recoveryCodes").EnumerateArray().Select(c => c.GetString()!).ToArray();
         Assert.Equal(10, recoveryCodes.Distinct().Count());
@@ -52,6 +53,9 @@ public sealed class TwoFactorTests(ApiFixture api)
         Assert.Equal(10, stored.Split(';').Length);
         Assert.All(stored.Split(';'), h => Assert.Matches("^[0-9A-F]{64}$", h));
         foreach (var code in recoveryCodes) Assert.DoesNotContain(code, stored, StringComparison.OrdinalIgnoreCase);
+
+        // The code that enabled 2FA is spent: enabling saved the user (Identity's UpdateAsync) without undoing that.
+        seen.Add(await ProblemResponse(trader.Login(totpCode: enableCode), HttpStatusCode.Unauthorized, "invalid-2fa-code"));
 
         // Without a code: 2FA code required. A wrong code: invalid code, and it counts as a failed login.
         seen.Add(await ProblemResponse(trader.Login(), HttpStatusCode.Unauthorized, "2fa-code-required", "2FA code required"));

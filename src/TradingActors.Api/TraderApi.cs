@@ -64,7 +64,10 @@ public static class TraderApi
             .AddEntityFrameworkStores<TraderDbContext>()
             .AddUserManager<TraderUserManager>()
             .AddPasswordValidator<TraderPasswordPolicy>()
+            // Identity's key generation (ResetAuthenticatorKeyAsync) goes through this provider; codes are checked by Authenticator.
             .AddTokenProvider<AuthenticatorTokenProvider<TraderUser>>(TokenOptions.DefaultAuthenticatorProvider);
+        // Recovery codes stored hashed (the EF store keeps them in clear).
+        services.Replace(ServiceDescriptor.Scoped<IUserStore<TraderUser>, TraderUserStore>());
         services.Replace(ServiceDescriptor.Scoped<IPasswordHasher<TraderUser>, BcryptPasswordHasher>());
         services.AddSingleton<CommonPasswords>();
 
@@ -74,6 +77,7 @@ public static class TraderApi
         services.AddScoped<MailedTokens>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<LoginLockout>();
+        services.AddScoped<Authenticator>();
         services.AddSingleton<TenantProvisioning>();
         services.AddSingleton<RequestBodies>();
 
@@ -143,6 +147,7 @@ public static class TraderApi
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapAuthRoutes();
+        app.MapAuditRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>
                     Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))

@@ -29,3 +29,23 @@ public sealed record TokensResponse(
     DateTimeOffset AccessTokenExpiresAt,
     string RefreshToken,
     DateTimeOffset RefreshTokenExpiresAt);
+
+/// <summary>An empty body (or none): setup takes no input.</summary>
+public sealed record TwoFactorSetupRequest;
+
+/// <summary>A TOTP code from the authenticator app; disable also takes a recovery code.</summary>
+public sealed record TwoFactorCodeRequest(string? Code);
+
+/// <summary>The new authenticator key (base32) and the otpauth:// URI an app scans; 2FA stays off until enabled.</summary>
+public sealed record TwoFactorSetupResponse(string SharedKey, string OtpAuthUri);
+
+/// <summary>Single-use recovery codes: shown this once, stored only hashed.</summary>
+public sealed record TwoFactorEnabledResponse(string[] RecoveryCodes);
+
+/// <summary>One login's session: a refresh-token family. Id is the family id (the access token's sid).</summary>
+public sealed record SessionResponse(Guid Id, string? Device, string? IpAddress, string? UserAgent, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, bool Current);
+
+public sealed record AuditEntryResponse(long Id, string Kind, DateTimeOffset OccurredAt, string? IpAddress, string? Detail);
+
+/// <summary>A page of the audit trail, newest first; pass NextCursor as ?before= for the next page (null: no more).</summary>
+public sealed record AuditPageResponse(AuditEntryResponse[] Items, string? NextCursor);

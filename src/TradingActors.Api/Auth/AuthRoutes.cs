@@ -34,6 +34,8 @@ public static class AuthRoutes
         auth.MapPost("/logout", Logout).RequireAuthorization(TraderPolicies.User);
         auth.MapPost("/forgot-password", ForgotPassword).AllowAnonymous().RequireRateLimiting(TraderPolicies.LoginRateLimit);
         auth.MapPost("/reset-password", ResetPassword).AllowAnonymous();
+        auth.MapTwoFactorRoutes();
+        auth.MapSessionRoutes();
         return auth;
     }
 
@@ -163,9 +165,14 @@ public static class AuthRoutes
         {
             if (string.IsNullOrWhiteSpace(body.TotpCode))
                 return Problems.Status(StatusCodes.Status401Unauthorized, "2fa-code-required", "2FA code required", "This account has two-factor authentication on: send totpCode.");
-            if (!await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, body.TotpCode.Trim()))
-                return await Failed(http, user, ip, ct)
-                    ?? Problems.Status(StatusCodes.Status401Unauthorized, "invalid-2fa-code", "Invalid 2FA code", "The two-factor code is not valid.");
+            var authenticator = s.GetRequiredService<Authenticator>();
+            // A recovery code stands in for a TOTP code, once.
+            if (!await authenticator.VerifyAsync(user, body.TotpCode, ct))
+            {
+                if (!await authenticator.RedeemRecoveryCodeAsync(user, body.TotpCode))
+                    return await Failed(http, user, ip, ct) ?? TwoFactorRoutes.InvalidCode(StatusCodes.Status401Unauthorized);
+                await audit.RecordAsync(user.Id, AuditKinds.RecoveryCodeUsed, ip, $"{await users.CountRecoveryCodesAsync(user)} left", ct);
+            }
         }
 
         await audit.RecordAsync(user.Id, AuditKinds.LoginSucceeded, ip, null, ct);
@@ -175,7 +182,7 @@ public static class AuthRoutes
     }
 
     /// <summary>A failed login: 429 when it locked the account, else null (the caller says why it failed).</summary>
-    private static async Task<IResult?> Failed(HttpContext http, TraderUser user, string? ip, CancellationToken ct) =>
+    internal static async Task<IResult?> Failed(HttpContext http, TraderUser user, string? ip, CancellationToken ct) =>
         await http.RequestServices.GetRequiredService<LoginLockout>().RecordFailureAsync(user, ip, ct) is { } lockedFor
             ? Locked(http, lockedFor)
             : null;
@@ -296,11 +303,11 @@ public static class AuthRoutes
         email.Length is > 3 and <= 256 && new EmailAddressAttribute().IsValid(email)
         && MimeKit.MailboxAddress.TryParse(email, out var parsed) && parsed.Address == email && !email.Any(char.IsWhiteSpace);
 
-    private static string? ClientIp(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
+    internal static string? ClientIp(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
 
-    private static ClientInfo Client(HttpContext http, string? device) => new(ClientIp(http), http.Request.Headers.UserAgent.ToString(), device);
+    internal static ClientInfo Client(HttpContext http, string? device) => new(ClientIp(http), http.Request.Headers.UserAgent.ToString(), device);
 
-    private static IResult Locked(HttpContext http, TimeSpan lockedFor)
+    internal static IResult Locked(HttpContext http, TimeSpan lockedFor)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(lockedFor.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

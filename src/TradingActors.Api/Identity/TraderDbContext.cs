@@ -23,6 +23,9 @@ public sealed class TraderDbContext(DbContextOptions<TraderDbContext> options)
         {
             e.ToTable("users");
             e.Ignore(u => u.TenantId);
+            // Only Authenticator's conditional UPDATE writes it: Identity's UpdateAsync saves every column
+            // of the (possibly stale) user, which would otherwise roll the replay guard back.
+            e.Property(u => u.AuthenticatorLastTimeStep).Metadata.SetAfterSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
         });
         builder.Entity<TraderRole>().ToTable("roles");
         builder.Entity<IdentityUserRole<Guid>>().ToTable("user_roles");

@@ -10,6 +10,9 @@ public sealed class TraderUser : IdentityUser<Guid>
     /// <summary>When the engine confirmed the tenant and its paper account; null until then (provisioning is retried).</summary>
     public DateTimeOffset? TenantProvisionedAt { get; set; }
 
+    /// <summary>The TOTP time step of the last accepted authenticator code (replay guard); written only by <see cref="Auth.Authenticator"/>.</summary>
+    public long? AuthenticatorLastTimeStep { get; set; }
+
     /// <summary>The engine's tenant id: the user id without dashes (letters and digits only, as tenant ids require).</summary>
     public string TenantId => Id.ToString("N");
 }
@@ -92,4 +95,8 @@ public static class AuditKinds
     public const string LoggedOut = "logged_out";
     public const string PasswordResetRequested = "password_reset_requested";
     public const string PasswordReset = "password_reset";
+    public const string TwoFactorEnabled = "two_factor_enabled";
+    public const string TwoFactorDisabled = "two_factor_disabled";
+    public const string RecoveryCodeUsed = "recovery_code_used";
+    public const string SessionRevoked = "session_revoked";
 }

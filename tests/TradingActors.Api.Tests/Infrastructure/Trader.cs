@@ -50,6 +50,23 @@ public sealed class Trader(ApiFixture api, string email, string password)
     public static async Task<Tokens> TokensOf(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<Tokens>())!;
 
+    /// <summary>A login from a client that names itself (User-Agent), as a browser or app would.</summary>
+    public Task<HttpResponseMessage> LoginAs(string userAgent, string? totpCode = null) =>
+        Send(HttpMethod.Post, "/api/v1/auth/login", null, new { email = Email, password = Password, totpCode }, userAgent);
+
+    public Task<HttpResponseMessage> Post(string path, string? accessToken, object? body = null) => Send(HttpMethod.Post, path, accessToken, body);
+
+    public Task<HttpResponseMessage> Delete(string path, string? accessToken) => Send(HttpMethod.Delete, path, accessToken);
+
+    public async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? accessToken, object? body = null, string? userAgent = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (accessToken is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        if (userAgent is not null) request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+        if (body is not null) request.Content = JsonContent.Create(body);
+        return await Http.SendAsync(request);
+    }
+
     public async Task<HttpResponseMessage> Get(string path, string? accessToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Npgsql;
 using TradingActors.Api.Auth;
 using TradingActors.Api.Demo;
 using TradingActors.Api.Http;
@@ -21,6 +22,7 @@ using TradingActors.Api.Mail;
 using TradingActors.Api.Schema;
 using TradingActors.Api.Tenancy;
 using TradingActors.Api.Tokens;
+using TradingActors.Api.Trading;
 
 namespace TradingActors.Api;
 
@@ -79,6 +81,12 @@ public static class TraderApi
         services.AddScoped<LoginLockout>();
         services.AddScoped<Authenticator>();
         services.AddSingleton<TenantProvisioning>();
+        // Trading reads: as the reader role (row level security), through a login of its own when one is configured.
+        var readerConnection = configuration["Trading:Api:ReaderConnectionString"];
+        var owner = NpgsqlDataSource.Create(connectionString);
+        services.AddSingleton(new ApiDataSources(owner, string.IsNullOrWhiteSpace(readerConnection) ? owner : NpgsqlDataSource.Create(readerConnection)));
+        services.AddSingleton(sp => new TenantReads(sp.GetRequiredService<ApiDataSources>().Reader, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<ApiDataSources>().Owner, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestBodies>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -116,13 +124,23 @@ public static class TraderApi
             o.AddPolicy(TraderPolicies.LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = api.LoginAttemptsPerIpPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            o.AddPolicy(TraderPolicies.UserRateLimit, http => RateLimitPartition.GetTokenBucketLimiter(
+                http.User.FindFirst("sub")?.Value is { } user ? "user:" + user : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = api.RequestBurstPerUser,
+                    TokensPerPeriod = api.RequestsPerUserPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = async (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
                 context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await Problems.Status(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests",
-                    "Too many attempts from this address; try again later.").ExecuteAsync(context.HttpContext);
+                    "Too many requests; try again later.").ExecuteAsync(context.HttpContext);
             };
         });
 
@@ -148,6 +166,8 @@ public static class TraderApi
         app.UseRateLimiter();
         app.MapAuthRoutes();
         app.MapAuditRoutes();
+        app.MapReadRoutes();
+        app.MapOrderRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>
                     Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))

@@ -26,6 +26,10 @@ public sealed class TraderApiOptions
     /// <summary>Login attempts per client IP per minute (all accounts together), before 429.</summary>
     public int LoginAttemptsPerIpPerMinute { get; set; } = 30;
 
+    /// <summary>Per-user token bucket on the trading routes: this many requests a second, bursts up to RequestBurstPerUser.</summary>
+    public int RequestsPerUserPerSecond { get; set; } = 20;
+    public int RequestBurstPerUser { get; set; } = 40;
+
     /// <summary>bcrypt work factor (2^N rounds); at least 12.</summary>
     public int BcryptWorkFactor { get; set; } = 12;
     public int MinPasswordLength { get; set; } = 12;
@@ -49,6 +53,8 @@ public sealed class TraderApiOptions
         if (EmailVerificationLifetime <= TimeSpan.Zero || PasswordResetLifetime <= TimeSpan.Zero) errors.Add("mailed token lifetimes must be positive");
         if (LockoutFailures < 1 || LockoutWindow <= TimeSpan.Zero || LockoutDuration <= TimeSpan.Zero) errors.Add("Trading:Api lockout settings must be positive");
         if (LoginAttemptsPerIpPerMinute < 1) errors.Add("Trading:Api:LoginAttemptsPerIpPerMinute must be at least 1");
+        if (RequestsPerUserPerSecond < 1) errors.Add("Trading:Api:RequestsPerUserPerSecond must be at least 1");
+        if (RequestBurstPerUser < RequestsPerUserPerSecond) errors.Add("Trading:Api:RequestBurstPerUser must be at least RequestsPerUserPerSecond");
         if (BcryptWorkFactor is < 12 or > 20) errors.Add("Trading:Api:BcryptWorkFactor must be in 12..20");
         if (MinPasswordLength < 12) errors.Add("Trading:Api:MinPasswordLength must be at least 12");
         if (MaxBodyBytes is < 1024 or > 1024 * 1024) errors.Add("Trading:Api:MaxBodyBytes must be in 1 KiB..1 MiB");

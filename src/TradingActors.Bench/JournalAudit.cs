@@ -19,7 +19,7 @@ public static class JournalAudit
         var fillsById = new Dictionary<string, int>(StringComparer.Ordinal);
         var filledEvents = 0;
         var other = 0;
-        await journal.CurrentEventsByTag(EventTagger.Executions, Offset.NoOffset())
+        await journal.CurrentEventsByTag(EventTagger.Tenant, Offset.NoOffset())
             .RunForeach(envelope =>
             {
                 if (envelope.Event is OrderFilled filled)
@@ -27,7 +27,7 @@ public static class JournalAudit
                     filledEvents++;
                     fillsById[filled.Intent.ClientOrderId] = fillsById.GetValueOrDefault(filled.Intent.ClientOrderId) + 1;
                 }
-                else
+                else if (envelope.Event is OrderRejected or OrderFailed or OrderMarkedUnknown or SignalsSkipped)
                 {
                     other++;
                 }

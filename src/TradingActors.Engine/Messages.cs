@@ -28,7 +28,13 @@ public interface IWithFanoutBucket : ITradingMessage
 /// <summary>Persistence ids and pub-sub topic names, built in one place.</summary>
 public static class Names
 {
-    public static string TenantPersistenceId(string tenantId) => "tenant-" + tenantId;
+    private const string TenantPrefix = "tenant-";
+
+    public static string TenantPersistenceId(string tenantId) => TenantPrefix + tenantId;
+
+    /// <summary>The tenant a persistence id belongs to, or null for other actors'.</summary>
+    public static string? TenantIdOf(string persistenceId) =>
+        persistenceId.StartsWith(TenantPrefix, StringComparison.Ordinal) ? persistenceId[TenantPrefix.Length..] : null;
     public static string StrategyPersistenceId(string strategyId) => "strategy-" + strategyId;
     public static string FanoutEntityId(string strategyId, int bucket) => $"{strategyId}~{bucket}";
     public static string FanoutPersistenceId(string entityId) => "fanout-" + entityId;

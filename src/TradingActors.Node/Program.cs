@@ -7,6 +7,7 @@ using TradingActors.Api;
 using TradingActors.Api.Auth;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Observability;
+using TradingActors.Engine.ReadModels;
 using TradingActors.Node;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -28,13 +29,21 @@ var app = builder.Build();
 
 app.MapGet("/healthz", () => Results.Ok(new { status = "alive" })).AllowAnonymous();
 
-// Ready = this node is an Up cluster member and the journal's database answers.
+// Ready = this node is an Up cluster member and the journal's database answers. The read models' lag is detail:
+// a lagging projection makes reads wait (minVersion), it does not make the node unready.
 app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
 {
     var member = Cluster.Get(system).SelfMember;
     var up = member.Status == MemberStatus.Up;
     var journal = await DatabaseReachable(engine.ConnectionString, ct);
-    var body = new { status = up && journal ? "ready" : "not ready", member = member.Status.ToString(), journal = journal ? "reachable" : "unreachable" };
+    var readModels = journal ? await ReadModelLagOf(engine.ConnectionString, ct) : null;
+    var body = new
+    {
+        status = up && journal ? "ready" : "not ready",
+        member = member.Status.ToString(),
+        journal = journal ? "reachable" : "unreachable",
+        readModels = readModels is null ? null : new { eventsBehind = readModels.EventsBehind, projectedThrough = readModels.ProjectedThrough, updatedAt = readModels.UpdatedAt },
+    };
     return up && journal ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
 }).AllowAnonymous();
 
@@ -60,6 +69,22 @@ static async Task<bool> DatabaseReachable(string connectionString, CancellationT
     catch (Exception)
     {
         return false;
+    }
+}
+
+static async Task<ReadModelLag.Lag?> ReadModelLagOf(string connectionString, CancellationToken ct)
+{
+    try
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(timeout.Token);
+        return await ReadModelLag.QueryAsync(connection, timeout.Token);
+    }
+    catch (Exception)
+    {
+        return null; // not migrated yet, or the query timed out: no detail rather than no answer
     }
 }
 

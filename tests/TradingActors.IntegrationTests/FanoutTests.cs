@@ -31,7 +31,7 @@ public sealed class FanoutTests
 
         // Read back from the journal: every tenant's order filled exactly once.
         var journal = PersistenceQuery.Get(node.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        var events = await journal.CurrentEventsByTag("executions", Offset.NoOffset()).RunAggregate(
+        var events = await journal.CurrentEventsByTag("tenant", Offset.NoOffset()).RunAggregate(
             new List<OrderFilled>(), (list, e) => { if (e.Event is OrderFilled f) list.Add(f); return list; }, node.System.Materializer());
         Assert.Equal(1000, events.Count);
         Assert.Equal(1000, events.Select(e => e.Intent.ClientOrderId).Distinct().Count());

@@ -40,7 +40,7 @@ public sealed class JournalBatchWriterTests
         using var reader = PersistenceSystem.Start(db.ConnectionString, PersistenceSystem.StockPlugins + "\n" + queryConnection);
         var query = PersistenceQuery.Get(reader).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         var materializer = reader.Materializer();
-        var tagged = await query.CurrentEventsByTag("accounts", Offset.NoOffset())
+        var tagged = await query.CurrentEventsByTag("tenant", Offset.NoOffset())
             .RunAggregate(new List<EventEnvelope>(), (list, e) => { list.Add(e); return list; }, materializer);
         Assert.Equal(1200, tagged.Count);
         Assert.Equal(1200, tagged.Select(e => (e.PersistenceId, e.SequenceNr)).Distinct().Count());
@@ -57,7 +57,7 @@ public sealed class JournalBatchWriterTests
             .RunAggregate(new List<EventEnvelope>(), (list, e) => { list.Add(e); return list; }, materializer);
         Assert.Equal(Enumerable.Range(1, 6).Select(n => (long)n), byId.Select(e => e.SequenceNr));
         Assert.All(byId, e => Assert.IsType<PaperAccountLinked>(e.Event));
-        Assert.Equal(1200, await db.ScalarAsync("SELECT count(*) FROM tags WHERE tag = 'accounts'"));
+        Assert.Equal(1200, await db.ScalarAsync("SELECT count(*) FROM tags WHERE tag = 'tenant'"));
         Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM journal WHERE deleted OR identifier IS NULL OR writer_uuid IS NULL"));
     }
 
@@ -91,6 +91,6 @@ public sealed class JournalBatchWriterTests
         Assert.Equal(new HashSet<IActorRef> { ledgers[7], ledgers[41] }, terminated);
         Assert.Equal(58 * 2 + 2, await db.ScalarAsync("SELECT count(*) FROM journal"));
         Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM journal WHERE persistence_id IN ('batch-07', 'batch-41') AND sequence_number > 1"));
-        Assert.Equal(58 * 2, await db.ScalarAsync("SELECT count(*) FROM tags WHERE tag = 'accounts'"));
+        Assert.Equal(58 * 2, await db.ScalarAsync("SELECT count(*) FROM tags WHERE tag = 'tenant'"));
     }
 }

@@ -10,4 +10,7 @@ public static class TraderPolicies
     public static readonly string[] Roles = [User, Admin, SuperAdmin];
 
     public const string LoginRateLimit = "login-per-ip";
+
+    /// <summary>Every signed-in route: a token bucket per user (anonymous callers by address).</summary>
+    public const string UserRateLimit = "per-user";
 }

@@ -99,4 +99,5 @@ public static class AuditKinds
     public const string TwoFactorDisabled = "two_factor_disabled";
     public const string RecoveryCodeUsed = "recovery_code_used";
     public const string SessionRevoked = "session_revoked";
+    public const string ManualOrderPlaced = "manual_order_placed";
 }

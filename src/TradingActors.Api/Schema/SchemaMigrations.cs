@@ -2,6 +2,7 @@ using DbUp;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using TradingActors.Engine.ReadModels;
 
 namespace TradingActors.Api.Schema;
 
@@ -15,7 +16,12 @@ public sealed class SchemaMigrations(string connectionString, ILogger<SchemaMigr
 {
     private const long LockKey = 0x7472_6164_6572; // "trader"
 
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.Run(() => Migrate(connectionString, log), cancellationToken);
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        Migrate(connectionString, log);
+        // The read models' tables too, before any route can read them (the projection also runs this before it writes).
+        ReadModelSchema.Migrate(connectionString, log);
+    }, cancellationToken);
 
     public static void Migrate(string connectionString, ILogger log)
     {

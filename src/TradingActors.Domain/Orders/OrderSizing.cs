@@ -21,8 +21,11 @@ public static class OrderSizing
     }
 
     /// <summary>The held quantity rounded down to the step; 0 when flat or when the rest is below the minimum.</summary>
-    public static decimal SellQuantity(decimal held, Instrument instrument) =>
-        AtLeastMin(instrument.RoundQuantityDown(held), instrument);
+    public static decimal SellQuantity(decimal held, Instrument instrument) => RoundedQuantity(held, instrument);
+
+    /// <summary>A requested quantity rounded down to the step; 0 when that is below the minimum.</summary>
+    public static decimal RoundedQuantity(decimal quantity, Instrument instrument) =>
+        AtLeastMin(instrument.RoundQuantityDown(quantity), instrument);
 
     private static decimal AtLeastMin(decimal quantity, Instrument instrument) =>
         // Stryker disable once Equality : a zero quantity is 0 either way

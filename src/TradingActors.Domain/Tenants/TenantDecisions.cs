@@ -36,6 +36,21 @@ public abstract record SignalPlan
     public sealed record Place(OrderIntent Intent, bool EmbeddedPaper) : SignalPlan;
 }
 
+/// <summary>What a tenant does with a trader's manual market order.</summary>
+public abstract record ManualOrderPlan
+{
+    /// <summary>Refused before anything is decided (bad request, unknown account, no price): nothing persisted.</summary>
+    public sealed record Invalid(string Reason) : ManualOrderPlan;
+
+    /// <summary>The same request was placed before (a retry): its order, not a second one.</summary>
+    public sealed record AlreadyPlaced(string ClientOrderId) : ManualOrderPlan;
+
+    /// <summary>Refused before reaching the venue (paper funds or holdings): persisted as a rejected order.</summary>
+    public sealed record Reject(OrderIntent Intent, string Reason) : ManualOrderPlan;
+
+    public sealed record Place(OrderIntent Intent, bool EmbeddedPaper) : ManualOrderPlan;
+}
+
 /// <summary>The tenant's rules: pure functions from state and command to events or a rejection.</summary>
 public static class TenantDecisions
 {
@@ -191,6 +206,39 @@ public static class TenantDecisions
                 => new OrderMarkedUnknown(intent, reason ?? "no answer", now),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// A manual market order, sized by quantity or by notional (exactly one). Its client order id comes
+    /// from the request key, so the same request placed twice is one order. A quantity is rounded down to
+    /// the instrument's step; a notional buy is sized like a strategy's budget (costs included), a notional
+    /// sell as notional / price. <paramref name="price"/> is the latest market price (the order's reference).
+    /// </summary>
+    public static ManualOrderPlan PlanManualOrder(TenantState s, string requestKey, string accountId, string symbol, OrderSide side,
+        decimal? quantity, decimal? notional, decimal? price, PaperVenueCosts paperCosts)
+    {
+        if (!s.Exists) return new ManualOrderPlan.Invalid($"tenant '{s.TenantId}' does not exist");
+        if (ValidateId(requestKey, "idempotency key") is { } badKey) return new ManualOrderPlan.Invalid(badKey);
+        if (!s.Accounts.TryGetValue(accountId ?? "", out var account)) return new ManualOrderPlan.Invalid($"unknown account '{accountId}'");
+        if (!Instruments.TryGet(symbol ?? "", out var instrument)) return new ManualOrderPlan.Invalid($"unknown symbol '{symbol}'");
+        if (quantity is null == notional is null) return new ManualOrderPlan.Invalid("give either a quantity or a notional");
+        if (quantity <= 0 || notional <= 0) return new ManualOrderPlan.Invalid("quantity and notional must be positive");
+
+        var source = Sources.Manual(requestKey);
+        var clientOrderId = ClientOrderIds.Create(s.TenantId, account.AccountId, source, 0, leg: 0);
+        if (s.Knows(clientOrderId)) return new ManualOrderPlan.AlreadyPlaced(clientOrderId);
+        if (price is not { } p || p <= 0) return new ManualOrderPlan.Invalid($"no market price for {instrument.Symbol} yet");
+
+        var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : ExternalCostFactor;
+        var size = quantity is { } q
+            ? OrderSizing.RoundedQuantity(q, instrument)
+            : side == OrderSide.Buy ? OrderSizing.BuyQuantity(notional!.Value, p, instrument, costFactor) : OrderSizing.RoundedQuantity(notional!.Value / p, instrument);
+        if (size <= 0) return new ManualOrderPlan.Invalid($"the order is below {instrument.Symbol}'s minimum quantity {instrument.MinQuantity}");
+
+        var intent = new OrderIntent(clientOrderId, account.AccountId, source, 0, instrument.Symbol, side, size, p);
+        if (account.Paper is { } paper && !paper.CanAfford(side, instrument.Symbol, size, p, costFactor))
+            return new ManualOrderPlan.Reject(intent, side == OrderSide.Buy ? "insufficient funds" : "insufficient holdings");
+        return new ManualOrderPlan.Place(intent, account.IsEmbeddedPaper);
     }
 
     private static Decision? RequireTenant(TenantState s) =>

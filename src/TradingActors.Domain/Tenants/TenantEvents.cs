@@ -3,7 +3,11 @@ using TradingActors.Domain.Orders;
 namespace TradingActors.Domain.Tenants;
 
 /// <summary>Marker for everything a TenantActor persists; bound to our serializer by this interface.</summary>
-public interface ITenantEvent;
+public interface ITenantEvent
+{
+    /// <summary>When the tenant decided it (the engine's clock).</summary>
+    DateTimeOffset At { get; }
+}
 
 /// <summary>Events about one order of the tenant's ledger.</summary>
 public interface IOrderEvent : ITenantEvent

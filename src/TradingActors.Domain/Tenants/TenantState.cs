@@ -61,10 +61,14 @@ public sealed record TenantState(
     long OrdersRejected,
     long OrdersFailed,
     ImmutableList<SkipRecord>? RecentSkips = null,
-    long SignalsSkipped = 0)
+    long SignalsSkipped = 0,
+    ImmutableDictionary<string, DateTimeOffset>? ManualOrders = null)
 {
     public const int RecentOrdersKept = 20;
     public const int RecentSkipsKept = 20;
+
+    /// <summary>How long a manual order's client order id is remembered (a retried request within it places nothing new); the API keeps Idempotency-Keys as long.</summary>
+    public static readonly TimeSpan ManualOrdersKept = TimeSpan.FromHours(24);
 
     public static TenantState Empty(string tenantId) => new(
         tenantId, false, "",
@@ -85,6 +89,16 @@ public sealed record TenantState(
 
     public long LastProcessed(string strategyId) => LastSignal.GetValueOrDefault(strategyId);
 
+    /// <summary>Whether this client order id is an order the tenant already has: open, recent, or a manual order within <see cref="ManualOrdersKept"/>.</summary>
+    public bool Knows(string clientOrderId) =>
+        Open.ContainsKey(clientOrderId)
+        || ManualOrders?.ContainsKey(clientOrderId) == true
+        || Recent.Any(r => r.Intent.ClientOrderId == clientOrderId);
+
+    /// <summary>The order's status if the tenant still holds it (open or recent); null when only its id is remembered.</summary>
+    public OrderRecord? Find(string clientOrderId) =>
+        Open.TryGetValue(clientOrderId, out var open) ? open : Recent.LastOrDefault(r => r.Intent.ClientOrderId == clientOrderId);
+
     /// <summary>The open order a strategy's subscription is waiting on, if any (one at a time per subscription).</summary>
     public OrderRecord? OpenOrderOf(string strategyId)
     {
@@ -103,14 +117,14 @@ public sealed record TenantState(
         Unsubscribed u => this with { Subscriptions = Subscriptions.Remove(u.StrategyId) },
         SubscriptionPaused p => WithSubscription(p.StrategyId, s => s with { Status = SubscriptionStatus.Paused }),
         SubscriptionResumed r => AdvanceTo(r.StrategyId, r.StartAfterSequence).WithSubscription(r.StrategyId, s => s with { Status = SubscriptionStatus.Active, ActiveSince = r.At }),
-        OrderSubmitted o => Advance(o.Intent) with { Open = Open.SetItem(o.Intent.ClientOrderId, new OrderRecord(o.Intent, OrderStatus.Submitted, null, null, o.At, o.At)) },
-        OrderMarkedUnknown u => Advance(u.Intent) with { Open = Open.SetItem(u.Intent.ClientOrderId, new OrderRecord(u.Intent, OrderStatus.Unknown, null, u.Reason, u.At, SubmittedAt(u.Intent, u.At))) },
+        OrderSubmitted o => Advance(o.Intent, o.At) with { Open = Open.SetItem(o.Intent.ClientOrderId, new OrderRecord(o.Intent, OrderStatus.Submitted, null, null, o.At, o.At)) },
+        OrderMarkedUnknown u => Advance(u.Intent, u.At) with { Open = Open.SetItem(u.Intent.ClientOrderId, new OrderRecord(u.Intent, OrderStatus.Unknown, null, u.Reason, u.At, SubmittedAt(u.Intent, u.At))) },
         OrderNeedsAttention n => Open.ContainsKey(n.Intent.ClientOrderId)
             ? this with { Open = Open.SetItem(n.Intent.ClientOrderId, Open[n.Intent.ClientOrderId] with { Status = OrderStatus.NeedsAttention, Reason = n.Reason, At = n.At }) }
             : this,
         OrderFilled f => ApplyFill(f),
-        OrderRejected r => Settle(r.Intent, new OrderRecord(r.Intent, OrderStatus.Rejected, null, r.Reason, r.At, SubmittedAt(r.Intent, r.At))) with { OrdersRejected = OrdersRejected + 1 },
-        OrderFailed x => Settle(x.Intent, new OrderRecord(x.Intent, OrderStatus.Failed, null, x.Reason, x.At, SubmittedAt(x.Intent, x.At))) with { OrdersFailed = OrdersFailed + 1 },
+        OrderRejected r => Settle(r.Intent, new OrderRecord(r.Intent, OrderStatus.Rejected, null, r.Reason, r.At, SubmittedAt(r.Intent, r.At)), r.At) with { OrdersRejected = OrdersRejected + 1 },
+        OrderFailed x => Settle(x.Intent, new OrderRecord(x.Intent, OrderStatus.Failed, null, x.Reason, x.At, SubmittedAt(x.Intent, x.At)), x.At) with { OrdersFailed = OrdersFailed + 1 },
         SignalsSkipped k => ApplySkip(k),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown tenant event"),
     };
@@ -120,7 +134,7 @@ public sealed record TenantState(
 
     private TenantState ApplyFill(OrderFilled f)
     {
-        var next = Settle(f.Intent, new OrderRecord(f.Intent, OrderStatus.Filled, f.Fill, null, f.At, SubmittedAt(f.Intent, f.At))) with { OrdersFilled = OrdersFilled + 1 };
+        var next = Settle(f.Intent, new OrderRecord(f.Intent, OrderStatus.Filled, f.Fill, null, f.At, SubmittedAt(f.Intent, f.At)), f.At) with { OrdersFilled = OrdersFilled + 1 };
         if (next.Accounts.TryGetValue(f.Intent.AccountId, out var account) && account.Paper is { } paper)
             next = next with { Accounts = next.Accounts.SetItem(account.AccountId, account with { Paper = paper.Apply(f.Intent.Side, f.Fill, f.Intent.Symbol) }) };
         var strategyId = Sources.StrategyIdOf(f.Intent.Source);
@@ -144,22 +158,35 @@ public sealed record TenantState(
         };
     }
 
-    /// <summary>Every outcome of a signal advances that strategy's last processed sequence (dedupe on redelivery).</summary>
-    private TenantState Advance(OrderIntent intent)
+    /// <summary>
+    /// Every outcome of a signal advances that strategy's last processed sequence (dedupe on redelivery);
+    /// a manual order's id is remembered for <see cref="ManualOrdersKept"/> (dedupe of a retried request).
+    /// </summary>
+    private TenantState Advance(OrderIntent intent, DateTimeOffset at)
     {
+        if (Sources.IsManual(intent.Source)) return RememberManual(intent.ClientOrderId, at);
         var strategyId = Sources.StrategyIdOf(intent.Source);
         return strategyId is null ? this : AdvanceTo(strategyId, intent.SourceSequence);
+    }
+
+    private TenantState RememberManual(string clientOrderId, DateTimeOffset at)
+    {
+        var kept = ManualOrders ?? ImmutableDictionary<string, DateTimeOffset>.Empty;
+        var horizon = at - ManualOrdersKept;
+        foreach (var (id, placed) in kept)
+            if (placed < horizon) kept = kept.Remove(id);
+        return this with { ManualOrders = kept.ContainsKey(clientOrderId) ? kept : kept.SetItem(clientOrderId, at) };
     }
 
     private TenantState AdvanceTo(string strategyId, long sequence) =>
         LastProcessed(strategyId) >= sequence ? this : this with { LastSignal = LastSignal.SetItem(strategyId, sequence) };
 
-    private TenantState Settle(OrderIntent intent, OrderRecord record)
+    private TenantState Settle(OrderIntent intent, OrderRecord record, DateTimeOffset at)
     {
         var recent = Recent.Add(record);
         // Stryker disable once Equality : at the limit it removes nothing
         if (recent.Count > RecentOrdersKept) recent = recent.RemoveRange(0, recent.Count - RecentOrdersKept);
-        return Advance(intent) with { Open = Open.Remove(intent.ClientOrderId), Recent = recent };
+        return Advance(intent, at) with { Open = Open.Remove(intent.ClientOrderId), Recent = recent };
     }
 
     private TenantState WithSubscription(string strategyId, Func<Subscription, Subscription> change) =>
@@ -176,8 +203,14 @@ public static class Venues
 public static class Sources
 {
     private const string StrategyPrefix = "strategy:";
+    private const string ManualPrefix = "manual:";
 
     public static string Strategy(string strategyId) => StrategyPrefix + strategyId;
+
+    /// <summary>A trader's own order; the request key (the API's Idempotency-Key) makes its client order id.</summary>
+    public static string Manual(string requestKey) => ManualPrefix + requestKey;
+
+    public static bool IsManual(string source) => source.StartsWith(ManualPrefix, StringComparison.Ordinal);
 
     public static string? StrategyIdOf(string source) =>
         source.StartsWith(StrategyPrefix, StringComparison.Ordinal) ? source[StrategyPrefix.Length..] : null;

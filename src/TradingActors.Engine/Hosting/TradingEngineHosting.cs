@@ -9,6 +9,7 @@ using Akka.Hosting;
 using Akka.Persistence.Sql;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using TradingActors.Brokers;
 using TradingActors.Brokers.Paper;
 using TradingActors.Domain.Market;
@@ -17,6 +18,7 @@ using TradingActors.Domain.Strategies;
 using TradingActors.Engine.Fanout;
 using TradingActors.Engine.MarketFeeds;
 using TradingActors.Engine.Observability;
+using TradingActors.Engine.ReadModels;
 using TradingActors.Engine.Serialization;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
@@ -44,7 +46,10 @@ public static class TradingEngineHosting
         var venues = new VenueRegistry(options.Venues ?? DefaultVenues(options, prices));
         services.AddSingleton(options);
         services.AddSingleton(prices);
+        services.AddSingleton<IPriceSource>(prices);
         services.AddSingleton(venues);
+        var projection = new ProjectionStatus();
+        services.AddSingleton(projection);
 
         services.AddAkka(options.ActorSystemName, (builder, sp) =>
         {
@@ -76,7 +81,7 @@ public static class TradingEngineHosting
                 .WithShardRegion<TenantRegion>("tenant",
                     (system, registry, _) =>
                     {
-                        var deps = new Lazy<TenantDependencies>(() => TenantDeps(options, venues, registry));
+                        var deps = new Lazy<TenantDependencies>(() => TenantDeps(options, venues, prices, registry));
                         return entityId => TenantActor.Props(entityId, deps.Value);
                     },
                     new EngineMessageExtractor(options.TenantShards),
@@ -103,6 +108,16 @@ public static class TradingEngineHosting
                     if (FeedProps(options) is { } feed)
                         system.ActorOf(ClusterSingletonManager.Props(feed, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), "feed");
                     system.ActorOf(Props.Create(() => new PriceBoard(prices, Instruments.All.Select(i => i.Symbol))), "price-board");
+                    if (options.ReadModels.Enabled)
+                    {
+                        var settings = new ReadModelProjection.Settings(options.ReadModels.BatchSize, options.ReadModels.BatchWindow,
+                            TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+                        var database = NpgsqlDataSource.Create(options.ConnectionString);
+                        system.RegisterOnTermination(() => database.Dispose());
+                        system.ActorOf(ClusterSingletonManager.Props(
+                            ReadModelProjection.Supervised(options.ConnectionString, database, projection, settings, options.Time),
+                            PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), "read-model-projection");
+                    }
                     registry.Register<EngineMetricsKey>(system.ActorOf(
                         Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>(), options.Strategies.Select(s => s.Id), options.SummaryInterval)), "metrics"));
                 })
@@ -138,7 +153,7 @@ public static class TradingEngineHosting
         ShouldPassivateIdleEntities = false,
     };
 
-    private static TenantDependencies TenantDeps(TradingEngineOptions options, VenueRegistry venues, IActorRegistry registry) => new(
+    private static TenantDependencies TenantDeps(TradingEngineOptions options, VenueRegistry venues, IPriceSource prices, IActorRegistry registry) => new(
         new StrategyCatalog(options.Strategies),
         venues,
         new PaperVenueCosts(options.PaperFeeRate, options.PaperSlippageBps),
@@ -149,7 +164,8 @@ public static class TradingEngineHosting
         options.TenantSnapshotEvery,
         new BrokerSession.Settings(options.BrokerCallTimeout, options.BrokerBreakerFailures, options.BrokerBreakerReset, IdleStop: TimeSpan.FromMinutes(2)),
         options.Resolution,
-        options.IdlePassivation);
+        options.IdlePassivation,
+        prices);
 
     /// <summary>The node's own venues: the embedded paper venue. External connectors are configured in (the venues issue).</summary>
     private static Dictionary<string, IBrokerClient> DefaultVenues(TradingEngineOptions options, IPriceSource prices) => new()

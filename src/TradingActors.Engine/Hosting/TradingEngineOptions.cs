@@ -64,6 +64,9 @@ public sealed class TradingEngineOptions
 
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
+    /// <summary>The read models the API serves, projected from the journal by a cluster singleton.</summary>
+    public ReadModelSettings ReadModels { get; set; } = new();
+
     /// <summary>
     /// Operator tuning: HOCON that overrides cluster-config/ (e.g. journal batch sizes), so a
     /// setting can be measured or changed on a node without a rebuild. Empty by default.
@@ -104,6 +107,8 @@ public sealed class TradingEngineOptions
         if (Cluster.Port is < 0 or > 65535) errors.Add("Trading:Cluster:Port must be in 0..65535");
         if (Feed.Kind is not ("simulated" or "replay" or "none")) errors.Add("Trading:Feed:Kind must be simulated, replay or none");
         if (Feed.IntervalMs < 1) errors.Add("Trading:Feed:IntervalMs must be at least 1");
+        if (ReadModels.BatchSize is < 1 or > 10_000) errors.Add("Trading:ReadModels:BatchSize must be in 1..10000");
+        if (ReadModels.BatchWindow <= TimeSpan.Zero) errors.Add("Trading:ReadModels:BatchWindow must be positive");
         if (errors.Count > 0) throw new ArgumentException("invalid engine options: " + string.Join("; ", errors));
     }
 }
@@ -135,4 +140,14 @@ public sealed class FeedSettings
     public int Seed { get; set; } = 42;
     public string ReplayFile { get; set; } = "data/bars/BTCUSDT-1m.csv";
     public string ReplaySymbol { get; set; } = "BTCUSDT";
+}
+
+public sealed class ReadModelSettings
+{
+    /// <summary>Off for engine-only hosts (tests of the engine); the node turns it on (appsettings.json).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Events per transaction at most, and how long a partial batch waits for more.</summary>
+    public int BatchSize { get; set; } = 1000;
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 }

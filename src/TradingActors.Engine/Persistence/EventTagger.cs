@@ -4,29 +4,19 @@ using TradingActors.Domain.Tenants;
 
 namespace TradingActors.Engine.Persistence;
 
-/// <summary>Tags tenant events from the start so read models can be projected by tag later.</summary>
+/// <summary>
+/// Tags every tenant event with one tag, <see cref="Tenant"/>: the read-model projection reads that
+/// one stream in journal order, so each tenant's events arrive in their own order and one offset says
+/// how far the projection is. (Several tags per kind of event would split a tenant's history into
+/// streams with no order between them — an order's fill could be projected before its account.)
+/// </summary>
 public sealed class EventTagger : IWriteEventAdapter
 {
-    public const string Orders = "orders";
-    public const string Executions = "executions";
-    public const string Subscriptions = "subscriptions";
-    public const string Accounts = "accounts";
+    public const string Tenant = "tenant";
 
-    private static readonly ImmutableHashSet<string> OrderTags = [Orders];
-    private static readonly ImmutableHashSet<string> ExecutionTags = [Orders, Executions];
-    private static readonly ImmutableHashSet<string> SkipTags = [Executions];
-    private static readonly ImmutableHashSet<string> SubscriptionTags = [Subscriptions];
-    private static readonly ImmutableHashSet<string> AccountTags = [Accounts];
+    private static readonly ImmutableHashSet<string> TenantTags = [Tenant];
 
     public string Manifest(object evt) => string.Empty;
 
-    public object ToJournal(object evt) => evt switch
-    {
-        OrderSubmitted or OrderNeedsAttention => new Tagged(evt, OrderTags),
-        OrderFilled or OrderRejected or OrderFailed or OrderMarkedUnknown => new Tagged(evt, ExecutionTags),
-        SignalsSkipped => new Tagged(evt, SkipTags),
-        Subscribed or Unsubscribed or SubscriptionPaused or SubscriptionResumed => new Tagged(evt, SubscriptionTags),
-        TenantCreated or PaperAccountLinked or BrokerAccountLinked => new Tagged(evt, AccountTags),
-        _ => evt,
-    };
+    public object ToJournal(object evt) => evt is ITenantEvent ? new Tagged(evt, TenantTags) : evt;
 }

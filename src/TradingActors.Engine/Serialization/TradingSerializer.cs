@@ -49,6 +49,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.execute-signal", typeof(ExecuteSignal)),
         ("t.catch-up", typeof(CatchUpSignals)),
         ("t.get-portfolio", typeof(GetPortfolio)),
+        ("t.place-manual", typeof(PlaceManualOrder)),
+        ("t.manual-placed", typeof(ManualOrderPlaced)),
         ("t.accepted", typeof(CommandAccepted)),
         ("t.rejected", typeof(CommandRejected)),
         ("t.portfolio", typeof(Portfolio)),

@@ -37,6 +37,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private Dictionary<string, SignalBacklog>? _backlogs;
     private HashSet<string>? _fetching;
     private Dictionary<string, int>? _lookups;
+    private Dictionary<string, IActorRef>? _manualReplies;
 
     /// <summary>A venue call in progress.</summary>
     private sealed record InFlight(OrderIntent Intent, bool IsLookup);
@@ -95,6 +96,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case ResumeSubscription c: StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Resume(_state, c.StrategyId, Now, after)); break;
             case UnsubscribeFromStrategy c: Decide(c, TenantDecisions.Unsubscribe(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)); break;
             case PauseSubscription c: Decide(c, TenantDecisions.Pause(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)); break;
+            case PlaceManualOrder c: PlaceManual(c); break;
             case ExecuteSignal c: OnSignals(c.Signal.StrategyId, c.Signal, c.Signal.Sequence); break;
             case CatchUpSignals c: OnSignals(c.StrategyId, null, c.Through); break;
             case SignalsFetched f: OnFetched(f); break;
@@ -203,7 +205,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         {
             Apply(e);
             if (--remaining > 0) return;
-            replyTo.Tell(new CommandAccepted(_tenantId, name));
+            replyTo.Tell(new CommandAccepted(_tenantId, name, LastSequenceNr));
             afterPersist?.Invoke();
             UpdateResidency();
         });
@@ -401,6 +403,49 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void Ack(string strategyId, long through) =>
         _deps.FanoutRegion.Tell(new SignalAcknowledged(strategyId, Names.FanoutBucketOf(_tenantId, _deps.FanoutBuckets), _tenantId, through));
 
+    // ---- manual orders: the same exactly-once path as a signal's order, answered once its first event is persisted
+
+    private void PlaceManual(PlaceManualOrder c)
+    {
+        decimal? price = _deps.Prices is { } prices && prices.TryGetLatest(c.Symbol ?? "", out var latest) ? latest : null;
+        switch (TenantDecisions.PlanManualOrder(_state, c.RequestKey, c.AccountId, c.Symbol!, c.Side, c.Quantity, c.Notional, price, _deps.PaperCosts))
+        {
+            case ManualOrderPlan.Invalid invalid:
+                Sender.Tell(new CommandRejected(_tenantId, nameof(PlaceManualOrder), invalid.Reason));
+                break;
+            case ManualOrderPlan.AlreadyPlaced placed:
+                var known = _state.Find(placed.ClientOrderId);
+                Sender.Tell(new ManualOrderPlaced(_tenantId, placed.ClientOrderId, known?.Status, known?.Reason, LastSequenceNr));
+                break;
+            case ManualOrderPlan.Reject reject:
+                (_manualReplies ??= [])[reject.Intent.ClientOrderId] = Sender;
+                PersistOutcome(new OrderRejected(reject.Intent, reject.Reason, Now));
+                break;
+            case ManualOrderPlan.Place { EmbeddedPaper: true } place:
+                (_manualReplies ??= [])[place.Intent.ClientOrderId] = Sender;
+                CallVenue(new InFlight(place.Intent, IsLookup: false));
+                break;
+            case ManualOrderPlan.Place place:
+                (_manualReplies ??= [])[place.Intent.ClientOrderId] = Sender;
+                Persist(new OrderSubmitted(place.Intent, Now), e =>
+                {
+                    Apply(e);
+                    ReplyManual(e.Intent.ClientOrderId);
+                    CallVenue(new InFlight(place.Intent, IsLookup: false));
+                });
+                break;
+        }
+    }
+
+    /// <summary>Answers the manual order request waiting for this order, if one is (after its event is persisted).</summary>
+    private void ReplyManual(string clientOrderId)
+    {
+        if (_manualReplies is null || !_manualReplies.Remove(clientOrderId, out var replyTo)) return;
+        if (_manualReplies.Count == 0) _manualReplies = null;
+        var order = _state.Find(clientOrderId);
+        replyTo.Tell(new ManualOrderPlaced(_tenantId, clientOrderId, order?.Status, order?.Reason, LastSequenceNr));
+    }
+
     // ---- venue calls
 
     private void CallVenue(InFlight call)
@@ -503,6 +548,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             var id = intent.ClientOrderId;
             var status = _state.Open.TryGetValue(id, out var open) ? open.Status : _state.Recent[^1].Status;
             Context.System.EventStream.Publish(new OrderOutcomePersisted(_tenantId, id, status, System.Diagnostics.Stopwatch.GetTimestamp()));
+            ReplyManual(id);
             if (open is null)
             {
                 _lookups?.Remove(id);

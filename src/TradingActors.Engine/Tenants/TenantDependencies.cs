@@ -1,5 +1,6 @@
 using Akka.Actor;
 using TradingActors.Brokers;
+using TradingActors.Brokers.Paper;
 using TradingActors.Domain.Paper;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
@@ -18,7 +19,8 @@ public sealed record TenantDependencies(
     int SnapshotEvery,
     BrokerSession.Settings Session,
     ResolutionPolicy Resolution,
-    TimeSpan IdlePassivation);
+    TimeSpan IdlePassivation,
+    IPriceSource? Prices = null);
 
 /// <summary>Venue name → the shared connector (one per venue, not per tenant).</summary>
 public sealed class VenueRegistry

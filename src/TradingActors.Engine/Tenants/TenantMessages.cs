@@ -26,10 +26,25 @@ public sealed record ExecuteSignal(string TenantId, Signal Signal) : ITenantComm
 /// </summary>
 public sealed record CatchUpSignals(string TenantId, string StrategyId, long Through) : ITenantCommand;
 
+/// <summary>
+/// A trader's market order, sized by Quantity or by Notional (exactly one). RequestKey (the API's
+/// Idempotency-Key) makes the client order id: the same request sent again is the same order.
+/// </summary>
+public sealed record PlaceManualOrder(string TenantId, string RequestKey, string AccountId, string Symbol, OrderSide Side, decimal? Quantity, decimal? Notional) : ITenantCommand;
+
 public sealed record GetPortfolio(string TenantId) : ITenantCommand;
 
-/// <summary>Replies: a command is acknowledged only after its events are persisted.</summary>
-public sealed record CommandAccepted(string TenantId, string Command) : ITradingMessage;
+/// <summary>
+/// Replies: a command is acknowledged only after its events are persisted. Version is the tenant's
+/// journal sequence number after them: a read that waits for it sees the command's effect.
+/// </summary>
+public sealed record CommandAccepted(string TenantId, string Command, long Version = 0) : ITradingMessage;
+
+/// <summary>
+/// The order a <see cref="PlaceManualOrder"/> is: placed now (its first event persisted) or earlier by the
+/// same request. Status is null when the tenant remembers only the order's id (see /orders for the rest).
+/// </summary>
+public sealed record ManualOrderPlaced(string TenantId, string ClientOrderId, OrderStatus? Status, string? Reason, long Version) : ITradingMessage;
 public sealed record CommandRejected(string TenantId, string Command, string Reason) : ITradingMessage;
 
 public sealed record Portfolio(string TenantId, TenantState State) : ITradingMessage;

@@ -11,7 +11,7 @@ public sealed class TenantStateTests
     private static readonly DateTimeOffset Later = T0.AddMinutes(3);
     private static readonly OrderIntent ExternalBuy = Intent(4, OrderSide.Buy, 0.01m, ExternalAccountId);
 
-    private sealed record Stray : ITenantEvent;
+    private sealed record Stray(DateTimeOffset At) : ITenantEvent;
 
     // ---- tenant and accounts
 
@@ -458,7 +458,7 @@ public sealed class TenantStateTests
     [Fact]
     public void An_unknown_event_type_throws()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Following().Apply(new Stray()));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Following().Apply(new Stray(T0)));
 
         Assert.StartsWith("unknown tenant event", ex.Message);
         Assert.Equal(nameof(Stray), ex.ActualValue);

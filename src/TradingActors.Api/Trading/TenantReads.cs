@@ -1,0 +1,70 @@
+using Npgsql;
+using TradingActors.Engine.ReadModels;
+
+namespace TradingActors.Api.Trading;
+
+/// <summary>
+/// The API's PostgreSQL data sources, disposed with the host: Owner for the tables the API writes itself
+/// (idempotency keys), Reader for trading reads (a login of its own when Trading:Api:ReaderConnectionString is set).
+/// </summary>
+public sealed class ApiDataSources(NpgsqlDataSource owner, NpgsqlDataSource reader) : IAsyncDisposable
+{
+    public NpgsqlDataSource Owner { get; } = owner;
+    public NpgsqlDataSource Reader { get; } = reader;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Owner.DisposeAsync();
+        if (!ReferenceEquals(Reader, Owner)) await Reader.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Every read of a tenant's trading data goes through here: one transaction that switches to the
+/// reader role (neither owner nor BYPASSRLS) and sets app.tenant_id, so row level security limits
+/// every statement in it to the caller's rows — also one that forgets its WHERE clause. With a
+/// separate reader login (Trading:Api:ReaderConnectionString) the role switch is a no-op.
+/// </summary>
+public sealed class TenantReads(NpgsqlDataSource database, TimeProvider time)
+{
+    private static readonly TimeSpan ConsistencyPoll = TimeSpan.FromMilliseconds(20);
+
+    public async Task<T> ReadAsync<T>(string tenantId, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> read, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using (var scope = new NpgsqlBatch(connection, tx))
+        {
+            scope.BatchCommands.Add(new NpgsqlBatchCommand($"SET LOCAL ROLE {ReadModelSchema.ReaderRole}"));
+            var tenant = new NpgsqlBatchCommand("SELECT set_config('app.tenant_id', $1, true)");
+            tenant.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+            scope.BatchCommands.Add(tenant);
+            await scope.ExecuteNonQueryAsync(ct);
+        }
+        var result = await read(connection, tx);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>The tenant's journal sequence number the read models have reached (0 before any event).</summary>
+    public Task<long> ProjectedSequenceAsync(string tenantId, CancellationToken ct) =>
+        ReadAsync(tenantId, async (connection, tx) =>
+        {
+            await using var command = new NpgsqlCommand("SELECT sequence_nr FROM tenant_progress", connection, tx);
+            return await command.ExecuteScalarAsync(ct) is long n ? n : 0L;
+        }, ct);
+
+    /// <summary>Read-your-writes: waits until the read models hold the tenant's event <paramref name="sequenceNr"/>; false at the deadline.</summary>
+    public async Task<bool> WaitForAsync(string tenantId, long sequenceNr, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (await ProjectedSequenceAsync(tenantId, ct) >= sequenceNr) return true;
+            // Real time bounds the wait too: an injected clock that tests hold still must not hang a request.
+            if (time.GetUtcNow() >= deadline || started.Elapsed >= timeout) return false;
+            await Task.Delay(ConsistencyPoll, ct);
+        }
+    }
+}

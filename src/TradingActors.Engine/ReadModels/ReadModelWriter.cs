@@ -1,0 +1,225 @@
+using Npgsql;
+using NpgsqlTypes;
+using TradingActors.Domain.Orders;
+using TradingActors.Domain.Tenants;
+
+namespace TradingActors.Engine.ReadModels;
+
+/// <summary>One tenant event read from the journal: its place in the journal (Ordering) and in the tenant's history.</summary>
+public sealed record ProjectedEvent(long Ordering, string TenantId, long SequenceNr, ITenantEvent Event);
+
+/// <summary>
+/// Writes a batch of tenant events into the read models in ONE transaction together with the
+/// projection's offset. The offset row is locked first and events at or below it are dropped, so a
+/// batch replayed after a crash (or by a second instance during a singleton hand-over) is applied once.
+/// </summary>
+public sealed class ReadModelWriter(NpgsqlDataSource database, string projection)
+{
+    /// <summary>Test seam: called before each event's statements; an exception aborts the whole batch.</summary>
+    public Action<ProjectedEvent>? BeforeEvent { get; set; }
+
+    public async Task<long> ReadOffsetAsync(CancellationToken ct = default)
+    {
+        await using var command = database.CreateCommand("SELECT ordering FROM projection_offsets WHERE projection = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = projection });
+        return await command.ExecuteScalarAsync(ct) is long offset ? offset : 0L;
+    }
+
+    /// <summary>Applies the events above the stored offset; returns how many were applied.</summary>
+    public async Task<int> WriteAsync(IReadOnlyList<ProjectedEvent> events, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (events.Count == 0) return 0;
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var ensure = new NpgsqlCommand(
+            "INSERT INTO projection_offsets (projection, ordering, updated_at) VALUES ($1, 0, $2) ON CONFLICT (projection) DO NOTHING", connection, tx))
+        {
+            ensure.Parameters.Add(new NpgsqlParameter { Value = projection });
+            ensure.Parameters.Add(new NpgsqlParameter { Value = now });
+            await ensure.ExecuteNonQueryAsync(ct);
+        }
+        long offset;
+        await using (var lockOffset = new NpgsqlCommand("SELECT ordering FROM projection_offsets WHERE projection = $1 FOR UPDATE", connection, tx))
+        {
+            lockOffset.Parameters.Add(new NpgsqlParameter { Value = projection });
+            offset = (long)(await lockOffset.ExecuteScalarAsync(ct))!;
+        }
+
+        var batch = new NpgsqlBatch(connection, tx);
+        var progress = new Dictionary<string, long>(StringComparer.Ordinal);
+        var highest = offset;
+        var applied = 0;
+        foreach (var e in events)
+        {
+            if (e.Ordering <= offset) continue;
+            BeforeEvent?.Invoke(e);
+            ReadModelStatements.Add(batch, e);
+            progress[e.TenantId] = Math.Max(progress.GetValueOrDefault(e.TenantId), e.SequenceNr);
+            highest = Math.Max(highest, e.Ordering);
+            applied++;
+        }
+        if (applied == 0) return 0;
+
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO tenant_progress (tenant_id, sequence_nr)
+            SELECT * FROM unnest($1::text[], $2::bigint[])
+            ON CONFLICT (tenant_id) DO UPDATE SET sequence_nr = GREATEST(tenant_progress.sequence_nr, EXCLUDED.sequence_nr)
+            """, progress.Keys.ToArray(), progress.Values.ToArray()));
+        batch.BatchCommands.Add(Command("UPDATE projection_offsets SET ordering = $2, updated_at = $3 WHERE projection = $1", projection, highest, now));
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return applied;
+    }
+
+    internal static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        return command;
+    }
+}
+
+/// <summary>The statements each tenant event becomes. Every one is written so the row it leaves is the same however the event's predecessors were batched.</summary>
+internal static class ReadModelStatements
+{
+    public static void Add(NpgsqlBatch batch, ProjectedEvent p)
+    {
+        var t = p.TenantId;
+        var commands = batch.BatchCommands;
+        switch (p.Event)
+        {
+            case TenantCreated:
+                break;
+            case PaperAccountLinked a:
+                commands.Add(C("""
+                    INSERT INTO accounts (tenant_id, account_id, venue, starting_cash, cash, linked_at) VALUES ($1, $2, $3, $4, $4, $5)
+                    ON CONFLICT (tenant_id, account_id) DO NOTHING
+                    """, t, a.AccountId, Venues.Paper, a.StartingCash, a.At));
+                break;
+            case BrokerAccountLinked b:
+                commands.Add(C("""
+                    INSERT INTO accounts (tenant_id, account_id, venue, starting_cash, cash, linked_at) VALUES ($1, $2, $3, NULL, NULL, $4)
+                    ON CONFLICT (tenant_id, account_id) DO NOTHING
+                    """, t, b.AccountId, b.Venue, b.At));
+                break;
+            case Subscribed s:
+                commands.Add(C("""
+                    INSERT INTO subscriptions (tenant_id, strategy_id, account_id, symbol, budget, status, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)
+                    ON CONFLICT (tenant_id, strategy_id) DO UPDATE SET account_id = EXCLUDED.account_id, symbol = EXCLUDED.symbol,
+                        budget = EXCLUDED.budget, status = 'active', created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
+                    """, t, s.StrategyId, s.AccountId, s.Symbol, s.Budget, s.At));
+                break;
+            case Unsubscribed u:
+                commands.Add(C("DELETE FROM subscriptions WHERE tenant_id = $1 AND strategy_id = $2", t, u.StrategyId));
+                break;
+            case SubscriptionPaused sp:
+                commands.Add(C("UPDATE subscriptions SET status = 'paused', updated_at = $3 WHERE tenant_id = $1 AND strategy_id = $2", t, sp.StrategyId, sp.At));
+                break;
+            case SubscriptionResumed sr:
+                commands.Add(C("UPDATE subscriptions SET status = 'active', updated_at = $3 WHERE tenant_id = $1 AND strategy_id = $2", t, sr.StrategyId, sr.At));
+                break;
+            case OrderSubmitted o:
+                commands.Add(UpsertOrder(t, o.Intent, OrderStatus.Submitted, null, null, o.At));
+                break;
+            case OrderMarkedUnknown u:
+                commands.Add(UpsertOrder(t, u.Intent, OrderStatus.Unknown, u.Reason, null, u.At));
+                commands.Add(Execution(p, "unknown", u.Intent, null, u.Reason, u.At));
+                break;
+            case OrderNeedsAttention n:
+                commands.Add(UpsertOrder(t, n.Intent, OrderStatus.NeedsAttention, n.Reason, null, n.At));
+                commands.Add(Execution(p, "needs_attention", n.Intent, null, n.Reason, n.At));
+                break;
+            case OrderRejected r:
+                commands.Add(UpsertOrder(t, r.Intent, OrderStatus.Rejected, r.Reason, null, r.At));
+                commands.Add(Execution(p, "rejected", r.Intent, null, r.Reason, r.At));
+                break;
+            case OrderFailed f:
+                commands.Add(UpsertOrder(t, f.Intent, OrderStatus.Failed, f.Reason, null, f.At));
+                commands.Add(Execution(p, "failed", f.Intent, null, f.Reason, f.At));
+                break;
+            case OrderFilled f:
+                commands.Add(UpsertOrder(t, f.Intent, OrderStatus.Filled, null, f.Fill, f.At));
+                commands.Add(Execution(p, "filled", f.Intent, f.Fill, null, f.At));
+                AddFill(commands, t, f);
+                break;
+            case SignalsSkipped k:
+                commands.Add(C("""
+                    INSERT INTO executions (tenant_id, execution_id, kind, strategy_id, reason, from_sequence, to_sequence, occurred_at)
+                    VALUES ($1, $2, 'skipped', $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
+                    """, t, p.Ordering, k.StrategyId, k.Reason, k.FromSequence, k.ToSequence, k.At));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(p), p.Event.GetType().Name, "no read model statement for this tenant event");
+        }
+    }
+
+    private static NpgsqlBatchCommand UpsertOrder(string tenantId, OrderIntent i, OrderStatus status, string? reason, Fill? fill, DateTimeOffset at) => C("""
+        INSERT INTO orders (tenant_id, client_order_id, account_id, source, strategy_id, source_sequence, symbol, side, quantity, reference_price,
+                            status, reason, filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+        ON CONFLICT (tenant_id, client_order_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
+            filled_quantity = EXCLUDED.filled_quantity, fill_price = EXCLUDED.fill_price, fee = EXCLUDED.fee,
+            venue_order_id = EXCLUDED.venue_order_id, updated_at = EXCLUDED.updated_at
+        """,
+        tenantId, i.ClientOrderId, i.AccountId, i.Source, Sources.StrategyIdOf(i.Source), i.SourceSequence, i.Symbol, ReadModelNames.Side(i.Side), i.Quantity, i.ReferencePrice,
+        ReadModelNames.Status(status), reason, fill?.Quantity, fill?.Price, fill?.Fee, fill?.VenueOrderId, at);
+
+    private static NpgsqlBatchCommand Execution(ProjectedEvent p, string kind, OrderIntent i, Fill? fill, string? reason, DateTimeOffset at) => C("""
+        INSERT INTO executions (tenant_id, execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) ON CONFLICT DO NOTHING
+        """,
+        p.TenantId, p.Ordering, kind, i.ClientOrderId, i.AccountId, Sources.StrategyIdOf(i.Source), i.Symbol, ReadModelNames.Side(i.Side),
+        fill?.Quantity ?? i.Quantity, fill?.Price, fill?.Fee, reason, i.SourceSequence, at);
+
+    /// <summary>Position at average cost (fees in the cost of a buy, out of the proceeds of a sell) and, for paper accounts, cash.</summary>
+    private static void AddFill(NpgsqlBatchCommandCollection commands, string t, OrderFilled f)
+    {
+        var i = f.Intent;
+        var notional = f.Fill.Quantity * f.Fill.Price;
+        if (i.Side == OrderSide.Buy)
+        {
+            commands.Add(C("""
+                INSERT INTO positions (tenant_id, account_id, symbol, quantity, cost, realized_pnl, last_fill_price, updated_at)
+                VALUES ($1, $2, $3, $4, $5, 0, $6, $7)
+                ON CONFLICT (tenant_id, account_id, symbol) DO UPDATE SET quantity = positions.quantity + EXCLUDED.quantity,
+                    cost = positions.cost + EXCLUDED.cost, last_fill_price = EXCLUDED.last_fill_price, updated_at = EXCLUDED.updated_at
+                """, t, i.AccountId, i.Symbol, f.Fill.Quantity, notional + f.Fill.Fee, f.Fill.Price, f.At));
+            commands.Add(C("UPDATE accounts SET cash = cash - $3 WHERE tenant_id = $1 AND account_id = $2 AND cash IS NOT NULL", t, i.AccountId, notional + f.Fill.Fee));
+        }
+        else
+        {
+            // The right-hand sides all read the row before the update: the cost released is the old average times the quantity sold.
+            commands.Add(C("""
+                INSERT INTO positions (tenant_id, account_id, symbol, quantity, cost, realized_pnl, last_fill_price, updated_at)
+                VALUES ($1, $2, $3, -$4, 0, $5, $6, $7)
+                ON CONFLICT (tenant_id, account_id, symbol) DO UPDATE SET
+                    quantity = positions.quantity - $4,
+                    cost = CASE WHEN positions.quantity > 0 THEN positions.cost - positions.cost * LEAST($4, positions.quantity) / positions.quantity ELSE positions.cost END,
+                    realized_pnl = positions.realized_pnl + $5
+                        - CASE WHEN positions.quantity > 0 THEN positions.cost * LEAST($4, positions.quantity) / positions.quantity ELSE 0 END,
+                    last_fill_price = EXCLUDED.last_fill_price, updated_at = EXCLUDED.updated_at
+                """, t, i.AccountId, i.Symbol, f.Fill.Quantity, notional - f.Fill.Fee, f.Fill.Price, f.At));
+            commands.Add(C("UPDATE accounts SET cash = cash + $3 WHERE tenant_id = $1 AND account_id = $2 AND cash IS NOT NULL", t, i.AccountId, notional - f.Fill.Fee));
+        }
+    }
+
+    private static NpgsqlBatchCommand C(string sql, params object?[] values) => ReadModelWriter.Command(sql, values);
+}
+
+/// <summary>Status and side names on the read side: the API's lower-case words, not the engine's enums.</summary>
+public static class ReadModelNames
+{
+    public static string Status(OrderStatus status) => status switch
+    {
+        OrderStatus.Submitted => "submitted",
+        OrderStatus.Filled => "filled",
+        OrderStatus.Rejected => "rejected",
+        OrderStatus.Failed => "failed",
+        OrderStatus.Unknown => "unknown",
+        OrderStatus.NeedsAttention => "needs_attention",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    public static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
+}

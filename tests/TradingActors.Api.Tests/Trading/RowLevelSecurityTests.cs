@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using TradingActors.Api.Trading;
+using TradingActors.Domain.Orders;
+using TradingActors.Domain.Tenants;
+using TradingActors.Engine.ReadModels;
+
+namespace TradingActors.Api.Tests.Trading;
+
+/// <summary>
+/// Trading reads run as the reader role with the tenant set per transaction; row level security, not the
+/// query, keeps tenants apart. These queries forget their WHERE clause on purpose.
+/// </summary>
+public sealed class RowLevelSecurityTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
+    private TestDatabase _db = null!;
+    private NpgsqlDataSource _source = null!;
+    private TenantReads _reads = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        ReadModelSchema.Migrate(_db.ConnectionString, NullLogger.Instance);
+        _source = NpgsqlDataSource.Create(_db.ConnectionString);
+        _reads = new TenantReads(_source, TimeProvider.System);
+        var events = new List<ProjectedEvent>();
+        var ordering = 0L;
+        foreach (var tenant in new[] { "alice", "bob", "carol" })
+        {
+            var intent = new OrderIntent(ClientOrderIds.Create(tenant, "pa", "manual:k", 0, 0), "pa", "manual:k", 0, "BTCUSDT", OrderSide.Buy, 0.01m, 50_000m);
+            ITenantEvent[] history =
+            [
+                new PaperAccountLinked("pa", 10_000m, T0),
+                new Subscribed("rsi", "pa", "BTCUSDT", 1_000m, T0),
+                new OrderFilled(intent, new Fill(0.01m, 50_000m, 0.5m, "V", T0), T0),
+                new SignalsSkipped("rsi", 1, 1, "stale", T0),
+            ];
+            events.AddRange(history.Select((e, i) => new ProjectedEvent(++ordering, tenant, i + 1, e)));
+        }
+        await new ReadModelWriter(_source, "test").WriteAsync(events, T0);
+    }
+
+    public static TheoryData<string> Tables => new() { "accounts", "subscriptions", "orders", "executions", "positions", "tenant_progress" };
+
+    [Theory]
+    [MemberData(nameof(Tables))]
+    public async Task A_query_without_a_where_clause_returns_only_the_callers_rows(string table)
+    {
+        Assert.Equal(3, await _db.ScalarAsync($"SELECT count(DISTINCT tenant_id) FROM {table}"));
+        var seen = await _reads.ReadAsync("bob", async (connection, tx) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT tenant_id FROM {table}", connection, tx);
+            var tenants = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) tenants.Add(reader.GetString(0));
+            return tenants;
+        }, CancellationToken.None);
+        Assert.NotEmpty(seen);
+        Assert.All(seen, t => Assert.Equal("bob", t));
+    }
+
+    [Fact]
+    public async Task Without_a_tenant_the_reader_sees_nothing_and_it_can_change_nothing()
+    {
+        await using var connection = await _source.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var role = new NpgsqlCommand($"SET LOCAL ROLE {ReadModelSchema.ReaderRole}", connection, tx)) await role.ExecuteNonQueryAsync();
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM orders", connection, tx)) Assert.Equal(0L, await count.ExecuteScalarAsync());
+        await using var update = new NpgsqlCommand("UPDATE orders SET status = 'filled'", connection, tx);
+        var denied = await Assert.ThrowsAsync<PostgresException>(() => update.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
+    }
+
+    [Fact]
+    public async Task The_reader_role_is_neither_owner_nor_exempt_from_row_level_security()
+    {
+        Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM pg_roles WHERE rolname = '{ReadModelSchema.ReaderRole}' AND (rolbypassrls OR rolsuper)"));
+        Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM pg_tables WHERE tableowner = '{ReadModelSchema.ReaderRole}'"));
+        Assert.Equal(6, await _db.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname IN ('accounts','subscriptions','orders','executions','positions','tenant_progress') AND relrowsecurity"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _source.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+}

@@ -1,0 +1,205 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
+using TradingActors.Api.Identity;
+using TradingActors.Api.Tests.Infrastructure;
+using TradingActors.Brokers.Paper;
+using TradingActors.Domain.Orders;
+using TradingActors.Engine.Tenants;
+
+namespace TradingActors.Api.Tests.Trading;
+
+/// <summary>Manual orders and the trading reads, through HTTP, with the real engine and read models.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class TradingRoutesTests(ApiFixture api)
+{
+    private const decimal Price = 50_000m;
+
+    private sealed record Session(Trader Trader, string Token, string TenantId);
+
+    private async Task<Session> SignedIn(string name)
+    {
+        api.Factory.Services.GetRequiredService<LatestPrices>().Update("BTCUSDT", Price);
+        var trader = Trader.New(api, name);
+        await trader.RegisterAndVerify();
+        var tokens = await trader.LoggedIn();
+        using var scope = api.Factory.Services.CreateScope();
+        var user = (await scope.ServiceProvider.GetRequiredService<TraderUserManager>().FindByEmailAsync(trader.Email))!;
+        return new Session(trader, tokens.AccessToken, user.TenantId);
+    }
+
+    private static object Buy(decimal quantity = 0.01m) => new { brokerAccountId = "paper-1", symbol = "BTCUSDT", side = "buy", quantity };
+
+    private async Task<HttpResponseMessage> PlaceOrder(Session s, object body, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/orders") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
+        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        return await api.Client.SendAsync(request);
+    }
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
+    {
+        Assert.Equal(status, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
+    public async Task A_manual_order_sent_twice_with_one_idempotency_key_is_one_order_in_orders_positions_and_portfolio()
+    {
+        var s = await SignedIn("manual");
+        var first = await PlaceOrder(s, Buy(), "order-1");
+        var placed = await Json(first, HttpStatusCode.Created);
+        var id = placed.GetProperty("id").GetString()!;
+        Assert.Equal("filled", placed.GetProperty("status").GetString());
+        Assert.Equal($"/api/v1/orders/{id}", first.Headers.Location?.ToString());
+        var version = placed.GetProperty("version").GetInt64();
+
+        var again = await PlaceOrder(s, Buy(), "order-1");
+        Assert.Equal(placed.GetRawText(), (await Json(again, HttpStatusCode.Created)).GetRawText());
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+
+        // One order in the tenant's ledger and in the read models.
+        Assert.Equal(1, (await api.Tenant(s.TenantId)).OrdersFilled);
+        var orders = await Json(await s.Trader.Get($"/api/v1/orders?minVersion={version}", s.Token));
+        var order = Assert.Single(orders.GetProperty("items").EnumerateArray());
+        Assert.Equal(id, order.GetProperty("id").GetString());
+        Assert.Equal("buy", order.GetProperty("side").GetString());
+        Assert.Equal(0.01m, order.GetProperty("filledQuantity").GetDecimal());
+        Assert.Equal(id, (await Json(await s.Trader.Get($"/api/v1/orders/{id}", s.Token))).GetProperty("id").GetString());
+
+        var fill = order.GetProperty("fillPrice").GetDecimal() * 0.01m + order.GetProperty("fee").GetDecimal();
+        var position = Assert.Single((await Json(await s.Trader.Get("/api/v1/positions", s.Token))).EnumerateArray());
+        Assert.Equal(0.01m, position.GetProperty("quantity").GetDecimal());
+        Assert.Equal(0.01m * Price, position.GetProperty("marketValue").GetDecimal());
+        var portfolio = await Json(await s.Trader.Get("/api/v1/portfolio", s.Token));
+        var account = Assert.Single(portfolio.GetProperty("accounts").EnumerateArray());
+        Assert.Equal(ApiFixture.PaperStartingCash - fill, account.GetProperty("cash").GetDecimal());
+        Assert.Equal(ApiFixture.PaperStartingCash - fill + 0.01m * Price, account.GetProperty("equity").GetDecimal());
+        var execution = Assert.Single((await Json(await s.Trader.Get("/api/v1/executions", s.Token))).GetProperty("items").EnumerateArray());
+        Assert.Equal("filled", execution.GetProperty("kind").GetString());
+        // How far the projection is shows in /readyz.
+        var readModels = (await Json(await s.Trader.Get("/readyz", null))).GetProperty("readModels");
+        Assert.True(readModels.GetProperty("projectedThrough").GetInt64() > 0);
+        Assert.True(readModels.GetProperty("eventsBehind").GetInt64() >= 0);
+
+        // The same key for another request is refused and places nothing.
+        await ProblemAssert.Is(await PlaceOrder(s, Buy(0.02m), "order-1"), HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+        Assert.Equal(1, (await api.Tenant(s.TenantId)).OrdersFilled);
+    }
+
+    [Fact]
+    public async Task A_request_whose_answer_was_lost_is_retried_under_its_key_and_the_tenant_places_it_once()
+    {
+        var s = await SignedIn("lost-answer");
+        // The API crashed after the engine placed the order: the tenant has it, the API has no stored answer.
+        var engine = (ManualOrderPlaced)await api.Engine.Tenants.Ask<object>(
+            new PlaceManualOrder(s.TenantId, "lost-1", "paper-1", "BTCUSDT", OrderSide.Buy, 0.01m, null), TimeSpan.FromSeconds(15));
+        var retried = await Json(await PlaceOrder(s, Buy(), "lost-1"), HttpStatusCode.Created);
+        Assert.Equal(engine.ClientOrderId, retried.GetProperty("id").GetString());
+        Assert.Equal(1, (await api.Tenant(s.TenantId)).OrdersFilled);
+    }
+
+    [Fact]
+    public async Task Without_a_key_each_request_is_an_order_and_pages_run_newest_first_without_overlap()
+    {
+        var s = await SignedIn("pages");
+        var ids = new List<string>();
+        long version = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            var placed = await Json(await PlaceOrder(s, Buy(0.001m), null), HttpStatusCode.Created);
+            ids.Add(placed.GetProperty("id").GetString()!);
+            version = placed.GetProperty("version").GetInt64();
+        }
+        var first = await Json(await s.Trader.Get($"/api/v1/orders?limit=2&minVersion={version}", s.Token));
+        var cursor = first.GetProperty("nextCursor").GetString();
+        var second = await Json(await s.Trader.Get($"/api/v1/orders?limit=2&cursor={cursor}", s.Token));
+        Assert.False(second.TryGetProperty("nextCursor", out _));
+        var seen = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).Select(o => o.GetProperty("id").GetString()).ToList();
+        Assert.Equal(3, seen.Distinct().Count());
+        Assert.Equal(ids.ToHashSet(), seen.ToHashSet()!);
+        Assert.Empty((await Json(await s.Trader.Get("/api/v1/orders?status=rejected", s.Token))).GetProperty("items").EnumerateArray());
+        Assert.Equal(3, (await Json(await s.Trader.Get("/api/v1/orders?symbol=BTCUSDT&account=paper-1", s.Token))).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Another_users_orders_are_never_visible_and_no_route_answers_without_a_valid_token()
+    {
+        var alice = await SignedIn("alice");
+        var bob = await SignedIn("bob");
+        var placed = await Json(await PlaceOrder(alice, Buy(), "a-1"), HttpStatusCode.Created);
+        var id = placed.GetProperty("id").GetString()!;
+        var version = placed.GetProperty("version").GetInt64();
+        Assert.Single((await Json(await alice.Trader.Get($"/api/v1/orders?minVersion={version}", alice.Token))).GetProperty("items").EnumerateArray());
+
+        await ProblemAssert.Is(await bob.Trader.Get($"/api/v1/orders/{id}", bob.Token), HttpStatusCode.NotFound, "order-not-found");
+        Assert.Empty((await Json(await bob.Trader.Get("/api/v1/orders", bob.Token))).GetProperty("items").EnumerateArray());
+        Assert.Empty((await Json(await bob.Trader.Get("/api/v1/executions", bob.Token))).GetProperty("items").EnumerateArray());
+        Assert.Empty((await Json(await bob.Trader.Get("/api/v1/positions", bob.Token))).EnumerateArray());
+        var bobsPortfolio = await Json(await bob.Trader.Get("/api/v1/portfolio", bob.Token));
+        Assert.Equal(ApiFixture.PaperStartingCash, Assert.Single(bobsPortfolio.GetProperty("accounts").EnumerateArray()).GetProperty("cash").GetDecimal());
+        // Bob's key "a-1" is his own: a new order of his, not Alice's.
+        var bobs = await Json(await PlaceOrder(bob, Buy(), "a-1"), HttpStatusCode.Created);
+        Assert.NotEqual(id, bobs.GetProperty("id").GetString());
+
+        foreach (var path in new[] { "/api/v1/orders", $"/api/v1/orders/{id}", "/api/v1/executions", "/api/v1/positions", "/api/v1/portfolio" })
+        {
+            await ProblemAssert.Is(await alice.Trader.Get(path, null), HttpStatusCode.Unauthorized);
+            await ProblemAssert.Is(await alice.Trader.Get(path, "not-a-token"), HttpStatusCode.Unauthorized);
+        }
+        using var anonymous = new HttpRequestMessage(HttpMethod.Post, "/api/v1/orders") { Content = JsonContent.Create(Buy()) };
+        await ProblemAssert.Is(await api.Client.SendAsync(anonymous), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Bad_orders_are_refused_with_a_problem_and_change_nothing()
+    {
+        var s = await SignedIn("bad-orders");
+        var unknownField = await ProblemAssert.Is(await PlaceOrder(s, new { brokerAccountId = "paper-1", symbol = "BTCUSDT", side = "buy", quantity = 0.01m, leverage = 100 }, null),
+            HttpStatusCode.BadRequest, "validation");
+        Assert.Equal(["Unknown field."], ProblemAssert.FieldErrors(unknownField, "leverage"));
+        var both = await ProblemAssert.Is(await PlaceOrder(s, new { brokerAccountId = "paper-1", symbol = "BTCUSDT", side = "buy", quantity = 0.01m, notional = 100m }, null),
+            HttpStatusCode.BadRequest, "validation");
+        Assert.NotEmpty(ProblemAssert.FieldErrors(both, "quantity"));
+        await ProblemAssert.Is(await PlaceOrder(s, new { brokerAccountId = "paper-1", symbol = "BTCUSDT", side = "hold", quantity = 0.01m }, null), HttpStatusCode.BadRequest, "validation");
+        await ProblemAssert.Is(await PlaceOrder(s, Buy(), "not a key!"), HttpStatusCode.BadRequest, "validation");
+        var unknownSymbol = await ProblemAssert.Is(await PlaceOrder(s, new { brokerAccountId = "paper-1", symbol = "DOGEUSDT", side = "buy", quantity = 1m }, null),
+            HttpStatusCode.UnprocessableEntity, "order-refused");
+        Assert.Equal("unknown symbol 'DOGEUSDT'", unknownSymbol.GetProperty("detail").GetString());
+        await ProblemAssert.Is(await PlaceOrder(s, new { brokerAccountId = "live-9", symbol = "BTCUSDT", side = "buy", quantity = 0.01m }, null),
+            HttpStatusCode.UnprocessableEntity, "order-refused");
+        await ProblemAssert.Is(await s.Trader.Get("/api/v1/orders?status=done", s.Token), HttpStatusCode.BadRequest, "validation");
+        await ProblemAssert.Is(await s.Trader.Get("/api/v1/orders?cursor=zzz", s.Token), HttpStatusCode.BadRequest, "validation");
+        await ProblemAssert.Is(await s.Trader.Get("/api/v1/orders?limit=0", s.Token), HttpStatusCode.BadRequest, "validation");
+        var tenant = await api.Tenant(s.TenantId);
+        Assert.Equal(0, tenant.OrdersFilled + tenant.OrdersRejected + tenant.OrdersFailed);
+        Assert.Empty(tenant.Open);
+
+        // Too large for the paper account: a rejected order, recorded with its reason.
+        var rejected = await Json(await PlaceOrder(s, Buy(1m), "too-big"), HttpStatusCode.Created);
+        Assert.Equal("rejected", rejected.GetProperty("status").GetString());
+        Assert.Equal("insufficient funds", rejected.GetProperty("reason").GetString());
+        var version = rejected.GetProperty("version").GetInt64();
+        var execution = Assert.Single((await Json(await s.Trader.Get($"/api/v1/executions?kind=rejected&minVersion={version}", s.Token))).GetProperty("items").EnumerateArray());
+        Assert.Equal("insufficient funds", execution.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_user_over_the_per_user_limit_gets_429_with_retry_after_and_other_users_are_not_limited()
+    {
+        var greedy = await SignedIn("greedy");
+        var calm = await SignedIn("calm");
+        // 300 at once against a bucket of 40 refilled at 20 a second: most are refused however slow the machine.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => greedy.Trader.Get("/api/v1/positions", greedy.Token)));
+        var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
+        await ProblemAssert.Is(limited[0], HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.True(limited[0].Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await calm.Trader.Get("/api/v1/positions", calm.Token)).StatusCode);
+    }
+}

@@ -32,12 +32,12 @@ internal static class Aead
         try
         {
             aes.Decrypt(sealedBytes[..NonceSize], sealedBytes[NonceSize..^TagSize], sealedBytes[^TagSize..], plaintext, associatedData);
-            return plaintext;
         }
         catch (AuthenticationTagMismatchException)
         {
             return null;
         }
+        return plaintext;
     }
 
     /// <summary>
@@ -62,15 +62,5 @@ internal static class Aead
     public static string ToText(byte[] bytes) => Base64Url.EncodeToString(bytes);
 
     /// <summary>Null when the text is not base64url.</summary>
-    public static byte[]? FromText(string text)
-    {
-        try
-        {
-            return Base64Url.DecodeFromChars(text);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+    public static byte[]? FromText(string text) => Base64Url.IsValid(text) ? Base64Url.DecodeFromChars(text) : null;
 }

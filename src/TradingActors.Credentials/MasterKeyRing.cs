@@ -45,7 +45,7 @@ public sealed record MasterKeyRing
             : throw new UnknownMasterKeyException(id, $"master key {MasterKey.Shown(id)} is not in the key ring (it holds {string.Join(", ", Ids)})");
 
     /// <summary>Rotation's first step: the new key joins the ring and becomes the active one.</summary>
-    public MasterKeyRing WithActive(MasterKey key) => Of(_keys.Values.Append(key), key.Id);
+    public MasterKeyRing WithActive(MasterKey key) => Of([.. _keys.Values, key], key.Id);
 
     /// <summary>Rotation's last step, once no data key is wrapped under the old key any more.</summary>
     public MasterKeyRing Without(string id)

@@ -42,6 +42,7 @@ public sealed record SealedCredentials
         var payload = Aead.FromText(parts[1]) ?? throw new CredentialFormatException("sealed credentials: the payload is not base64url");
         if (payload.Length < Aead.Overhead)
             throw new CredentialFormatException($"sealed credentials: the payload is {payload.Length} bytes, shorter than nonce and tag ({Aead.Overhead})");
+        // Re-encoded: one text per seal, whatever the decoder tolerated (padding, white space).
         return new(Aead.ToText(payload));
     }
 

@@ -55,7 +55,8 @@ public sealed record WrappedDataKey
         var payload = Aead.FromText(parts[2]) ?? throw new CredentialFormatException("wrapped data key: the payload is not base64url");
         if (payload.Length != PayloadSize)
             throw new CredentialFormatException($"wrapped data key: the payload is {payload.Length} bytes, a {Version} wrap is {PayloadSize}");
-        return new(parts[1], parts[2]);
+        // Re-encoded: one text per wrap, whatever the decoder tolerated (white space).
+        return new(parts[1], Aead.ToText(payload));
     }
 
     public override string ToString() => Encode();

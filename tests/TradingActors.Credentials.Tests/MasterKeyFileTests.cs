@@ -23,6 +23,7 @@ public sealed class MasterKeyFileTests
         ["a marked line with nothing else"] = ("*\n", "key file line 1: a key line is 'id:base64', with '*' before the active key's id"),
         ["an id with a space"] = ($"*key one:{OldBase64}\n", "key file line 1: a master key id is 1 to 32 letters, digits, '-' or '_'"),
         ["a key pasted as the id"] = ($"*{PastedKey}:{OldBase64}\n", "key file line 1: a master key id is 1 to 32 letters, digits, '-' or '_'"),
+        ["a key pasted as the id, then a key that is not base64"] = ($"*{PastedKey}:not*base64\n", "key file line 1: a master key id is 1 to 32 letters, digits, '-' or '_'"),
         ["a short key"] = ($"2025-01:{OldBase64}\n*2025-07:{ShortBase64}\n", "key file line 2: master key '2025-07' is 16 bytes; an AES-256 master key is 32"),
         ["an empty key"] = ("*2025-07:\n", "key file line 1: master key '2025-07' is 0 bytes; an AES-256 master key is 32"),
         ["a key that is not base64"] = ($"*2025-07:{OldBase64[..20]}!!{OldBase64[20..]}\n", "key file line 1: master key '2025-07' is not valid base64"),

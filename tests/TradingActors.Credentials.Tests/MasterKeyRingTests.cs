@@ -26,6 +26,7 @@ public sealed class MasterKeyRingTests
         ["an id with a space"] = new([K("key one", OldBase64)], "key one", "a master key id is 1 to 32 letters, digits, '-' or '_'"),
         ["an id of 33 characters"] = new([K(new string('k', 33), OldBase64)], "k", "a master key id is 1 to 32 letters, digits, '-' or '_'"),
         ["a key pasted as the id"] = new([K(PastedKeyAsId, OldBase64)], "k", "a master key id is 1 to 32 letters, digits, '-' or '_'"),
+        ["an invalid id with a key that is not base64"] = new([K("key one", "not*base64")], "key one", "a master key id is 1 to 32 letters, digits, '-' or '_'"),
         ["no active id"] = new([K("2025-01", OldBase64)], null, "no active master key is named"),
         ["an empty active id"] = new([K("2025-01", OldBase64)], "", "no active master key is named"),
         ["a blank active id"] = new([K("2025-01", OldBase64)], "  ", "no active master key is named"),

@@ -77,6 +77,16 @@ public sealed class SealedCredentialsTests
         Assert.Equal(Bytes(1, 4), padded.Open(Key, Tenant, Account));
     }
 
+    [Fact]
+    public void White_space_in_the_payload_parses_to_the_canonical_text()
+    {
+        var text = SealedCredentials.Seal(Alpaca, Key, Tenant, Account).Encode();
+
+        var spaced = SealedCredentials.Parse($"{text[..10]} \n{text[10..]}");
+
+        Assert.Equal(text, spaced.Encode());
+    }
+
     private static readonly Dictionary<string, (string TenantId, string AccountId)> WrongBindings = new()
     {
         ["another tenant"] = ("tenant-b", Account),

@@ -65,6 +65,16 @@ public sealed class WrappedDataKeyTests
     }
 
     [Fact]
+    public void White_space_in_the_payload_parses_to_the_canonical_text()
+    {
+        var text = WrappedDataKey.Wrap(DataKey.Generate(), Tenant, Ring(Old)).Encode();
+
+        var spaced = WrappedDataKey.Parse($"{text[..20]} {text[20..]}");
+
+        Assert.Equal(text, spaced.Encode());
+    }
+
+    [Fact]
     public void A_wrap_for_one_tenant_does_not_open_as_another()
     {
         var wrapped = WrappedDataKey.Wrap(DataKey.Generate(), Tenant, Ring(Old));

@@ -3,8 +3,8 @@
 #
 #   scripts/mutate.sh [PROJECT]
 #
-# PROJECT: Domain, Brokers or MarketData (the TradingActors. prefix may be given);
-# without it all three run, one after the other. Each runs `dotnet stryker` from
+# PROJECT: Domain, Brokers, MarketData or Credentials (the TradingActors. prefix may be
+# given); without it all four run, one after the other. Each runs `dotnet stryker` from
 # tests/TradingActors.PROJECT.Tests with the stryker-config.json there, which holds the
 # options and the project's break threshold (thresholds.break). Stryker is the local tool
 # in .config/dotnet-tools.json (restored here). Reports, html and json, go to
@@ -17,14 +17,14 @@
 # A project whose run produced no report prints score=n/a and fails.
 #
 # Thresholds: a project fails below its thresholds.break (Domain 85, Brokers 80,
-# MarketData 80); Domain also fails when any one of its files is below 80.
+# MarketData 80, Credentials 80); Domain also fails when any one of its files is below 80.
 # Exit code: 0 every threshold met; 1 a threshold broken or a run failed; 2 usage.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd -- "$SCRIPT_DIR/.." && pwd -P)"
 OUT_ROOT="$REPO_ROOT/.run/mutation"
-ALL_PROJECTS=(Domain Brokers MarketData)
+ALL_PROJECTS=(Domain Brokers MarketData Credentials)
 
 # Lowest score any single file of a project may have; projects not listed have none.
 declare -A FILE_FLOOR=([Domain]=80)
@@ -33,8 +33,8 @@ log() { printf 'mutate.sh: %s\n' "$*" >&2; }
 
 usage() {
   cat >&2 <<'EOF'
-usage: scripts/mutate.sh [Domain|Brokers|MarketData]
-  without a project, all three run
+usage: scripts/mutate.sh [Domain|Brokers|MarketData|Credentials]
+  without a project, all four run
 EOF
 }
 

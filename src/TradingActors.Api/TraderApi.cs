@@ -30,7 +30,7 @@ public static class TraderApi
 {
     /// <summary>
     /// The trader API's services: schema migrations (first), Identity on PostgreSQL, JWT bearer
-    /// authentication, role policies, the login rate limit, mail. Options are validated here, at start.
+    /// authentication, role policies, the login rate limit, mail, the OpenAPI document. Options are validated here, at start.
     /// </summary>
     public static IServiceCollection AddTraderApi(this IServiceCollection services, IConfiguration configuration)
     {
@@ -146,6 +146,7 @@ public static class TraderApi
 
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => RequestBodies.Configure(o.SerializerOptions));
+        services.AddTraderOpenApi();
 
         services.AddSingleton<MailOutbox>();
         services.AddSingleton<TraderMails>();
@@ -156,7 +157,10 @@ public static class TraderApi
         return services;
     }
 
-    /// <summary>The API's middleware (problem details, authentication, authorization, rate limits) and routes.</summary>
+    /// <summary>
+    /// The API's middleware (problem details, authentication, authorization, rate limits) and routes, with
+    /// the OpenAPI document at /openapi/v1.json and, in Development, the reference page at /api-reference.
+    /// </summary>
     public static WebApplication MapTraderApi(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -164,6 +168,7 @@ public static class TraderApi
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.MapTraderOpenApi(app.Environment);
         app.MapAuthRoutes();
         app.MapAuditRoutes();
         app.MapReadRoutes();
@@ -171,7 +176,7 @@ public static class TraderApi
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>
                     Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))
-                .AllowAnonymous();
+                .AllowAnonymous().ExcludeFromDescription(); // a development page, not part of the API
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Npgsql;
 using Serilog;
 using TradingActors.Api;
 using TradingActors.Api.Auth;
+using TradingActors.Api.Http;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Observability;
 using TradingActors.Engine.ReadModels;
@@ -27,7 +28,8 @@ builder.Services.AddTraderApi(builder.Configuration);
 
 var app = builder.Build();
 
-app.MapGet("/healthz", () => Results.Ok(new { status = "alive" })).AllowAnonymous();
+app.MapGet("/healthz", () => Results.Ok(new Liveness("alive"))).AllowAnonymous()
+    .WithTags("node").WithSummary("Liveness: the process answers").Returns<Liveness>();
 
 // Ready = this node is an Up cluster member and the journal's database answers. The read models' lag is detail:
 // a lagging projection makes reads wait (minVersion), it does not make the node unready.
@@ -36,20 +38,17 @@ app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
     var member = Cluster.Get(system).SelfMember;
     var up = member.Status == MemberStatus.Up;
     var journal = await DatabaseReachable(engine.ConnectionString, ct);
-    var readModels = journal ? await ReadModelLagOf(engine.ConnectionString, ct) : null;
-    var body = new
-    {
-        status = up && journal ? "ready" : "not ready",
-        member = member.Status.ToString(),
-        journal = journal ? "reachable" : "unreachable",
-        readModels = readModels is null ? null : new { eventsBehind = readModels.EventsBehind, projectedThrough = readModels.ProjectedThrough, updatedAt = readModels.UpdatedAt },
-    };
+    var lag = journal ? await ReadModelLagOf(engine.ConnectionString, ct) : null;
+    var body = new Readiness(up && journal ? "ready" : "not ready", member.Status.ToString(), journal ? "reachable" : "unreachable",
+        lag is null ? null : new ReadModelReadiness(lag.EventsBehind, lag.ProjectedThrough, lag.UpdatedAt));
     return up && journal ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-}).AllowAnonymous();
+}).AllowAnonymous()
+    .WithTags("node").WithSummary("Readiness: an Up cluster member whose journal database answers").Returns<Readiness>().Returns<Readiness>(503);
 
 app.MapGet("/summary", async (IRequiredActor<EngineMetricsKey> metrics, CancellationToken ct) =>
     Results.Ok(await (await metrics.GetAsync(ct)).Ask<EngineSummary>(new GetEngineSummary(), TimeSpan.FromSeconds(5), ct)))
-    .RequireAuthorization(TraderPolicies.Admin);
+    .RequireAuthorization(TraderPolicies.Admin)
+    .WithTags("node").WithSummary("The engine's counters and strategies (admin)").Returns<EngineSummary>();
 
 app.MapTraderApi();
 app.Run();

@@ -26,14 +26,22 @@ public static class AuthRoutes
     public static RouteGroupBuilder MapAuthRoutes(this IEndpointRouteBuilder routes)
     {
         var auth = routes.MapGroup("/api/v1/auth").WithTags("auth");
-        auth.MapPost("/register", Register).AllowAnonymous().RequireRateLimiting(TraderPolicies.LoginRateLimit);
-        auth.MapGet("/verify-email", (string? token, HttpContext http, CancellationToken ct) => VerifyEmail(token, http, ct)).AllowAnonymous();
-        auth.MapPost("/verify-email", VerifyEmailPosted).AllowAnonymous();
-        auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(TraderPolicies.LoginRateLimit);
-        auth.MapPost("/refresh", Refresh).AllowAnonymous();
-        auth.MapPost("/logout", Logout).RequireAuthorization(TraderPolicies.User);
-        auth.MapPost("/forgot-password", ForgotPassword).AllowAnonymous().RequireRateLimiting(TraderPolicies.LoginRateLimit);
-        auth.MapPost("/reset-password", ResetPassword).AllowAnonymous();
+        auth.MapPost("/register", Register).AllowAnonymous().RequireRateLimiting(TraderPolicies.LoginRateLimit)
+            .WithSummary("Register (a verification link is mailed)").AcceptsJson<RegisterRequest>().Returns<AcceptedResponse>(202);
+        auth.MapGet("/verify-email", (string? token, HttpContext http, CancellationToken ct) => VerifyEmail(token, http, ct)).AllowAnonymous()
+            .WithSummary("Verify an email address (the mailed link)").Returns<EmailVerifiedResponse>().ProducesProblems(400);
+        auth.MapPost("/verify-email", VerifyEmailPosted).AllowAnonymous()
+            .WithSummary("Verify an email address").AcceptsJson<VerifyEmailRequest>().Returns<EmailVerifiedResponse>();
+        auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(TraderPolicies.LoginRateLimit)
+            .WithSummary("Log in: access and refresh tokens").AcceptsJson<LoginRequest>().Returns<TokensResponse>().ProducesProblems(401, 403);
+        auth.MapPost("/refresh", Refresh).AllowAnonymous()
+            .WithSummary("Rotate a refresh token: new tokens").AcceptsJson<RefreshRequest>().Returns<TokensResponse>().ProducesProblems(401, 429);
+        auth.MapPost("/logout", Logout).RequireAuthorization(TraderPolicies.User)
+            .WithSummary("Log out: end a session").AcceptsJson<LogoutRequest>(optional: true).Returns(204);
+        auth.MapPost("/forgot-password", ForgotPassword).AllowAnonymous().RequireRateLimiting(TraderPolicies.LoginRateLimit)
+            .WithSummary("Request a password reset mail").AcceptsJson<ForgotPasswordRequest>().Returns<AcceptedResponse>(202);
+        auth.MapPost("/reset-password", ResetPassword).AllowAnonymous()
+            .WithSummary("Reset the password with the mailed token").AcceptsJson<ResetPasswordRequest>().Returns(204);
         auth.MapTwoFactorRoutes();
         auth.MapSessionRoutes();
         return auth;

@@ -24,14 +24,17 @@ public static class SessionRoutes
 
     public static RouteGroupBuilder MapSessionRoutes(this RouteGroupBuilder auth)
     {
-        auth.MapGet("/sessions", Sessions).RequireAuthorization(TraderPolicies.User);
-        auth.MapDelete("/sessions/{id}", Revoke).RequireAuthorization(TraderPolicies.User);
+        auth.MapGet("/sessions", Sessions).RequireAuthorization(TraderPolicies.User)
+            .WithSummary("The caller's active sessions").Returns<SessionResponse[]>();
+        auth.MapDelete("/sessions/{id}", Revoke).RequireAuthorization(TraderPolicies.User)
+            .WithSummary("Revoke one of the caller's sessions").Returns(204).ProducesProblems(404);
         return auth;
     }
 
     public static IEndpointRouteBuilder MapAuditRoutes(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/v1/audit", Audit).WithTags("audit").RequireAuthorization(TraderPolicies.User);
+        routes.MapGet("/api/v1/audit", Audit).WithTags("audit").RequireAuthorization(TraderPolicies.User)
+            .WithSummary("The caller's audit trail, newest first (pages by ?before=)").Returns<AuditPageResponse>().ProducesProblems(400);
         return routes;
     }
 

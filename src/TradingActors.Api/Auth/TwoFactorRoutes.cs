@@ -17,9 +17,12 @@ public static class TwoFactorRoutes
 
     public static RouteGroupBuilder MapTwoFactorRoutes(this RouteGroupBuilder auth)
     {
-        auth.MapPost("/2fa/setup", Setup).RequireAuthorization(TraderPolicies.User);
-        auth.MapPost("/2fa/enable", Enable).RequireAuthorization(TraderPolicies.User);
-        auth.MapPost("/2fa/disable", Disable).RequireAuthorization(TraderPolicies.User);
+        auth.MapPost("/2fa/setup", Setup).RequireAuthorization(TraderPolicies.User)
+            .WithSummary("Start 2FA setup: a new authenticator key").AcceptsJson<TwoFactorSetupRequest>(optional: true).Returns<TwoFactorSetupResponse>().ProducesProblems(409);
+        auth.MapPost("/2fa/enable", Enable).RequireAuthorization(TraderPolicies.User)
+            .WithSummary("Enable 2FA with a code: recovery codes").AcceptsJson<TwoFactorCodeRequest>().Returns<TwoFactorEnabledResponse>().ProducesProblems(409);
+        auth.MapPost("/2fa/disable", Disable).RequireAuthorization(TraderPolicies.User)
+            .WithSummary("Disable 2FA with a code or a recovery code").AcceptsJson<TwoFactorCodeRequest>().Returns(204).ProducesProblems(409);
         return auth;
     }
 

@@ -40,7 +40,9 @@ public static class OrderRoutes
     public static IEndpointRouteBuilder MapOrderRoutes(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/v1").RequireAuthorization(TraderPolicies.User).RequireRateLimiting(TraderPolicies.UserRateLimit).WithTags("trading");
-        api.MapPost("/orders", Place);
+        api.MapPost("/orders", Place)
+            .WithSummary("Place a market order (Idempotency-Key: a retried request is the same order)")
+            .AcceptsJson<PlaceOrderRequest>().Returns<PlacedOrderResponse>(201).ProducesProblems(422, 503);
         return routes;
     }
 

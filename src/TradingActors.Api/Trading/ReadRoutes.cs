@@ -30,11 +30,13 @@ public static class ReadRoutes
     public static IEndpointRouteBuilder MapReadRoutes(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/v1").RequireAuthorization(TraderPolicies.User).RequireRateLimiting(TraderPolicies.UserRateLimit).WithTags("trading");
-        api.MapGet("/orders", Orders);
-        api.MapGet("/orders/{id}", Order);
-        api.MapGet("/executions", Executions);
-        api.MapGet("/positions", Positions);
-        api.MapGet("/portfolio", Portfolio);
+        api.MapGet("/orders", Orders)
+            .WithSummary("The caller's orders, newest first (filters, cursor pages, minVersion)").Returns<Page<OrderResponse>>().ProducesProblems(400, 503);
+        api.MapGet("/orders/{id}", Order).WithSummary("One of the caller's orders").Returns<OrderResponse>().ProducesProblems(404, 503);
+        api.MapGet("/executions", Executions)
+            .WithSummary("Fills, rejections, failures and skipped signals, newest first").Returns<Page<ExecutionResponse>>().ProducesProblems(400, 503);
+        api.MapGet("/positions", Positions).WithSummary("Holdings at average cost, valued at the last price").Returns<PositionResponse[]>().ProducesProblems(503);
+        api.MapGet("/portfolio", Portfolio).WithSummary("Cash, positions value and PnL per account").Returns<PortfolioResponse>().ProducesProblems(503);
         return routes;
     }
 

@@ -86,6 +86,8 @@ public static class TraderApi
         var owner = NpgsqlDataSource.Create(connectionString);
         services.AddSingleton(new ApiDataSources(owner, string.IsNullOrWhiteSpace(readerConnection) ? owner : NpgsqlDataSource.Create(readerConnection)));
         services.AddSingleton(sp => new TenantReads(sp.GetRequiredService<ApiDataSources>().Reader, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<TenantFeedListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<TenantFeedListener>());
         services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<ApiDataSources>().Owner, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestBodies>();
 
@@ -173,6 +175,7 @@ public static class TraderApi
         app.MapAuditRoutes();
         app.MapReadRoutes();
         app.MapOrderRoutes();
+        app.MapStreamRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>
                     Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))

@@ -80,13 +80,22 @@ public static class ReadRoutes
         return TypedResults.Ok(new Page<OrderResponse>(rows.Take(take).ToArray(), next));
     }
 
-    private const string OrderColumns = """
+    internal const string ExecutionColumns = """
+        SELECT execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at
+        FROM executions WHERE true
+        """;
+
+    internal static ExecutionResponse ExecutionOf(NpgsqlDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), Text(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6),
+            Number(r, 7), Number(r, 8), Number(r, 9), Text(r, 10), Long(r, 11), Long(r, 12), r.GetFieldValue<DateTimeOffset>(13));
+
+    internal const string OrderColumns = """
         SELECT client_order_id, account_id, source, strategy_id, symbol, side, quantity, reference_price, status, reason,
                filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at
         FROM orders WHERE true
         """;
 
-    private static OrderResponse OrderOf(NpgsqlDataReader r) =>
+    internal static OrderResponse OrderOf(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), Text(r, 3), r.GetString(4), r.GetString(5), r.GetDecimal(6), r.GetDecimal(7), r.GetString(8), Text(r, 9),
             Number(r, 10), Number(r, 11), Number(r, 12), Text(r, 13), r.GetFieldValue<DateTimeOffset>(14), r.GetFieldValue<DateTimeOffset>(15));
 
@@ -121,10 +130,7 @@ public static class ReadRoutes
 
         var rows = await reads.ReadAsync(tenant, async (connection, tx) =>
         {
-            var sql = new StringBuilder("""
-                SELECT execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at
-                FROM executions WHERE true
-                """);
+            var sql = new StringBuilder(ExecutionColumns);
             await using var command = new NpgsqlCommand { Connection = connection, Transaction = tx };
             Where(sql, command, "account_id", account);
             Where(sql, command, "symbol", symbol);
@@ -137,9 +143,7 @@ public static class ReadRoutes
             command.CommandText = sql.ToString();
             var list = new List<ExecutionResponse>();
             await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                list.Add(new ExecutionResponse(reader.GetInt64(0), reader.GetString(1), Text(reader, 2), Text(reader, 3), Text(reader, 4), Text(reader, 5), Text(reader, 6),
-                    Number(reader, 7), Number(reader, 8), Number(reader, 9), Text(reader, 10), Long(reader, 11), Long(reader, 12), reader.GetFieldValue<DateTimeOffset>(13)));
+            while (await reader.ReadAsync(ct)) list.Add(ExecutionOf(reader));
             return list;
         }, ct);
         var next = rows.Count > take ? Cursor.Format(rows[take - 1].Id, "") : null;
@@ -235,8 +239,8 @@ public static class ReadRoutes
         sql.Append(CultureInfo.InvariantCulture, $" AND {comparison} ${command.Parameters.Count}");
     }
 
-    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-    private static decimal? Number(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDecimal(i);
+    internal static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    internal static decimal? Number(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDecimal(i);
     private static long? Long(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 
     /// <summary>Opaque page cursors: base64url of "position|id" (position = ticks or execution id).</summary>

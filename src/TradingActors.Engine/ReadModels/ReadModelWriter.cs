@@ -54,6 +54,7 @@ public sealed class ReadModelWriter(NpgsqlDataSource database, string projection
             if (e.Ordering <= offset) continue;
             BeforeEvent?.Invoke(e);
             ReadModelStatements.Add(batch, e);
+            TenantFeedStatements.Add(batch, e);
             progress[e.TenantId] = Math.Max(progress.GetValueOrDefault(e.TenantId), e.SequenceNr);
             highest = Math.Max(highest, e.Ordering);
             applied++;
@@ -66,6 +67,8 @@ public sealed class ReadModelWriter(NpgsqlDataSource database, string projection
             ON CONFLICT (tenant_id) DO UPDATE SET sequence_nr = GREATEST(tenant_progress.sequence_nr, EXCLUDED.sequence_nr)
             """, progress.Keys.ToArray(), progress.Values.ToArray()));
         batch.BatchCommands.Add(Command("UPDATE projection_offsets SET ordering = $2, updated_at = $3 WHERE projection = $1", projection, highest, now));
+        // Delivered at commit: the API's open streams (and read-your-writes waits) of these tenants look again.
+        batch.BatchCommands.Add(Command("SELECT pg_notify($1, $2)", TenantFeedStatements.Channel, TenantFeedStatements.NotifyPayload(progress.Keys)));
         await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
         return applied;
@@ -222,4 +225,57 @@ public static class ReadModelNames
     };
 
     public static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
+}
+
+/// <summary>
+/// The rows of the traders' live stream (tenant_feed): which order, execution or subscription changed, at
+/// which event. The stream reads the current row of each from the read models when it sends it.
+/// </summary>
+public static class TenantFeedStatements
+{
+    public const string Channel = "tenant_feed";
+
+    /// <summary>A notification carries at most ~8000 bytes: "*" (every tenant) when the changed tenants do not fit.</summary>
+    public const int MaxPayloadLength = 7_000;
+
+    public static string NotifyPayload(IEnumerable<string> tenants)
+    {
+        var joined = string.Join(',', tenants);
+        return joined.Length <= MaxPayloadLength ? joined : "*";
+    }
+
+    internal static void Add(NpgsqlBatch batch, ProjectedEvent p)
+    {
+        var ordering = p.Ordering.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        switch (p.Event)
+        {
+            case OrderSubmitted o:
+                Row(batch, p, 0, "order", o.Intent.ClientOrderId);
+                break;
+            case IOrderEvent o:
+                Row(batch, p, 0, "order", o.Intent.ClientOrderId);
+                Row(batch, p, 1, "execution", ordering);
+                break;
+            case SignalsSkipped:
+                Row(batch, p, 1, "execution", ordering);
+                break;
+            case Subscribed s:
+                Row(batch, p, 0, "subscription", s.StrategyId);
+                break;
+            case Unsubscribed u:
+                Row(batch, p, 0, "subscription", u.StrategyId);
+                break;
+            case SubscriptionPaused sp:
+                Row(batch, p, 0, "subscription", sp.StrategyId);
+                break;
+            case SubscriptionResumed sr:
+                Row(batch, p, 0, "subscription", sr.StrategyId);
+                break;
+        }
+    }
+
+    private static void Row(NpgsqlBatch batch, ProjectedEvent p, short part, string kind, string reference) =>
+        batch.BatchCommands.Add(ReadModelWriter.Command(
+            "INSERT INTO tenant_feed (tenant_id, event_id, part, kind, ref, occurred_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            p.TenantId, p.Ordering, part, kind, reference, p.Event.At));
 }

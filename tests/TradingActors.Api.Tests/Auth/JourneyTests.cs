@@ -63,6 +63,10 @@ public sealed class JourneyTests(ApiFixture api)
         Assert.Contains(logs, line => line.Contains("/api/v1/auth/refresh", StringComparison.Ordinal));
         foreach (var secret in secrets)
             Assert.DoesNotContain(logs, line => line.Contains(secret, StringComparison.Ordinal));
+        // Nor in any table of the database: the journal, its snapshots, identity, read models, idempotency keys.
+        Assert.Contains("users.email", await api.WhereInDatabase(trader.Email)); // the scan finds what is there
+        foreach (var secret in secrets)
+            Assert.Empty(await api.WhereInDatabase(secret));
     }
 
     [Fact]

@@ -96,6 +96,31 @@ public class ApiFixture : IAsyncLifetime
     public async Task<TenantState> Tenant(string tenantId) =>
         (await Engine.Tenants.Ask<Portfolio>(new GetPortfolio(tenantId), TimeSpan.FromSeconds(15))).State;
 
+    /// <summary>
+    /// Every "table.column" of the node's database (journal, snapshots, identity, read models, idempotency keys...)
+    /// whose text or bytes contain <paramref name="secret"/>: a scan for secrets stored in clear.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WhereInDatabase(string secret)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        var columns = new List<(string Table, string Column, string Type)>();
+        await using (var list = new Npgsql.NpgsqlCommand(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND data_type IN ('text', 'bytea', 'jsonb', 'character varying')", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) columns.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        var found = new List<string>();
+        foreach (var (table, column, type) in columns)
+        {
+            var test = type == "bytea" ? $"position(convert_to($1, 'UTF8') in \"{column}\") > 0" : $"strpos(\"{column}\"::text, $1) > 0";
+            await using var probe = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM \"{table}\" WHERE {test}", connection);
+            probe.Parameters.Add(new Npgsql.NpgsqlParameter { Value = secret });
+            if ((long)(await probe.ExecuteScalarAsync())! > 0) found.Add($"{table}.{column}");
+        }
+        Assert.True(columns.Count > 20, $"only {columns.Count} text columns scanned");
+        return found;
+    }
+
     public async Task DisposeAsync()
     {
         Client.Dispose();

@@ -41,7 +41,7 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
         await new ReadModelWriter(_source, "test").WriteAsync(events, T0);
     }
 
-    public static TheoryData<string> Tables => new() { "accounts", "subscriptions", "orders", "executions", "positions", "tenant_progress" };
+    public static TheoryData<string> Tables => new() { "accounts", "subscriptions", "orders", "executions", "positions", "tenant_progress", "tenant_feed" };
 
     [Theory]
     [MemberData(nameof(Tables))]
@@ -77,7 +77,7 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
     {
         Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM pg_roles WHERE rolname = '{ReadModelSchema.ReaderRole}' AND (rolbypassrls OR rolsuper)"));
         Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM pg_tables WHERE tableowner = '{ReadModelSchema.ReaderRole}'"));
-        Assert.Equal(6, await _db.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname IN ('accounts','subscriptions','orders','executions','positions','tenant_progress') AND relrowsecurity"));
+        Assert.Equal(7, await _db.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname IN ('accounts','subscriptions','orders','executions','positions','tenant_progress','tenant_feed') AND relrowsecurity"));
     }
 
     public async Task DisposeAsync()

@@ -89,6 +89,8 @@ public sealed class TradingRoutesTests(ApiFixture api)
         // The same key for another request is refused and places nothing.
         await ProblemAssert.Is(await PlaceOrder(s, Buy(0.02m), "order-1"), HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
         Assert.Equal(1, (await api.Tenant(s.TenantId)).OrdersFilled);
+        // The caller's token is in no table (the order, its idempotency record, the journal).
+        Assert.Empty(await api.WhereInDatabase(s.Token));
     }
 
     [Fact]
@@ -201,5 +203,86 @@ public sealed class TradingRoutesTests(ApiFixture api)
         await ProblemAssert.Is(limited[0], HttpStatusCode.TooManyRequests, "rate-limited");
         Assert.True(limited[0].Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.OK, (await calm.Trader.Get("/api/v1/positions", calm.Token)).StatusCode);
+    }
+
+    private sealed record StreamEvent(string Id, string Event, JsonElement Data);
+
+    private async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenStream(Session s, string? lastEventId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/stream");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
+        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+        var response = await api.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        return (response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
+    /// <summary>The next <paramref name="count"/> events (comment lines skipped), or a timeout.</summary>
+    private static async Task<List<StreamEvent>> NextEvents(StreamReader reader, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var events = new List<StreamEvent>();
+        string? id = null, name = null, data = null;
+        while (events.Count < count)
+        {
+            var line = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException("the stream ended");
+            if (line.StartsWith(':')) continue;
+            if (line.Length == 0)
+            {
+                if (data is not null) events.Add(new StreamEvent(id!, name!, JsonSerializer.Deserialize<JsonElement>(data)));
+                (id, name, data) = (null, null, null);
+                continue;
+            }
+            var colon = line.IndexOf(':');
+            var (field, value) = (line[..colon], line[(colon + 1)..].TrimStart());
+            switch (field)
+            {
+                case "id": id = value; break;
+                case "event": name = value; break;
+                case "data": data = value; break;
+            }
+        }
+        return events;
+    }
+
+    [Fact]
+    public async Task The_stream_sends_the_callers_own_orders_and_executions_as_persisted_and_resumes_after_the_last_event_id()
+    {
+        var s = await SignedIn("stream");
+        var other = await SignedIn("stream-other");
+        var (mine, reader) = await OpenStream(s, null);
+        var (theirs, otherReader) = await OpenStream(other, null);
+        using (mine)
+        using (theirs)
+        {
+            var id = (await Json(await PlaceOrder(s, Buy(), "s-1"), HttpStatusCode.Created)).GetProperty("id").GetString();
+            var events = await NextEvents(reader, 2);
+            Assert.Equal(["order", "execution"], events.Select(e => e.Event));
+            Assert.Equal(id, events[0].Data.GetProperty("id").GetString());
+            Assert.Equal("filled", events[0].Data.GetProperty("status").GetString());
+            Assert.Equal("filled", events[1].Data.GetProperty("kind").GetString());
+            Assert.Equal(id, events[1].Data.GetProperty("orderId").GetString());
+
+            // The other trader's stream shows only the other trader's order.
+            var theirId = (await Json(await PlaceOrder(other, Buy(), "o-1"), HttpStatusCode.Created)).GetProperty("id").GetString();
+            var theirEvents = await NextEvents(otherReader, 2);
+            Assert.All(theirEvents, e => Assert.NotEqual(id, e.Event == "order" ? e.Data.GetProperty("id").GetString() : e.Data.GetProperty("orderId").GetString()));
+            Assert.Equal(theirId, theirEvents[0].Data.GetProperty("id").GetString());
+
+            // Reconnecting after the first event gets exactly what came after it.
+            var (resumed, resumedReader) = await OpenStream(s, events[0].Id);
+            using (resumed)
+            {
+                var again = Assert.Single(await NextEvents(resumedReader, 1));
+                Assert.Equal(events[1].Id, again.Id);
+                Assert.Equal(events[1].Data.GetRawText(), again.Data.GetRawText());
+            }
+        }
+        using var bad = new HttpRequestMessage(HttpMethod.Get, "/api/v1/stream");
+        bad.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
+        bad.Headers.Add("Last-Event-ID", "yesterday");
+        await ProblemAssert.Is(await api.Client.SendAsync(bad), HttpStatusCode.BadRequest, "validation");
+        await ProblemAssert.Is(await s.Trader.Get("/api/v1/stream", null), HttpStatusCode.Unauthorized);
     }
 }

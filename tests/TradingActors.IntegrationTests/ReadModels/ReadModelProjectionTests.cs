@@ -92,6 +92,9 @@ public sealed class ReadModelProjectionTests
                 await db.ScalarAsync($"SELECT count(*) FROM executions WHERE tenant_id = '{tenant}'"));
             Assert.Equal(events.Last(e => e.TenantId == tenant).SequenceNr, await db.ScalarAsync($"SELECT sequence_nr FROM tenant_progress WHERE tenant_id = '{tenant}'"));
         }
+        // The live stream's feed: one row per change a trader sees, once.
+        Assert.Equal(events.Sum(e => e.Event switch { OrderSubmitted or Subscribed => 1, IOrderEvent => 2, SignalsSkipped => 1, _ => 0 }),
+            await db.ScalarAsync("SELECT count(*) FROM tenant_feed"));
         // Average cost: b bought 0.1 at 50 000 (fee 5) and sold 0.04 at 55 000 (fee 2.2): 0.06 left at cost 3003,
         // realized 0.04 * 55 000 - 2.2 - 0.04 * 50 050 = 195.8.
         Assert.Equal(3003m, await Decimal(db, "SELECT cost FROM positions WHERE tenant_id = 'b'"));

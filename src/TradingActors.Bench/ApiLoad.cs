@@ -156,6 +156,11 @@ public static class ApiLoad
             routes.RemoveAll(r => r.Rate == 0);
             foreach (var r in routes)
                 log($"route {r.Name}: {r.Rate} req/s" + (r.Name == "POST:/api/v1/orders" || r.Name == "GET:/api/v1/portfolio" ? $" over {users.Length} users ({(double)r.Rate / users.Length:0.##} req/s each)" : " for the heavy user"));
+            // What the node and PostgreSQL burn with no request at all (feed, projection polling, cluster): per-request figures subtract it.
+            var idle = Cpu.Start(a);
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            log($"idle, no load, 5 s: {idle.Describe()}");
+
             var results = new List<RouteResult>();
             for (var run = 1; run <= a.Runs; run++)
             {

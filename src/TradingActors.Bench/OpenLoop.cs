@@ -111,7 +111,7 @@ public static class OpenLoop
         }) { IsBackground = true, Name = "open-loop dispatcher", Priority = ThreadPriority.AboveNormal };
         dispatcher.Start();
         await Task.Run(dispatcher.Join);
-        var window = cpu?.Describe() ?? "";
+        var window = cpu?.Describe(routes.Sum(r => (long)(r.Rate * duration.TotalSeconds))) ?? "";
         var loadAtEnd = ApiLoad.LoadAverage();
         Task[] all;
         lock (pending) all = pending.ToArray();
@@ -161,27 +161,36 @@ public sealed class Cpu
 
     public static Cpu Start(ApiArgs args) => new(args);
 
-    public string Describe()
+    public string Describe(long requests = 0)
     {
         var seconds = _clock.Elapsed.TotalSeconds;
         var self = (Process.GetCurrentProcess().TotalProcessorTime - _self).TotalSeconds / seconds;
         var (busy, total) = Machine();
         var machine = total > _machine.Total ? 100.0 * (busy - _machine.Busy) / (total - _machine.Total) : double.NaN;
         var parts = new List<string>();
-        if (_node is { } n) parts.Add($"node {Measure.F2((ProcessTicks(n) - _nodeTicks) / TicksPerSecond / seconds)} cores");
-        if (_postgres is { } p) parts.Add($"postgres {Measure.F2((TreeTicks(p) - _postgresTicks) / TicksPerSecond / seconds)} cores");
+        string PerRequest(double cpuSeconds) => requests > 0 ? $" = {Measure.F2(cpuSeconds * 1000 / requests)} ms CPU per request" : "";
+        if (_node is { } n)
+        {
+            var s = (ProcessTicks(n) - _nodeTicks) / TicksPerSecond;
+            parts.Add($"node {Measure.F2(s / seconds)} cores{PerRequest(s)}");
+        }
+        if (_postgres is { } p)
+        {
+            var s = (TreeTicks(p) - _postgresTicks) / TicksPerSecond;
+            parts.Add($"postgres {Measure.F2(s / seconds)} cores{PerRequest(s)}");
+        }
         parts.Add($"bench {Measure.F2(self)} cores");
         parts.Add($"machine {Measure.F1(machine)} % busy of {Environment.ProcessorCount} cores");
         return "CPU " + string.Join(", ", parts);
     }
 
-    /// <summary>utime + stime of one process (fields 14 and 15 of /proc/PID/stat), or 0 when it is gone.</summary>
+    /// <summary>utime + stime of one process (fields 14 and 15 of /proc/PID/stat), with its ended children's (16, 17); 0 when it is gone.</summary>
     private static long ProcessTicks(int pid)
     {
         try
         {
             var fields = Fields(File.ReadAllText($"/proc/{pid}/stat"));
-            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return fields.Skip(11).Take(4).Sum(f => long.Parse(f, CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
@@ -189,7 +198,7 @@ public sealed class Cpu
         }
     }
 
-    /// <summary>The postmaster and its children (the backends): PostgreSQL's whole CPU, ended backends not counted.</summary>
+    /// <summary>The postmaster and its children (the backends, live ones here, ended ones in the postmaster's cutime/cstime): PostgreSQL's whole CPU.</summary>
     private static long TreeTicks(int postmaster)
     {
         var sum = ProcessTicks(postmaster);

@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
-# Runs the TradingActors benchmark against a private PostgreSQL instance.
+# Runs the TradingActors benchmarks against a private PostgreSQL instance.
 #
 #   scripts/bench.sh fanout --tenants N [--cold] [other bench args...]
+#   scripts/bench.sh failover --tenants N
+#   scripts/bench.sh api [--rps N] [--duration S] [--users U] [other api bench args...]
 #
-# All arguments go to TradingActors.Bench unchanged. Starts
+# fanout/failover: all arguments go to TradingActors.Bench unchanged. Starts
 # `db.sh start --name bench --port 55434`, builds src/TradingActors.Bench in
 # Release, runs it with TRADINGACTORS_BENCH_PG=<connection string>, stops the
 # database, and exits with the bench's exit code. Build and database messages
 # go to stderr; stdout carries only the bench's own output.
+#
+# api: builds src/TradingActors.Node and src/TradingActors.Bench (Release), starts
+# `db.sh start --name bench-api --port 55441` with a fresh database, starts the
+# built node as a process of its own (simulated feed, local mail sink, a random
+# JWT key; log in .run/bench-api/node.log), waits for /readyz, then runs
+# `TradingActors.Bench api --url ...` (ApiLoad.cs: seeds users through the API,
+# one with 10 000 orders, and offers an open-loop load). Its last stdout lines:
+#   api route=METHOD:PATH rps=R p50_ms=A p99_ms=B errors=E
+# Then stops the node, drops the database and stops the instance it started.
+# Environment (api): BENCH_API_PG_PORT (55441), BENCH_API_HTTP_PORT (55442),
+# BENCH_API_MAIL_PORT (55443), BENCH_API_USER_RPS (per-user limit given to the
+# node, default 100000: see docs/benchmarks.md), BENCH_KEEP_DB=1 keeps the database.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -19,7 +33,121 @@ DLL="$PROJECT/bin/Release/net10.0/TradingActors.Bench.dll"
 
 if [[ $# -eq 0 ]]; then
   echo "usage: scripts/bench.sh fanout --tenants N [--cold] [other bench args...]" >&2
+  echo "       scripts/bench.sh failover --tenants N" >&2
+  echo "       scripts/bench.sh api [--rps N] [--duration S] [--users U] [other api bench args...]" >&2
   exit 2
+fi
+
+# ---------------------------------------------------------------- api
+# The API under an open-loop load: a real node process, its own database.
+run_api() {
+  # Globals, not locals: the EXIT trap's cleanup reads them after the function has returned.
+  pg_port="${BENCH_API_PG_PORT:-55441}" http_port="${BENCH_API_HTTP_PORT:-55442}"
+  mail_port="${BENCH_API_MAIL_PORT:-55443}" user_rps="${BENCH_API_USER_RPS:-100000}"
+  db_args=(--name bench-api --port "$pg_port")
+  node_project="$REPO_ROOT/src/TradingActors.Node"
+  node_dll="$node_project/bin/Release/net10.0/TradingActors.Node.dll"
+  log_dir="$REPO_ROOT/.run/bench-api"
+  database="bench_api_$(date -u +%Y%m%d_%H%M%S)_$$"
+  API_NODE_PID="" API_DB_STARTED=0 API_DB_CREATED=0
+
+  # shellcheck disable=SC2317  # invoked via trap
+  api_cleanup() {
+    trap '' INT TERM
+    if [[ -n "$API_NODE_PID" ]] && kill -0 "$API_NODE_PID" 2>/dev/null; then
+      # The node runs in its own process group (setsid).
+      kill -TERM -- "-$API_NODE_PID" 2>/dev/null || kill -TERM "$API_NODE_PID" 2>/dev/null || true
+      local i
+      for ((i = 0; i < 150; i++)); do
+        kill -0 "$API_NODE_PID" 2>/dev/null || break
+        sleep 0.2
+      done
+      kill -KILL -- "-$API_NODE_PID" 2>/dev/null || true
+      wait "$API_NODE_PID" 2>/dev/null || true
+    fi
+    API_NODE_PID=""
+    if [[ "$API_DB_CREATED" -eq 1 && "${BENCH_KEEP_DB:-0}" != 1 ]]; then
+      "$DB" psql "${db_args[@]}" -X -q -d postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    API_DB_CREATED=0
+    if [[ "$API_DB_STARTED" -eq 1 ]]; then
+      "$DB" stop "${db_args[@]}" >/dev/null 2>&1 || true
+    fi
+    API_DB_STARTED=0
+  }
+  trap api_cleanup EXIT
+
+  local port
+  for port in "$http_port" "$mail_port"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "bench.sh: port $port on 127.0.0.1 is in use (BENCH_API_HTTP_PORT / BENCH_API_MAIL_PORT move it)" >&2
+      return 1
+    fi
+  done
+
+  cd "$REPO_ROOT"
+  echo "bench.sh: building $node_project and $PROJECT (Release)..." >&2
+  dotnet build "$node_project" -c Release --nologo -v quiet >&2
+  dotnet build "$PROJECT" -c Release --nologo -v quiet >&2
+
+  if ! "$DB" status "${db_args[@]}" >/dev/null 2>&1; then API_DB_STARTED=1; fi
+  "$DB" start "${db_args[@]}" >/dev/null
+  "$DB" psql "${db_args[@]}" -X -q -d postgres -v ON_ERROR_STOP=1 -c "CREATE DATABASE $database" >&2
+  API_DB_CREATED=1
+  local pg_pid
+  pg_pid="$("$DB" status "${db_args[@]}" | sed -n 's/.*, pid \([0-9]*\),.*/\1/p')"
+
+  mkdir -p "$log_dir"
+  echo "bench.sh: starting the node on http://127.0.0.1:$http_port (database $database; log $log_dir/node.log)" >&2
+  (
+    cd "$node_project" # content root: its appsettings.json applies
+    export ASPNETCORE_URLS="http://127.0.0.1:$http_port"
+    export Trading__ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$database"
+    export Trading__Cluster__Port=0 Trading__Cluster__Seeds=""
+    export Trading__Demo__Tenants=0
+    export Trading__Feed__Kind=simulated # prices for manual orders (the paper venue fills at the last price)
+    export Trading__Api__PublicBaseUrl="http://127.0.0.1:$http_port"
+    Trading__Api__Jwt__SigningKey="$(head -c 32 /dev/urandom | base64)"
+    export Trading__Api__Jwt__SigningKey
+    export Trading__Mail__HostSink=true Trading__Mail__Host=127.0.0.1 Trading__Mail__Port="$mail_port"
+    # One user reads 1 000 pages a second and is given 10 000 orders: the per-user limit (20/s) would be
+    # what is measured. The limiter still runs on every request; see docs/benchmarks.md.
+    export Trading__Api__RequestsPerUserPerSecond="$user_rps" Trading__Api__RequestBurstPerUser="$user_rps"
+    exec setsid dotnet "$node_dll" >"$log_dir/node.log" 2>&1
+  ) &
+  API_NODE_PID=$!
+
+  local deadline=$((SECONDS + 180))
+  until curl -sf -o /dev/null "http://127.0.0.1:$http_port/readyz"; do
+    if ! kill -0 "$API_NODE_PID" 2>/dev/null; then
+      echo "bench.sh: the node exited during start-up; last lines of $log_dir/node.log:" >&2
+      tail -n 30 "$log_dir/node.log" >&2
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      echo "bench.sh: the node was not ready within 180 s" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  echo "bench.sh: node ready (pid $API_NODE_PID, postgres pid $pg_pid)" >&2
+
+  TRADINGACTORS_BENCH_PG="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$database"
+  export TRADINGACTORS_BENCH_PG
+  local rc=0
+  dotnet "$DLL" api --url "http://127.0.0.1:$http_port" --node-pid "$API_NODE_PID" \
+    ${pg_pid:+--postgres-pid "$pg_pid"} "$@" || rc=$?
+  api_cleanup
+  return "$rc"
+}
+
+if [[ "$1" == api ]]; then
+  shift
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  rc=0
+  run_api "$@" || rc=$?
+  exit "$rc"
 fi
 
 DB_STARTED=0

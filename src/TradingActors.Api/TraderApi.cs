@@ -83,8 +83,9 @@ public static class TraderApi
         services.AddSingleton<TenantProvisioning>();
         // Trading reads: as the reader role (row level security), through a login of its own when one is configured.
         var readerConnection = configuration["Trading:Api:ReaderConnectionString"];
-        var owner = NpgsqlDataSource.Create(connectionString);
-        services.AddSingleton(new ApiDataSources(owner, string.IsNullOrWhiteSpace(readerConnection) ? owner : NpgsqlDataSource.Create(readerConnection)));
+        var owner = NpgsqlDataSource.Create(WithAutoPrepare(connectionString));
+        services.AddSingleton(new ApiDataSources(owner,
+            string.IsNullOrWhiteSpace(readerConnection) ? owner : NpgsqlDataSource.Create(WithAutoPrepare(readerConnection))));
         services.AddSingleton(sp => new TenantReads(sp.GetRequiredService<ApiDataSources>().Reader, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TenantFeedListener>();
         services.AddHostedService(sp => sp.GetRequiredService<TenantFeedListener>());
@@ -158,6 +159,22 @@ public static class TraderApi
         services.AddHostedService<DemoTrader>();
         return services;
     }
+
+    /// <summary>
+    /// The API's own statements are few and repeated on every request (the role switch, the tenant setting, each
+    /// route's query): Npgsql prepares them on a connection after a few uses (Max Auto Prepare), so PostgreSQL
+    /// stops parsing and planning them each time (docs/benchmarks.md, API). A connection string that sets
+    /// Max Auto Prepare itself keeps its value.
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        // NpgsqlConnectionStringBuilder knows every keyword (ContainsKey is always true): ask a plain builder what was given.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare")) return connectionString;
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = ApiMaxAutoPrepare }.ConnectionString;
+    }
+
+    internal const int ApiMaxAutoPrepare = 64;
 
     /// <summary>
     /// The API's middleware (problem details, authentication, authorization, rate limits) and routes, with

@@ -1,4 +1,5 @@
 // TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout S]
+// TradingActors.Bench api --url URL [--rps N] [--duration S] [--users U] ...   (ApiLoad.cs: a running node's API)
 //
 // One signal fanned out to N paper tenants by the engine running in this process, against the
 // PostgreSQL given in TRADINGACTORS_BENCH_PG (admin connection string to database `postgres`).
@@ -16,6 +17,8 @@ using TradingActors.Engine.Tenants;
 // everything but the result line goes to stderr.
 var stdout = Console.Out;
 Console.SetOut(Console.Error);
+
+if (args.Length > 0 && args[0] == "api") return await ApiLoad.RunAsync(args[1..], stdout);
 
 BenchArgs bench;
 try

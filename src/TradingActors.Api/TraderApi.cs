@@ -173,6 +173,7 @@ public static class TraderApi
         app.MapAuditRoutes();
         app.MapReadRoutes();
         app.MapOrderRoutes();
+        app.MapSubscriptionRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>
                     Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))

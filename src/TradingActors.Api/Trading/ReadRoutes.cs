@@ -41,7 +41,7 @@ public static class ReadRoutes
     }
 
     private static async Task<IResult> Orders(HttpContext http, ClaimsPrincipal principal, TenantReads reads,
-        string? account, string? symbol, string? status, string? strategy, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, long? minVersion,
+        string? account, string? symbol, string? status, string? strategy, string? subscription, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, long? minVersion,
         CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -61,6 +61,7 @@ public static class ReadRoutes
             Where(sql, command, "symbol", symbol);
             Where(sql, command, "status", status);
             Where(sql, command, "strategy_id", strategy);
+            Where(sql, command, "subscription_id", subscription);
             if (from is { } f) Where(sql, command, "submitted_at >=", f.ToUniversalTime());
             if (to is { } t) Where(sql, command, "submitted_at <", t.ToUniversalTime());
             if (after is { } c)
@@ -82,13 +83,13 @@ public static class ReadRoutes
 
     private const string OrderColumns = """
         SELECT client_order_id, account_id, source, strategy_id, symbol, side, quantity, reference_price, status, reason,
-               filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at
+               filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at, subscription_id
         FROM orders WHERE true
         """;
 
     private static OrderResponse OrderOf(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), Text(r, 3), r.GetString(4), r.GetString(5), r.GetDecimal(6), r.GetDecimal(7), r.GetString(8), Text(r, 9),
-            Number(r, 10), Number(r, 11), Number(r, 12), Text(r, 13), r.GetFieldValue<DateTimeOffset>(14), r.GetFieldValue<DateTimeOffset>(15));
+            Number(r, 10), Number(r, 11), Number(r, 12), Text(r, 13), r.GetFieldValue<DateTimeOffset>(14), r.GetFieldValue<DateTimeOffset>(15), Text(r, 16));
 
     private static async Task<IResult> Order(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct)
     {
@@ -107,7 +108,7 @@ public static class ReadRoutes
     }
 
     private static async Task<IResult> Executions(HttpContext http, ClaimsPrincipal principal, TenantReads reads,
-        string? account, string? symbol, string? kind, string? strategy, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, long? minVersion,
+        string? account, string? symbol, string? kind, string? strategy, string? subscription, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, long? minVersion,
         CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -122,7 +123,7 @@ public static class ReadRoutes
         var rows = await reads.ReadAsync(tenant, async (connection, tx) =>
         {
             var sql = new StringBuilder("""
-                SELECT execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at
+                SELECT execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at, subscription_id
                 FROM executions WHERE true
                 """);
             await using var command = new NpgsqlCommand { Connection = connection, Transaction = tx };
@@ -130,6 +131,7 @@ public static class ReadRoutes
             Where(sql, command, "symbol", symbol);
             Where(sql, command, "kind", kind);
             Where(sql, command, "strategy_id", strategy);
+            Where(sql, command, "subscription_id", subscription);
             if (from is { } f) Where(sql, command, "occurred_at >=", f.ToUniversalTime());
             if (to is { } t) Where(sql, command, "occurred_at <", t.ToUniversalTime());
             if (after is { } c) Where(sql, command, "execution_id <", c.Ticks);
@@ -139,7 +141,7 @@ public static class ReadRoutes
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 list.Add(new ExecutionResponse(reader.GetInt64(0), reader.GetString(1), Text(reader, 2), Text(reader, 3), Text(reader, 4), Text(reader, 5), Text(reader, 6),
-                    Number(reader, 7), Number(reader, 8), Number(reader, 9), Text(reader, 10), Long(reader, 11), Long(reader, 12), reader.GetFieldValue<DateTimeOffset>(13)));
+                    Number(reader, 7), Number(reader, 8), Number(reader, 9), Text(reader, 10), Long(reader, 11), Long(reader, 12), reader.GetFieldValue<DateTimeOffset>(13), Text(reader, 14)));
             return list;
         }, ct);
         var next = rows.Count > take ? Cursor.Format(rows[take - 1].Id, "") : null;
@@ -204,7 +206,7 @@ public static class ReadRoutes
         return list;
     }
 
-    private static async Task<IResult?> Consistent(TenantReads reads, string tenant, long? minVersion, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult?> Consistent(TenantReads reads, string tenant, long? minVersion, HttpContext http, CancellationToken ct)
     {
         if (minVersion is not { } version || version <= 0) return null;
         if (await reads.WaitForAsync(tenant, version, ConsistencyWait, ct)) return null;

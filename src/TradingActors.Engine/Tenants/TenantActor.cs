@@ -298,7 +298,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             var last = _state.LastProcessed(key);
             if (signal is not null && signal.Sequence == last + 1 && through == signal.Sequence)
             {
-                if (!Step(key, signal)) AckStrategy(strategyId);
+                if (Step(key, signal) == Progress.Idle) AckStrategy(strategyId);
                 return;
             }
             if (through <= last)
@@ -323,32 +323,47 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void DrainStrategy(string strategyId)
     {
         if (_inFlight is not null) return; // the call's outcome drains again
+        var waiting = false;
         foreach (var sub in _state.ActiveSubscriptionsOf(strategyId))
-            if (Drain(sub.Key(), strategyId)) return;
-        AckStrategy(strategyId);
+        {
+            switch (Drain(sub.Key(), strategyId))
+            {
+                case Progress.Busy: return;
+                case Progress.Waiting: waiting = true; break;
+            }
+        }
+        if (!waiting) AckStrategy(strategyId);
     }
 
-    /// <summary>Executes the subscription's next signal if it is here, or fetches what is missing; true when a write or venue call was started.</summary>
-    private bool Drain(string subscriptionKey, string strategyId)
+    /// <summary>What draining a subscription did: nothing to do, waiting (a fetch, or a deferred signal: no acknowledgement), or a write or venue call started.</summary>
+    private enum Progress
     {
-        if (_backlogs?.GetValueOrDefault(subscriptionKey) is not { } backlog) return false;
+        Idle,
+        Waiting,
+        Busy,
+    }
+
+    /// <summary>Executes the subscription's next signal if it is here, or fetches what is missing.</summary>
+    private Progress Drain(string subscriptionKey, string strategyId)
+    {
+        if (_backlogs?.GetValueOrDefault(subscriptionKey) is not { } backlog) return Progress.Idle;
         var last = _state.LastProcessed(subscriptionKey);
         if (backlog.Next(last) is { } next) return Step(subscriptionKey, next);
         if (backlog.Missing(last, SignalHistory.PageSize) is { } missing)
         {
             Fetch(strategyId, missing.From, missing.To);
-            return false;
+            return Progress.Waiting;
         }
         if (backlog.IsCaughtUp(last))
         {
             _backlogs.Remove(subscriptionKey);
             if (_backlogs.Count == 0) _backlogs = null;
         }
-        return false;
+        return Progress.Idle;
     }
 
-    /// <summary>Plans one signal for one subscription; true when its outcome is being persisted (or its venue called).</summary>
-    private bool Step(string subscriptionKey, Signal signal)
+    /// <summary>Plans one signal for one subscription.</summary>
+    private Progress Step(string subscriptionKey, Signal signal)
     {
         var strategyId = signal.StrategyId;
         switch (TenantDecisions.PlanSignal(_state, subscriptionKey, signal, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now))
@@ -356,33 +371,33 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case SignalPlan.Ignore:
                 // Paused or gone since it was queued: nothing to execute for this subscription.
                 _backlogs?.Remove(subscriptionKey);
-                return false;
+                return Progress.Idle;
             case SignalPlan.Wait:
                 Backlog(subscriptionKey).Offer(signal, _state.LastProcessed(subscriptionKey));
                 return Drain(subscriptionKey, strategyId);
             case SignalPlan.Defer:
                 // Kept, unacknowledged: executed once the open order of this subscription settles.
                 Backlog(subscriptionKey).Offer(signal, _state.LastProcessed(subscriptionKey));
-                return false;
+                return Progress.Waiting;
             case SignalPlan.Skip skip:
                 PersistSkips(subscriptionKey, signal, skip.Reason);
-                return true;
+                return Progress.Busy;
             case SignalPlan.Reject reject:
                 PersistOutcome(new OrderRejected(reject.Intent, reject.Reason, Now));
-                return true;
+                return Progress.Busy;
             case SignalPlan.Place { EmbeddedPaper: true } place:
                 // The paper account is ours: no intent to persist; the order and its fill become one event.
                 CallVenue(new InFlight(place.Intent, IsLookup: false));
-                return true;
+                return Progress.Busy;
             case SignalPlan.Place place:
                 Persist(new OrderSubmitted(place.Intent, Now), e =>
                 {
                     Apply(e);
                     CallVenue(new InFlight(place.Intent, IsLookup: false));
                 });
-                return true;
+                return Progress.Busy;
             default:
-                return false;
+                return Progress.Idle;
         }
     }
 

@@ -13,6 +13,7 @@ using TradingActors.Api.Auth;
 using TradingActors.Api.Http;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
+using TradingActors.Engine;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TradingActors.Api.Identity;
 using TradingActors.Api.Tests.Infrastructure;
 using TradingActors.Domain.Orders;
+using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
@@ -184,7 +185,7 @@ public sealed class SubscriptionRoutesTests(ApiFixture api)
         await ProblemAssert.Is(await s.Trader.Send(HttpMethod.Patch, $"/api/v1/subscriptions/{id}", s.Token, new { }), HttpStatusCode.BadRequest, "validation");
         await ProblemAssert.Is(await s.Trader.Send(HttpMethod.Patch, $"/api/v1/subscriptions/{id}", s.Token, new { budget = -1m }), HttpStatusCode.BadRequest, "validation");
         await ProblemAssert.Is(await s.Trader.Send(HttpMethod.Patch, $"/api/v1/subscriptions/{id}", s.Token, new { status = "stopped" }), HttpStatusCode.BadRequest, "validation");
-        await ProblemAssert.Is(await s.Trader.Send(HttpMethod.Patch, $"/api/v1/subscriptions/{id}", s.Token, new { status = "Paused" }), HttpStatusCode.BadRequest, "validation");
+        await ProblemAssert.Is(await s.Trader.Send(HttpMethod.Patch, $"/api/v1/subscriptions/{id}", s.Token, new { status = 2 }), HttpStatusCode.BadRequest, "validation");
 
         var state = await api.Tenant(s.TenantId);
         var sub = Assert.Single(state.Subscriptions.Values);

@@ -193,6 +193,7 @@ public static class TraderApi
         app.MapReadRoutes();
         app.MapOrderRoutes();
         app.MapStreamRoutes();
+        app.MapSubscriptionRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>
                     Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))

@@ -58,6 +58,10 @@ public sealed class SerializationTests : IDisposable
             new OrderNeedsAttention(intent, "no answer after 10 lookups", DateTimeOffset.UnixEpoch),
             new SignalsSkipped("s", 8, 12, "stale", DateTimeOffset.UnixEpoch),
             new Subscribed("s", "a", "BTCUSDT", 500m, DateTimeOffset.UnixEpoch, 41),
+            new Subscribed("s", "a", "BTCUSDT", 500m, DateTimeOffset.UnixEpoch, 41, "sub-1"),
+            new SignalsSkipped("s", 8, 12, "stale", DateTimeOffset.UnixEpoch, "sub-1"),
+            new SubscriptionBudgetChanged("s", 250m, DateTimeOffset.UnixEpoch, "sub-1"),
+            new ChangeSubscriptionBudget("t", "sub-1", 250m),
             new SubscriberRegistered("s", "t"),
             new CatchUpSignals("t", "s", 12),
             new DeliverSignal("s", 3, signal),
@@ -118,6 +122,43 @@ public sealed class SerializationTests : IDisposable
         Assert.Empty(read.State.Skips);
         Assert.Equal(0, read.State.SignalsSkipped);
         Assert.Equal(8, read.State.Apply(new SignalsSkipped("s", 8, 8, "stale", DateTimeOffset.UnixEpoch)).LastProcessed("s"));
+    }
+
+    [Fact]
+    public void A_journal_written_before_subscription_ids_replays_into_the_default_subscription_and_new_events_take_v2_manifests()
+    {
+        // Events as the previous version wrote them (t.*.v1: no subscriptionId), then replayed through the serializer.
+        var intent = new OrderIntent(ClientOrderIds.Create("t", "a", "strategy:s", 1, 0), "a", "strategy:s", 1, "BTCUSDT", OrderSide.Buy, 0.01m, 50_000m);
+        var filled = new OrderFilled(intent, new Fill(0.01m, 50_000m, 0.5m, "P-1", DateTimeOffset.UnixEpoch), DateTimeOffset.UnixEpoch);
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(filled);
+        (string Manifest, string Json)[] v1 =
+        [
+            ("t.created.v1", """{"tenantId":"t","displayName":"T","at":"1970-01-01T00:00:00+00:00"}"""),
+            ("t.paper-linked.v1", """{"accountId":"a","startingCash":1000,"at":"1970-01-01T00:00:00+00:00"}"""),
+            ("t.subscribed.v1", """{"strategyId":"s","accountId":"a","symbol":"BTCUSDT","budget":500,"at":"1970-01-01T00:00:00+00:00","startAfterSequence":0}"""),
+            ("t.order-filled.v1", System.Text.Encoding.UTF8.GetString(serializer.ToBinary(filled))),
+            ("t.signals-skipped.v1", """{"strategyId":"s","fromSequence":2,"toSequence":3,"reason":"stale","at":"1970-01-01T00:00:00+00:00"}"""),
+            ("t.paused.v1", """{"strategyId":"s","at":"1970-01-01T00:00:00+00:00"}"""),
+            ("t.resumed.v1", """{"strategyId":"s","at":"1970-01-01T00:00:00+00:00","startAfterSequence":5}"""),
+        ];
+        var state = TenantState.Empty("t");
+        foreach (var (manifest, json) in v1)
+            state = state.Apply((ITenantEvent)_system.Serialization.Deserialize(System.Text.Encoding.UTF8.GetBytes(json), serializer.Identifier, manifest));
+
+        var sub = Assert.Single(state.Subscriptions).Value;
+        Assert.Equal(("s", null, "strategy:s"), (sub.Key(), sub.SubscriptionId, sub.Source()));
+        Assert.Equal(0.01m, sub.Held);
+        Assert.Equal(5, state.LastProcessed("s"));
+        Assert.Equal(SubscriptionStatus.Active, sub.Status);
+        var unsubscribed = (Unsubscribed)_system.Serialization.Deserialize("""{"strategyId":"s","at":"1970-01-01T00:00:00+00:00"}"""u8.ToArray(), serializer.Identifier, "t.unsubscribed.v1");
+        Assert.Empty(state.Apply(unsubscribed).Subscriptions);
+
+        Assert.Equal("t.subscribed.v2", serializer.Manifest(new Subscribed("s", "a", "BTCUSDT", 1m, DateTimeOffset.UnixEpoch, 0, "sub-1")));
+        Assert.Equal("t.signals-skipped.v2", serializer.Manifest(new SignalsSkipped("s", 1, 1, "stale", DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.snapshot.v2", serializer.Manifest(new TenantSnapshot(state)));
+        Assert.Equal("t.budget-changed.v1", serializer.Manifest(new SubscriptionBudgetChanged("s", 1m, DateTimeOffset.UnixEpoch, "sub-1")));
+        foreach (var old in new[] { "t.subscribed.v1", "t.unsubscribed.v1", "t.paused.v1", "t.resumed.v1", "t.signals-skipped.v1", "t.snapshot.v1" })
+            Assert.Contains(old, TradingSerializer.ReadableManifests);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public static class ReadRoutes
     }
 
     private static async Task<IResult> Orders(HttpContext http, ClaimsPrincipal principal, TenantReads reads,
-        string? account, string? symbol, string? status, string? strategy, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, long? minVersion,
+        string? account, string? symbol, string? status, string? strategy, string? subscription, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, long? minVersion,
         CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -61,6 +61,7 @@ public static class ReadRoutes
             Where(sql, command, "symbol", symbol);
             Where(sql, command, "status", status);
             Where(sql, command, "strategy_id", strategy);
+            Where(sql, command, "subscription_id", subscription);
             if (from is { } f) Where(sql, command, "submitted_at >=", f.ToUniversalTime());
             if (to is { } t) Where(sql, command, "submitted_at <", t.ToUniversalTime());
             if (after is { } c)
@@ -81,23 +82,23 @@ public static class ReadRoutes
     }
 
     internal const string ExecutionColumns = """
-        SELECT execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at
+        SELECT execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at, subscription_id
         FROM executions WHERE true
         """;
 
     internal static ExecutionResponse ExecutionOf(NpgsqlDataReader r) =>
         new(r.GetInt64(0), r.GetString(1), Text(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6),
-            Number(r, 7), Number(r, 8), Number(r, 9), Text(r, 10), Long(r, 11), Long(r, 12), r.GetFieldValue<DateTimeOffset>(13));
+            Number(r, 7), Number(r, 8), Number(r, 9), Text(r, 10), Long(r, 11), Long(r, 12), r.GetFieldValue<DateTimeOffset>(13), Text(r, 14));
 
     internal const string OrderColumns = """
         SELECT client_order_id, account_id, source, strategy_id, symbol, side, quantity, reference_price, status, reason,
-               filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at
+               filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at, subscription_id
         FROM orders WHERE true
         """;
 
     internal static OrderResponse OrderOf(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), Text(r, 3), r.GetString(4), r.GetString(5), r.GetDecimal(6), r.GetDecimal(7), r.GetString(8), Text(r, 9),
-            Number(r, 10), Number(r, 11), Number(r, 12), Text(r, 13), r.GetFieldValue<DateTimeOffset>(14), r.GetFieldValue<DateTimeOffset>(15));
+            Number(r, 10), Number(r, 11), Number(r, 12), Text(r, 13), r.GetFieldValue<DateTimeOffset>(14), r.GetFieldValue<DateTimeOffset>(15), Text(r, 16));
 
     private static async Task<IResult> Order(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct)
     {
@@ -116,7 +117,7 @@ public static class ReadRoutes
     }
 
     private static async Task<IResult> Executions(HttpContext http, ClaimsPrincipal principal, TenantReads reads,
-        string? account, string? symbol, string? kind, string? strategy, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, long? minVersion,
+        string? account, string? symbol, string? kind, string? strategy, string? subscription, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, long? minVersion,
         CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -136,6 +137,7 @@ public static class ReadRoutes
             Where(sql, command, "symbol", symbol);
             Where(sql, command, "kind", kind);
             Where(sql, command, "strategy_id", strategy);
+            Where(sql, command, "subscription_id", subscription);
             if (from is { } f) Where(sql, command, "occurred_at >=", f.ToUniversalTime());
             if (to is { } t) Where(sql, command, "occurred_at <", t.ToUniversalTime());
             if (after is { } c) Where(sql, command, "execution_id <", c.Ticks);
@@ -208,7 +210,7 @@ public static class ReadRoutes
         return list;
     }
 
-    private static async Task<IResult?> Consistent(TenantReads reads, string tenant, long? minVersion, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult?> Consistent(TenantReads reads, string tenant, long? minVersion, HttpContext http, CancellationToken ct)
     {
         if (minVersion is not { } version || version <= 0) return null;
         if (await reads.WaitForAsync(tenant, version, ConsistencyWait, ct)) return null;

@@ -11,8 +11,8 @@ using TradingActors.Api.Http;
 
 namespace TradingActors.Api.Trading;
 
-/// <summary>A subscription as the stream shows a change of it; Status "deleted" once it is gone.</summary>
-public sealed record SubscriptionChangeResponse(string StrategyId, string? AccountId, string? Symbol, decimal? Budget, string Status);
+/// <summary>A subscription as the stream shows a change of it; Status "deleted" (and only its id) once it is gone.</summary>
+public sealed record SubscriptionChangeResponse(string Id, string? StrategyId, string? BrokerAccountId, string? Symbol, decimal? Budget, string Status);
 
 /// <summary>
 /// GET /api/v1/stream: server-sent events of the caller's own orders, executions and subscription changes,
@@ -126,9 +126,10 @@ public static class StreamRoutes
         var executions = await Lookup(connection, tx, ReadRoutes.ExecutionColumns + " AND execution_id = ANY($1)",
             rows.Where(r => r.Kind == "execution").Select(r => long.Parse(r.Ref, CultureInfo.InvariantCulture)).Distinct().ToArray(), ReadRoutes.ExecutionOf,
             e => e.Id.ToString(CultureInfo.InvariantCulture), ct);
-        var subscriptions = await Lookup(connection, tx, "SELECT strategy_id, account_id, symbol, budget, status FROM subscriptions WHERE strategy_id = ANY($1)",
+        var subscriptions = await Lookup(connection, tx,
+            "SELECT subscription_id, strategy_id, account_id, symbol, budget, status FROM subscriptions WHERE subscription_id = ANY($1)",
             rows.Where(r => r.Kind == "subscription").Select(r => r.Ref).Distinct().ToArray(),
-            r => new SubscriptionChangeResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetDecimal(3), r.GetString(4)), s => s.StrategyId, ct);
+            r => new SubscriptionChangeResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4), r.GetString(5)), s => s.Id, ct);
 
         var result = new List<(FeedRow, string)>(rows.Count);
         foreach (var row in rows)
@@ -137,7 +138,7 @@ public static class StreamRoutes
             {
                 "order" => orders.GetValueOrDefault(row.Ref),
                 "execution" => executions.GetValueOrDefault(row.Ref),
-                "subscription" => subscriptions.GetValueOrDefault(row.Ref) ?? new SubscriptionChangeResponse(row.Ref, null, null, null, "deleted"),
+                "subscription" => subscriptions.GetValueOrDefault(row.Ref) ?? new SubscriptionChangeResponse(row.Ref, null, null, null, null, "deleted"),
                 _ => null,
             };
             if (body is not null) result.Add((row, JsonSerializer.Serialize(body, body.GetType(), RequestBodies.Json)));

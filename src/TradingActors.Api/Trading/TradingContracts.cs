@@ -22,7 +22,8 @@ public sealed record OrderResponse(
     decimal? Fee,
     string? VenueOrderId,
     DateTimeOffset SubmittedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? SubscriptionId = null);
 
 /// <summary>An outcome: a fill, a rejection or failure with its reason, an order left unknown or needing attention, or skipped signals.</summary>
 public sealed record ExecutionResponse(
@@ -39,7 +40,8 @@ public sealed record ExecutionResponse(
     string? Reason,
     long? FromSequence,
     long? ToSequence,
-    DateTimeOffset OccurredAt);
+    DateTimeOffset OccurredAt,
+    string? SubscriptionId = null);
 
 /// <summary>A holding at average cost (fees included); valued at the last market price when there is one.</summary>
 public sealed record PositionResponse(

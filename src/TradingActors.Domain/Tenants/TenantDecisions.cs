@@ -91,33 +91,68 @@ public static class TenantDecisions
         return Decision.Accept(new BrokerAccountLinked(accountId, venue, venueAccountNumber, now));
     }
 
-    /// <summary><paramref name="startAfter"/>: the strategy's latest sequence now; the subscription trades only later signals.</summary>
-    public static Decision Subscribe(TenantState s, StrategyCatalog catalog, string strategyId, string accountId, decimal budget, DateTimeOffset now, long startAfter = 0)
+    public const decimal MaxBudget = 1_000_000_000m;
+
+    /// <summary>
+    /// <paramref name="startAfter"/>: the strategy's latest sequence now; the subscription trades only later signals.
+    /// <paramref name="subscriptionId"/>: the subscription's own id (the API's); null makes the strategy's default
+    /// subscription (id = strategy id, orders' source "strategy:{id}"). Subscribing again with an id that exists for
+    /// the same strategy and account is a retry: accepted with nothing to persist. At most one subscription per
+    /// (strategy, account): following a strategy on several accounts takes one subscription per account.
+    /// </summary>
+    public static Decision Subscribe(TenantState s, StrategyCatalog catalog, string strategyId, string accountId, decimal budget, DateTimeOffset now,
+        long startAfter = 0, string? subscriptionId = null)
     {
         if (RequireTenant(s) is { } missing) return missing;
+        if (subscriptionId is not null)
+        {
+            if (ValidateId(subscriptionId, "subscription id") is { } bad) return Decision.Reject(bad);
+            if (s.Subscriptions.TryGetValue(subscriptionId, out var existing))
+                return existing.SubscriptionId == subscriptionId && existing.StrategyId == strategyId && existing.AccountId == accountId
+                    ? Decision.Accept()
+                    : Decision.Reject($"subscription '{subscriptionId}' already exists");
+        }
         if (!catalog.TryGet(strategyId, out var strategy)) return Decision.Reject($"unknown strategy '{strategyId}'");
         if (!s.Accounts.ContainsKey(accountId)) return Decision.Reject($"unknown account '{accountId}'");
-        if (s.Subscriptions.ContainsKey(strategyId)) return Decision.Reject($"already subscribed to '{strategyId}'");
-        if (budget <= 0) return Decision.Reject("budget must be positive");
-        if (budget > 1_000_000_000m) return Decision.Reject("budget must be at most 1,000,000,000");
-        return Decision.Accept(new Subscribed(strategyId, accountId, strategy.Symbol, budget, now, startAfter));
+        if (subscriptionId is null && s.Subscriptions.ContainsKey(strategyId)) return Decision.Reject($"already subscribed to '{strategyId}'");
+        foreach (var other in s.Subscriptions.Values)
+            if (other.StrategyId == strategyId && other.AccountId == accountId)
+                return Decision.Reject($"already subscribed to '{strategyId}' on account '{accountId}' (subscription '{other.Key()}')");
+        if (CheckBudget(budget) is { } badBudget) return badBudget;
+        return Decision.Accept(new Subscribed(strategyId, accountId, strategy.Symbol, budget, now, startAfter, subscriptionId));
     }
 
-    public static Decision Unsubscribe(TenantState s, string strategyId, DateTimeOffset now) =>
-        RequireSubscription(s, strategyId) ?? Decision.Accept(new Unsubscribed(strategyId, now));
+    /// <summary><paramref name="subscriptionKey"/>: the subscription's id (a default subscription's is its strategy id).</summary>
+    public static Decision Unsubscribe(TenantState s, string subscriptionKey, DateTimeOffset now) =>
+        RequireSubscription(s, subscriptionKey)
+        ?? Decision.Accept(new Unsubscribed(s.Subscriptions[subscriptionKey].StrategyId, now, s.Subscriptions[subscriptionKey].SubscriptionId));
 
-    public static Decision Pause(TenantState s, string strategyId, DateTimeOffset now) =>
-        RequireSubscription(s, strategyId)
-        ?? (s.Subscriptions[strategyId].Status == SubscriptionStatus.Paused
-            ? Decision.Reject($"subscription '{strategyId}' is already paused")
-            : Decision.Accept(new SubscriptionPaused(strategyId, now)));
+    public static Decision Pause(TenantState s, string subscriptionKey, DateTimeOffset now) =>
+        RequireSubscription(s, subscriptionKey)
+        ?? (s.Subscriptions[subscriptionKey] is { Status: SubscriptionStatus.Paused }
+            ? Decision.Reject($"subscription '{subscriptionKey}' is already paused")
+            : Decision.Accept(new SubscriptionPaused(s.Subscriptions[subscriptionKey].StrategyId, now, s.Subscriptions[subscriptionKey].SubscriptionId)));
 
     /// <summary><paramref name="startAfter"/>: the strategy's latest sequence now; signals published while paused are passed over.</summary>
-    public static Decision Resume(TenantState s, string strategyId, DateTimeOffset now, long startAfter = 0) =>
-        RequireSubscription(s, strategyId)
-        ?? (s.Subscriptions[strategyId].Status == SubscriptionStatus.Active
-            ? Decision.Reject($"subscription '{strategyId}' is already active")
-            : Decision.Accept(new SubscriptionResumed(strategyId, now, startAfter)));
+    public static Decision Resume(TenantState s, string subscriptionKey, DateTimeOffset now, long startAfter = 0) =>
+        RequireSubscription(s, subscriptionKey)
+        ?? (s.Subscriptions[subscriptionKey] is { Status: SubscriptionStatus.Active }
+            ? Decision.Reject($"subscription '{subscriptionKey}' is already active")
+            : Decision.Accept(new SubscriptionResumed(s.Subscriptions[subscriptionKey].StrategyId, now, startAfter, s.Subscriptions[subscriptionKey].SubscriptionId)));
+
+    /// <summary>A new budget for the next buy (what the subscription holds stays); the same budget again changes nothing.</summary>
+    public static Decision ChangeBudget(TenantState s, string subscriptionKey, decimal budget, DateTimeOffset now)
+    {
+        if (RequireSubscription(s, subscriptionKey) is { } missing) return missing;
+        if (CheckBudget(budget) is { } bad) return bad;
+        var sub = s.Subscriptions[subscriptionKey];
+        return sub.Budget == budget ? Decision.Accept() : Decision.Accept(new SubscriptionBudgetChanged(sub.StrategyId, budget, now, sub.SubscriptionId));
+    }
+
+    private static Decision? CheckBudget(decimal budget) =>
+        budget <= 0 ? Decision.Reject("budget must be positive")
+        : budget > MaxBudget ? Decision.Reject("budget must be at most 1,000,000,000")
+        : null;
 
     /// <summary>External venues' fees are theirs to charge; sizing leaves this margin so a buy stays within budget.</summary>
     public const decimal ExternalCostFactor = 1.002m;
@@ -130,18 +165,19 @@ public static class TenantDecisions
     /// strategy's maximum age is never traded at today's price (skipped as "stale"). A buy spends at
     /// most the subscription's budget (quantity = budget / price, rounded down to the instrument
     /// step, costs included) and only when the subscription is flat; a sell closes what it holds.
+    /// Each subscription of a strategy executes its signals on its own: its own sequence, open order, budget and holding.
     /// </summary>
-    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now)
+    public static SignalPlan PlanSignal(TenantState s, string subscriptionKey, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now)
     {
         if (!s.Exists) return new SignalPlan.Ignore("no such tenant");
-        if (!s.Subscriptions.TryGetValue(signal.StrategyId, out var sub)) return new SignalPlan.Ignore("not subscribed");
-        var last = s.LastProcessed(signal.StrategyId);
+        if (!s.Subscriptions.TryGetValue(subscriptionKey, out var sub) || sub.StrategyId != signal.StrategyId) return new SignalPlan.Ignore("not subscribed");
+        var last = s.LastProcessed(subscriptionKey);
         if (signal.Sequence <= last) return new SignalPlan.Ignore("already processed");
         if (sub.Status != SubscriptionStatus.Active) return new SignalPlan.Ignore("subscription paused");
         if (signal.Sequence > last + 1) return new SignalPlan.Wait(last + 1);
         if (signal.Time < sub.ActiveSince) return new SignalPlan.Skip("predates the subscription");
         if (now - signal.Time > maxAge) return new SignalPlan.Skip(StaleReason);
-        if (s.OpenOrderOf(signal.StrategyId) is not null)
+        if (s.OpenOrderOf(subscriptionKey) is not null)
             return new SignalPlan.Defer("an earlier order of this subscription is unresolved");
         if (!s.Accounts.TryGetValue(sub.AccountId, out var account)) return new SignalPlan.Skip("account no longer linked");
         if (!Instruments.TryGet(signal.Symbol, out var instrument)) return new SignalPlan.Skip($"unknown instrument '{signal.Symbol}'");
@@ -160,7 +196,7 @@ public static class TenantDecisions
             if (quantity <= 0) return new SignalPlan.Skip("flat");
         }
 
-        var source = Sources.Strategy(signal.StrategyId);
+        var source = sub.Source();
         var intent = new OrderIntent(
             ClientOrderIds.Create(s.TenantId, account.AccountId, source, signal.Sequence, leg: 0),
             account.AccountId, source, signal.Sequence, signal.Symbol, signal.Side, quantity, signal.Price);
@@ -169,6 +205,10 @@ public static class TenantDecisions
             return new SignalPlan.Reject(intent, "insufficient funds");
         return new SignalPlan.Place(intent, account.IsEmbeddedPaper);
     }
+
+    /// <summary>The signal for the strategy's default subscription (the one whose key is the strategy id).</summary>
+    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now) =>
+        PlanSignal(s, signal.StrategyId, signal, paperCosts, maxAge, now);
 
     /// <summary>
     /// Books a venue's fill. An embedded paper fill that the account cannot absorb (the price
@@ -244,6 +284,6 @@ public static class TenantDecisions
     private static Decision? RequireTenant(TenantState s) =>
         s.Exists ? null : Decision.Reject($"tenant '{s.TenantId}' does not exist");
 
-    private static Decision? RequireSubscription(TenantState s, string strategyId) =>
-        RequireTenant(s) ?? (s.Subscriptions.ContainsKey(strategyId) ? null : Decision.Reject($"not subscribed to '{strategyId}'"));
+    private static Decision? RequireSubscription(TenantState s, string subscriptionKey) =>
+        RequireTenant(s) ?? (s.Subscriptions.ContainsKey(subscriptionKey) ? null : Decision.Reject($"not subscribed to '{subscriptionKey}'"));
 }

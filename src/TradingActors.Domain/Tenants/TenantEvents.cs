@@ -25,14 +25,40 @@ public sealed record BrokerAccountLinked(string AccountId, string Venue, string 
 
 /// <summary>
 /// A subscription starts after the strategy's latest signal at that moment (StartAfterSequence):
-/// the tenant never walks the strategy's history before it joined.
+/// the tenant never walks the strategy's history before it joined. SubscriptionId is the subscription's
+/// own id; null is the strategy's default subscription (whose id is the strategy id and whose orders'
+/// source is "strategy:{id}") — what every subscription was before subscriptions had ids (manifest
+/// t.subscribed.v1, read into this type with SubscriptionId null).
 /// </summary>
-public sealed record Subscribed(string StrategyId, string AccountId, string Symbol, decimal Budget, DateTimeOffset At, long StartAfterSequence = 0) : ITenantEvent;
-public sealed record Unsubscribed(string StrategyId, DateTimeOffset At) : ITenantEvent;
-public sealed record SubscriptionPaused(string StrategyId, DateTimeOffset At) : ITenantEvent;
+public sealed record Subscribed(string StrategyId, string AccountId, string Symbol, decimal Budget, DateTimeOffset At, long StartAfterSequence = 0, string? SubscriptionId = null) : ITenantEvent
+{
+    /// <summary>The key of the subscription in <see cref="TenantState.Subscriptions"/> (a method: not part of the stored shape).</summary>
+    public string Key() => SubscriptionId ?? StrategyId;
+}
+
+/// <summary>SubscriptionId null: the strategy's default subscription (t.unsubscribed.v1 has none).</summary>
+public sealed record Unsubscribed(string StrategyId, DateTimeOffset At, string? SubscriptionId = null) : ITenantEvent
+{
+    public string Key() => SubscriptionId ?? StrategyId;
+}
+
+/// <summary>SubscriptionId null: the strategy's default subscription (t.paused.v1 has none).</summary>
+public sealed record SubscriptionPaused(string StrategyId, DateTimeOffset At, string? SubscriptionId = null) : ITenantEvent
+{
+    public string Key() => SubscriptionId ?? StrategyId;
+}
 
 /// <summary>Signals published while paused are passed over: the subscription continues after StartAfterSequence.</summary>
-public sealed record SubscriptionResumed(string StrategyId, DateTimeOffset At, long StartAfterSequence = 0) : ITenantEvent;
+public sealed record SubscriptionResumed(string StrategyId, DateTimeOffset At, long StartAfterSequence = 0, string? SubscriptionId = null) : ITenantEvent
+{
+    public string Key() => SubscriptionId ?? StrategyId;
+}
+
+/// <summary>The subscription's budget from now on: the next buy is sized with it (what it holds is not traded for it).</summary>
+public sealed record SubscriptionBudgetChanged(string StrategyId, decimal Budget, DateTimeOffset At, string? SubscriptionId = null) : ITenantEvent
+{
+    public string Key() => SubscriptionId ?? StrategyId;
+}
 
 /// <summary>External venues only: the decision is durable before the venue is called.</summary>
 public sealed record OrderSubmitted(OrderIntent Intent, DateTimeOffset At) : IOrderEvent;
@@ -58,6 +84,10 @@ public sealed record OrderNeedsAttention(OrderIntent Intent, string Reason, Date
 /// <summary>
 /// Signals FromSequence..ToSequence of a strategy settled without an order (stale, already holding,
 /// flat, older than the subscription...): an execution outcome like any other, and it advances the
-/// strategy's last processed sequence. One event covers a run of signals skipped for one reason.
+/// subscription's last processed sequence. One event covers a run of signals skipped for one reason.
+/// SubscriptionId null: the strategy's default subscription (t.signals-skipped.v1 has none).
 /// </summary>
-public sealed record SignalsSkipped(string StrategyId, long FromSequence, long ToSequence, string Reason, DateTimeOffset At) : ITenantEvent;
+public sealed record SignalsSkipped(string StrategyId, long FromSequence, long ToSequence, string Reason, DateTimeOffset At, string? SubscriptionId = null) : ITenantEvent
+{
+    public string Key() => SubscriptionId ?? StrategyId;
+}

@@ -11,8 +11,22 @@ public enum SubscriptionStatus
 }
 
 /// <summary>A strategy the tenant follows on one of its accounts; Held is what this subscription bought and still holds.</summary>
-/// <remarks>ActiveSince is when it was created or last resumed: older signals (caught up after a restart) never trade.</remarks>
-public sealed record Subscription(string StrategyId, string AccountId, string Symbol, decimal Budget, SubscriptionStatus Status, decimal Held, DateTimeOffset ActiveSince);
+/// <remarks>
+/// ActiveSince is when it was created or last resumed: older signals (caught up after a restart) never trade.
+/// SubscriptionId is its own id; null for a strategy's default subscription (every subscription made before
+/// subscriptions had ids, and an engine-level subscribe without an id), whose id is the strategy id and whose
+/// orders' source stays "strategy:{id}" so old journals replay into the same client order ids.
+/// A tenant has several subscriptions per strategy, at most one per (strategy, account).
+/// </remarks>
+public sealed record Subscription(string StrategyId, string AccountId, string Symbol, decimal Budget, SubscriptionStatus Status, decimal Held, DateTimeOffset ActiveSince,
+    string? SubscriptionId = null)
+{
+    /// <summary>Its key in <see cref="TenantState.Subscriptions"/> and <see cref="TenantState.LastSignal"/> (methods: not part of the snapshot's shape).</summary>
+    public string Key() => SubscriptionId ?? StrategyId;
+
+    /// <summary>The source of its orders: part of their client order ids, unique per subscription.</summary>
+    public string Source() => SubscriptionId is null ? Sources.Strategy(StrategyId) : Sources.Subscription(SubscriptionId);
+}
 
 /// <summary>A linked broker account. Paper is set for the embedded paper venue (its balances are ours).</summary>
 public sealed record LinkedAccount(string AccountId, string Venue, string VenueAccountNumber, PaperAccount? Paper)
@@ -41,10 +55,11 @@ public sealed record OrderRecord(OrderIntent Intent, OrderStatus Status, Fill? F
 }
 
 /// <summary>A run of a strategy's signals settled without an order, and why.</summary>
-public sealed record SkipRecord(string StrategyId, long FromSequence, long ToSequence, string Reason, DateTimeOffset At);
+public sealed record SkipRecord(string StrategyId, long FromSequence, long ToSequence, string Reason, DateTimeOffset At, string? SubscriptionId = null);
 
 /// <summary>
-/// Everything a tenant owns, rebuilt from its events. Orders still awaiting a venue answer
+/// Everything a tenant owns, rebuilt from its events. Subscriptions and LastSignal (each subscription's
+/// last processed signal sequence) are keyed by <see cref="Subscription.Key"/>. Orders still awaiting a venue answer
 /// (submitted, unknown, needs attention) are kept in Open; settled ones and skipped signals in
 /// bounded Recent lists (the full history belongs to the read models).
 /// </summary>
@@ -87,7 +102,27 @@ public sealed record TenantState(
     /// <summary>Tenants with an active subscription must stay resident to act on signals.</summary>
     public bool HasActiveSubscriptions => Subscriptions.Values.Any(s => s.Status == SubscriptionStatus.Active);
 
-    public long LastProcessed(string strategyId) => LastSignal.GetValueOrDefault(strategyId);
+    /// <summary>The last signal sequence the subscription (by key; a default subscription's key is its strategy id) has processed.</summary>
+    public long LastProcessed(string subscriptionKey) => LastSignal.GetValueOrDefault(subscriptionKey);
+
+    /// <summary>The active subscriptions of a strategy, in key order (the order the tenant executes them in).</summary>
+    public IEnumerable<Subscription> ActiveSubscriptionsOf(string strategyId) =>
+        Subscriptions.Values.Where(s => s.StrategyId == strategyId && s.Status == SubscriptionStatus.Active).OrderBy(s => s.Key(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// How far the tenant has settled a strategy's signals: the lowest last processed sequence of its active
+    /// subscriptions (a signal is acknowledged once every one of them has processed it); null without one.
+    /// </summary>
+    public long? SettledThrough(string strategyId)
+    {
+        long? lowest = null;
+        foreach (var sub in ActiveSubscriptionsOf(strategyId))
+        {
+            var last = LastProcessed(sub.Key());
+            if (lowest is not { } l || last < l) lowest = last;
+        }
+        return lowest;
+    }
 
     /// <summary>Whether this client order id is an order the tenant already has: open, recent, or a manual order within <see cref="ManualOrdersKept"/>.</summary>
     public bool Knows(string clientOrderId) =>
@@ -99,10 +134,10 @@ public sealed record TenantState(
     public OrderRecord? Find(string clientOrderId) =>
         Open.TryGetValue(clientOrderId, out var open) ? open : Recent.LastOrDefault(r => r.Intent.ClientOrderId == clientOrderId);
 
-    /// <summary>The open order a strategy's subscription is waiting on, if any (one at a time per subscription).</summary>
-    public OrderRecord? OpenOrderOf(string strategyId)
+    /// <summary>The open order a subscription (by key) is waiting on, if any (one at a time per subscription).</summary>
+    public OrderRecord? OpenOrderOf(string subscriptionKey)
     {
-        var source = Sources.Strategy(strategyId);
+        var source = Subscriptions.TryGetValue(subscriptionKey, out var sub) ? sub.Source() : Sources.Strategy(subscriptionKey);
         foreach (var order in Open.Values)
             if (order.Intent.Source == source) return order;
         return null;
@@ -113,10 +148,20 @@ public sealed record TenantState(
         TenantCreated c => this with { Exists = true, DisplayName = c.DisplayName },
         PaperAccountLinked p => this with { Accounts = Accounts.SetItem(p.AccountId, new LinkedAccount(p.AccountId, Venues.Paper, p.AccountId, PaperAccount.Open(p.StartingCash))) },
         BrokerAccountLinked b => this with { Accounts = Accounts.SetItem(b.AccountId, new LinkedAccount(b.AccountId, b.Venue, b.VenueAccountNumber, null)) },
-        Subscribed s => AdvanceTo(s.StrategyId, s.StartAfterSequence) with { Subscriptions = Subscriptions.SetItem(s.StrategyId, new Subscription(s.StrategyId, s.AccountId, s.Symbol, s.Budget, SubscriptionStatus.Active, 0m, s.At)) },
-        Unsubscribed u => this with { Subscriptions = Subscriptions.Remove(u.StrategyId) },
-        SubscriptionPaused p => WithSubscription(p.StrategyId, s => s with { Status = SubscriptionStatus.Paused }),
-        SubscriptionResumed r => AdvanceTo(r.StrategyId, r.StartAfterSequence).WithSubscription(r.StrategyId, s => s with { Status = SubscriptionStatus.Active, ActiveSince = r.At }),
+        Subscribed s => AdvanceTo(s.Key(), s.StartAfterSequence) with
+        {
+            Subscriptions = Subscriptions.SetItem(s.Key(), new Subscription(s.StrategyId, s.AccountId, s.Symbol, s.Budget, SubscriptionStatus.Active, 0m, s.At, s.SubscriptionId)),
+        },
+        // A subscription with its own id takes its progress with it (ids are not reused); a default one keeps the
+        // strategy's progress, as before subscriptions had ids.
+        Unsubscribed u => this with
+        {
+            Subscriptions = Subscriptions.Remove(u.Key()),
+            LastSignal = u.SubscriptionId is null ? LastSignal : LastSignal.Remove(u.Key()),
+        },
+        SubscriptionPaused p => WithSubscription(p.Key(), s => s with { Status = SubscriptionStatus.Paused }),
+        SubscriptionResumed r => AdvanceTo(r.Key(), r.StartAfterSequence).WithSubscription(r.Key(), s => s with { Status = SubscriptionStatus.Active, ActiveSince = r.At }),
+        SubscriptionBudgetChanged b => WithSubscription(b.Key(), s => s with { Budget = b.Budget }),
         OrderSubmitted o => Advance(o.Intent, o.At) with { Open = Open.SetItem(o.Intent.ClientOrderId, new OrderRecord(o.Intent, OrderStatus.Submitted, null, null, o.At, o.At)) },
         OrderMarkedUnknown u => Advance(u.Intent, u.At) with { Open = Open.SetItem(u.Intent.ClientOrderId, new OrderRecord(u.Intent, OrderStatus.Unknown, null, u.Reason, u.At, SubmittedAt(u.Intent, u.At))) },
         OrderNeedsAttention n => Open.ContainsKey(n.Intent.ClientOrderId)
@@ -137,21 +182,21 @@ public sealed record TenantState(
         var next = Settle(f.Intent, new OrderRecord(f.Intent, OrderStatus.Filled, f.Fill, null, f.At, SubmittedAt(f.Intent, f.At)), f.At) with { OrdersFilled = OrdersFilled + 1 };
         if (next.Accounts.TryGetValue(f.Intent.AccountId, out var account) && account.Paper is { } paper)
             next = next with { Accounts = next.Accounts.SetItem(account.AccountId, account with { Paper = paper.Apply(f.Intent.Side, f.Fill, f.Intent.Symbol) }) };
-        var strategyId = Sources.StrategyIdOf(f.Intent.Source);
-        if (strategyId is not null && next.Subscriptions.TryGetValue(strategyId, out var sub))
+        var key = Sources.SubscriptionKeyOf(f.Intent.Source);
+        if (key is not null && next.Subscriptions.TryGetValue(key, out var sub) && sub.Source() == f.Intent.Source)
         {
             var held = f.Intent.Side == OrderSide.Buy ? sub.Held + f.Fill.Quantity : Math.Max(0m, sub.Held - f.Fill.Quantity);
-            next = next with { Subscriptions = next.Subscriptions.SetItem(strategyId, sub with { Held = held }) };
+            next = next with { Subscriptions = next.Subscriptions.SetItem(key, sub with { Held = held }) };
         }
         return next;
     }
 
     private TenantState ApplySkip(SignalsSkipped k)
     {
-        var skips = Skips.Add(new SkipRecord(k.StrategyId, k.FromSequence, k.ToSequence, k.Reason, k.At));
+        var skips = Skips.Add(new SkipRecord(k.StrategyId, k.FromSequence, k.ToSequence, k.Reason, k.At, k.SubscriptionId));
         // Stryker disable once Equality : at the limit it removes nothing
         if (skips.Count > RecentSkipsKept) skips = skips.RemoveRange(0, skips.Count - RecentSkipsKept);
-        return AdvanceTo(k.StrategyId, k.ToSequence) with
+        return AdvanceSubscription(k.Key(), k.SubscriptionId is not null, k.ToSequence) with
         {
             RecentSkips = skips,
             SignalsSkipped = SignalsSkipped + (k.ToSequence - k.FromSequence + 1),
@@ -159,15 +204,19 @@ public sealed record TenantState(
     }
 
     /// <summary>
-    /// Every outcome of a signal advances that strategy's last processed sequence (dedupe on redelivery);
+    /// Every outcome of a signal advances that subscription's last processed sequence (dedupe on redelivery);
     /// a manual order's id is remembered for <see cref="ManualOrdersKept"/> (dedupe of a retried request).
     /// </summary>
     private TenantState Advance(OrderIntent intent, DateTimeOffset at)
     {
         if (Sources.IsManual(intent.Source)) return RememberManual(intent.ClientOrderId, at);
-        var strategyId = Sources.StrategyIdOf(intent.Source);
-        return strategyId is null ? this : AdvanceTo(strategyId, intent.SourceSequence);
+        var key = Sources.SubscriptionKeyOf(intent.Source);
+        return key is null ? this : AdvanceSubscription(key, Sources.SubscriptionIdOf(intent.Source) is not null, intent.SourceSequence);
     }
+
+    /// <summary>A subscription with its own id that is gone keeps no progress (its id is not used again); a default one always does.</summary>
+    private TenantState AdvanceSubscription(string key, bool ownId, long sequence) =>
+        ownId && !Subscriptions.ContainsKey(key) ? this : AdvanceTo(key, sequence);
 
     private TenantState RememberManual(string clientOrderId, DateTimeOffset at)
     {
@@ -178,8 +227,8 @@ public sealed record TenantState(
         return this with { ManualOrders = kept.ContainsKey(clientOrderId) ? kept : kept.SetItem(clientOrderId, at) };
     }
 
-    private TenantState AdvanceTo(string strategyId, long sequence) =>
-        LastProcessed(strategyId) >= sequence ? this : this with { LastSignal = LastSignal.SetItem(strategyId, sequence) };
+    private TenantState AdvanceTo(string key, long sequence) =>
+        LastProcessed(key) >= sequence ? this : this with { LastSignal = LastSignal.SetItem(key, sequence) };
 
     private TenantState Settle(OrderIntent intent, OrderRecord record, DateTimeOffset at)
     {
@@ -189,8 +238,8 @@ public sealed record TenantState(
         return Advance(intent, at) with { Open = Open.Remove(intent.ClientOrderId), Recent = recent };
     }
 
-    private TenantState WithSubscription(string strategyId, Func<Subscription, Subscription> change) =>
-        Subscriptions.TryGetValue(strategyId, out var s) ? this with { Subscriptions = Subscriptions.SetItem(strategyId, change(s)) } : this;
+    private TenantState WithSubscription(string key, Func<Subscription, Subscription> change) =>
+        Subscriptions.TryGetValue(key, out var s) ? this with { Subscriptions = Subscriptions.SetItem(key, change(s)) } : this;
 }
 
 public static class Venues
@@ -203,15 +252,27 @@ public static class Venues
 public static class Sources
 {
     private const string StrategyPrefix = "strategy:";
+    private const string SubscriptionPrefix = "subscription:";
     private const string ManualPrefix = "manual:";
 
+    /// <summary>A strategy's default subscription (the only kind before subscriptions had ids).</summary>
     public static string Strategy(string strategyId) => StrategyPrefix + strategyId;
+
+    /// <summary>A subscription with its own id: two subscriptions of one strategy make different client order ids.</summary>
+    public static string Subscription(string subscriptionId) => SubscriptionPrefix + subscriptionId;
 
     /// <summary>A trader's own order; the request key (the API's Idempotency-Key) makes its client order id.</summary>
     public static string Manual(string requestKey) => ManualPrefix + requestKey;
 
     public static bool IsManual(string source) => source.StartsWith(ManualPrefix, StringComparison.Ordinal);
 
+    /// <summary>The strategy of a default subscription's order; null for other sources (a subscription with its own id names only itself).</summary>
     public static string? StrategyIdOf(string source) =>
         source.StartsWith(StrategyPrefix, StringComparison.Ordinal) ? source[StrategyPrefix.Length..] : null;
+
+    public static string? SubscriptionIdOf(string source) =>
+        source.StartsWith(SubscriptionPrefix, StringComparison.Ordinal) ? source[SubscriptionPrefix.Length..] : null;
+
+    /// <summary>The key of the subscription an order belongs to (a default subscription's is its strategy id); null for manual orders.</summary>
+    public static string? SubscriptionKeyOf(string source) => StrategyIdOf(source) ?? SubscriptionIdOf(source);
 }

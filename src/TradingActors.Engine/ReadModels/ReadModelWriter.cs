@@ -107,20 +107,23 @@ internal static class ReadModelStatements
                 break;
             case Subscribed s:
                 commands.Add(C("""
-                    INSERT INTO subscriptions (tenant_id, strategy_id, account_id, symbol, budget, status, created_at, updated_at)
-                    VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)
-                    ON CONFLICT (tenant_id, strategy_id) DO UPDATE SET account_id = EXCLUDED.account_id, symbol = EXCLUDED.symbol,
-                        budget = EXCLUDED.budget, status = 'active', created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
-                    """, t, s.StrategyId, s.AccountId, s.Symbol, s.Budget, s.At));
+                    INSERT INTO subscriptions (tenant_id, subscription_id, strategy_id, account_id, symbol, budget, status, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7)
+                    ON CONFLICT (tenant_id, subscription_id) DO UPDATE SET strategy_id = EXCLUDED.strategy_id, account_id = EXCLUDED.account_id,
+                        symbol = EXCLUDED.symbol, budget = EXCLUDED.budget, status = 'active', created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
+                    """, t, s.Key(), s.StrategyId, s.AccountId, s.Symbol, s.Budget, s.At));
                 break;
             case Unsubscribed u:
-                commands.Add(C("DELETE FROM subscriptions WHERE tenant_id = $1 AND strategy_id = $2", t, u.StrategyId));
+                commands.Add(C("DELETE FROM subscriptions WHERE tenant_id = $1 AND subscription_id = $2", t, u.Key()));
                 break;
             case SubscriptionPaused sp:
-                commands.Add(C("UPDATE subscriptions SET status = 'paused', updated_at = $3 WHERE tenant_id = $1 AND strategy_id = $2", t, sp.StrategyId, sp.At));
+                commands.Add(C("UPDATE subscriptions SET status = 'paused', updated_at = $3 WHERE tenant_id = $1 AND subscription_id = $2", t, sp.Key(), sp.At));
                 break;
             case SubscriptionResumed sr:
-                commands.Add(C("UPDATE subscriptions SET status = 'active', updated_at = $3 WHERE tenant_id = $1 AND strategy_id = $2", t, sr.StrategyId, sr.At));
+                commands.Add(C("UPDATE subscriptions SET status = 'active', updated_at = $3 WHERE tenant_id = $1 AND subscription_id = $2", t, sr.Key(), sr.At));
+                break;
+            case SubscriptionBudgetChanged sb:
+                commands.Add(C("UPDATE subscriptions SET budget = $3, updated_at = $4 WHERE tenant_id = $1 AND subscription_id = $2", t, sb.Key(), sb.Budget, sb.At));
                 break;
             case OrderSubmitted o:
                 commands.Add(UpsertOrder(t, o.Intent, OrderStatus.Submitted, null, null, o.At));
@@ -148,32 +151,39 @@ internal static class ReadModelStatements
                 break;
             case SignalsSkipped k:
                 commands.Add(C("""
-                    INSERT INTO executions (tenant_id, execution_id, kind, strategy_id, reason, from_sequence, to_sequence, occurred_at)
-                    VALUES ($1, $2, 'skipped', $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
-                    """, t, p.Ordering, k.StrategyId, k.Reason, k.FromSequence, k.ToSequence, k.At));
+                    INSERT INTO executions (tenant_id, execution_id, kind, strategy_id, subscription_id, reason, from_sequence, to_sequence, occurred_at)
+                    VALUES ($1, $2, 'skipped', $3, $8, $4, $5, $6, $7) ON CONFLICT DO NOTHING
+                    """, t, p.Ordering, k.StrategyId, k.Reason, k.FromSequence, k.ToSequence, k.At, k.Key()));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(p), p.Event.GetType().Name, "no read model statement for this tenant event");
         }
     }
 
-    private static NpgsqlBatchCommand UpsertOrder(string tenantId, OrderIntent i, OrderStatus status, string? reason, Fill? fill, DateTimeOffset at) => C("""
+    /// <summary>
+    /// A subscription with its own id names only itself in its orders' source: its strategy comes from its row (the
+    /// order's first event always follows its Subscribed in the tenant's journal, so the row is there).
+    /// </summary>
+    private const string StrategyOfOrder = "COALESCE($5, (SELECT s.strategy_id FROM subscriptions s WHERE s.tenant_id = $1 AND s.subscription_id = $18))";
+
+    private static NpgsqlBatchCommand UpsertOrder(string tenantId, OrderIntent i, OrderStatus status, string? reason, Fill? fill, DateTimeOffset at) => C($"""
         INSERT INTO orders (tenant_id, client_order_id, account_id, source, strategy_id, source_sequence, symbol, side, quantity, reference_price,
-                            status, reason, filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+                            status, reason, filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at, subscription_id)
+        VALUES ($1, $2, $3, $4, {StrategyOfOrder}, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)
         ON CONFLICT (tenant_id, client_order_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
             filled_quantity = EXCLUDED.filled_quantity, fill_price = EXCLUDED.fill_price, fee = EXCLUDED.fee,
             venue_order_id = EXCLUDED.venue_order_id, updated_at = EXCLUDED.updated_at
         """,
         tenantId, i.ClientOrderId, i.AccountId, i.Source, Sources.StrategyIdOf(i.Source), i.SourceSequence, i.Symbol, ReadModelNames.Side(i.Side), i.Quantity, i.ReferencePrice,
-        ReadModelNames.Status(status), reason, fill?.Quantity, fill?.Price, fill?.Fee, fill?.VenueOrderId, at);
+        ReadModelNames.Status(status), reason, fill?.Quantity, fill?.Price, fill?.Fee, fill?.VenueOrderId, at, Sources.SubscriptionKeyOf(i.Source));
 
     private static NpgsqlBatchCommand Execution(ProjectedEvent p, string kind, OrderIntent i, Fill? fill, string? reason, DateTimeOffset at) => C("""
-        INSERT INTO executions (tenant_id, execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) ON CONFLICT DO NOTHING
+        INSERT INTO executions (tenant_id, execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at, subscription_id)
+        VALUES ($1, $2, $3, $4, $5, (SELECT o.strategy_id FROM orders o WHERE o.tenant_id = $1 AND o.client_order_id = $4), $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
+        ON CONFLICT DO NOTHING
         """,
-        p.TenantId, p.Ordering, kind, i.ClientOrderId, i.AccountId, Sources.StrategyIdOf(i.Source), i.Symbol, ReadModelNames.Side(i.Side),
-        fill?.Quantity ?? i.Quantity, fill?.Price, fill?.Fee, reason, i.SourceSequence, at);
+        p.TenantId, p.Ordering, kind, i.ClientOrderId, i.AccountId, i.Symbol, ReadModelNames.Side(i.Side),
+        fill?.Quantity ?? i.Quantity, fill?.Price, fill?.Fee, reason, i.SourceSequence, at, Sources.SubscriptionKeyOf(i.Source));
 
     /// <summary>Position at average cost (fees in the cost of a buy, out of the proceeds of a sell) and, for paper accounts, cash.</summary>
     private static void AddFill(NpgsqlBatchCommandCollection commands, string t, OrderFilled f)
@@ -260,16 +270,19 @@ public static class TenantFeedStatements
                 Row(batch, p, 1, "execution", ordering);
                 break;
             case Subscribed s:
-                Row(batch, p, 0, "subscription", s.StrategyId);
+                Row(batch, p, 0, "subscription", s.Key());
                 break;
             case Unsubscribed u:
-                Row(batch, p, 0, "subscription", u.StrategyId);
+                Row(batch, p, 0, "subscription", u.Key());
                 break;
             case SubscriptionPaused sp:
-                Row(batch, p, 0, "subscription", sp.StrategyId);
+                Row(batch, p, 0, "subscription", sp.Key());
                 break;
             case SubscriptionResumed sr:
-                Row(batch, p, 0, "subscription", sr.StrategyId);
+                Row(batch, p, 0, "subscription", sr.Key());
+                break;
+            case SubscriptionBudgetChanged sb:
+                Row(batch, p, 0, "subscription", sb.Key());
                 break;
         }
     }

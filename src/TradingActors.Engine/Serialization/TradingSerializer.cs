@@ -26,26 +26,29 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.created.v1", typeof(TenantCreated)),
         ("t.paper-linked.v1", typeof(PaperAccountLinked)),
         ("t.broker-linked.v1", typeof(BrokerAccountLinked)),
-        ("t.subscribed.v1", typeof(Subscribed)),
-        ("t.unsubscribed.v1", typeof(Unsubscribed)),
-        ("t.paused.v1", typeof(SubscriptionPaused)),
-        ("t.resumed.v1", typeof(SubscriptionResumed)),
+        // v2: subscriptions have ids (SubscriptionId; null = the strategy's default subscription, which is what v1 was)
+        ("t.subscribed.v2", typeof(Subscribed)),
+        ("t.unsubscribed.v2", typeof(Unsubscribed)),
+        ("t.paused.v2", typeof(SubscriptionPaused)),
+        ("t.resumed.v2", typeof(SubscriptionResumed)),
+        ("t.budget-changed.v1", typeof(SubscriptionBudgetChanged)),
         ("t.order-submitted.v1", typeof(OrderSubmitted)),
         ("t.order-filled.v1", typeof(OrderFilled)),
         ("t.order-rejected.v1", typeof(OrderRejected)),
         ("t.order-failed.v1", typeof(OrderFailed)),
         ("t.order-unknown.v1", typeof(OrderMarkedUnknown)),
         ("t.order-attention.v1", typeof(OrderNeedsAttention)),
-        ("t.signals-skipped.v1", typeof(SignalsSkipped)),
-        ("t.snapshot.v1", typeof(TenantSnapshot)),
+        ("t.signals-skipped.v2", typeof(SignalsSkipped)),
+        ("t.snapshot.v2", typeof(TenantSnapshot)),
         // tenant commands and replies
         ("t.create", typeof(CreateTenant)),
         ("t.link-paper", typeof(LinkPaperAccount)),
         ("t.link-broker", typeof(LinkBrokerAccount)),
         ("t.subscribe", typeof(SubscribeToStrategy)),
-        ("t.unsubscribe", typeof(UnsubscribeFromStrategy)),
-        ("t.pause", typeof(PauseSubscription)),
-        ("t.resume", typeof(ResumeSubscription)),
+        ("t.unsubscribe.v2", typeof(UnsubscribeFromStrategy)),
+        ("t.pause.v2", typeof(PauseSubscription)),
+        ("t.resume.v2", typeof(ResumeSubscription)),
+        ("t.change-budget", typeof(ChangeSubscriptionBudget)),
         ("t.execute-signal", typeof(ExecuteSignal)),
         ("t.catch-up", typeof(CatchUpSignals)),
         ("t.get-portfolio", typeof(GetPortfolio)),
@@ -84,8 +87,28 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("m.price", typeof(Domain.Market.PriceUpdate)),
     ];
 
+    /// <summary>
+    /// Manifests the journal holds but nothing writes any more, read into today's type (the upcast): every field
+    /// added since is optional and its default means what the old shape meant. A v1 subscription event or skip has
+    /// no SubscriptionId: the strategy's default subscription (id = strategy id, orders' source "strategy:{id}"), so
+    /// an old journal replays into the same state and the same client order ids. A v1 snapshot's subscriptions and
+    /// skips likewise.
+    /// </summary>
+    private static readonly (string Manifest, Type Type)[] Superseded =
+    [
+        ("t.subscribed.v1", typeof(Subscribed)),
+        ("t.unsubscribed.v1", typeof(Unsubscribed)),
+        ("t.paused.v1", typeof(SubscriptionPaused)),
+        ("t.resumed.v1", typeof(SubscriptionResumed)),
+        ("t.signals-skipped.v1", typeof(SignalsSkipped)),
+        ("t.snapshot.v1", typeof(TenantSnapshot)),
+    ];
+
     private static readonly FrozenDictionary<Type, string> ManifestOf = Bindings.ToFrozenDictionary(b => b.Type, b => b.Manifest);
-    private static readonly FrozenDictionary<string, Type> TypeOf = Bindings.ToFrozenDictionary(b => b.Manifest, b => b.Type);
+    private static readonly FrozenDictionary<string, Type> TypeOf = Bindings.Concat(Superseded).ToFrozenDictionary(b => b.Manifest, b => b.Type);
+
+    /// <summary>Every manifest this serializer reads, the superseded ones included.</summary>
+    public static IReadOnlyCollection<string> ReadableManifests => TypeOf.Keys;
 
 
     /// <summary>The types this serializer must be bound to (marker interfaces plus domain types without one).</summary>
@@ -126,6 +149,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(Unsubscribed))]
 [JsonSerializable(typeof(SubscriptionPaused))]
 [JsonSerializable(typeof(SubscriptionResumed))]
+[JsonSerializable(typeof(SubscriptionBudgetChanged))]
+[JsonSerializable(typeof(ChangeSubscriptionBudget))]
 [JsonSerializable(typeof(OrderSubmitted))]
 [JsonSerializable(typeof(OrderFilled))]
 [JsonSerializable(typeof(OrderRejected))]

@@ -14,9 +14,10 @@ namespace TradingActors.Engine.Tenants;
 /// <summary>
 /// One user: a sharded persistent entity owning its accounts, subscriptions, paper balances and
 /// order ledger. It decides through <see cref="TenantDecisions"/>, persists, then replies.
-/// A strategy's signals are executed strictly in sequence (gaps are fetched from the strategy's
-/// journal through the node's <see cref="SignalHistory"/>) and acknowledged to the fan-out bucket
-/// once their outcome is persisted. Venue calls go through one BrokerSession child per external
+/// Each subscription executes its strategy's signals strictly in sequence (gaps are fetched from the
+/// strategy's journal through the node's <see cref="SignalHistory"/>), one subscription after the other;
+/// the tenant is one member of the strategy's fan-out and acknowledges a signal to its bucket once every
+/// active subscription of that strategy has persisted its outcome. Venue calls go through one BrokerSession child per external
 /// account, one call at a time per tenant (other messages wait in the stash, bounded by the call
 /// timeout); the embedded paper venue is called directly: a paper order and its fill are one step.
 /// Every open order is resolved by client order id with its own backoff.
@@ -34,6 +35,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private PendingStart? _pendingStart;
     // All null for most tenants most of the time: thousands live on a node.
     private HashSet<string>? _unregisteredStrategies;
+    // Keyed by subscription key; _fetching by strategy (one fetch serves every subscription of it).
     private Dictionary<string, SignalBacklog>? _backlogs;
     private HashSet<string>? _fetching;
     private Dictionary<string, int>? _lookups;
@@ -91,18 +93,27 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case LinkPaperAccount c: Decide(c, TenantDecisions.LinkPaperAccount(_state, c.AccountId, c.StartingCash, Now)); break;
             case LinkBrokerAccount c: Decide(c, TenantDecisions.LinkBrokerAccount(_state, c.AccountId, c.Venue, c.VenueAccountNumber, _deps.Venues.External, Now)); break;
             case SubscribeToStrategy c:
-                StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Subscribe(_state, _deps.Strategies, c.StrategyId, c.AccountId, c.Budget, Now, after));
+                StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Subscribe(_state, _deps.Strategies, c.StrategyId, c.AccountId, c.Budget, Now, after, c.SubscriptionId));
                 break;
-            case ResumeSubscription c: StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Resume(_state, c.StrategyId, Now, after)); break;
-            case UnsubscribeFromStrategy c: Decide(c, TenantDecisions.Unsubscribe(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)); break;
-            case PauseSubscription c: Decide(c, TenantDecisions.Pause(_state, c.StrategyId, Now), () => Unregister(c.StrategyId)); break;
+            case ResumeSubscription c:
+                StartAfterLatest(StrategyOf(c.SubscriptionId), c, after => TenantDecisions.Resume(_state, c.SubscriptionId, Now, after));
+                break;
+            case UnsubscribeFromStrategy c:
+                var leaving = StrategyOf(c.SubscriptionId);
+                Decide(c, TenantDecisions.Unsubscribe(_state, c.SubscriptionId, Now), () => Deactivated(c.SubscriptionId, leaving));
+                break;
+            case PauseSubscription c:
+                var pausing = StrategyOf(c.SubscriptionId);
+                Decide(c, TenantDecisions.Pause(_state, c.SubscriptionId, Now), () => Deactivated(c.SubscriptionId, pausing));
+                break;
+            case ChangeSubscriptionBudget c: Decide(c, TenantDecisions.ChangeBudget(_state, c.SubscriptionId, c.Budget, Now)); break;
             case PlaceManualOrder c: PlaceManual(c); break;
             case ExecuteSignal c: OnSignals(c.Signal.StrategyId, c.Signal, c.Signal.Sequence); break;
             case CatchUpSignals c: OnSignals(c.StrategyId, null, c.Through); break;
             case SignalsFetched f: OnFetched(f); break;
             case RetryFetch r:
                 _fetching?.Remove(r.StrategyId);
-                Drain(r.StrategyId);
+                DrainStrategy(r.StrategyId);
                 break;
             case SubscriberRegistered r: OnRegistered(r); break;
             case RetryRegistrations:
@@ -200,6 +211,12 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             replyTo.Tell(new CommandRejected(_tenantId, name, decision.Rejection!));
             return;
         }
+        if (decision.Events.IsEmpty)
+        {
+            // Accepted with nothing to persist (a retried subscribe, the same budget again): already so.
+            replyTo.Tell(new CommandAccepted(_tenantId, name, LastSequenceNr));
+            return;
+        }
         var remaining = decision.Events.Length;
         PersistAll(decision.Events, e =>
         {
@@ -218,7 +235,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void StartAfterLatest(string strategyId, ITenantCommand command, Func<long, Decision> decide)
     {
         var check = decide(0);
-        if (!check.Accepted)
+        if (!check.Accepted || check.Events.IsEmpty)
         {
             Decide(command, check);
             return;
@@ -238,6 +255,18 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         if (latest is { } after) Decide(pending.Command, pending.Decide(after), () => Register(pending.StrategyId), pending.ReplyTo);
     }
 
+    /// <summary>The strategy a subscription follows ("" when there is no such subscription: the decision rejects it).</summary>
+    private string StrategyOf(string subscriptionKey) =>
+        _state.Subscriptions.TryGetValue(subscriptionKey, out var sub) ? sub.StrategyId : "";
+
+    /// <summary>A subscription paused or ended: its pending signals go; the tenant leaves the strategy's bucket once none of its subscriptions is active.</summary>
+    private void Deactivated(string subscriptionKey, string strategyId)
+    {
+        _backlogs?.Remove(subscriptionKey);
+        if (_state.SettledThrough(strategyId) is null) Unregister(strategyId);
+        else DrainStrategy(strategyId); // what the others settled may now be acknowledged
+    }
+
     private void Apply(ITenantEvent e)
     {
         _state = _state.Apply(e);
@@ -249,11 +278,12 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     private void UpdateResidency() => SetReceiveTimeout(MustStayResident ? null : _deps.IdlePassivation);
 
-    // ---- signals: strictly in sequence, each outcome persisted before it is acknowledged
+    // ---- signals: each subscription strictly in sequence, each outcome persisted before it is acknowledged
 
     private void OnSignals(string strategyId, Signal? signal, long through)
     {
-        if (!_state.Subscriptions.TryGetValue(strategyId, out var subscription) || subscription.Status != SubscriptionStatus.Active)
+        var active = _state.ActiveSubscriptionsOf(strategyId).ToList();
+        if (active.Count == 0)
         {
             // Not ours to trade: acknowledge so the bucket stops delivering, and leave the bucket
             // again in case an earlier unregistration was lost.
@@ -261,13 +291,14 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             if (_state.Exists) Unregister(strategyId);
             return;
         }
-        var last = _state.LastProcessed(strategyId);
-        if (_backlogs?.ContainsKey(strategyId) != true)
+        if (active.Count == 1 && _backlogs?.ContainsKey(active[0].Key()) != true)
         {
-            // The live path: the very next signal and nothing pending. No backlog is allocated.
+            // The live path of a strategy followed once: the very next signal and nothing pending. No backlog is allocated.
+            var key = active[0].Key();
+            var last = _state.LastProcessed(key);
             if (signal is not null && signal.Sequence == last + 1 && through == signal.Sequence)
             {
-                Step(signal);
+                if (Step(key, signal) == Progress.Idle) AckStrategy(strategyId);
                 return;
             }
             if (through <= last)
@@ -276,100 +307,122 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 return;
             }
         }
-        var backlog = Backlog(strategyId);
-        if (signal is not null) backlog.Offer(signal, last);
-        else backlog.Announce(through);
-        Drain(strategyId);
+        foreach (var sub in active)
+        {
+            var backlog = Backlog(sub.Key());
+            if (signal is not null) backlog.Offer(signal, _state.LastProcessed(sub.Key()));
+            else backlog.Announce(through);
+        }
+        DrainStrategy(strategyId);
     }
 
-    /// <summary>Executes the strategy's next signal if it is here, fetches what is missing, or acknowledges progress.</summary>
-    private void Drain(string strategyId)
+    /// <summary>
+    /// Moves the strategy's active subscriptions on, one at a time: stops at the first that started a write or a
+    /// venue call (its callback drains again), and acknowledges what all of them have settled once none has work.
+    /// </summary>
+    private void DrainStrategy(string strategyId)
     {
         if (_inFlight is not null) return; // the call's outcome drains again
-        var last = _state.LastProcessed(strategyId);
-        if (_backlogs?.GetValueOrDefault(strategyId) is not { } backlog)
+        var waiting = false;
+        foreach (var sub in _state.ActiveSubscriptionsOf(strategyId))
         {
-            Ack(strategyId, last);
-            return;
+            switch (Drain(sub.Key(), strategyId))
+            {
+                case Progress.Busy: return;
+                case Progress.Waiting: waiting = true; break;
+            }
         }
-        if (backlog.Next(last) is { } next)
-        {
-            Step(next);
-            return;
-        }
+        if (!waiting) AckStrategy(strategyId);
+    }
+
+    /// <summary>What draining a subscription did: nothing to do, waiting (a fetch, or a deferred signal: no acknowledgement), or a write or venue call started.</summary>
+    private enum Progress
+    {
+        Idle,
+        Waiting,
+        Busy,
+    }
+
+    /// <summary>Executes the subscription's next signal if it is here, or fetches what is missing.</summary>
+    private Progress Drain(string subscriptionKey, string strategyId)
+    {
+        if (_backlogs?.GetValueOrDefault(subscriptionKey) is not { } backlog) return Progress.Idle;
+        var last = _state.LastProcessed(subscriptionKey);
+        if (backlog.Next(last) is { } next) return Step(subscriptionKey, next);
         if (backlog.Missing(last, SignalHistory.PageSize) is { } missing)
         {
             Fetch(strategyId, missing.From, missing.To);
-            return;
+            return Progress.Waiting;
         }
         if (backlog.IsCaughtUp(last))
         {
-            _backlogs.Remove(strategyId);
+            _backlogs.Remove(subscriptionKey);
             if (_backlogs.Count == 0) _backlogs = null;
         }
-        Ack(strategyId, last);
+        return Progress.Idle;
     }
 
-    private void Step(Signal signal)
+    /// <summary>Plans one signal for one subscription.</summary>
+    private Progress Step(string subscriptionKey, Signal signal)
     {
         var strategyId = signal.StrategyId;
-        switch (TenantDecisions.PlanSignal(_state, signal, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now))
+        switch (TenantDecisions.PlanSignal(_state, subscriptionKey, signal, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now))
         {
             case SignalPlan.Ignore:
-                // Paused or gone since it was queued: nothing to execute for this strategy.
-                var known = _backlogs?.GetValueOrDefault(strategyId)?.KnownThrough ?? signal.Sequence;
-                _backlogs?.Remove(strategyId);
-                Ack(strategyId, Math.Max(known, signal.Sequence));
-                break;
+                // Paused or gone since it was queued: nothing to execute for this subscription.
+                _backlogs?.Remove(subscriptionKey);
+                return Progress.Idle;
             case SignalPlan.Wait:
-                Backlog(strategyId).Offer(signal, _state.LastProcessed(strategyId));
-                Drain(strategyId);
-                break;
+                Backlog(subscriptionKey).Offer(signal, _state.LastProcessed(subscriptionKey));
+                return Drain(subscriptionKey, strategyId);
             case SignalPlan.Defer:
                 // Kept, unacknowledged: executed once the open order of this subscription settles.
-                Backlog(strategyId).Offer(signal, _state.LastProcessed(strategyId));
-                break;
+                Backlog(subscriptionKey).Offer(signal, _state.LastProcessed(subscriptionKey));
+                return Progress.Waiting;
             case SignalPlan.Skip skip:
-                PersistSkips(signal, skip.Reason);
-                break;
+                PersistSkips(subscriptionKey, signal, skip.Reason);
+                return Progress.Busy;
             case SignalPlan.Reject reject:
                 PersistOutcome(new OrderRejected(reject.Intent, reject.Reason, Now));
-                break;
+                return Progress.Busy;
             case SignalPlan.Place { EmbeddedPaper: true } place:
                 // The paper account is ours: no intent to persist; the order and its fill become one event.
                 CallVenue(new InFlight(place.Intent, IsLookup: false));
-                break;
+                return Progress.Busy;
             case SignalPlan.Place place:
                 Persist(new OrderSubmitted(place.Intent, Now), e =>
                 {
                     Apply(e);
                     CallVenue(new InFlight(place.Intent, IsLookup: false));
                 });
-                break;
+                return Progress.Busy;
+            default:
+                return Progress.Idle;
         }
     }
 
     /// <summary>One event for a run of consecutive signals skipped for the same reason (a long absence of stale signals is a few events).</summary>
-    private void PersistSkips(Signal first, string reason)
+    private void PersistSkips(string subscriptionKey, Signal first, string reason)
     {
         var strategyId = first.StrategyId;
+        var subscriptionId = _state.Subscriptions[subscriptionKey].SubscriptionId;
         var to = first.Sequence;
-        if (_backlogs?.GetValueOrDefault(strategyId) is { } backlog)
+        if (_backlogs?.GetValueOrDefault(subscriptionKey) is { } backlog)
         {
-            var ahead = _state.Apply(new SignalsSkipped(strategyId, to, to, reason, Now));
+            var ahead = _state.Apply(new SignalsSkipped(strategyId, to, to, reason, Now, subscriptionId));
             while (backlog.Next(to) is { } next
-                   && TenantDecisions.PlanSignal(ahead, next, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now) is SignalPlan.Skip { Reason: var r }
+                   && TenantDecisions.PlanSignal(ahead, subscriptionKey, next, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now) is SignalPlan.Skip { Reason: var r }
                    && r == reason)
             {
                 to = next.Sequence;
-                ahead = ahead.Apply(new SignalsSkipped(strategyId, to, to, reason, Now));
+                ahead = ahead.Apply(new SignalsSkipped(strategyId, to, to, reason, Now, subscriptionId));
             }
         }
-        Persist(new SignalsSkipped(strategyId, first.Sequence, to, reason, Now), e =>
+        Persist(new SignalsSkipped(strategyId, first.Sequence, to, reason, Now, subscriptionId), e =>
         {
             Apply(e);
             Context.System.EventStream.Publish(new SignalsSkipPersisted(_tenantId, e.StrategyId, e.FromSequence, e.ToSequence, e.Reason));
-            Drain(strategyId);
+            DrainStrategy(strategyId);
         });
     }
 
@@ -380,24 +433,38 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         Timers.StartSingleTimer("fetch:" + strategyId, new RetryFetch(strategyId), FetchRetry);
     }
 
+    /// <summary>A page of a strategy's signals: offered to every subscription of it that is waiting (each keeps what it has not processed).</summary>
     private void OnFetched(SignalsFetched fetched)
     {
         var strategyId = fetched.StrategyId;
-        if (_backlogs?.GetValueOrDefault(strategyId) is not { } backlog) return;
+        var waiting = _state.ActiveSubscriptionsOf(strategyId)
+            .Select(sub => (Key: sub.Key(), Backlog: _backlogs?.GetValueOrDefault(sub.Key())))
+            .Where(w => w.Backlog is not null)
+            .ToList();
+        if (waiting.Count == 0) return;
         if (fetched.Signals.IsEmpty) return; // nothing there yet: the retry timer asks again
         Timers.Cancel("fetch:" + strategyId);
         _fetching?.Remove(strategyId);
-        var last = _state.LastProcessed(strategyId);
-        foreach (var signal in fetched.Signals) backlog.Offer(signal, last);
-        backlog.Announce(fetched.LatestSequence);
-        Drain(strategyId);
+        foreach (var (key, backlog) in waiting)
+        {
+            var last = _state.LastProcessed(key);
+            foreach (var signal in fetched.Signals) backlog!.Offer(signal, last);
+            backlog!.Announce(fetched.LatestSequence);
+        }
+        DrainStrategy(strategyId);
     }
 
-    private SignalBacklog Backlog(string strategyId)
+    private SignalBacklog Backlog(string subscriptionKey)
     {
         _backlogs ??= [];
-        if (!_backlogs.TryGetValue(strategyId, out var backlog)) _backlogs[strategyId] = backlog = new SignalBacklog();
+        if (!_backlogs.TryGetValue(subscriptionKey, out var backlog)) _backlogs[subscriptionKey] = backlog = new SignalBacklog();
         return backlog;
+    }
+
+    /// <summary>Acknowledges what every active subscription of the strategy has settled (nothing without one: the bucket is left instead).</summary>
+    private void AckStrategy(string strategyId)
+    {
+        if (_state.SettledThrough(strategyId) is { } through) Ack(strategyId, through);
     }
 
     private void Ack(string strategyId, long through) =>
@@ -563,10 +630,12 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         });
     }
 
-    /// <summary>After an order's outcome: continue its strategy's sequence (and acknowledge).</summary>
+    /// <summary>After an order's outcome: continue its strategy's subscriptions (and acknowledge).</summary>
     private void DrainSource(OrderIntent intent)
     {
-        if (Sources.StrategyIdOf(intent.Source) is { } strategyId) Drain(strategyId);
+        if (Sources.SubscriptionKeyOf(intent.Source) is not { } key) return;
+        var strategyId = _state.Subscriptions.TryGetValue(key, out var sub) ? sub.StrategyId : Sources.StrategyIdOf(intent.Source);
+        if (strategyId is not null) DrainStrategy(strategyId);
     }
 
     // ---- resolving open orders (invariant 2): every one, each with its own backoff
@@ -595,21 +664,20 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     private void RegisterAll()
     {
-        foreach (var sub in _state.Subscriptions.Values.Where(s => s.Status == SubscriptionStatus.Active))
-            Register(sub.StrategyId);
+        foreach (var strategyId in _state.Subscriptions.Values.Where(s => s.Status == SubscriptionStatus.Active).Select(s => s.StrategyId).Distinct())
+            Register(strategyId);
     }
 
     private void Register(string strategyId)
     {
         (_unregisteredStrategies ??= []).Add(strategyId);
-        _deps.FanoutRegion.Tell(new RegisterSubscriber(strategyId, Names.FanoutBucketOf(_tenantId, _deps.FanoutBuckets), _tenantId, _state.LastProcessed(strategyId)));
+        _deps.FanoutRegion.Tell(new RegisterSubscriber(strategyId, Names.FanoutBucketOf(_tenantId, _deps.FanoutBuckets), _tenantId, _state.SettledThrough(strategyId) ?? 0));
         if (!Timers.IsTimerActive("register")) Timers.StartPeriodicTimer("register", new RetryRegistrations(), RegistrationRetry);
     }
 
     private void Unregister(string strategyId)
     {
         _unregisteredStrategies?.Remove(strategyId);
-        _backlogs?.Remove(strategyId);
         _deps.FanoutRegion.Tell(new UnregisterSubscriber(strategyId, Names.FanoutBucketOf(_tenantId, _deps.FanoutBuckets), _tenantId));
     }
 

@@ -7,10 +7,20 @@ namespace TradingActors.Engine.Tenants;
 public sealed record CreateTenant(string TenantId, string DisplayName) : ITenantCommand;
 public sealed record LinkPaperAccount(string TenantId, string AccountId, decimal StartingCash) : ITenantCommand;
 public sealed record LinkBrokerAccount(string TenantId, string AccountId, string Venue, string VenueAccountNumber) : ITenantCommand;
-public sealed record SubscribeToStrategy(string TenantId, string StrategyId, string AccountId, decimal Budget) : ITenantCommand;
-public sealed record UnsubscribeFromStrategy(string TenantId, string StrategyId) : ITenantCommand;
-public sealed record PauseSubscription(string TenantId, string StrategyId) : ITenantCommand;
-public sealed record ResumeSubscription(string TenantId, string StrategyId) : ITenantCommand;
+/// <summary>
+/// Follow a strategy on one account. SubscriptionId is the subscription's own id (the API draws it, or derives it
+/// from an Idempotency-Key): sent again, it is answered accepted with nothing new. Without one, the strategy's default
+/// subscription (its id is the strategy id; what every subscription was before they had ids).
+/// </summary>
+public sealed record SubscribeToStrategy(string TenantId, string StrategyId, string AccountId, decimal Budget, string? SubscriptionId = null) : ITenantCommand;
+
+/// <summary>SubscriptionId: the subscription's id (a default subscription's is its strategy id), as in the commands below.</summary>
+public sealed record UnsubscribeFromStrategy(string TenantId, string SubscriptionId) : ITenantCommand;
+public sealed record PauseSubscription(string TenantId, string SubscriptionId) : ITenantCommand;
+public sealed record ResumeSubscription(string TenantId, string SubscriptionId) : ITenantCommand;
+
+/// <summary>The budget of the subscription's next buy.</summary>
+public sealed record ChangeSubscriptionBudget(string TenantId, string SubscriptionId, decimal Budget) : ITenantCommand;
 
 /// <summary>
 /// A live signal, delivered by a fan-out bucket. The tenant executes a strategy's signals strictly in

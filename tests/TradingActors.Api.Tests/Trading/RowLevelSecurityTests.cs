@@ -33,6 +33,7 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
             [
                 new PaperAccountLinked("pa", 10_000m, T0),
                 new Subscribed("rsi", "pa", "BTCUSDT", 1_000m, T0),
+                new Subscribed("rsi", "pb", "BTCUSDT", 1_000m, T0, 0, "sub-" + tenant),
                 new OrderFilled(intent, new Fill(0.01m, 50_000m, 0.5m, "V", T0), T0),
                 new SignalsSkipped("rsi", 1, 1, "stale", T0),
             ];
@@ -58,6 +59,27 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
         }, CancellationToken.None);
         Assert.NotEmpty(seen);
         Assert.All(seen, t => Assert.Equal("bob", t));
+    }
+
+    [Fact]
+    public async Task Subscriptions_with_ids_are_the_callers_only_and_the_strategy_totals_count_every_tenant_without_naming_one()
+    {
+        var (mine, totals) = await _reads.ReadAsync("bob", async (connection, tx) =>
+        {
+            var ids = new List<string>();
+            await using (var command = new NpgsqlCommand("SELECT subscription_id FROM subscriptions ORDER BY subscription_id", connection, tx))
+            await using (var reader = await command.ExecuteReaderAsync())
+                while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
+            await using var view = new NpgsqlCommand("SELECT strategy_id, subscribers, subscriptions FROM strategy_subscribers", connection, tx);
+            await using var rows = await view.ExecuteReaderAsync();
+            var counts = new List<(string, long, long)>();
+            while (await rows.ReadAsync()) counts.Add((rows.GetString(0), rows.GetInt64(1), rows.GetInt64(2)));
+            return (ids, counts);
+        }, CancellationToken.None);
+
+        Assert.Equal(["rsi", "sub-bob"], mine);
+        Assert.Equal([("rsi", 3L, 6L)], totals);
+        Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM information_schema.columns WHERE table_name = 'strategy_subscribers' AND column_name = 'tenant_id'"));
     }
 
     [Fact]

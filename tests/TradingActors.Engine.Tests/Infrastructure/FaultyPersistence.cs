@@ -94,8 +94,17 @@ public sealed class JournalFaults(ITestJournal journal, AkkaSerialization serial
     public Task RejectWritesOf<TEvent>() =>
         journal.OnWrite.SetInterceptorAsync(new SerializedWrite(serialization, new JournalInterceptors.OnType(typeof(TEvent), JournalInterceptors.Rejection.Instance)));
 
+    /// <summary>Every write of an event that <paramref name="matches"/> fails (the writer stops); other writes succeed.</summary>
+    public Task FailWritesWhere(Func<object, bool> matches) =>
+        journal.OnWrite.SetInterceptorAsync(new SerializedWrite(serialization, new When(matches, JournalInterceptors.Failure.Instance)));
+
     /// <summary>Every replay that reaches an event fails (an actor with events in its journal cannot recover).</summary>
     public Task FailRecoveries() => journal.OnRecovery.Fail();
+
+    private sealed class When(Func<object, bool> matches, IJournalInterceptor then) : IJournalInterceptor
+    {
+        public Task InterceptAsync(IPersistentRepresentation message) => matches(message.Payload) ? then.InterceptAsync(message) : Task.CompletedTask;
+    }
 
     private sealed class SerializedWrite(AkkaSerialization serialization, IJournalInterceptor then) : IJournalInterceptor
     {

@@ -52,7 +52,7 @@ public static class JournalFacts
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "SELECT substr(persistence_id, 8), coalesce((convert_from(message, 'UTF8')::jsonb ->> 'startAfterSequence')::bigint, 0) " +
-            "FROM journal WHERE persistence_id LIKE 'tenant-%' AND manifest = 't.subscribed.v1' AND convert_from(message, 'UTF8')::jsonb ->> 'strategyId' = $1",
+            "FROM journal WHERE persistence_id LIKE 'tenant-%' AND manifest IN ('t.subscribed.v1', 't.subscribed.v2') AND convert_from(message, 'UTF8')::jsonb ->> 'strategyId' = $1",
             connection);
         command.Parameters.Add(new NpgsqlParameter { Value = strategyId });
         var starts = new Dictionary<string, long>();
@@ -72,7 +72,7 @@ public static class JournalFacts
         await using var command = new NpgsqlCommand("""
             SELECT substr(persistence_id, 8), manifest, convert_from(message, 'UTF8')::jsonb
             FROM journal WHERE persistence_id LIKE 'tenant-%' AND manifest IN
-              ('t.order-filled.v1', 't.order-rejected.v1', 't.order-failed.v1', 't.order-submitted.v1', 't.order-unknown.v1', 't.signals-skipped.v1')
+              ('t.order-filled.v1', 't.order-rejected.v1', 't.order-failed.v1', 't.order-submitted.v1', 't.order-unknown.v1', 't.signals-skipped.v1', 't.signals-skipped.v2')
             ORDER BY ordering
             """, connection);
         var outcomes = new List<Outcome>();
@@ -80,12 +80,15 @@ public static class JournalFacts
         while (await reader.ReadAsync())
         {
             var tenant = reader.GetString(0);
-            var kind = reader.GetString(1)["t.".Length..^".v1".Length];
+            var manifest = reader.GetString(1);
+            var kind = manifest["t.".Length..manifest.LastIndexOf(".v", StringComparison.Ordinal)];
             using var json = System.Text.Json.JsonDocument.Parse(reader.GetString(2));
             var root = json.RootElement;
             if (kind == "signals-skipped")
             {
                 if (root.GetProperty("strategyId").GetString() != strategyId) continue;
+                // Only the strategy's default subscriptions: a subscription with its own id has its own outcomes.
+                if (root.TryGetProperty("subscriptionId", out var sub) && sub.ValueKind == System.Text.Json.JsonValueKind.String) continue;
                 var reason = root.GetProperty("reason").GetString();
                 var skippedAt = root.GetProperty("at").GetDateTimeOffset();
                 for (var s = root.GetProperty("fromSequence").GetInt64(); s <= root.GetProperty("toSequence").GetInt64(); s++)
@@ -98,6 +101,22 @@ public static class JournalFacts
                 root.TryGetProperty("reason", out var r) ? r.GetString() : null, root.GetProperty("at").GetDateTimeOffset()));
         }
         return outcomes;
+    }
+
+    /// <summary>A tenant's order events (any outcome, the intent included) by manifest kind and source: client order id, source and kind per row.</summary>
+    public static async Task<IReadOnlyList<(string ClientOrderId, string Source, string Kind)>> OrderEventsAsync(string connectionString, string tenantId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT manifest, convert_from(message, 'UTF8')::jsonb -> 'intent' ->> 'clientOrderId', convert_from(message, 'UTF8')::jsonb -> 'intent' ->> 'source'
+            FROM journal WHERE persistence_id = $1 AND manifest LIKE 't.order-%' ORDER BY sequence_number
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Names.TenantPersistenceId(tenantId) });
+        var rows = new List<(string, string, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add((reader.GetString(1), reader.GetString(2), reader.GetString(0)));
+        return rows;
     }
 
     /// <summary>Persists events under a persistence id from outside the engine (a writer the engine does not know of).</summary>

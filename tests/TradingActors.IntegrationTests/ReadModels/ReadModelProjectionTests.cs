@@ -61,6 +61,39 @@ public sealed class ReadModelProjectionTests
     }
 
     [Fact]
+    public async Task Subscriptions_with_ids_are_rows_of_their_own_and_their_orders_and_executions_name_them()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        ReadModelSchema.Migrate(db.ConnectionString, NullLogger.Instance);
+        await using var source = NpgsqlDataSource.Create(db.ConnectionString);
+        var own = new OrderIntent(ClientOrderIds.Create("a", "pb", "subscription:sub-1", 1, 0), "pb", "subscription:sub-1", 1, "BTCUSDT", OrderSide.Buy, 0.01m, 50_000m);
+        var dflt = Intent("a", 1, OrderSide.Buy, 0.01m, 50_000m);
+        ITenantEvent[] history =
+        [
+            new TenantCreated("a", "a", T0),
+            new PaperAccountLinked("pa", 10_000m, T0),
+            new PaperAccountLinked("pb", 10_000m, T0),
+            new Subscribed("rsi", "pa", "BTCUSDT", 1_000m, T0),
+            new Subscribed("rsi", "pb", "BTCUSDT", 1_000m, T0, 0, "sub-1"),
+            new OrderFilled(dflt, new Fill(0.01m, 50_000m, 0.5m, "V-1", T0), T0),
+            new OrderFilled(own, new Fill(0.01m, 50_000m, 0.5m, "V-2", T0), T0),
+            new SignalsSkipped("rsi", 2, 3, "stale", T0, "sub-1"),
+            new SubscriptionBudgetChanged("rsi", 400m, T0.AddMinutes(1), "sub-1"),
+            new SubscriptionPaused("rsi", T0.AddMinutes(2), "sub-1"),
+            new Unsubscribed("rsi", T0.AddMinutes(3)),
+        ];
+        await new ReadModelWriter(source, "test").WriteAsync(history.Select((e, i) => new ProjectedEvent(i + 1, "a", i + 1, e)).ToList(), T0);
+
+        Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM subscriptions"));
+        Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM subscriptions WHERE subscription_id = 'sub-1' AND strategy_id = 'rsi' AND account_id = 'pb' AND budget = 400 AND status = 'paused'"));
+        Assert.Equal(1, await db.ScalarAsync($"SELECT count(*) FROM orders WHERE client_order_id = '{own.ClientOrderId}' AND subscription_id = 'sub-1' AND strategy_id = 'rsi'"));
+        Assert.Equal(1, await db.ScalarAsync($"SELECT count(*) FROM orders WHERE client_order_id = '{dflt.ClientOrderId}' AND subscription_id = 'rsi' AND strategy_id = 'rsi'"));
+        Assert.Equal(1, await db.ScalarAsync($"SELECT count(*) FROM executions WHERE client_order_id = '{own.ClientOrderId}' AND subscription_id = 'sub-1' AND strategy_id = 'rsi'"));
+        Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM executions WHERE kind = 'skipped' AND subscription_id = 'sub-1' AND strategy_id = 'rsi'"));
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM strategy_subscribers"));
+    }
+
+    [Fact]
     public async Task A_batch_that_fails_half_way_is_applied_once_after_the_restart_and_redelivered_events_are_dropped()
     {
         await using var db = await TestDatabase.CreateAsync();
@@ -93,7 +126,7 @@ public sealed class ReadModelProjectionTests
             Assert.Equal(events.Last(e => e.TenantId == tenant).SequenceNr, await db.ScalarAsync($"SELECT sequence_nr FROM tenant_progress WHERE tenant_id = '{tenant}'"));
         }
         // The live stream's feed: one row per change a trader sees, once.
-        Assert.Equal(events.Sum(e => e.Event switch { OrderSubmitted or Subscribed => 1, IOrderEvent => 2, SignalsSkipped => 1, _ => 0 }),
+        Assert.Equal(events.Sum(e => e.Event switch { OrderSubmitted or Subscribed or SubscriptionBudgetChanged or SubscriptionPaused or SubscriptionResumed or Unsubscribed => 1, IOrderEvent => 2, SignalsSkipped => 1, _ => 0 }),
             await db.ScalarAsync("SELECT count(*) FROM tenant_feed"));
         // Average cost: b bought 0.1 at 50 000 (fee 5) and sold 0.04 at 55 000 (fee 2.2): 0.06 left at cost 3003,
         // realized 0.04 * 55 000 - 2.2 - 0.04 * 50 050 = 195.8.

@@ -1,0 +1,299 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Npgsql;
+using TradingActors.Api.Auth;
+using TradingActors.Api.Http;
+using TradingActors.Domain.Strategies;
+using TradingActors.Domain.Tenants;
+using TradingActors.Engine;
+using TradingActors.Engine.Hosting;
+using TradingActors.Engine.Strategies;
+using TradingActors.Engine.Tenants;
+
+namespace TradingActors.Api.Trading;
+
+public enum SubscriptionState
+{
+    Active = 1,
+    Paused = 2,
+}
+
+/// <summary>POST /api/v1/subscriptions: follow a strategy on one of the caller's accounts with a budget per buy.</summary>
+public sealed record CreateSubscriptionRequest(string? StrategyId, string? BrokerAccountId, decimal? Budget);
+
+/// <summary>PATCH /api/v1/subscriptions/{id}: a new budget (for the next buy), a new status, or both.</summary>
+public sealed record UpdateSubscriptionRequest(decimal? Budget, SubscriptionState? Status);
+
+/// <summary>A subscription. Version (after a change): pass it as minVersion to read the change back.</summary>
+public sealed record SubscriptionResponse(string Id, string StrategyId, string BrokerAccountId, string Symbol, decimal Budget, string Status,
+    DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt, long? Version = null);
+
+public sealed record DeletedSubscriptionResponse(string Id, long Version);
+
+public sealed record StrategyParametersResponse(int Period, decimal Oversold, decimal Overbought, int MaxSignalAgeSeconds);
+
+public sealed record StrategySignalResponse(long Sequence, string Side, decimal Price, DateTimeOffset Time, string Reason);
+
+public sealed record StrategyResponse(string Id, string Symbol, string Description, StrategyParametersResponse Parameters, long Subscribers, long ActiveSubscriptions,
+    IReadOnlyList<StrategySignalResponse> RecentSignals);
+
+/// <summary>
+/// The caller's subscriptions (decision 010): each has its own id, so one strategy can be followed on several
+/// accounts (at most once per account). Commands go to the caller's tenant (its reply's version is returned);
+/// reads come from the read models under row level security. GET /api/v1/strategies: what can be followed.
+/// </summary>
+public static class SubscriptionRoutes
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan HistoryTimeout = TimeSpan.FromSeconds(3);
+    public const int RecentSignals = 10;
+
+    public static IEndpointRouteBuilder MapSubscriptionRoutes(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api/v1").RequireAuthorization(TraderPolicies.User).RequireRateLimiting(TraderPolicies.UserRateLimit).WithTags("subscriptions");
+        api.MapPost("/subscriptions", Create)
+            .WithSummary("Follow a strategy on one of your accounts (Idempotency-Key: a retried request is the same subscription)")
+            .AcceptsJson<CreateSubscriptionRequest>().Returns<SubscriptionResponse>(201).ProducesProblems(409, 422, 503);
+        api.MapGet("/subscriptions", List)
+            .WithSummary("Your subscriptions (filter by strategy, minVersion)").Returns<SubscriptionResponse[]>().ProducesProblems(503);
+        api.MapGet("/subscriptions/{id}", Get)
+            .WithSummary("One of your subscriptions").Returns<SubscriptionResponse>().ProducesProblems(404, 503);
+        api.MapPatch("/subscriptions/{id}", Update)
+            .WithSummary("Change a subscription's budget (for its next buy) or status (active, paused)")
+            .AcceptsJson<UpdateSubscriptionRequest>().Returns<SubscriptionResponse>().ProducesProblems(404, 409, 503);
+        api.MapDelete("/subscriptions/{id}", Delete)
+            .WithSummary("End a subscription (what it holds stays on the account)").Returns<DeletedSubscriptionResponse>().ProducesProblems(404, 409, 503);
+        api.MapGet("/strategies", Strategies)
+            .WithSummary("The strategies you can follow: parameters, subscribers and recent signals").Returns<StrategyResponse[]>().ProducesProblems(503);
+        return routes;
+    }
+
+    /// <summary>A subscription id: from the Idempotency-Key (a retried request makes the same id, so the tenant creates it once), else random.</summary>
+    public static string NewId(Guid userId, string? key)
+    {
+        if (key is null) return "sub-" + Guid.NewGuid().ToString("N");
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(userId.ToString("N") + ":" + key));
+        return "sub-" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    private static async Task<IResult> Create(HttpContext http, ClaimsPrincipal principal, RequestBodies bodies, IdempotencyKeys idempotency,
+        IRequiredActor<TenantRegion> tenants, CancellationToken ct)
+    {
+        var (key, badKey) = IdempotencyKeys.Read(http.Request);
+        if (badKey is not null) return badKey;
+        var read = await bodies.ReadAsync<CreateSubscriptionRequest>(http.Request);
+        if (read.Problem is not null) return read.Problem;
+        var body = read.Body!;
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(body.StrategyId)) errors["strategyId"] = ["Required."];
+        if (string.IsNullOrWhiteSpace(body.BrokerAccountId)) errors["brokerAccountId"] = ["Required."];
+        CheckBudget(body.Budget, required: true, errors);
+        if (errors.Count > 0) return Problems.Validation(errors);
+        if (ReadRoutes.TenantOf(principal) is not { } tenant || !Guid.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId))
+            return TypedResults.Unauthorized();
+
+        var id = NewId(userId, key);
+        var command = new SubscribeToStrategy(tenant, body.StrategyId!, body.BrokerAccountId!, body.Budget!.Value, id);
+        async Task<IdempotencyKeys.Outcome> Execute()
+        {
+            var region = await tenants.GetAsync(ct);
+            var reply = await AskOrNull(region, command, ct);
+            switch (reply)
+            {
+                case null: return Unavailable();
+                case CommandAccepted accepted:
+                    var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+                    return state.Subscriptions.TryGetValue(id, out var sub)
+                        ? new IdempotencyKeys.Outcome(StatusCodes.Status201Created, Response(sub, accepted.Version), $"/api/v1/subscriptions/{id}")
+                        : Unavailable();
+                case CommandRejected rejected: return Refused(rejected);
+                default: throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}");
+            }
+        }
+
+        return key is null ? Send(http, await Execute()) : await idempotency.RunAsync(userId, key, http.Request, body, Execute, ct);
+    }
+
+    private static async Task<IResult> List(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string? strategy, long? minVersion, CancellationToken ct)
+    {
+        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+        if (await ReadRoutes.Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
+        var rows = await reads.ReadAsync(tenant, async (connection, tx) =>
+        {
+            await using var command = new NpgsqlCommand(Columns + " AND ($1::text IS NULL OR strategy_id = $1) ORDER BY created_at, subscription_id", connection, tx);
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)strategy ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            var list = new List<SubscriptionResponse>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) list.Add(RowOf(reader));
+            return list;
+        }, ct);
+        return TypedResults.Ok(rows.ToArray());
+    }
+
+    private static async Task<IResult> Get(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct)
+    {
+        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+        if (await ReadRoutes.Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
+        var row = await reads.ReadAsync(tenant, async (connection, tx) =>
+        {
+            await using var command = new NpgsqlCommand(Columns + " AND subscription_id = $1", connection, tx);
+            command.Parameters.Add(new NpgsqlParameter { Value = id });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? RowOf(reader) : null;
+        }, ct);
+        return row is null ? NotFound() : TypedResults.Ok(row);
+    }
+
+    private static async Task<IResult> Update(HttpContext http, ClaimsPrincipal principal, RequestBodies bodies, IRequiredActor<TenantRegion> tenants, string id, CancellationToken ct)
+    {
+        var read = await bodies.ReadAsync<UpdateSubscriptionRequest>(http.Request);
+        if (read.Problem is not null) return read.Problem;
+        var body = read.Body!;
+        var errors = new Dictionary<string, string[]>();
+        if (body.Budget is null && body.Status is null) errors["$"] = ["Give a budget, a status, or both."];
+        CheckBudget(body.Budget, required: false, errors);
+        if (errors.Count > 0) return Problems.Validation(errors);
+        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+
+        var region = await tenants.GetAsync(ct);
+        var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+        if (!state.Subscriptions.TryGetValue(id, out var sub)) return NotFound();
+        var commands = new List<ITenantCommand>();
+        if (body.Budget is { } budget && budget != sub.Budget) commands.Add(new ChangeSubscriptionBudget(tenant, id, budget));
+        if (body.Status is { } status && ToEngine(status) != sub.Status)
+            commands.Add(status == SubscriptionState.Paused ? new PauseSubscription(tenant, id) : new ResumeSubscription(tenant, id));
+        long? version = null;
+        foreach (var command in commands)
+        {
+            switch (await AskOrNull(region, command, ct))
+            {
+                case null: return Send(http, Unavailable());
+                case CommandAccepted accepted: version = accepted.Version; break;
+                case CommandRejected rejected: return Send(http, Refused(rejected, StatusCodes.Status409Conflict));
+            }
+        }
+        state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+        return state.Subscriptions.TryGetValue(id, out sub) ? TypedResults.Ok(Response(sub, version ?? 0)) : NotFound();
+    }
+
+    private static async Task<IResult> Delete(HttpContext http, ClaimsPrincipal principal, IRequiredActor<TenantRegion> tenants, string id, CancellationToken ct)
+    {
+        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+        var region = await tenants.GetAsync(ct);
+        var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+        if (!state.Subscriptions.ContainsKey(id)) return NotFound();
+        return await AskOrNull(region, new UnsubscribeFromStrategy(tenant, id), ct) switch
+        {
+            null => Send(http, Unavailable()),
+            CommandAccepted accepted => TypedResults.Ok(new DeletedSubscriptionResponse(id, accepted.Version)),
+            CommandRejected rejected => Send(http, Refused(rejected, StatusCodes.Status409Conflict)),
+            var other => throw new InvalidOperationException($"unexpected reply {other.GetType().Name}"),
+        };
+    }
+
+    private static async Task<IResult> Strategies(ClaimsPrincipal principal, TenantReads reads, TradingEngineOptions engine, IActorRegistry registry, CancellationToken ct)
+    {
+        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+        var counts = await reads.ReadAsync(tenant, async (connection, tx) =>
+        {
+            await using var command = new NpgsqlCommand("SELECT strategy_id, subscribers, subscriptions FROM strategy_subscribers", connection, tx);
+            var byStrategy = new Dictionary<string, (long Subscribers, long Subscriptions)>(StringComparer.Ordinal);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) byStrategy[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+            return byStrategy;
+        }, ct);
+        var history = registry.Get<SignalHistoryKey>();
+        var result = new List<StrategyResponse>();
+        foreach (var s in engine.Strategies)
+        {
+            var (subscribers, subscriptions) = counts.GetValueOrDefault(s.Id);
+            result.Add(new StrategyResponse(s.Id, s.Symbol, Describe(s),
+                new StrategyParametersResponse(s.Period, s.Oversold, s.Overbought, s.MaxSignalAgeSeconds),
+                subscribers, subscriptions, await Recent(history, s.Id, ct)));
+        }
+        return TypedResults.Ok(result.ToArray());
+    }
+
+    private static string Describe(StrategyDefinition s) =>
+        $"RSI({s.Period}) crossing on {s.Symbol}: buys when RSI crosses up through {s.Oversold}, sells when it crosses down through {s.Overbought}.";
+
+    /// <summary>The strategy's latest signals, newest first, from the node's signal history (its journal); none when the history does not answer in time.</summary>
+    private static async Task<IReadOnlyList<StrategySignalResponse>> Recent(IActorRef history, string strategyId, CancellationToken ct)
+    {
+        try
+        {
+            var latest = (await history.Ask<LatestSequence>(new GetLatestSequence(strategyId), HistoryTimeout, ct)).Sequence;
+            if (latest <= 0) return [];
+            var fetched = await history.Ask<SignalsFetched>(new FetchSignals(strategyId, Math.Max(1, latest - RecentSignals + 1), latest), HistoryTimeout, ct);
+            return fetched.Signals.OrderByDescending(x => x.Sequence)
+                .Select(x => new StrategySignalResponse(x.Sequence, x.Side == Domain.Orders.OrderSide.Buy ? "buy" : "sell", x.Price, x.Time, x.Reason)).ToArray();
+        }
+        catch (AskTimeoutException)
+        {
+            return [];
+        }
+    }
+
+    private const string Columns = "SELECT subscription_id, strategy_id, account_id, symbol, budget, status, created_at, updated_at FROM subscriptions WHERE true";
+
+    private static SubscriptionResponse RowOf(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4), r.GetString(5),
+            r.GetFieldValue<DateTimeOffset>(6), r.GetFieldValue<DateTimeOffset>(7));
+
+    private static SubscriptionResponse Response(Subscription s, long version) =>
+        new(s.Key(), s.StrategyId, s.AccountId, s.Symbol, s.Budget, s.Status == SubscriptionStatus.Active ? "active" : "paused", null, null, version);
+
+    private static SubscriptionStatus ToEngine(SubscriptionState state) => state == SubscriptionState.Paused ? SubscriptionStatus.Paused : SubscriptionStatus.Active;
+
+    private static void CheckBudget(decimal? budget, bool required, Dictionary<string, string[]> errors)
+    {
+        if (budget is null && required) errors["budget"] = ["Required."];
+        else if (budget is <= 0) errors["budget"] = ["Must be positive."];
+        else if (budget > TenantDecisions.MaxBudget) errors["budget"] = ["At most 1,000,000,000."];
+    }
+
+    private static async Task<object?> AskOrNull(IActorRef region, ITenantCommand command, CancellationToken ct)
+    {
+        try
+        {
+            return await region.Ask<object>(command, AskTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static IdempotencyKeys.Outcome Unavailable() =>
+        new(StatusCodes.Status503ServiceUnavailable, Problem(StatusCodes.Status503ServiceUnavailable, "engine-unavailable", "Not done yet",
+            "The engine did not answer in time. Retry (with the same Idempotency-Key): it is done at most once."), null);
+
+    /// <summary>A refusal by the tenant: a conflict with an existing subscription is 409, anything else (unknown strategy or account) 422.</summary>
+    private static IdempotencyKeys.Outcome Refused(CommandRejected rejected, int? status = null)
+    {
+        var code = status ?? (rejected.Reason.Contains("already", StringComparison.Ordinal) ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity);
+        return new(code, Problem(code, code == StatusCodes.Status409Conflict ? "subscription-conflict" : "subscription-refused",
+            code == StatusCodes.Status409Conflict ? "Subscription conflict" : "Subscription refused", rejected.Reason), null);
+    }
+
+    private static IResult NotFound() =>
+        Problems.Status(StatusCodes.Status404NotFound, "subscription-not-found", "Subscription not found", "No subscription of yours has this id.");
+
+    private static IResult Send(HttpContext http, IdempotencyKeys.Outcome outcome)
+    {
+        if (outcome.Location is not null) http.Response.Headers.Location = outcome.Location;
+        return Results.Json(outcome.Body, RequestBodies.Json, statusCode: outcome.Status,
+            contentType: outcome.Status >= 400 ? "application/problem+json" : "application/json");
+    }
+
+    private static ProblemDetails Problem(int status, string type, string title, string detail) =>
+        new() { Status = status, Type = Problems.TypeBase + type, Title = title, Detail = detail };
+}

@@ -12,7 +12,7 @@ public sealed class ManualOrderPlanTests
     private const string Key = "req-1";
     private const decimal Price = 50_000m;
 
-    private sealed record Request(string Key = Key, string Account = PaperAccountId, string Symbol = Symbol, OrderSide Side = OrderSide.Buy,
+    private sealed record Request(string Key = Key, string? Account = PaperAccountId, string? Symbol = Symbol, OrderSide Side = OrderSide.Buy,
         decimal? Quantity = 0.01m, decimal? Notional = null, decimal? Price = Price);
 
     private sealed record Case(TenantState State, Request Request, ManualOrderPlan Expected);
@@ -31,6 +31,9 @@ public sealed class ManualOrderPlanTests
         ["a key with a space"] = new(WithAccounts(), new(Key: "a b"), new ManualOrderPlan.Invalid("idempotency key may contain only letters, digits, '-', '_' and '.'")),
         ["an unknown account"] = new(WithAccounts(), new(Account: "nope"), new ManualOrderPlan.Invalid("unknown account 'nope'")),
         ["an unknown symbol"] = new(WithAccounts(), new(Symbol: "DOGEUSDT"), new ManualOrderPlan.Invalid("unknown symbol 'DOGEUSDT'")),
+        ["no account"] = new(WithAccounts(), new(Account: null), new ManualOrderPlan.Invalid("unknown account ''")),
+        ["no symbol"] = new(WithAccounts(), new(Symbol: null), new ManualOrderPlan.Invalid("unknown symbol ''")),
+        ["a zero notional"] = new(WithAccounts(), new(Quantity: null, Notional: 0m), new ManualOrderPlan.Invalid("quantity and notional must be positive")),
         ["neither quantity nor notional"] = new(WithAccounts(), new(Quantity: null), new ManualOrderPlan.Invalid("give either a quantity or a notional")),
         ["both quantity and notional"] = new(WithAccounts(), new(Notional: 100m), new ManualOrderPlan.Invalid("give either a quantity or a notional")),
         ["a zero quantity"] = new(WithAccounts(), new(Quantity: 0m), new ManualOrderPlan.Invalid("quantity and notional must be positive")),
@@ -78,7 +81,7 @@ public sealed class ManualOrderPlanTests
     {
         var c = Cases[rule];
         var r = c.Request;
-        Assert.Equal(c.Expected, TenantDecisions.PlanManualOrder(c.State, r.Key, r.Account, r.Symbol, r.Side, r.Quantity, r.Notional, r.Price, Costs));
+        Assert.Equal(c.Expected, TenantDecisions.PlanManualOrder(c.State, r.Key, r.Account!, r.Symbol!, r.Side, r.Quantity, r.Notional, r.Price, Costs));
     }
 
     [Fact]
@@ -101,6 +104,20 @@ public sealed class ManualOrderPlanTests
             T0 + TenantState.ManualOrdersKept + TimeSpan.FromTicks(1)));
         Assert.False(past.Knows(id));
         Assert.True(past.Knows(Manual(0.01m, key: "later").ClientOrderId));
+    }
+
+    [Fact]
+    public void A_manual_order_is_remembered_from_its_first_event_not_its_last()
+    {
+        // Submitted at T0, filled 23 hours later: a day after T0 it is forgotten, although its fill is only an hour old.
+        var order = Manual(0.01m, account: ExternalAccountId);
+        var state = WithAccounts().Then(
+            new OrderSubmitted(order, T0),
+            new OrderFilled(order, new Fill(0.01m, Price, 0m, "V", T0.AddHours(23)), T0.AddHours(23)));
+        var later = T0 + TenantState.ManualOrdersKept + TimeSpan.FromTicks(1);
+        Assert.Equal(T0, state.ManualOrders![order.ClientOrderId]);
+        state = state.Then(new OrderFilled(Manual(0.01m, key: "next"), new Fill(0.01m, Price, 0m, "V", later), later));
+        Assert.False(state.ManualOrders!.ContainsKey(order.ClientOrderId));
     }
 
     [Fact]

@@ -20,5 +20,22 @@ if [ -z "${Trading__Cluster__Hostname:-}" ]; then
   export Trading__Cluster__Hostname
 fi
 
+# Master keys (decision 008): without Trading__Credentials__* settings, one key file on the shared keys volume,
+# written by the first node to start (noclobber) and read by the others. Back it up with the database.
+if ! env | grep -q '^Trading__Credentials__'; then
+  keys=/var/lib/tradingactors/keys/master-keys
+  if [ ! -s "$keys" ]; then
+    ( umask 077; set -C
+      printf '# TradingActors master keys (id:base64, the active one marked *)\n*compose_1:%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$keys" ) 2>/dev/null || true
+  fi
+  tries=0
+  until grep -q '^\*' "$keys" 2>/dev/null; do
+    tries=$((tries + 1)); [ "$tries" -le 50 ] || { echo "tradingactors: no master key in $keys" >&2; exit 1; }
+    sleep 0.1
+  done
+  Trading__Credentials__KeyFile="$keys"
+  export Trading__Credentials__KeyFile
+fi
+
 echo "tradingactors: cluster address ${Trading__Cluster__Hostname}:${Trading__Cluster__Port:-4053}" >&2
 exec dotnet /app/TradingActors.Node.dll "$@"

@@ -109,6 +109,8 @@ run_api() {
     export Trading__Api__PublicBaseUrl="http://127.0.0.1:$http_port"
     Trading__Api__Jwt__SigningKey="$(head -c 32 /dev/urandom | base64)"
     export Trading__Api__Jwt__SigningKey
+    Trading__Credentials__KeyFile="$("$SCRIPT_DIR/master-keys.sh")"
+    export Trading__Credentials__KeyFile
     export Trading__Mail__HostSink=true Trading__Mail__Host=127.0.0.1 Trading__Mail__Port="$mail_port"
     # One user reads 1 000 pages a second and is given 10 000 orders: the per-user limit (20/s) would be
     # what is measured. The limiter still runs on every request; see docs/benchmarks.md.

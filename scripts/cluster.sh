@@ -92,6 +92,7 @@ SEEDS="akka.tcp://trading@127.0.0.1:${AKKA_BASE_PORT}"
 CONN="Host=127.0.0.1;Port=${DB_PORT};Username=postgres;Database=${DB_NAME}"
 # One access-token signing key for all nodes, so a token from one node is accepted by the others.
 JWT_KEY="${JWT_SIGNING_KEY:-$(head -c 32 /dev/urandom | base64)}"
+KEY_FILE="$("$SCRIPT_DIR/master-keys.sh")" # every node opens the same sealed credentials
 
 start_node() {
   local i="$1"
@@ -104,6 +105,7 @@ start_node() {
     Trading__Cluster__Seeds="$SEEDS"
     Trading__Feed__IntervalMs="${FEED_INTERVAL_MS:-200}"
     Trading__Api__Jwt__SigningKey="$JWT_KEY"
+    Trading__Credentials__KeyFile="$KEY_FILE"
   )
   if [[ "$i" -eq 0 ]]; then
     node_env+=(Trading__Demo__Tenants="${DEMO_TENANTS:-100}")

@@ -70,6 +70,9 @@ fi
 
 export ASPNETCORE_URLS="http://127.0.0.1:${HTTP_PORT}"
 export Trading__ConnectionString="Host=127.0.0.1;Port=${DB_PORT};Username=postgres;Database=${DB_NAME}"
+# The master key that seals users' broker keys: created once, kept with the database (.run/master-keys).
+Trading__Credentials__KeyFile="$("$SCRIPT_DIR/master-keys.sh")"
+export Trading__Credentials__KeyFile
 export Trading__Demo__Tenants="${DEMO_TENANTS:-100}"
 export Trading__Feed__IntervalMs="${FEED_INTERVAL_MS:-200}"
 # Trader API: links in mails point here; the node hosts the local SMTP sink and sends its mails to it.

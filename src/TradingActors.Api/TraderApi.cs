@@ -194,6 +194,8 @@ public static class TraderApi
         app.MapOrderRoutes();
         app.MapStreamRoutes();
         app.MapSubscriptionRoutes();
+        app.MapBrokerAccountRoutes();
+        app.MapCredentialKeyRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>
                     Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))

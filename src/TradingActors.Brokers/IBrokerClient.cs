@@ -33,10 +33,24 @@ public interface IBrokerClient
 
     /// <summary>Looks an order up by its client order id; null when the venue has no such order. Any exception: the lookup told nothing.</summary>
     Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct);
+
+    /// <summary>
+    /// Whether the account can trade: the venue answers and accepts its credentials (an authenticated call that
+    /// changes nothing). A refusal is an answer (<see cref="ConnectivityCheck.Refused"/>); an exception or the token
+    /// cancelled: the venue did not answer.
+    /// </summary>
+    Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct);
+}
+
+/// <summary>The outcome of <see cref="IBrokerClient.CheckConnectivityAsync"/>; Reason (never a secret) says why it failed.</summary>
+public sealed record ConnectivityCheck(bool Passed, string? Reason)
+{
+    public static ConnectivityCheck Ok { get; } = new(true, null);
+    public static ConnectivityCheck Refused(string reason) => new(false, reason);
 }
 
 /// <summary>The account a call is made for: venue account number plus decrypted credentials (never logged).</summary>
-public sealed record BrokerAccount(string AccountId, string VenueAccountNumber, string? ApiKey = null, string? ApiSecret = null)
+public sealed record BrokerAccount(string AccountId, string VenueAccountNumber, string? ApiKey = null, string? ApiSecret = null, string? Passphrase = null)
 {
     // Credentials must never reach logs through a record's generated ToString.
     public override string ToString() => $"BrokerAccount {{ AccountId = {AccountId}, VenueAccountNumber = {VenueAccountNumber} }}";

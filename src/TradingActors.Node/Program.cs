@@ -6,6 +6,7 @@ using Serilog;
 using TradingActors.Api;
 using TradingActors.Api.Auth;
 using TradingActors.Api.Http;
+using TradingActors.Credentials;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Observability;
 using TradingActors.Engine.ReadModels;
@@ -20,6 +21,10 @@ builder.Host.UseSerilog((context, logger) => logger
     writeToProviders: true);
 
 var engine = builder.Configuration.GetSection(TradingEngineOptions.Section).Get<TradingEngineOptions>() ?? new TradingEngineOptions();
+// The master keys that wrap the tenants' data keys (decision 008): refused at start when missing or malformed.
+var credentialKeys = new KeyRingSource((builder.Configuration.GetSection(CredentialKeyOptions.Section).Get<CredentialKeyOptions>() ?? new CredentialKeyOptions()).LoadKeyRing());
+engine.CredentialKeys = credentialKeys;
+builder.Services.AddSingleton(credentialKeys);
 var demo = builder.Configuration.GetSection("Trading:Demo").Get<DemoOptions>() ?? new DemoOptions();
 builder.Services.AddTradingEngine(engine);
 builder.Services.AddSingleton(demo);

@@ -123,5 +123,7 @@ public sealed class BrokerSessionTests() : Akka.TestKit.Xunit2.TestKit(VenueDisp
         }
 
         public Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct) => inner.FindOrderAsync(account, clientOrderId, ct);
+
+        public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
     }
 }

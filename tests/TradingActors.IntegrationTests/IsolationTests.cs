@@ -107,6 +107,12 @@ public sealed class IsolationTests
             return inner.FindOrderAsync(account, clientOrderId, ct);
         }
 
+        public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct)
+        {
+            BlockIfTold();
+            return inner.CheckConnectivityAsync(account, ct);
+        }
+
         private void BlockIfTold()
         {
             if (Block <= TimeSpan.Zero) return;

@@ -220,5 +220,7 @@ public sealed class OrderResolutionTests
             Interlocked.Increment(ref _lookups);
             return inner.FindOrderAsync(account, clientOrderId, ct);
         }
+
+        public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
     }
 }

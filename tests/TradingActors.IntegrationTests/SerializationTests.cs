@@ -71,6 +71,37 @@ public sealed class SerializationTests : IDisposable
             new SignalsFetched("s", [signal], 9),
             new FanoutSnapshot(["t1", "t2"], 7),
             new CommandRejected("t", "SubscribeToStrategy", "unknown strategy 'x'"),
+            // broker accounts: events
+            new BrokerAccountLinked("x", "simulated", "", DateTimeOffset.UnixEpoch, "Main", AccountMode.Testnet, "kid-1", "sealed:v1:Zm9v"),
+            new BrokerAccountLinked("x", "sim", "N-1", DateTimeOffset.UnixEpoch),
+            new CredentialKeyIssued("wrapped:v1:YmFy", DateTimeOffset.UnixEpoch),
+            new CredentialKeyRewrapped("wrapped:v2:YmF6", DateTimeOffset.UnixEpoch),
+            new BrokerAccountRenamed("x", "Trading", DateTimeOffset.UnixEpoch),
+            new PrimaryAccountChosen("x", DateTimeOffset.UnixEpoch),
+            new BrokerAccountVerified("x", false, "401 unauthorized: invalid API key", DateTimeOffset.UnixEpoch),
+            new BrokerAccountVerified("x", true, null, DateTimeOffset.UnixEpoch),
+            new BrokerAccountUnlinked("x", DateTimeOffset.UnixEpoch),
+            new TenantSnapshot(state
+                .Apply(new CredentialKeyIssued("wrapped:v1:YmFy", DateTimeOffset.UnixEpoch))
+                .Apply(new BrokerAccountLinked("x", "simulated", "", DateTimeOffset.UnixEpoch, "Main", AccountMode.Live, "kid-1", "sealed:v1:Zm9v"))
+                .Apply(new BrokerAccountLinked("y", "simulated", "", DateTimeOffset.UnixEpoch, null, AccountMode.Testnet, "kid-1", "sealed:v1:YmFy"))
+                .Apply(new BrokerAccountVerified("x", false, "timeout", DateTimeOffset.UnixEpoch))
+                .Apply(new BrokerAccountRenamed("a", "Sandbox", DateTimeOffset.UnixEpoch))),
+            // broker accounts: commands and replies
+            new LinkPaperAccount("t", "a", 1_000m, "Sandbox"),
+            new LinkBrokerAccount("t", "x", "simulated", "", "Main", AccountMode.Live, "kid-1", "sealed:v1:Zm9v", "wrapped:v1:YmFy"),
+            new LinkBrokerAccount("t", "x", "sim", "N-1"),
+            new GetCredentialKey("t"),
+            new CredentialKeyOf("t", "wrapped:v1:YmFy"),
+            new CredentialKeyOf("t", null),
+            new RenameBrokerAccount("t", "x", "Trading"),
+            new ChoosePrimaryAccount("t", "x"),
+            new UnlinkBrokerAccount("t", "x"),
+            new VerifyBrokerAccount("t", "x"),
+            new BrokerAccountChecked("t", "x", false, "401 unauthorized: invalid API key", 12),
+            new RewrapCredentialKey("t"),
+            new PlaceManualOrder("t", "req-1", "a", "BTCUSDT", OrderSide.Buy, null, 250m),
+            new ManualOrderPlaced("t", intent.ClientOrderId, OrderStatus.Filled, null, 4),
         };
     }
 
@@ -155,10 +186,84 @@ public sealed class SerializationTests : IDisposable
 
         Assert.Equal("t.subscribed.v2", serializer.Manifest(new Subscribed("s", "a", "BTCUSDT", 1m, DateTimeOffset.UnixEpoch, 0, "sub-1")));
         Assert.Equal("t.signals-skipped.v2", serializer.Manifest(new SignalsSkipped("s", 1, 1, "stale", DateTimeOffset.UnixEpoch)));
-        Assert.Equal("t.snapshot.v2", serializer.Manifest(new TenantSnapshot(state)));
+        Assert.Equal("t.snapshot.v3", serializer.Manifest(new TenantSnapshot(state)));
         Assert.Equal("t.budget-changed.v1", serializer.Manifest(new SubscriptionBudgetChanged("s", 1m, DateTimeOffset.UnixEpoch, "sub-1")));
-        foreach (var old in new[] { "t.subscribed.v1", "t.unsubscribed.v1", "t.paused.v1", "t.resumed.v1", "t.signals-skipped.v1", "t.snapshot.v1" })
+        foreach (var old in new[] { "t.subscribed.v1", "t.unsubscribed.v1", "t.paused.v1", "t.resumed.v1", "t.signals-skipped.v1", "t.snapshot.v1", "t.snapshot.v2", "t.broker-linked.v1" })
             Assert.Contains(old, TradingSerializer.ReadableManifests);
+    }
+
+    [Fact]
+    public void Broker_account_events_take_their_manifests()
+    {
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new BrokerAccountUnlinked("x", DateTimeOffset.UnixEpoch));
+
+        Assert.Equal("t.broker-linked.v2", serializer.Manifest(new BrokerAccountLinked("x", "sim", "N-1", DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.credential-key.v1", serializer.Manifest(new CredentialKeyIssued("k", DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.key-rewrapped.v1", serializer.Manifest(new CredentialKeyRewrapped("k", DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.account-renamed.v1", serializer.Manifest(new BrokerAccountRenamed("x", "L", DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.account-primary.v1", serializer.Manifest(new PrimaryAccountChosen("x", DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.account-verified.v1", serializer.Manifest(new BrokerAccountVerified("x", true, null, DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.account-unlinked.v1", serializer.Manifest(new BrokerAccountUnlinked("x", DateTimeOffset.UnixEpoch)));
+    }
+
+    [Fact]
+    public void A_broker_link_written_before_broker_accounts_reads_as_a_primary_unverified_live_account()
+    {
+        // t.broker-linked.v1 as the previous version wrote it: no label, mode, key hint or sealed credentials.
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new BrokerAccountUnlinked("x", DateTimeOffset.UnixEpoch));
+        var created = (ITenantEvent)_system.Serialization.Deserialize(
+            """{"tenantId":"t","displayName":"T","at":"1970-01-01T00:00:00+00:00"}"""u8.ToArray(), serializer.Identifier, "t.created.v1");
+
+        var read = _system.Serialization.Deserialize(
+            """{"accountId":"x","venue":"sim","venueAccountNumber":"N-1","at":"1970-01-01T00:00:00+00:00"}"""u8.ToArray(), serializer.Identifier, "t.broker-linked.v1");
+
+        var linked = Assert.IsType<BrokerAccountLinked>(read);
+        Assert.Equal(new BrokerAccountLinked("x", "sim", "N-1", DateTimeOffset.UnixEpoch, null, null, null, null), linked);
+        var account = TenantState.Empty("t").Apply(created).Apply(linked).Accounts["x"];
+        Assert.Equal(("x", "sim", "N-1"), (account.AccountId, account.Venue, account.VenueAccountNumber));
+        Assert.Null(account.Paper);
+        Assert.True(account.IsPrimary);
+        Assert.Equal(AccountStatus.Unverified, account.Status);
+        Assert.Equal(AccountStatus.Unverified, account.EffectiveStatus);
+        Assert.Null(account.StatusReason);
+        Assert.Null(account.Mode);
+        Assert.Equal(AccountMode.Live, account.EffectiveMode);
+        Assert.Equal("sim live", account.DisplayLabel);
+        Assert.Null(account.SealedCredentials);
+    }
+
+    [Fact]
+    public void A_tenant_snapshot_written_before_broker_accounts_reads_with_their_defaults()
+    {
+        // TenantSnapshot JSON as the previous version wrote it (t.snapshot.v2): accounts without label, mode, key hint,
+        // sealed credentials, isPrimary, status; no credentialKey.
+        const string before = """
+            {"state":{"tenantId":"t","exists":true,"displayName":"T",
+            "accounts":{"a":{"accountId":"a","venue":"paper","venueAccountNumber":"a","paper":{"cash":750.5,"positions":{},"feesPaid":0.25},"isEmbeddedPaper":true},
+                        "x":{"accountId":"x","venue":"sim","venueAccountNumber":"N-1","paper":null,"isEmbeddedPaper":false}},
+            "subscriptions":{},"lastSignal":{"s":7},"open":{},"recent":[],"ordersFilled":3,"ordersRejected":0,"ordersFailed":1,
+            "recentSkips":[],"signalsSkipped":0,"manualOrders":null,"hasActiveSubscriptions":false}}
+            """;
+        var serializer = _system.Serialization.FindSerializerFor(new TenantSnapshot(TenantState.Empty("t")));
+
+        var read = (TenantSnapshot)_system.Serialization.Deserialize(System.Text.Encoding.UTF8.GetBytes(before), serializer.Identifier, "t.snapshot.v2");
+
+        Assert.Null(read.State.CredentialKey);
+        Assert.Equal(7, read.State.LastProcessed("s"));
+        var paper = read.State.Accounts["a"];
+        Assert.Equal(750.5m, paper.Paper!.Cash);
+        Assert.Equal((null, null, null, null), (paper.Label, paper.Mode, paper.KeyIdHint, paper.SealedCredentials));
+        Assert.Equal((false, AccountStatus.Unverified, (string?)null), (paper.IsPrimary, paper.Status, paper.StatusReason));
+        Assert.Equal((AccountMode.Paper, "Paper", AccountStatus.Verified), (paper.EffectiveMode, paper.DisplayLabel, paper.EffectiveStatus));
+        var external = read.State.Accounts["x"];
+        Assert.Equal(new LinkedAccount("x", "sim", "N-1", null), external);
+        Assert.Equal((AccountMode.Live, "sim live", AccountStatus.Unverified), (external.EffectiveMode, external.DisplayLabel, external.EffectiveStatus));
+        // The snapshot's accounts never said which one is primary and read as none; the tenant recovers them with
+        // WithPrimaryPerVenue (each venue's ordinal-first account, as the read model's migration does).
+        var recovered = read.State.WithPrimaryPerVenue();
+        Assert.Equal((true, true), (recovered.Accounts["a"].IsPrimary, recovered.Accounts["x"].IsPrimary));
+        Assert.True(read.State.Apply(new PrimaryAccountChosen("x", DateTimeOffset.UnixEpoch)).Accounts["x"].IsPrimary);
+        Assert.Equal("k", read.State.Apply(new CredentialKeyIssued("k", DateTimeOffset.UnixEpoch)).CredentialKey);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
+using Npgsql;
+using TradingActors.Api.Trading;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -90,12 +92,22 @@ public static class SessionRoutes
         if (errors.Count > 0) return Problems.Validation(errors);
 
         var take = limit ?? DefaultAuditPage;
-        var db = http.RequestServices.GetRequiredService<TraderDbContext>();
-        var query = db.Audit.AsNoTracking().Where(a => a.UserId == userId);
-        if (cursor is { } c) query = query.Where(a => a.Id < c);
-        // One more than the page: whether a next page exists, without a count.
-        var rows = await query.OrderByDescending(a => a.Id).Take(take + 1).ToListAsync(ct);
-        var page = rows.Take(take).Select(a => new AuditEntryResponse(a.Id, a.Kind, a.OccurredAt, a.IpAddress, a.Detail)).ToArray();
+        // No user filter: row level security limits the reader to the caller's trail (the tenant set by TenantReads).
+        var rows = await http.RequestServices.GetRequiredService<TenantReads>().ReadAsync(userId.ToString("N"), async (connection, tx) =>
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT id, kind, occurred_at, ip_address, detail FROM audit WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2", connection, tx);
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)cursor ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+            // One more than the page: whether a next page exists, without a count.
+            command.Parameters.Add(new NpgsqlParameter { Value = take + 1 });
+            var list = new List<AuditEntryResponse>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                list.Add(new AuditEntryResponse(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+            return list;
+        }, ct);
+        var page = rows.Take(take).ToArray();
         var next = rows.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new AuditPageResponse(page, next));
     }

@@ -100,4 +100,12 @@ public static class AuditKinds
     public const string RecoveryCodeUsed = "recovery_code_used";
     public const string SessionRevoked = "session_revoked";
     public const string ManualOrderPlaced = "manual_order_placed";
+    public const string BrokerAccountLinked = "broker_account_linked";
+    public const string BrokerAccountChanged = "broker_account_changed";
+    public const string BrokerAccountVerified = "broker_account_verified";
+    public const string BrokerAccountUnlinked = "broker_account_unlinked";
+    public const string SubscriptionCreated = "subscription_created";
+    public const string SubscriptionChanged = "subscription_changed";
+    public const string SubscriptionDeleted = "subscription_deleted";
+    public const string CredentialKeysRewrapped = "credential_keys_rewrapped";
 }

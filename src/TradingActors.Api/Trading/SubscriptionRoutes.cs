@@ -11,12 +11,16 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Npgsql;
 using TradingActors.Api.Auth;
 using TradingActors.Api.Http;
+using TradingActors.Api.Identity;
+using System.Globalization;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
 using TradingActors.Engine;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
+
+using static TradingActors.Api.Trading.TenantCommands;
 
 namespace TradingActors.Api.Trading;
 
@@ -52,7 +56,6 @@ public sealed record StrategyResponse(string Id, string Symbol, string Descripti
 /// </summary>
 public static class SubscriptionRoutes
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan HistoryTimeout = TimeSpan.FromSeconds(3);
     public const int RecentSignals = 10;
 
@@ -85,7 +88,7 @@ public static class SubscriptionRoutes
     }
 
     private static async Task<IResult> Create(HttpContext http, ClaimsPrincipal principal, RequestBodies bodies, IdempotencyKeys idempotency,
-        IRequiredActor<TenantRegion> tenants, CancellationToken ct)
+        IRequiredActor<TenantRegion> tenants, AuditTrail audit, CancellationToken ct)
     {
         var (key, badKey) = IdempotencyKeys.Read(http.Request);
         if (badKey is not null) return badKey;
@@ -97,8 +100,7 @@ public static class SubscriptionRoutes
         if (string.IsNullOrWhiteSpace(body.BrokerAccountId)) errors["brokerAccountId"] = ["Required."];
         CheckBudget(body.Budget, required: true, errors);
         if (errors.Count > 0) return Problems.Validation(errors);
-        if (ReadRoutes.TenantOf(principal) is not { } tenant || !Guid.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId))
-            return TypedResults.Unauthorized();
+        if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
 
         var id = NewId(userId, key);
         var command = new SubscribeToStrategy(tenant, body.StrategyId!, body.BrokerAccountId!, body.Budget!.Value, id);
@@ -111,30 +113,24 @@ public static class SubscriptionRoutes
                 case null: return Unavailable();
                 case CommandAccepted accepted:
                     var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
-                    return state.Subscriptions.TryGetValue(id, out var sub)
-                        ? new IdempotencyKeys.Outcome(StatusCodes.Status201Created, Response(sub, accepted.Version), $"/api/v1/subscriptions/{id}")
-                        : Unavailable();
+                    if (!state.Subscriptions.TryGetValue(id, out var sub)) return Unavailable();
+                    await audit.RecordAsync(userId, AuditKinds.SubscriptionCreated, AuthRoutes.ClientIp(http),
+                        $"{id} follows {sub.StrategyId} on {sub.AccountId}, budget {sub.Budget.ToString(CultureInfo.InvariantCulture)}", ct);
+                    return new IdempotencyKeys.Outcome(StatusCodes.Status201Created, Response(sub, accepted.Version), $"/api/v1/subscriptions/{id}");
                 case CommandRejected rejected: return Refused(rejected);
                 default: throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}");
             }
         }
 
-        return key is null ? Send(http, await Execute()) : await idempotency.RunAsync(userId, key, http.Request, body, Execute, ct);
+        return await RunAsync(http, idempotency, userId, key, body, Execute, ct);
     }
 
     private static async Task<IResult> List(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string? strategy, long? minVersion, CancellationToken ct)
     {
         if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
         if (await ReadRoutes.Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
-        var rows = await reads.ReadAsync(tenant, async (connection, tx) =>
-        {
-            await using var command = new NpgsqlCommand(Columns + " AND ($1::text IS NULL OR strategy_id = $1) ORDER BY created_at, subscription_id", connection, tx);
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)strategy ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            var list = new List<SubscriptionResponse>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) list.Add(RowOf(reader));
-            return list;
-        }, ct);
+        var rows = await reads.QueryAsync(tenant, Columns + " AND ($1::text IS NULL OR strategy_id = $1) ORDER BY created_at, subscription_id", RowOf, ct,
+            new NpgsqlParameter { Value = (object?)strategy ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         return TypedResults.Ok(rows.ToArray());
     }
 
@@ -142,17 +138,12 @@ public static class SubscriptionRoutes
     {
         if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
         if (await ReadRoutes.Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
-        var row = await reads.ReadAsync(tenant, async (connection, tx) =>
-        {
-            await using var command = new NpgsqlCommand(Columns + " AND subscription_id = $1", connection, tx);
-            command.Parameters.Add(new NpgsqlParameter { Value = id });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? RowOf(reader) : null;
-        }, ct);
+        var row = (await reads.QueryAsync(tenant, Columns + " AND subscription_id = $1", RowOf, ct, id)).SingleOrDefault();
         return row is null ? NotFound() : TypedResults.Ok(row);
     }
 
-    private static async Task<IResult> Update(HttpContext http, ClaimsPrincipal principal, RequestBodies bodies, IRequiredActor<TenantRegion> tenants, string id, CancellationToken ct)
+    private static async Task<IResult> Update(HttpContext http, ClaimsPrincipal principal, RequestBodies bodies, IRequiredActor<TenantRegion> tenants, AuditTrail audit,
+        string id, CancellationToken ct)
     {
         var read = await bodies.ReadAsync<UpdateSubscriptionRequest>(http.Request);
         if (read.Problem is not null) return read.Problem;
@@ -161,7 +152,7 @@ public static class SubscriptionRoutes
         if (body.Budget is null && body.Status is null) errors["$"] = ["Give a budget, a status, or both."];
         CheckBudget(body.Budget, required: false, errors);
         if (errors.Count > 0) return Problems.Validation(errors);
-        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+        if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
 
         var region = await tenants.GetAsync(ct);
         var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
@@ -180,23 +171,28 @@ public static class SubscriptionRoutes
                 case CommandRejected rejected: return Send(http, Refused(rejected, StatusCodes.Status409Conflict));
             }
         }
+        if (commands.Count > 0)
+            await audit.RecordAsync(userId, AuditKinds.SubscriptionChanged, AuthRoutes.ClientIp(http),
+                $"{id}{(body.Budget is { } b ? " budget " + b.ToString(CultureInfo.InvariantCulture) : "")}{(body.Status is { } st ? " " + st.ToString().ToLowerInvariant() : "")}", ct);
         state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
         return state.Subscriptions.TryGetValue(id, out sub) ? TypedResults.Ok(Response(sub, version ?? 0)) : NotFound();
     }
 
-    private static async Task<IResult> Delete(HttpContext http, ClaimsPrincipal principal, IRequiredActor<TenantRegion> tenants, string id, CancellationToken ct)
+    private static async Task<IResult> Delete(HttpContext http, ClaimsPrincipal principal, IRequiredActor<TenantRegion> tenants, AuditTrail audit, string id, CancellationToken ct)
     {
-        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+        if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
         var region = await tenants.GetAsync(ct);
         var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
         if (!state.Subscriptions.ContainsKey(id)) return NotFound();
-        return await AskOrNull(region, new UnsubscribeFromStrategy(tenant, id), ct) switch
+        switch (await AskOrNull(region, new UnsubscribeFromStrategy(tenant, id), ct))
         {
-            null => Send(http, Unavailable()),
-            CommandAccepted accepted => TypedResults.Ok(new DeletedSubscriptionResponse(id, accepted.Version)),
-            CommandRejected rejected => Send(http, Refused(rejected, StatusCodes.Status409Conflict)),
-            var other => throw new InvalidOperationException($"unexpected reply {other.GetType().Name}"),
-        };
+            case null: return Send(http, Unavailable());
+            case CommandAccepted accepted:
+                await audit.RecordAsync(userId, AuditKinds.SubscriptionDeleted, AuthRoutes.ClientIp(http), id, ct);
+                return TypedResults.Ok(new DeletedSubscriptionResponse(id, accepted.Version));
+            case CommandRejected rejected: return Send(http, Refused(rejected, StatusCodes.Status409Conflict));
+            case var other: throw new InvalidOperationException($"unexpected reply {other.GetType().Name}");
+        }
     }
 
     private static async Task<IResult> Strategies(ClaimsPrincipal principal, TenantReads reads, TradingEngineOptions engine, IActorRegistry registry, CancellationToken ct)
@@ -260,40 +256,15 @@ public static class SubscriptionRoutes
         else if (budget > TenantDecisions.MaxBudget) errors["budget"] = ["At most 1,000,000,000."];
     }
 
-    private static async Task<object?> AskOrNull(IActorRef region, ITenantCommand command, CancellationToken ct)
-    {
-        try
-        {
-            return await region.Ask<object>(command, AskTimeout, ct);
-        }
-        catch (AskTimeoutException)
-        {
-            return null;
-        }
-    }
-
-    private static IdempotencyKeys.Outcome Unavailable() =>
-        new(StatusCodes.Status503ServiceUnavailable, Problem(StatusCodes.Status503ServiceUnavailable, "engine-unavailable", "Not done yet",
-            "The engine did not answer in time. Retry (with the same Idempotency-Key): it is done at most once."), null);
-
     /// <summary>A refusal by the tenant: a conflict with an existing subscription is 409, anything else (unknown strategy or account) 422.</summary>
     private static IdempotencyKeys.Outcome Refused(CommandRejected rejected, int? status = null)
     {
         var code = status ?? (rejected.Reason.Contains("already", StringComparison.Ordinal) ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity);
-        return new(code, Problem(code, code == StatusCodes.Status409Conflict ? "subscription-conflict" : "subscription-refused",
-            code == StatusCodes.Status409Conflict ? "Subscription conflict" : "Subscription refused", rejected.Reason), null);
+        return Failure(code, code == StatusCodes.Status409Conflict ? "subscription-conflict" : "subscription-refused",
+            code == StatusCodes.Status409Conflict ? "Subscription conflict" : "Subscription refused", rejected.Reason);
     }
 
     private static IResult NotFound() =>
         Problems.Status(StatusCodes.Status404NotFound, "subscription-not-found", "Subscription not found", "No subscription of yours has this id.");
 
-    private static IResult Send(HttpContext http, IdempotencyKeys.Outcome outcome)
-    {
-        if (outcome.Location is not null) http.Response.Headers.Location = outcome.Location;
-        return Results.Json(outcome.Body, RequestBodies.Json, statusCode: outcome.Status,
-            contentType: outcome.Status >= 400 ? "application/problem+json" : "application/json");
-    }
-
-    private static ProblemDetails Problem(int status, string type, string title, string detail) =>
-        new() { Status = status, Type = Problems.TypeBase + type, Title = title, Detail = detail };
 }

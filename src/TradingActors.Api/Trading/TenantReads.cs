@@ -67,4 +67,20 @@ public sealed class TenantReads(NpgsqlDataSource database, TimeProvider time)
             await Task.Delay(ConsistencyPoll, ct);
         }
     }
+
+    /// <summary>
+    /// One query's rows under the tenant's row level security. A value is a parameter's value ($1, $2… in order; null is
+    /// NULL), or an NpgsqlParameter when its type must be given (a NULL compared with a cast).
+    /// </summary>
+    public Task<List<T>> QueryAsync<T>(string tenantId, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object?[] values) =>
+        ReadAsync(tenantId, async (connection, tx) =>
+        {
+            await using var command = new NpgsqlCommand(sql, connection, tx);
+            foreach (var value in values)
+                command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value ?? DBNull.Value });
+            var rows = new List<T>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add(map(reader));
+            return rows;
+        }, ct);
 }

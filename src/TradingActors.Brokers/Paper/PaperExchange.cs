@@ -55,6 +55,14 @@ public sealed class PaperExchange : IBrokerClient
         return Task.FromResult<BrokerOrderResult?>(null);
     }
 
+    /// <summary>The paper venue runs in-process and takes no credentials: always reachable.</summary>
+    public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(ConnectivityCheck.Ok);
+    }
+
     /// <summary>
     /// The fill a market order gets now: latest price (else the intent's reference price) moved by
     /// slippage, fee on the notional. Rejected when the order is invalid or no price is known.

@@ -31,10 +31,17 @@ public sealed class SimulatedVenue : IBrokerClient
     private readonly Dictionary<(string Account, string ClientOrderId), List<BrokerOrderResult>> _book = [];
     private readonly Queue<(DateTimeOffset At, string Account, string ClientOrderId, BrokerOrderResult Order)> _byAge = new();
     private readonly InjectedFaults _faults = new("simulated");
+    private readonly Func<BrokerAccount, string?>? _authenticate;
     private long _orders;
 
-    public SimulatedVenue(string venue, IPriceSource prices, TimeProvider time, DuplicateHandling duplicates = DuplicateHandling.ReturnExisting, TimeSpan? retention = null)
+    /// <param name="authenticate">
+    /// The venue's check of an account's credentials: null when they are accepted, else why not (like a venue's 401).
+    /// Without one every account is accepted (drills that link accounts without keys).
+    /// </param>
+    public SimulatedVenue(string venue, IPriceSource prices, TimeProvider time, DuplicateHandling duplicates = DuplicateHandling.ReturnExisting, TimeSpan? retention = null,
+        Func<BrokerAccount, string?>? authenticate = null)
     {
+        _authenticate = authenticate;
         _pricing = new PaperExchange(new PaperVenueOptions { Venue = venue }, prices, time);
         _duplicates = duplicates;
         _retention = retention ?? TimeSpan.FromHours(24);
@@ -50,7 +57,17 @@ public sealed class SimulatedVenue : IBrokerClient
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(intent);
         ct.ThrowIfCancellationRequested();
+        // Refused before the venue takes the order: definitely not placed.
+        if (_authenticate?.Invoke(account) is { } refused) throw new OrderNotPlacedException("401 unauthorized: " + refused);
         return await _faults.BeforePlaceAsync(account.VenueAccountNumber, intent, ct, () => Place(account, intent)) ?? Place(account, intent);
+    }
+
+    public async Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ct.ThrowIfCancellationRequested();
+        await _faults.BeforeLookupAsync(account.VenueAccountNumber, ct); // a venue that is down does not answer the check either
+        return _authenticate?.Invoke(account) is { } refused ? ConnectivityCheck.Refused("401 unauthorized: " + refused) : ConnectivityCheck.Ok;
     }
 
     public async Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
@@ -59,6 +76,7 @@ public sealed class SimulatedVenue : IBrokerClient
         ArgumentNullException.ThrowIfNull(clientOrderId);
         ct.ThrowIfCancellationRequested();
         await _faults.BeforeLookupAsync(account.VenueAccountNumber, ct);
+        if (_authenticate?.Invoke(account) is { } refused) throw new InvalidOperationException("401 unauthorized: " + refused);
         lock (_gate)
             return _book.TryGetValue((account.VenueAccountNumber, clientOrderId), out var orders) ? orders[0] : null;
     }

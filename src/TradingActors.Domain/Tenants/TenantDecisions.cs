@@ -81,15 +81,86 @@ public static class TenantDecisions
         return Decision.Accept(new PaperAccountLinked(accountId, startingCash, now));
     }
 
-    public static Decision LinkBrokerAccount(TenantState s, string accountId, string venue, string venueAccountNumber, IReadOnlySet<string> externalVenues, DateTimeOffset now)
+    /// <summary>A label given to the embedded paper account when it is linked (the link and the label, one decision).</summary>
+    public static Decision LinkPaperAccount(TenantState s, string accountId, decimal startingCash, string? label, DateTimeOffset now)
+    {
+        var link = LinkPaperAccount(s, accountId, startingCash, now);
+        if (!link.Accepted || label is null) return link;
+        if (BrokerAccountRules.ValidateLabel(label) is { } badLabel) return Decision.Reject(badLabel);
+        return Decision.Accept([.. link.Events, new BrokerAccountRenamed(accountId, label.Trim(), now)]);
+    }
+
+    public const string CredentialKeyChanged = "the tenant's credential key changed meanwhile; seal the credentials again";
+
+    /// <summary>
+    /// An external account. With <paramref name="sealedCredentials"/> (the API's link: the user's keys sealed under the
+    /// tenant's data key) the venue account number is inside them and <paramref name="venueAccountNumber"/> is empty;
+    /// the first sealed account also brings the tenant's wrapped data key (<paramref name="newCredentialKey"/>), and a
+    /// key that arrives when the tenant already has one is refused (<see cref="CredentialKeyChanged"/>: two links raced;
+    /// the loser seals again under the winner's key). The same account linked again with the same key id is a retry.
+    /// </summary>
+    public static Decision LinkBrokerAccount(TenantState s, string accountId, string venue, string venueAccountNumber, IReadOnlySet<string> externalVenues, DateTimeOffset now,
+        string? label = null, AccountMode? mode = null, string? keyIdHint = null, string? sealedCredentials = null, string? newCredentialKey = null)
     {
         if (RequireTenant(s) is { } missing) return missing;
         if (ValidateId(accountId, "account id") is { } bad) return Decision.Reject(bad);
-        if (s.Accounts.ContainsKey(accountId)) return Decision.Reject($"account '{accountId}' is already linked");
+        if (s.Accounts.TryGetValue(accountId, out var existing))
+            return sealedCredentials is not null && existing.Venue == venue && existing.KeyIdHint == keyIdHint && existing.SealedCredentials is not null
+                ? Decision.Accept()
+                : Decision.Reject($"account '{accountId}' is already linked");
         if (!externalVenues.Contains(venue)) return Decision.Reject($"unknown venue '{venue}'");
-        if (ValidateId(venueAccountNumber, "venue account number") is { } badNumber) return Decision.Reject(badNumber);
-        return Decision.Accept(new BrokerAccountLinked(accountId, venue, venueAccountNumber, now));
+        if (mode == AccountMode.Paper) return Decision.Reject($"an account at '{venue}' is testnet or live; paper is the embedded paper venue");
+        if (label is not null && BrokerAccountRules.ValidateLabel(label) is { } badLabel) return Decision.Reject(badLabel);
+        if (sealedCredentials is null)
+        {
+            if (ValidateId(venueAccountNumber, "venue account number") is { } badNumber) return Decision.Reject(badNumber);
+            return Decision.Accept(new BrokerAccountLinked(accountId, venue, venueAccountNumber, now, label?.Trim(), mode, keyIdHint));
+        }
+        if (venueAccountNumber.Length > 0) return Decision.Reject("the venue account number travels sealed with the credentials");
+        if (s.CredentialKey is null && newCredentialKey is null) return Decision.Reject("the tenant has no credential key yet: the first sealed credentials bring it");
+        if (s.CredentialKey is not null && newCredentialKey is not null) return Decision.Reject(CredentialKeyChanged);
+        var linked = new BrokerAccountLinked(accountId, venue, "", now, label?.Trim(), mode, keyIdHint, sealedCredentials);
+        return newCredentialKey is null ? Decision.Accept(linked) : Decision.Accept(new CredentialKeyIssued(newCredentialKey, now), linked);
     }
+
+    public static Decision RenameAccount(TenantState s, string accountId, string label, DateTimeOffset now)
+    {
+        if (RequireAccount(s, accountId) is { } missing) return missing;
+        if (BrokerAccountRules.ValidateLabel(label) is { } bad) return Decision.Reject(bad);
+        return s.Accounts[accountId].Label == label.Trim() ? Decision.Accept() : Decision.Accept(new BrokerAccountRenamed(accountId, label.Trim(), now));
+    }
+
+    /// <summary>One primary account per venue: choosing one unsets the venue's previous primary.</summary>
+    public static Decision ChoosePrimary(TenantState s, string accountId, DateTimeOffset now) =>
+        RequireAccount(s, accountId)
+        ?? (s.Accounts[accountId].IsPrimary ? Decision.Accept() : Decision.Accept(new PrimaryAccountChosen(accountId, now)));
+
+    /// <summary>Refused while a subscription (active or paused) trades on the account or one of its orders is still open at the venue.</summary>
+    public static Decision UnlinkAccount(TenantState s, string accountId, DateTimeOffset now)
+    {
+        if (RequireAccount(s, accountId) is { } missing) return missing;
+        var subscriptions = s.Subscriptions.Values.Where(x => x.AccountId == accountId).Select(x => x.Key()).Order(StringComparer.Ordinal).ToList();
+        if (subscriptions.Count > 0)
+            return Decision.Reject($"account '{accountId}' is used by subscription {string.Join(", ", subscriptions)}: delete the subscription first");
+        var open = s.Open.Values.Where(o => o.Intent.AccountId == accountId).Select(o => o.Intent.ClientOrderId).Order(StringComparer.Ordinal).ToList();
+        if (open.Count > 0)
+            return Decision.Reject($"account '{accountId}' has open order {string.Join(", ", open)}: it is unlinked once the venue settles it");
+        return Decision.Accept(new BrokerAccountUnlinked(accountId, now));
+    }
+
+    /// <summary>A check's outcome is persisted when it changes what the account shows (status or reason).</summary>
+    public static Decision RecordVerification(TenantState s, string accountId, bool passed, string? reason, DateTimeOffset now)
+    {
+        if (RequireAccount(s, accountId) is { } missing) return missing;
+        var a = s.Accounts[accountId];
+        var status = passed ? AccountStatus.Verified : AccountStatus.Failed;
+        var shown = passed ? null : reason ?? "the check failed";
+        return a.Status == status && a.StatusReason == shown ? Decision.Accept() : Decision.Accept(new BrokerAccountVerified(accountId, passed, shown, now));
+    }
+
+    /// <summary><paramref name="rewrapped"/>: the tenant's data key under the active master key (the same text when it already is).</summary>
+    public static Decision RewrapCredentialKey(TenantState s, string rewrapped, DateTimeOffset now) =>
+        s.CredentialKey is null || s.CredentialKey == rewrapped ? Decision.Accept() : Decision.Accept(new CredentialKeyRewrapped(rewrapped, now));
 
     public const decimal MaxBudget = 1_000_000_000m;
 
@@ -285,6 +356,9 @@ public static class TenantDecisions
 
     private static Decision? RequireTenant(TenantState s) =>
         s.Exists ? null : Decision.Reject($"tenant '{s.TenantId}' does not exist");
+
+    private static Decision? RequireAccount(TenantState s, string accountId) =>
+        RequireTenant(s) ?? (s.Accounts.ContainsKey(accountId) ? null : Decision.Reject($"unknown account '{accountId}'"));
 
     private static Decision? RequireSubscription(TenantState s, string subscriptionKey) =>
         RequireTenant(s) ?? (s.Subscriptions.ContainsKey(subscriptionKey) ? null : Decision.Reject($"not subscribed to '{subscriptionKey}'"));

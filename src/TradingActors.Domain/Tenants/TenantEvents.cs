@@ -20,8 +20,32 @@ public sealed record TenantCreated(string TenantId, string DisplayName, DateTime
 /// <summary>The embedded paper venue: the account's cash and positions live in the tenant's own state.</summary>
 public sealed record PaperAccountLinked(string AccountId, decimal StartingCash, DateTimeOffset At) : ITenantEvent;
 
-/// <summary>An account at an external venue: the venue owns its balances; orders follow the intent-first protocol.</summary>
-public sealed record BrokerAccountLinked(string AccountId, string Venue, string VenueAccountNumber, DateTimeOffset At) : ITenantEvent;
+/// <summary>
+/// An account at an external venue: the venue owns its balances; orders follow the intent-first protocol.
+/// SealedCredentials is the user's API key, secret and account number sealed under the tenant's data key
+/// (decision 008): the event never holds them in clear, and VenueAccountNumber is then empty (it is inside).
+/// t.broker-linked.v1 (engine-linked accounts without credentials) reads with Label, Mode, KeyIdHint and
+/// SealedCredentials null.
+/// </summary>
+public sealed record BrokerAccountLinked(string AccountId, string Venue, string VenueAccountNumber, DateTimeOffset At,
+    string? Label = null, AccountMode? Mode = null, string? KeyIdHint = null, string? SealedCredentials = null) : ITenantEvent;
+
+/// <summary>The tenant's data key, wrapped by the active master key (decision 008): issued with its first sealed credentials.</summary>
+public sealed record CredentialKeyIssued(string WrappedDataKey, DateTimeOffset At) : ITenantEvent;
+
+/// <summary>The same data key wrapped by another master key (rotation): no credential is read or rewritten.</summary>
+public sealed record CredentialKeyRewrapped(string WrappedDataKey, DateTimeOffset At) : ITenantEvent;
+
+public sealed record BrokerAccountRenamed(string AccountId, string Label, DateTimeOffset At) : ITenantEvent;
+
+/// <summary>The account becomes its venue's primary account (the others of that venue stop being it).</summary>
+public sealed record PrimaryAccountChosen(string AccountId, DateTimeOffset At) : ITenantEvent;
+
+/// <summary>The outcome of a connectivity check through the account's broker session; Reason says why it failed.</summary>
+public sealed record BrokerAccountVerified(string AccountId, bool Passed, string? Reason, DateTimeOffset At) : ITenantEvent;
+
+/// <summary>The account is gone (never while a subscription or an open order uses it); its past orders stay in the ledger.</summary>
+public sealed record BrokerAccountUnlinked(string AccountId, DateTimeOffset At) : ITenantEvent;
 
 /// <summary>
 /// A subscription starts after the strategy's latest signal at that moment (StartAfterSequence):

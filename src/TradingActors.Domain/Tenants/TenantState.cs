@@ -28,10 +28,42 @@ public sealed record Subscription(string StrategyId, string AccountId, string Sy
     public string Source() => SubscriptionId is null ? Sources.Strategy(StrategyId) : Sources.Subscription(SubscriptionId);
 }
 
-/// <summary>A linked broker account. Paper is set for the embedded paper venue (its balances are ours).</summary>
-public sealed record LinkedAccount(string AccountId, string Venue, string VenueAccountNumber, PaperAccount? Paper)
+/// <summary>paper: the embedded paper venue; testnet: a venue's practice environment; live: real money.</summary>
+public enum AccountMode
+{
+    Paper = 1,
+    Testnet = 2,
+    Live = 3,
+}
+
+/// <summary>Unverified until a connectivity check passes or fails; the embedded paper venue is always verified.</summary>
+public enum AccountStatus
+{
+    Unverified = 1,
+    Verified = 2,
+    Failed = 3,
+}
+
+/// <summary>
+/// A linked broker account. Paper is set for the embedded paper venue (its balances are ours).
+/// SealedCredentials: the user's keys sealed under the tenant's data key (only the account's BrokerSession opens
+/// them); null for the embedded paper venue and for accounts linked by the engine without keys.
+/// Mode null: an account linked before modes existed (an external one counts as live).
+/// </summary>
+public sealed record LinkedAccount(string AccountId, string Venue, string VenueAccountNumber, PaperAccount? Paper,
+    string? Label = null, AccountMode? Mode = null, string? KeyIdHint = null, string? SealedCredentials = null,
+    bool IsPrimary = false, AccountStatus Status = AccountStatus.Unverified, string? StatusReason = null)
 {
     public bool IsEmbeddedPaper => Paper is not null;
+
+    /// <summary>What the account trades with: paper for the embedded venue, live when an external account never said.</summary>
+    public AccountMode EffectiveMode => IsEmbeddedPaper ? AccountMode.Paper : Mode ?? AccountMode.Live;
+
+    /// <summary>The label shown to the user: its own, or the venue and mode.</summary>
+    public string DisplayLabel => Label ?? (IsEmbeddedPaper ? "Paper" : $"{Venue} {EffectiveMode.ToString().ToLowerInvariant()}");
+
+    /// <summary>The embedded paper venue needs no check: it is always reachable.</summary>
+    public AccountStatus EffectiveStatus => IsEmbeddedPaper ? AccountStatus.Verified : Status;
 }
 
 public enum OrderStatus
@@ -77,7 +109,8 @@ public sealed record TenantState(
     long OrdersFailed,
     ImmutableList<SkipRecord>? RecentSkips = null,
     long SignalsSkipped = 0,
-    ImmutableDictionary<string, DateTimeOffset>? ManualOrders = null)
+    ImmutableDictionary<string, DateTimeOffset>? ManualOrders = null,
+    string? CredentialKey = null)
 {
     public const int RecentOrdersKept = 20;
     public const int RecentSkipsKept = 20;
@@ -146,8 +179,14 @@ public sealed record TenantState(
     public TenantState Apply(ITenantEvent e) => e switch
     {
         TenantCreated c => this with { Exists = true, DisplayName = c.DisplayName },
-        PaperAccountLinked p => this with { Accounts = Accounts.SetItem(p.AccountId, new LinkedAccount(p.AccountId, Venues.Paper, p.AccountId, PaperAccount.Open(p.StartingCash))) },
-        BrokerAccountLinked b => this with { Accounts = Accounts.SetItem(b.AccountId, new LinkedAccount(b.AccountId, b.Venue, b.VenueAccountNumber, null)) },
+        PaperAccountLinked p => WithLinked(new LinkedAccount(p.AccountId, Venues.Paper, p.AccountId, PaperAccount.Open(p.StartingCash))),
+        BrokerAccountLinked b => WithLinked(new LinkedAccount(b.AccountId, b.Venue, b.VenueAccountNumber, null, b.Label, b.Mode, b.KeyIdHint, b.SealedCredentials)),
+        CredentialKeyIssued k => this with { CredentialKey = k.WrappedDataKey },
+        CredentialKeyRewrapped k => this with { CredentialKey = k.WrappedDataKey },
+        BrokerAccountRenamed r => WithAccount(r.AccountId, a => a with { Label = r.Label }),
+        PrimaryAccountChosen p => Accounts.TryGetValue(p.AccountId, out var chosen) ? WithPrimary(chosen.Venue, p.AccountId) : this,
+        BrokerAccountVerified v => WithAccount(v.AccountId, a => a with { Status = v.Passed ? AccountStatus.Verified : AccountStatus.Failed, StatusReason = v.Passed ? null : v.Reason }),
+        BrokerAccountUnlinked u => Unlink(u.AccountId),
         Subscribed s => AdvanceTo(s.Key(), s.StartAfterSequence) with
         {
             Subscriptions = Subscriptions.SetItem(s.Key(), new Subscription(s.StrategyId, s.AccountId, s.Symbol, s.Budget, SubscriptionStatus.Active, 0m, s.At, s.SubscriptionId)),
@@ -236,6 +275,46 @@ public sealed record TenantState(
         // Stryker disable once Equality : at the limit it removes nothing
         if (recent.Count > RecentOrdersKept) recent = recent.RemoveRange(0, recent.Count - RecentOrdersKept);
         return Advance(intent, at) with { Open = Open.Remove(intent.ClientOrderId), Recent = recent };
+    }
+
+    /// <summary>
+    /// Every venue with accounts has one primary account. A snapshot written before primaries existed (t.snapshot.v2)
+    /// has none: the ordinal-first account of each such venue becomes it, as migration 0004 does for the read model.
+    /// </summary>
+    public TenantState WithPrimaryPerVenue()
+    {
+        var next = this;
+        foreach (var venue in Accounts.Values.GroupBy(a => a.Venue))
+            if (!venue.Any(a => a.IsPrimary))
+                // Stryker disable once Linq : a group is never empty, so First and FirstOrDefault agree
+                next = next.WithPrimary(venue.Key, venue.Select(a => a.AccountId).Order(StringComparer.Ordinal).First());
+        return next;
+    }
+
+    /// <summary>The first account of a venue is its primary one.</summary>
+    private TenantState WithLinked(LinkedAccount account) => this with
+    {
+        Accounts = Accounts.SetItem(account.AccountId, account with { IsPrimary = !Accounts.Values.Any(a => a.Venue == account.Venue && a.IsPrimary) }),
+    };
+
+    private TenantState WithAccount(string accountId, Func<LinkedAccount, LinkedAccount> change) =>
+        Accounts.TryGetValue(accountId, out var a) ? this with { Accounts = Accounts.SetItem(accountId, change(a)) } : this;
+
+    private TenantState WithPrimary(string venue, string accountId)
+    {
+        var accounts = Accounts;
+        foreach (var a in Accounts.Values)
+            if (a.Venue == venue && a.IsPrimary != (a.AccountId == accountId)) accounts = accounts.SetItem(a.AccountId, a with { IsPrimary = a.AccountId == accountId });
+        return this with { Accounts = accounts };
+    }
+
+    /// <summary>Unlinking a venue's primary account makes the first remaining one of that venue (by id) primary.</summary>
+    private TenantState Unlink(string accountId)
+    {
+        if (!Accounts.TryGetValue(accountId, out var gone)) return this;
+        var next = this with { Accounts = Accounts.Remove(accountId) };
+        var heir = next.Accounts.Values.Where(a => a.Venue == gone.Venue).OrderBy(a => a.AccountId, StringComparer.Ordinal).FirstOrDefault();
+        return gone.IsPrimary && heir is not null ? next.WithPrimary(gone.Venue, heir.AccountId) : next;
     }
 
     private TenantState WithSubscription(string key, Func<Subscription, Subscription> change) =>

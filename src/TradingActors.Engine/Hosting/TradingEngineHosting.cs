@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TradingActors.Brokers;
 using TradingActors.Brokers.Paper;
+using TradingActors.Brokers.Simulated;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Paper;
 using TradingActors.Domain.Strategies;
@@ -165,13 +166,22 @@ public static class TradingEngineHosting
         new BrokerSession.Settings(options.BrokerCallTimeout, options.BrokerBreakerFailures, options.BrokerBreakerReset, IdleStop: TimeSpan.FromMinutes(2)),
         options.Resolution,
         options.IdlePassivation,
-        prices);
+        prices,
+        options.CredentialKeys);
 
-    /// <summary>The node's own venues: the embedded paper venue. External connectors are configured in (the venues issue).</summary>
-    private static Dictionary<string, IBrokerClient> DefaultVenues(TradingEngineOptions options, IPriceSource prices) => new()
+    /// <summary>The node's own venues: the embedded paper venue, and the simulated external venue when enabled. Real connectors come with the venues issue.</summary>
+    private static Dictionary<string, IBrokerClient> DefaultVenues(TradingEngineOptions options, IPriceSource prices)
     {
-        [Domain.Tenants.Venues.Paper] = new PaperExchange(new PaperVenueOptions { FeeRate = options.PaperFeeRate, SlippageBps = options.PaperSlippageBps }, prices, options.Time),
-    };
+        var venues = new Dictionary<string, IBrokerClient>
+        {
+            [Domain.Tenants.Venues.Paper] = new PaperExchange(new PaperVenueOptions { FeeRate = options.PaperFeeRate, SlippageBps = options.PaperSlippageBps }, prices, options.Time),
+        };
+        if (options.SimulatedVenue.Enabled)
+            venues[SimulatedVenueName] = new SimulatedVenue(SimulatedVenueName, prices, options.Time, authenticate: options.SimulatedVenue.Authenticate);
+        return venues;
+    }
+
+    public const string SimulatedVenueName = "simulated";
 
     private static Props? FeedProps(TradingEngineOptions options) => options.Feed.Kind switch
     {

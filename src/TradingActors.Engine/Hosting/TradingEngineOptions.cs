@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using TradingActors.Brokers;
+using TradingActors.Credentials;
 using TradingActors.Domain.Strategies;
 
 namespace TradingActors.Engine.Hosting;
@@ -59,8 +61,17 @@ public sealed class TradingEngineOptions
     public TimeSpan IdlePassivation { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Venue connectors by name. Null: the embedded paper venue and the "sim" external venue.</summary>
+    /// <summary>Venue connectors by name. Null: the embedded paper venue, and the simulated external venue when <see cref="SimulatedVenue"/> is enabled.</summary>
     public IReadOnlyDictionary<string, IBrokerClient>? Venues { get; set; }
+
+    /// <summary>The simulated external venue ("simulated", testnet or live): a venue with keys, for demos and drills.</summary>
+    public SimulatedVenueSettings SimulatedVenue { get; set; } = new();
+
+    /// <summary>
+    /// The master key ring broker sessions open sealed credentials with (decision 008); set by the host from
+    /// "Trading:Credentials". Null: accounts with sealed credentials cannot trade on this node.
+    /// </summary>
+    public KeyRingSource? CredentialKeys { get; set; }
 
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
@@ -150,4 +161,25 @@ public sealed class ReadModelSettings
     /// <summary>Events per transaction at most, and how long a partial batch waits for more.</summary>
     public int BatchSize { get; set; } = 1000;
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+}
+
+/// <summary>
+/// The simulated venue's accounts: API key → secret, as a venue issues them. Empty: every key with a secret of at
+/// least 8 characters is accepted (a demo testnet where any key works); otherwise only these pairs.
+/// </summary>
+public sealed class SimulatedVenueSettings
+{
+    public bool Enabled { get; set; }
+
+    public Dictionary<string, string> Keys { get; set; } = [];
+
+    public override string ToString() => $"SimulatedVenueSettings {{ Enabled = {Enabled}, Keys = {Keys.Count} }}";
+
+    /// <summary>Null when the venue accepts the account's keys, else why not (never the keys themselves).</summary>
+    public string? Authenticate(BrokerAccount account) =>
+        account.ApiKey is not { } key || account.ApiSecret is not { } secret ? "no API key or secret"
+        : Keys.Count == 0 ? (secret.Length >= 8 ? null : "the secret is too short")
+        : Keys.TryGetValue(key, out var expected) && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(expected), System.Text.Encoding.UTF8.GetBytes(secret))
+            ? null
+            : "unknown API key or wrong secret";
 }

@@ -93,17 +93,48 @@ internal static class ReadModelStatements
         {
             case TenantCreated:
                 break;
+            // The first account of a venue is its primary one (as in TenantState).
             case PaperAccountLinked a:
-                commands.Add(C("""
-                    INSERT INTO accounts (tenant_id, account_id, venue, starting_cash, cash, linked_at) VALUES ($1, $2, $3, $4, $4, $5)
+                commands.Add(C($"""
+                    INSERT INTO accounts (tenant_id, account_id, venue, starting_cash, cash, linked_at, mode, status, is_primary)
+                    VALUES ($1, $2, $3, $4, $4, $5, 'paper', 'verified', {NoPrimaryYet})
                     ON CONFLICT (tenant_id, account_id) DO NOTHING
                     """, t, a.AccountId, Venues.Paper, a.StartingCash, a.At));
                 break;
             case BrokerAccountLinked b:
-                commands.Add(C("""
-                    INSERT INTO accounts (tenant_id, account_id, venue, starting_cash, cash, linked_at) VALUES ($1, $2, $3, NULL, NULL, $4)
+                commands.Add(C($"""
+                    INSERT INTO accounts (tenant_id, account_id, venue, starting_cash, cash, linked_at, label, mode, key_id_hint, status, is_primary)
+                    VALUES ($1, $2, $3, NULL, NULL, $4, $5, $6, $7, 'unverified', {NoPrimaryYet})
                     ON CONFLICT (tenant_id, account_id) DO NOTHING
-                    """, t, b.AccountId, b.Venue, b.At));
+                    """, t, b.AccountId, b.Venue, b.At, b.Label, BrokerAccountRules.Wire(b.Mode ?? AccountMode.Live), b.KeyIdHint));
+                break;
+            case BrokerAccountRenamed r:
+                commands.Add(C("UPDATE accounts SET label = $3 WHERE tenant_id = $1 AND account_id = $2", t, r.AccountId, r.Label));
+                break;
+            case PrimaryAccountChosen pc:
+                commands.Add(C("""
+                    UPDATE accounts SET is_primary = (account_id = $2)
+                    WHERE tenant_id = $1 AND venue = (SELECT venue FROM accounts WHERE tenant_id = $1 AND account_id = $2)
+                    """, t, pc.AccountId));
+                break;
+            case BrokerAccountVerified v:
+                commands.Add(C("UPDATE accounts SET status = $3, status_reason = $4, verified_at = $5 WHERE tenant_id = $1 AND account_id = $2",
+                    t, v.AccountId, BrokerAccountRules.Wire(v.Passed ? AccountStatus.Verified : AccountStatus.Failed), v.Reason, v.At));
+                break;
+            case BrokerAccountUnlinked u:
+                // The heir of an unlinked primary: the first remaining account of its venue by id (ordinal, as in TenantState).
+                commands.Add(C("""
+                    WITH gone AS (DELETE FROM accounts WHERE tenant_id = $1 AND account_id = $2 RETURNING venue, is_primary)
+                    UPDATE accounts a SET is_primary = true FROM gone
+                    WHERE gone.is_primary AND a.tenant_id = $1 AND a.venue = gone.venue
+                      AND a.account_id = (SELECT min(b.account_id COLLATE "C") FROM accounts b WHERE b.tenant_id = $1 AND b.venue = gone.venue AND b.account_id <> $2)
+                    """, t, u.AccountId));
+                break;
+            case CredentialKeyIssued k:
+                commands.Add(UpsertCredentialKey(t, k.WrappedDataKey, k.At));
+                break;
+            case CredentialKeyRewrapped k:
+                commands.Add(UpsertCredentialKey(t, k.WrappedDataKey, k.At));
                 break;
             case Subscribed s:
                 commands.Add(C("""
@@ -159,6 +190,14 @@ internal static class ReadModelStatements
                 throw new ArgumentOutOfRangeException(nameof(p), p.Event.GetType().Name, "no read model statement for this tenant event");
         }
     }
+
+    private const string NoPrimaryYet = "NOT EXISTS (SELECT 1 FROM accounts p WHERE p.tenant_id = $1 AND p.venue = $3 AND p.is_primary)";
+
+    /// <summary>Only the master key's id leaves the event: the wrap itself stays in the journal.</summary>
+    private static NpgsqlBatchCommand UpsertCredentialKey(string tenantId, string wrapped, DateTimeOffset at) => C("""
+        INSERT INTO credential_keys (tenant_id, master_key_id, updated_at) VALUES ($1, $2, $3)
+        ON CONFLICT (tenant_id) DO UPDATE SET master_key_id = EXCLUDED.master_key_id, updated_at = EXCLUDED.updated_at
+        """, tenantId, Credentials.WrappedDataKey.Parse(wrapped).MasterKeyId, at);
 
     /// <summary>
     /// A subscription with its own id names only itself in its orders' source: its strategy comes from its row (the

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Pattern;
 using TradingActors.Brokers;
+using TradingActors.Credentials;
 using TradingActors.Domain.Orders;
 
 namespace TradingActors.Engine.Tenants;
@@ -21,41 +22,101 @@ public sealed class BrokerSession : ReceiveActor
 
     public const string CircuitOpenReason = "circuit open after repeated venue failures";
 
+    /// <summary>The account's sealed credentials and what opens them: the tenant's wrapped data key and the node's master keys.</summary>
+    public sealed record SealedAccess(string TenantId, string WrappedDataKey, string SealedCredentials, KeyRingSource? Keys)
+    {
+        public override string ToString() => $"SealedAccess {{ TenantId = {TenantId} }}";
+    }
+
     private readonly IBrokerClient _client;
     private readonly BrokerAccount _account;
     private readonly Settings _settings;
     private readonly TimeProvider _time;
+    /// <summary>Why this account cannot call its venue at all (its credentials do not open); null when it can.</summary>
+    private readonly string? _unusable;
     private int _consecutiveFailures;
     private DateTimeOffset _openUntil = DateTimeOffset.MinValue;
 
-    public BrokerSession(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time)
+    public BrokerSession(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null)
     {
         _client = client;
-        _account = account;
+        (_account, _unusable) = sealedAccess is null ? (account, null) : Open(account, sealedAccess);
         _settings = settings;
         _time = time;
         // One call at a time per account: the mailbox waits while a call is awaited (its thread is free meanwhile).
         ReceiveAsync<PlaceOrderAtVenue>(m => CallAsync(m.Intent, isLookup: false));
         ReceiveAsync<FindOrderAtVenue>(m => CallAsync(m.Intent, isLookup: true));
+        ReceiveAsync<CheckVenueConnectivity>(_ => CheckAsync());
         Receive<ReceiveTimeout>(_ => Context.Stop(Self));
         SetReceiveTimeout(settings.IdleStop);
     }
 
-    public static Props Props(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new BrokerSession(client, account, settings, time)).WithDispatcher(VenueDispatchers.IdOf(client.Venue));
+    public static Props Props(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null) =>
+        Akka.Actor.Props.Create(() => new BrokerSession(client, account, settings, time, sealedAccess)).WithDispatcher(VenueDispatchers.IdOf(client.Venue));
 
     /// <summary>
     /// What a tenant creates: the session under a backoff supervisor. A session that crashes is
     /// restarted with backoff and never takes the tenant down with it (its failure stays below the tenant).
     /// </summary>
-    public static Props Supervised(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time) =>
+    public static Props Supervised(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null) =>
         BackoffSupervisor.Props(
-            Backoff.OnFailure(Props(client, account, settings, time), "session", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
+            Backoff.OnFailure(Props(client, account, settings, time, sealedAccess), "session", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
                 .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
+
+    /// <summary>
+    /// The only place credentials are opened (decision 008): in memory, once per session start. A wrap or seal that
+    /// does not open (a master key removed before its rewrap, altered bytes) makes the session refuse every call with
+    /// the reason; the exception's message names ids only, never key material.
+    /// </summary>
+    private static (BrokerAccount, string?) Open(BrokerAccount account, SealedAccess access)
+    {
+        if (access.Keys is null) return (account, "this node has no master keys configured, so the account's credentials cannot be opened");
+        try
+        {
+            var ring = access.Keys.Current;
+            var dataKey = WrappedDataKey.Parse(access.WrappedDataKey).Unwrap(access.TenantId, ring);
+            var c = SealedCredentials.Parse(access.SealedCredentials).OpenBrokerCredentials(dataKey, access.TenantId, account.AccountId);
+            return (account with { VenueAccountNumber = c.AccountNumber, ApiKey = c.ApiKey, ApiSecret = c.Secret, Passphrase = c.Passphrase }, null);
+        }
+        catch (CredentialProtectionException e)
+        {
+            return (account, "the account's credentials cannot be opened: " + e.Message);
+        }
+    }
+
+    private async Task CheckAsync()
+    {
+        var replyTo = Sender;
+        if (_unusable is not null)
+        {
+            replyTo.Tell(new ConnectivityAnswer(false, _unusable));
+            return;
+        }
+        using var cts = new CancellationTokenSource(_settings.CallTimeout);
+        try
+        {
+            var check = await _client.CheckConnectivityAsync(_account, cts.Token);
+            replyTo.Tell(new ConnectivityAnswer(check.Passed, check.Passed ? null : check.Reason ?? "refused"));
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            replyTo.Tell(new ConnectivityAnswer(false, $"no answer from {_client.Venue} within {_settings.CallTimeout.TotalSeconds:0.###} s"));
+        }
+        catch (Exception e)
+        {
+            replyTo.Tell(new ConnectivityAnswer(false, $"{_client.Venue} did not answer the check: {e.GetType().Name}: {e.Message}"));
+        }
+    }
 
     private async Task CallAsync(OrderIntent intent, bool isLookup)
     {
         var replyTo = Sender;
+        if (_unusable is not null)
+        {
+            // Never called: definitely not placed (a lookup learnt nothing and is retried with backoff).
+            replyTo.Tell(isLookup ? VenueAnswer.Unknown(intent, _unusable) : VenueAnswer.NotPlaced(intent, _unusable));
+            return;
+        }
         if (_time.GetUtcNow() < _openUntil)
         {
             // An open breaker means we did not call: definitely not placed (a lookup simply learnt nothing).
@@ -82,6 +143,8 @@ public sealed class BrokerSession : ReceiveActor
 /// <summary>Local messages between a tenant and its broker session (never leave the node).</summary>
 public sealed record PlaceOrderAtVenue(OrderIntent Intent);
 public sealed record FindOrderAtVenue(OrderIntent Intent);
+public sealed record CheckVenueConnectivity;
+public sealed record ConnectivityAnswer(bool Passed, string? Reason);
 
 public sealed record VenueAnswer(OrderIntent Intent, VenueAnswerKind Kind, Fill? Fill, string? Reason)
 {

@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using TradingActors.Brokers;
+using TradingActors.Credentials;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
@@ -40,6 +41,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private HashSet<string>? _fetching;
     private Dictionary<string, int>? _lookups;
     private Dictionary<string, IActorRef>? _manualReplies;
+    private int _sessionGeneration;
 
     /// <summary>A venue call in progress.</summary>
     private sealed record InFlight(OrderIntent Intent, bool IsLookup);
@@ -48,6 +50,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private sealed record PendingStart(string StrategyId, ITenantCommand Command, IActorRef ReplyTo, Func<long, Decision> Decide);
 
     private sealed record ResolveOrder(string ClientOrderId);
+    private sealed record ConnectivityChecked(VerifyBrokerAccount Command, IActorRef ReplyTo, ConnectivityAnswer Answer);
     private sealed record RetryRegistrations;
     private sealed record RetryFetch(string StrategyId);
     private sealed record VenueDeadline(string ClientOrderId);
@@ -79,7 +82,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     {
         switch (message)
         {
-            case SnapshotOffer o: _state = ((TenantSnapshot)o.Snapshot).State; break;
+            case SnapshotOffer o: _state = ((TenantSnapshot)o.Snapshot).State.WithPrimaryPerVenue(); break;
             case ITenantEvent e: _state = _state.Apply(e); break;
             case RecoveryCompleted: OnRecovered(); break;
         }
@@ -90,8 +93,17 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case CreateTenant c: Decide(c, TenantDecisions.Create(_state, c.DisplayName, Now)); break;
-            case LinkPaperAccount c: Decide(c, TenantDecisions.LinkPaperAccount(_state, c.AccountId, c.StartingCash, Now)); break;
-            case LinkBrokerAccount c: Decide(c, TenantDecisions.LinkBrokerAccount(_state, c.AccountId, c.Venue, c.VenueAccountNumber, _deps.Venues.External, Now)); break;
+            case LinkPaperAccount c: Decide(c, TenantDecisions.LinkPaperAccount(_state, c.AccountId, c.StartingCash, c.Label, Now)); break;
+            case LinkBrokerAccount c:
+                Decide(c, TenantDecisions.LinkBrokerAccount(_state, c.AccountId, c.Venue, c.VenueAccountNumber, _deps.Venues.External, Now,
+                    c.Label, c.Mode, c.KeyIdHint, c.SealedCredentials, c.NewCredentialKey));
+                break;
+            case RenameBrokerAccount c: Decide(c, TenantDecisions.RenameAccount(_state, c.AccountId, c.Label, Now)); break;
+            case ChoosePrimaryAccount c: Decide(c, TenantDecisions.ChoosePrimary(_state, c.AccountId, Now)); break;
+            case UnlinkBrokerAccount c: Decide(c, TenantDecisions.UnlinkAccount(_state, c.AccountId, Now), StopSessions); break;
+            case VerifyBrokerAccount c: Verify(c); break;
+            case ConnectivityChecked c: RecordCheck(c); break;
+            case RewrapCredentialKey c: Rewrap(c); break;
             case SubscribeToStrategy c:
                 StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Subscribe(_state, _deps.Strategies, c.StrategyId, c.AccountId, c.Budget, Now, after, c.SubscriptionId));
                 break;
@@ -159,7 +171,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     /// <summary>While waiting for an answer: read-only queries and snapshot bookkeeping are handled, the rest waits in the stash.</summary>
     private void WhileWaiting(object message)
     {
-        if (message is GetPortfolio or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure or ReceiveTimeout)
+        if (message is GetPortfolio or GetCredentialKey or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure or ReceiveTimeout)
             CommonCommand(message);
         else
             Stash.Stash();
@@ -170,6 +182,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case GetPortfolio: Sender.Tell(new Portfolio(_tenantId, _state)); break;
+            case GetCredentialKey: Sender.Tell(new CredentialKeyOf(_tenantId, _state.CredentialKey)); break;
             case SaveSnapshotSuccess s: DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)); break;
             case SaveSnapshotFailure f: Log.Warning("tenant {0}: snapshot failed: {1}", _tenantId, f.Cause.Message); break;
             case DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
@@ -202,10 +215,12 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     // ---- commands that only change the tenant's own state
 
-    private void Decide(ITenantCommand command, Decision decision, Action? afterPersist = null, IActorRef? replyTo = null)
+    /// <summary><paramref name="reply"/>: the acceptance to send (default <see cref="CommandAccepted"/>), given the version after the events.</summary>
+    private void Decide(ITenantCommand command, Decision decision, Action? afterPersist = null, IActorRef? replyTo = null, Func<long, ITradingMessage>? reply = null)
     {
         var name = command.GetType().Name;
         replyTo ??= Sender;
+        reply ??= version => new CommandAccepted(_tenantId, name, version);
         if (!decision.Accepted)
         {
             replyTo.Tell(new CommandRejected(_tenantId, name, decision.Rejection!));
@@ -214,7 +229,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         if (decision.Events.IsEmpty)
         {
             // Accepted with nothing to persist (a retried subscribe, the same budget again): already so.
-            replyTo.Tell(new CommandAccepted(_tenantId, name, LastSequenceNr));
+            replyTo.Tell(reply(LastSequenceNr));
             return;
         }
         var remaining = decision.Events.Length;
@@ -222,10 +237,60 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         {
             Apply(e);
             if (--remaining > 0) return;
-            replyTo.Tell(new CommandAccepted(_tenantId, name, LastSequenceNr));
+            // Its effects are sent before the reply: whoever sees the acknowledgment finds them already on their way.
             afterPersist?.Invoke();
+            replyTo.Tell(reply(LastSequenceNr));
             UpdateResidency();
         });
+    }
+
+    // ---- broker accounts
+
+    /// <summary>The embedded paper venue always passes; an external account is checked by its own session, off the tenant's thread.</summary>
+    private void Verify(VerifyBrokerAccount c)
+    {
+        if (!_state.Accounts.TryGetValue(c.AccountId, out var account))
+        {
+            Decide(c, TenantDecisions.RecordVerification(_state, c.AccountId, true, null, Now));
+            return;
+        }
+        if (account.IsEmbeddedPaper)
+        {
+            RecordCheck(new ConnectivityChecked(c, Sender, new ConnectivityAnswer(true, null)));
+            return;
+        }
+        var replyTo = Sender;
+        var timeout = _deps.Session.CallTimeout + TimeSpan.FromSeconds(2);
+        Session(account).Ask<ConnectivityAnswer>(new CheckVenueConnectivity(), timeout).PipeTo(Self,
+            success: a => new ConnectivityChecked(c, replyTo, a),
+            failure: _ => new ConnectivityChecked(c, replyTo, new ConnectivityAnswer(false, $"the broker session did not answer within {timeout.TotalSeconds:0} s")));
+    }
+
+    private void RecordCheck(ConnectivityChecked c) =>
+        Decide(c.Command, TenantDecisions.RecordVerification(_state, c.Command.AccountId, c.Answer.Passed, c.Answer.Reason, Now), replyTo: c.ReplyTo,
+            reply: version => _state.Accounts.TryGetValue(c.Command.AccountId, out var a)
+                ? new BrokerAccountChecked(_tenantId, a.AccountId, a.EffectiveStatus == AccountStatus.Verified, a.StatusReason, version)
+                : new BrokerAccountChecked(_tenantId, c.Command.AccountId, false, "the account is gone", version));
+
+    /// <summary>Rotation step 2. Sessions started under the old wrap are stopped so the next call opens with the new one.</summary>
+    private void Rewrap(RewrapCredentialKey c)
+    {
+        if (_state.CredentialKey is not { } current || _deps.Credentials is not { } keys)
+        {
+            Decide(c, _state.CredentialKey is null ? TenantDecisions.RewrapCredentialKey(_state, "", Now) : Decision.Reject("this node has no master keys configured"));
+            return;
+        }
+        string rewrapped;
+        try
+        {
+            rewrapped = KeyRotation.Rewrap(WrappedDataKey.Parse(current), _tenantId, keys.Current).Encode();
+        }
+        catch (CredentialProtectionException e)
+        {
+            Decide(c, Decision.Reject("the data key cannot be rewrapped: " + e.Message));
+            return;
+        }
+        Decide(c, TenantDecisions.RewrapCredentialKey(_state, rewrapped, Now), StopSessions);
     }
 
     /// <summary>
@@ -651,10 +716,21 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     private IActorRef Session(LinkedAccount account)
     {
-        var name = "broker-" + account.AccountId;
+        // The generation in the name: a stopped session's name stays taken until it has terminated.
+        var name = $"broker-{account.AccountId}.{_sessionGeneration}";
         var existing = Context.Child(name);
         if (!existing.IsNobody()) return existing;
-        return Context.ActorOf(BrokerSession.Supervised(_deps.Venues[account.Venue], new BrokerAccount(account.AccountId, account.VenueAccountNumber), _deps.Session, _deps.Time), name);
+        var access = account.SealedCredentials is { } sealedText && _state.CredentialKey is { } wrap
+            ? new BrokerSession.SealedAccess(_tenantId, wrap, sealedText, _deps.Credentials)
+            : null;
+        return Context.ActorOf(BrokerSession.Supervised(_deps.Venues[account.Venue], new BrokerAccount(account.AccountId, account.VenueAccountNumber), _deps.Session, _deps.Time, access), name);
+    }
+
+    private void StopSessions()
+    {
+        foreach (var child in Context.GetChildren())
+            if (child.Path.Name.StartsWith("broker-", StringComparison.Ordinal)) Context.Stop(child);
+        _sessionGeneration++;
     }
 
     /// <summary>Paper account numbers are ours to choose: scoped by tenant so two tenants' "paper-1" never share a book.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using TradingActors.Brokers;
+using TradingActors.Credentials;
 using TradingActors.Brokers.Paper;
 using TradingActors.Domain.Paper;
 using TradingActors.Domain.Strategies;
@@ -7,7 +8,11 @@ using TradingActors.Domain.Tenants;
 
 namespace TradingActors.Engine.Tenants;
 
-/// <summary>What every tenant on a node shares: read-only configuration, the venues' shared clients and node-local actors.</summary>
+/// <summary>
+/// What every tenant on a node shares: read-only configuration, the venues' shared clients and node-local actors.
+/// Credentials: the master key ring broker sessions open sealed credentials with (null: this node opens none, and an
+/// account with sealed credentials cannot trade here).
+/// </summary>
 public sealed record TenantDependencies(
     StrategyCatalog Strategies,
     VenueRegistry Venues,
@@ -20,7 +25,8 @@ public sealed record TenantDependencies(
     BrokerSession.Settings Session,
     ResolutionPolicy Resolution,
     TimeSpan IdlePassivation,
-    IPriceSource? Prices = null);
+    IPriceSource? Prices = null,
+    KeyRingSource? Credentials = null);
 
 /// <summary>Venue name → the shared connector (one per venue, not per tenant).</summary>
 public sealed class VenueRegistry

@@ -5,8 +5,36 @@ using TradingActors.Domain.Tenants;
 namespace TradingActors.Engine.Tenants;
 
 public sealed record CreateTenant(string TenantId, string DisplayName) : ITenantCommand;
-public sealed record LinkPaperAccount(string TenantId, string AccountId, decimal StartingCash) : ITenantCommand;
-public sealed record LinkBrokerAccount(string TenantId, string AccountId, string Venue, string VenueAccountNumber) : ITenantCommand;
+public sealed record LinkPaperAccount(string TenantId, string AccountId, decimal StartingCash, string? Label = null) : ITenantCommand;
+
+/// <summary>
+/// An external account. The API's link carries the user's keys only as SealedCredentials (under the tenant's data
+/// key, decision 008; VenueAccountNumber is then empty) and, for the tenant's first sealed account, the wrapped
+/// data key it sealed them with (NewCredentialKey). The engine's own link (drills, tests) carries neither.
+/// </summary>
+public sealed record LinkBrokerAccount(string TenantId, string AccountId, string Venue, string VenueAccountNumber,
+    string? Label = null, AccountMode? Mode = null, string? KeyIdHint = null, string? SealedCredentials = null, string? NewCredentialKey = null) : ITenantCommand
+{
+    // The sealed text and wrap are ciphertext, but a command is logged on dead letters: keep it short.
+    public override string ToString() => $"LinkBrokerAccount {{ TenantId = {TenantId}, AccountId = {AccountId}, Venue = {Venue}, Mode = {Mode} }}";
+}
+
+/// <summary>The tenant's wrapped data key (to seal credentials under): answered by <see cref="CredentialKeyOf"/>.</summary>
+public sealed record GetCredentialKey(string TenantId) : ITenantCommand;
+public sealed record CredentialKeyOf(string TenantId, string? WrappedDataKey) : ITradingMessage;
+
+public sealed record RenameBrokerAccount(string TenantId, string AccountId, string Label) : ITenantCommand;
+public sealed record ChoosePrimaryAccount(string TenantId, string AccountId) : ITenantCommand;
+
+/// <summary>Refused while a subscription or an open order uses the account.</summary>
+public sealed record UnlinkBrokerAccount(string TenantId, string AccountId) : ITenantCommand;
+
+/// <summary>A connectivity check through the account's BrokerSession (the paper venue always passes): answered by <see cref="BrokerAccountChecked"/>.</summary>
+public sealed record VerifyBrokerAccount(string TenantId, string AccountId) : ITenantCommand;
+public sealed record BrokerAccountChecked(string TenantId, string AccountId, bool Passed, string? Reason, long Version) : ITradingMessage;
+
+/// <summary>Rotation step 2: wrap the tenant's data key under the active master key (nothing when it already is).</summary>
+public sealed record RewrapCredentialKey(string TenantId) : ITenantCommand;
 /// <summary>
 /// Follow a strategy on one account. SubscriptionId is the subscription's own id (the API draws it, or derives it
 /// from an Idempotency-Key): sent again, it is answered accepted with nothing new. Without one, the strategy's default

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using TradingActors.Api.Mail;
+using TradingActors.Credentials;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Tenants;
 using TradingActors.Domain.Tenants;
@@ -32,6 +33,14 @@ public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 public class ApiFixture : IAsyncLifetime
 {
     public const decimal PaperStartingCash = 25_000m;
+
+    /// <summary>The simulated venue's one issued key pair (any other is refused like a venue's 401).</summary>
+    public const string SimulatedApiKey = "SIMKEY-7f3a9c2e41WXYZ";
+    public const string SimulatedSecret = "sim-secret-5d8e0b7c9a1f";
+
+    /// <summary>The master key the node starts with (a rotation test adds another to the node's ring).</summary>
+    public const string FirstMasterKeyId = "mk-1";
+    public string FirstMasterKeyBase64 { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     public TestDatabase Database { get; private set; } = null!;
     public MailSink Mail { get; private set; } = null!;
@@ -56,6 +65,10 @@ public class ApiFixture : IAsyncLifetime
             ["Trading:Api:PublicBaseUrl"] = "http://localhost",
             ["Trading:Api:LoginAttemptsPerIpPerMinute"] = "1000",
             ["Trading:Api:PaperStartingCash"] = PaperStartingCash.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Trading:Credentials:MasterKeys:{FirstMasterKeyId}"] = FirstMasterKeyBase64,
+            ["Trading:Credentials:ActiveMasterKey"] = FirstMasterKeyId,
+            ["Trading:SimulatedVenue:Enabled"] = "true",
+            [$"Trading:SimulatedVenue:Keys:{SimulatedApiKey}"] = SimulatedSecret,
             ["Serilog:MinimumLevel:Default"] = "Debug",
             ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Debug",
             ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Information",
@@ -92,6 +105,17 @@ public class ApiFixture : IAsyncLifetime
     }
 
     public EngineEntryPoints Engine => EngineEntryPoints.From(Factory.Services);
+
+    /// <summary>A new trader, registered, verified (through the mail sink) and logged in.</summary>
+    public async Task<SignedInTrader> SignIn(string name)
+    {
+        var trader = Trader.New(this, name);
+        await trader.RegisterAndVerify();
+        var tokens = await trader.LoggedIn();
+        using var scope = Factory.Services.CreateScope();
+        var user = (await scope.ServiceProvider.GetRequiredService<TradingActors.Api.Identity.TraderUserManager>().FindByEmailAsync(trader.Email))!;
+        return new SignedInTrader(trader, tokens.AccessToken, user.TenantId);
+    }
 
     public async Task<TenantState> Tenant(string tenantId) =>
         (await Engine.Tenants.Ask<Portfolio>(new GetPortfolio(tenantId), TimeSpan.FromSeconds(15))).State;

@@ -8,6 +8,9 @@ namespace TradingActors.Api.Tests.Infrastructure;
 
 public sealed record Tokens(string AccessToken, string RefreshToken, DateTimeOffset AccessTokenExpiresAt, DateTimeOffset RefreshTokenExpiresAt);
 
+/// <summary>A registered, verified and logged-in trader: its access token and its tenant.</summary>
+public sealed record SignedInTrader(Trader Trader, string Token, string TenantId);
+
 /// <summary>What a test does as a trader, through HTTP only.</summary>
 public sealed class Trader(ApiFixture api, string email, string password)
 {

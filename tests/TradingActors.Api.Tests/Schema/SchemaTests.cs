@@ -116,9 +116,9 @@ public sealed class SchemaTests : IAsyncLifetime
     public async Task Migrations_run_once_each_and_a_second_start_changes_nothing()
     {
         SchemaMigrations.Migrate(_db.ConnectionString, NullLogger.Instance);
-        // One journal row per embedded script (0001_identity, 0002_two_factor_and_sessions, 0003_idempotency_keys).
+        // One journal row per embedded script (0001_identity, 0002_two_factor_and_sessions, 0003_idempotency_keys, 0004_audit_row_level_security).
         var scripts = typeof(SchemaMigrations).Assembly.GetManifestResourceNames().Count(n => n.EndsWith(".sql", StringComparison.Ordinal));
-        Assert.Equal(3, scripts);
+        Assert.Equal(4, scripts);
         Assert.Equal(scripts, await _db.ScalarAsync("SELECT count(*) FROM schema_versions"));
         Assert.Equal(3, await _db.ScalarAsync("SELECT count(*) FROM roles"));
         // The SQL keeps one account per email (Identity's default index is not unique).

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using TradingActors.Api.Schema;
 using TradingActors.Api.Trading;
+using TradingActors.Credentials;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Tenants;
 using TradingActors.Engine.ReadModels;
@@ -14,6 +16,7 @@ namespace TradingActors.Api.Tests.Trading;
 public sealed class RowLevelSecurityTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
+    private static readonly MasterKeyRing Ring = MasterKeyRing.Of([MasterKey.Generate("mk")], "mk");
     private TestDatabase _db = null!;
     private NpgsqlDataSource _source = null!;
     private TenantReads _reads = null!;
@@ -36,13 +39,14 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
                 new Subscribed("rsi", "pb", "BTCUSDT", 1_000m, T0, 0, "sub-" + tenant),
                 new OrderFilled(intent, new Fill(0.01m, 50_000m, 0.5m, "V", T0), T0),
                 new SignalsSkipped("rsi", 1, 1, "stale", T0),
+                new CredentialKeyIssued(WrappedDataKey.Wrap(DataKey.Generate(), tenant, Ring).Encode(), T0),
             ];
             events.AddRange(history.Select((e, i) => new ProjectedEvent(++ordering, tenant, i + 1, e)));
         }
         await new ReadModelWriter(_source, "test").WriteAsync(events, T0);
     }
 
-    public static TheoryData<string> Tables => new() { "accounts", "subscriptions", "orders", "executions", "positions", "tenant_progress", "tenant_feed" };
+    public static TheoryData<string> Tables => new() { "accounts", "subscriptions", "orders", "executions", "positions", "tenant_progress", "tenant_feed", "credential_keys" };
 
     [Theory]
     [MemberData(nameof(Tables))]
@@ -99,7 +103,32 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
     {
         Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM pg_roles WHERE rolname = '{ReadModelSchema.ReaderRole}' AND (rolbypassrls OR rolsuper)"));
         Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM pg_tables WHERE tableowner = '{ReadModelSchema.ReaderRole}'"));
-        Assert.Equal(7, await _db.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname IN ('accounts','subscriptions','orders','executions','positions','tenant_progress','tenant_feed') AND relrowsecurity"));
+        Assert.Equal(8, await _db.ScalarAsync(
+            "SELECT count(*) FROM pg_class WHERE relname IN ('accounts','subscriptions','orders','executions','positions','tenant_progress','tenant_feed','credential_keys') AND relrowsecurity"));
+    }
+
+    [Fact]
+    public async Task The_audit_trail_read_without_a_where_clause_is_the_callers_own()
+    {
+        SchemaMigrations.Migrate(_db.ConnectionString, NullLogger.Instance);
+        Guid[] users = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+        await using (var connection = await _source.OpenConnectionAsync())
+            foreach (var user in users)
+            {
+                await using var insert = new NpgsqlCommand("INSERT INTO audit (user_id, kind, occurred_at) VALUES ($1, 'login_succeeded', now()), ($1, 'logged_out', now()), (NULL, 'login_failed', now())", connection);
+                insert.Parameters.Add(new NpgsqlParameter { Value = user });
+                await insert.ExecuteNonQueryAsync();
+            }
+        var seen = await _reads.ReadAsync(users[1].ToString("N"), async (connection, tx) =>
+        {
+            await using var command = new NpgsqlCommand("SELECT user_id FROM audit", connection, tx);
+            var rows = new List<Guid?>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) rows.Add(reader.IsDBNull(0) ? null : reader.GetGuid(0));
+            return rows;
+        }, CancellationToken.None);
+        Assert.Equal([users[1], users[1]], seen);
+        Assert.Equal(9, await _db.ScalarAsync("SELECT count(*) FROM audit"));
     }
 
     public async Task DisposeAsync()

@@ -21,23 +21,13 @@ public sealed class SubscriptionRoutesTests(ApiFixture api)
     private const string Strategy = "rsi-btc";
     private const string SecondPaper = "paper-2";
 
-    private sealed record Session(Trader Trader, string Token, string TenantId);
-
-    private async Task<Session> SignedIn(string name)
-    {
-        var trader = Trader.New(api, name);
-        await trader.RegisterAndVerify();
-        var tokens = await trader.LoggedIn();
-        using var scope = api.Factory.Services.CreateScope();
-        var user = (await scope.ServiceProvider.GetRequiredService<TraderUserManager>().FindByEmailAsync(trader.Email))!;
-        return new Session(trader, tokens.AccessToken, user.TenantId);
-    }
+    private Task<SignedInTrader> SignedIn(string name) => api.SignIn(name);
 
     /// <summary>A second paper account, linked through the engine directly (the API links only paper-1 today).</summary>
-    private async Task LinkSecondPaper(Session s) =>
+    private async Task LinkSecondPaper(SignedInTrader s) =>
         Assert.IsType<CommandAccepted>(await api.Engine.Tenants.Ask<object>(new LinkPaperAccount(s.TenantId, SecondPaper, 10_000m), TimeSpan.FromSeconds(15)));
 
-    private async Task<HttpResponseMessage> Subscribe(Session s, object body, string? key = null)
+    private async Task<HttpResponseMessage> Subscribe(SignedInTrader s, object body, string? key = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/subscriptions") { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
@@ -57,7 +47,7 @@ public sealed class SubscriptionRoutesTests(ApiFixture api)
         (await api.Engine.Strategies.Ask<SignalPublished>(new EmitManualSignal(Strategy, side, price), TimeSpan.FromSeconds(15))).Signal;
 
     /// <summary>Waits until the tenant's journal has settled the strategy through <paramref name="sequence"/> for every active subscription.</summary>
-    private async Task<TenantState> Settled(Session s, long sequence)
+    private async Task<TenantState> Settled(SignedInTrader s, long sequence)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -131,7 +121,7 @@ public sealed class SubscriptionRoutesTests(ApiFixture api)
         Assert.Equal(2, (await Json(await s.Trader.Get($"/api/v1/orders?subscription={idB}", s.Token))).GetProperty("items").GetArrayLength());
     }
 
-    private async Task<JsonElement> WaitForOrders(Session s, int count)
+    private async Task<JsonElement> WaitForOrders(SignedInTrader s, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
@@ -219,7 +209,7 @@ public sealed class SubscriptionRoutesTests(ApiFixture api)
         Assert.Equal(created.GetProperty("id").GetString(), state.Subscriptions.Values.Single(x => x.AccountId == "paper-1").SubscriptionId);
     }
 
-    private async Task<Guid> UserId(Session s)
+    private async Task<Guid> UserId(SignedInTrader s)
     {
         using var scope = api.Factory.Services.CreateScope();
         return (await scope.ServiceProvider.GetRequiredService<TraderUserManager>().FindByEmailAsync(s.Trader.Email))!.Id;

@@ -18,22 +18,15 @@ public sealed class TradingRoutesTests(ApiFixture api)
 {
     private const decimal Price = 50_000m;
 
-    private sealed record Session(Trader Trader, string Token, string TenantId);
-
-    private async Task<Session> SignedIn(string name)
+    private Task<SignedInTrader> SignedIn(string name)
     {
         api.Factory.Services.GetRequiredService<LatestPrices>().Update("BTCUSDT", Price);
-        var trader = Trader.New(api, name);
-        await trader.RegisterAndVerify();
-        var tokens = await trader.LoggedIn();
-        using var scope = api.Factory.Services.CreateScope();
-        var user = (await scope.ServiceProvider.GetRequiredService<TraderUserManager>().FindByEmailAsync(trader.Email))!;
-        return new Session(trader, tokens.AccessToken, user.TenantId);
+        return api.SignIn(name);
     }
 
     private static object Buy(decimal quantity = 0.01m) => new { brokerAccountId = "paper-1", symbol = "BTCUSDT", side = "buy", quantity };
 
-    private async Task<HttpResponseMessage> PlaceOrder(Session s, object body, string? key)
+    private async Task<HttpResponseMessage> PlaceOrder(SignedInTrader s, object body, string? key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/orders") { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
@@ -91,6 +84,40 @@ public sealed class TradingRoutesTests(ApiFixture api)
         Assert.Equal(1, (await api.Tenant(s.TenantId)).OrdersFilled);
         // The caller's token is in no table (the order, its idempotency record, the journal).
         Assert.Empty(await api.WhereInDatabase(s.Token));
+    }
+
+    private async Task<HttpResponseMessage> Close(SignedInTrader s, string symbol, string account, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/positions/{symbol}/close") { Content = JsonContent.Create(new { brokerAccountId = account }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
+        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        return await api.Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Closing_a_position_sells_what_the_account_holds_once_and_then_there_is_nothing_to_close()
+    {
+        var s = await SignedIn("close");
+        await Json(await PlaceOrder(s, Buy(0.01m), "buy-1"), HttpStatusCode.Created);
+        var bought = await Json(await PlaceOrder(s, Buy(0.02m), "buy-2"), HttpStatusCode.Created);
+        await Json(await s.Trader.Get($"/api/v1/positions?minVersion={bought.GetProperty("version").GetInt64()}", s.Token));
+
+        var closed = await Json(await Close(s, "btcusdt", "paper-1", "close-1"), HttpStatusCode.Created);
+        Assert.Equal("filled", closed.GetProperty("status").GetString());
+        var again = await Close(s, "btcusdt", "paper-1", "close-1");
+        Assert.Equal(closed.GetRawText(), (await Json(again, HttpStatusCode.Created)).GetRawText());
+
+        var state = await api.Tenant(s.TenantId);
+        var sell = Assert.Single(state.Recent, o => o.Intent.Side == OrderSide.Sell);
+        Assert.Equal((0.03m, "BTCUSDT"), (sell.Intent.Quantity, sell.Intent.Symbol));
+        Assert.Equal(0m, state.Accounts["paper-1"].Paper!.Held("BTCUSDT"));
+        var positions = await Json(await s.Trader.Get($"/api/v1/positions?minVersion={closed.GetProperty("version").GetInt64()}", s.Token));
+        Assert.All(positions.EnumerateArray(), p => Assert.Equal(0m, p.GetProperty("quantity").GetDecimal()));
+
+        await ProblemAssert.Is(await Close(s, "BTCUSDT", "paper-1", "close-2"), HttpStatusCode.NotFound, "position-not-found");
+        var other = await SignedIn("close-other");
+        await ProblemAssert.Is(await Close(other, "BTCUSDT", "paper-1", "close-x"), HttpStatusCode.NotFound, "position-not-found");
+        Assert.Equal(3, (await api.Tenant(s.TenantId)).OrdersFilled);
     }
 
     [Fact]
@@ -207,7 +234,7 @@ public sealed class TradingRoutesTests(ApiFixture api)
 
     private sealed record StreamEvent(string Id, string Event, JsonElement Data);
 
-    private async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenStream(Session s, string? lastEventId)
+    private async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenStream(SignedInTrader s, string? lastEventId)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/stream");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);

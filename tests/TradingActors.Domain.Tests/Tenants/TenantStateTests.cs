@@ -63,7 +63,8 @@ public sealed class TenantStateTests
     {
         var s = Created().Apply(new BrokerAccountLinked("ext", "oanda", "101-004", T0));
 
-        Assert.Equal(new LinkedAccount("ext", "oanda", "101-004", null), s.Accounts["ext"]);
+        // The first account of its venue: primary; unverified until a check (label, mode and credentials: none).
+        Assert.Equal(new LinkedAccount("ext", "oanda", "101-004", null, IsPrimary: true), s.Accounts["ext"]);
         Assert.False(s.Accounts["ext"].IsEmbeddedPaper);
     }
 

@@ -51,4 +51,6 @@ public sealed class CountingVenue<TVenue>(TVenue inner) : IBrokerClient where TV
         _lookups.AddOrUpdate(clientOrderId, 1, (_, n) => n + 1);
         return inner.FindOrderAsync(account, clientOrderId, ct);
     }
+
+    public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
 }

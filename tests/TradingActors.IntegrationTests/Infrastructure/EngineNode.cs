@@ -233,6 +233,8 @@ public sealed class CountingBroker<TVenue>(TVenue inner) : IBrokerClient where T
         Interlocked.Increment(ref _lookups);
         return inner.FindOrderAsync(account, clientOrderId, ct);
     }
+
+    public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
 }
 
 /// <summary>Appends log lines to one file (diagnostics only).</summary>

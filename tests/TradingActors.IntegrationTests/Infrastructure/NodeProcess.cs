@@ -21,6 +21,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     /// <summary>The access-token key of every node this test process starts, so the tests can sign an operator's token.</summary>
     private static readonly byte[] SigningKey = RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>Every node of a test cluster opens the same sealed credentials: one master key for the process.</summary>
+    private static readonly string MasterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly Process _process;
     private readonly StreamWriter _log;
 
@@ -66,6 +69,8 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment["Trading__Cluster__Port"] = akkaPort.ToString();
         start.Environment["Trading__Cluster__Seeds"] = seed ?? $"akka.tcp://trading@127.0.0.1:{akkaPort}";
         start.Environment["Trading__Api__Jwt__SigningKey"] = Convert.ToBase64String(SigningKey);
+        start.Environment["Trading__Credentials__MasterKeys__test_1"] = MasterKey;
+        start.Environment["Trading__Credentials__ActiveMasterKey"] = "test_1";
         foreach (var (key, value) in settings) start.Environment["Trading__" + key.Replace(":", "__")] = value;
 
         var logDir = Path.Combine(root, ".run", "node-processes");

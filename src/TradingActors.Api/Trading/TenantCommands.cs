@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using Akka.Actor;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.IdentityModel.JsonWebTokens;
+using TradingActors.Api.Http;
+using TradingActors.Engine;
+
+namespace TradingActors.Api.Trading;
+
+/// <summary>What every trading route does with a command: ask the caller's tenant, and turn its reply (or its silence) into a response.</summary>
+public static class TenantCommands
+{
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The tenant's reply, or null when it did not answer in time (the command may still take effect: retry with the same key).</summary>
+    public static async Task<object?> AskOrNull(IActorRef region, ITenantCommand command, CancellationToken ct, TimeSpan? timeout = null)
+    {
+        try
+        {
+            return await region.Ask<object>(command, timeout ?? AskTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The caller's user id (the token's subject).</summary>
+    public static Guid? UserId(ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var id) ? id : null;
+
+    public static IdempotencyKeys.Outcome Unavailable(string title = "Not done yet", string detail =
+        "The engine did not answer in time. Retry (with the same Idempotency-Key): it is done at most once.") =>
+        Failure(StatusCodes.Status503ServiceUnavailable, "engine-unavailable", title, detail);
+
+    public static IdempotencyKeys.Outcome Failure(int status, string type, string title, string detail) => new(status, Problem(status, type, title, detail), null);
+
+    /// <summary>An outcome as the response (the same shape an idempotent replay sends).</summary>
+    public static IResult Send(HttpContext http, IdempotencyKeys.Outcome outcome)
+    {
+        if (outcome.Location is not null) http.Response.Headers.Location = outcome.Location;
+        return Results.Json(outcome.Body, RequestBodies.Json, statusCode: outcome.Status,
+            contentType: outcome.Status >= 400 ? "application/problem+json" : "application/json");
+    }
+
+    /// <summary>With an Idempotency-Key through <see cref="IdempotencyKeys"/> (a retry gets the first response), else once.</summary>
+    public static async Task<IResult> RunAsync<TBody>(HttpContext http, IdempotencyKeys idempotency, Guid userId, string? key, TBody body,
+        Func<Task<IdempotencyKeys.Outcome>> execute, CancellationToken ct) =>
+        key is null ? Send(http, await execute()) : await idempotency.RunAsync(userId, key, http.Request, body, execute, ct);
+
+    public static ProblemDetails Problem(int status, string type, string title, string detail) =>
+        new() { Status = status, Type = Problems.TypeBase + type, Title = title, Detail = detail };
+}

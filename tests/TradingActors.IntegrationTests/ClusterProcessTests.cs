@@ -127,6 +127,10 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
                            && summaries.Sum(s => s!.Value.GetProperty("tenantsActive").GetInt32()) == Tenants
                            && summaries.All(s => s!.Value.GetProperty("tenantsActive").GetInt32() > 0);
                 }, TimeSpan.FromSeconds(240), "three members Up, all demo tenants resident and spread over them");
+                // Resident is not subscribed: the seed node's demo seeder may still be subscribing the last tenants, and a
+                // test that kills the seed must not cut the seeding short. Every demo subscription is in the journal first.
+                await Eventually.TrueAsync(async () => (await JournalFacts.SubscriptionStartsAsync(db.ConnectionString, Strategy)).Count == Tenants,
+                    TimeSpan.FromSeconds(120), "every demo tenant's subscription persisted");
                 await WaitForSignals(db, 2, TimeSpan.FromSeconds(60));
                 Assert.Equal(HttpStatusCode.NotFound, await seed.Get("/tenants/demo-0001")); // no tenant state on the public surface, not even for an admin
                 return cluster;

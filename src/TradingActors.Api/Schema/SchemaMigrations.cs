@@ -1,7 +1,6 @@
-using DbUp;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
+using TradingActors.Engine.Persistence;
 using TradingActors.Engine.ReadModels;
 
 namespace TradingActors.Api.Schema;
@@ -10,7 +9,7 @@ namespace TradingActors.Api.Schema;
 /// Brings the API's tables up to date with DbUp before anything serves: the embedded SQL files under
 /// Migrations/ run once each, in name order (0001_…, 0002_…), recorded in schema_versions. Runs in
 /// StartingAsync, which the host completes for every service before the web server starts. Nodes
-/// starting together take a PostgreSQL advisory lock, so one migrates and the others find it done.
+/// starting together migrate one at a time (<see cref="SqlMigrations"/>).
 /// </summary>
 public sealed class SchemaMigrations(string connectionString, ILogger<SchemaMigrations> log) : IHostedLifecycleService
 {
@@ -23,30 +22,8 @@ public sealed class SchemaMigrations(string connectionString, ILogger<SchemaMigr
         ReadModelSchema.Migrate(connectionString, log);
     }, cancellationToken);
 
-    public static void Migrate(string connectionString, ILogger log)
-    {
-        using var connection = new NpgsqlConnection(connectionString);
-        connection.Open();
-        using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey})", connection)) take.ExecuteNonQuery();
-        try
-        {
-            var result = DeployChanges.To.PostgresqlDatabase(connectionString)
-                .WithScriptsEmbeddedInAssembly(typeof(SchemaMigrations).Assembly,
-                    name => name.StartsWith("TradingActors.Api.Migrations.", StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
-                .WithTransactionPerScript()
-                .JournalToPostgresqlTable("public", "schema_versions")
-                .LogTo(log)
-                .Build()
-                .PerformUpgrade();
-            if (!result.Successful)
-                throw new InvalidOperationException($"schema migration {result.ErrorScript?.Name} failed", result.Error);
-        }
-        finally
-        {
-            using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection);
-            release.ExecuteNonQuery();
-        }
-    }
+    public static void Migrate(string connectionString, ILogger log) =>
+        SqlMigrations.Run(connectionString, typeof(SchemaMigrations).Assembly, "TradingActors.Api.Migrations.", "schema_versions", LockKey, log);
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;

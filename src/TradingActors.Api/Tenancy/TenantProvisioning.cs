@@ -6,6 +6,8 @@ using TradingActors.Api.Identity;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Tenants;
 
+using static TradingActors.Api.Trading.TenantCommands;
+
 namespace TradingActors.Api.Tenancy;
 
 /// <summary>
@@ -16,7 +18,6 @@ namespace TradingActors.Api.Tenancy;
 public sealed class TenantProvisioning(IRequiredActor<TenantRegion> tenants, IOptions<TraderApiOptions> options, TimeProvider time, ILogger<TenantProvisioning> log)
 {
     public const string PaperAccountId = "paper-1";
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>True when the tenant and its paper account exist (the user row is then marked provisioned).</summary>
     public async Task<bool> EnsureAsync(TraderUser user, TraderUserManager users, CancellationToken ct)
@@ -26,13 +27,13 @@ public sealed class TenantProvisioning(IRequiredActor<TenantRegion> tenants, IOp
         {
             var region = await tenants.GetAsync(ct);
             var id = user.TenantId;
-            var state = (await region.Ask<Portfolio>(new GetPortfolio(id), AskTimeout, ct)).State;
+            var state = await StateOfAsync(region, id, ct);
             if (!state.Exists)
                 await region.Ask<object>(new CreateTenant(id, "trader " + id[..8]), AskTimeout, ct);
             if (!state.Accounts.ContainsKey(PaperAccountId))
                 await region.Ask<object>(new LinkPaperAccount(id, PaperAccountId, options.Value.PaperStartingCash), AskTimeout, ct);
             // Whatever the replies said (a racing attempt may have done it first), the tenant's state decides.
-            state = (await region.Ask<Portfolio>(new GetPortfolio(id), AskTimeout, ct)).State;
+            state = await StateOfAsync(region, id, ct);
             if (!state.Exists || !state.Accounts.ContainsKey(PaperAccountId))
             {
                 log.LogWarning("tenant {Tenant} is not provisioned yet; retried at the next verification or login", id);

@@ -119,7 +119,7 @@ public static class BrokerAccountRoutes
                 case null: return Unavailable();
                 case IdempotencyKeys.Outcome failed: return failed;
                 case CommandAccepted accepted:
-                    var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+                    var state = await StateOfAsync(region, tenant, ct);
                     if (!state.Accounts.TryGetValue(id, out var account)) return Unavailable();
                     await audit.RecordAsync(userId, AuditKinds.BrokerAccountLinked, AuthRoutes.ClientIp(http),
                         $"{id} at {venue} ({BrokerAccountRules.Wire(account.EffectiveMode)}){(account.KeyIdHint is { } hint ? ", key " + hint : "")}", ct);
@@ -127,7 +127,7 @@ public static class BrokerAccountRoutes
                 case CommandRejected rejected:
                     return rejected.Reason.Contains("already", StringComparison.Ordinal)
                         ? Failure(StatusCodes.Status409Conflict, "broker-account-conflict", "Account conflict", rejected.Reason)
-                        : Failure(StatusCodes.Status422UnprocessableEntity, "broker-account-refused", "Account refused", rejected.Reason);
+                        : Refused(rejected);
                 default: throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}");
             }
         }
@@ -164,21 +164,11 @@ public static class BrokerAccountRoutes
         return await AskOrNull(region, new LinkBrokerAccount(tenant, id, venue, "", label, mode, credentials.KeyIdHint, sealedText, issued), ct);
     }
 
-    private static async Task<IResult> List(HttpContext http, ClaimsPrincipal principal, TenantReads reads, long? minVersion, CancellationToken ct)
-    {
-        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
-        if (await ReadRoutes.Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
-        var rows = await reads.QueryAsync(tenant, Columns + " ORDER BY linked_at, account_id", RowOf, ct);
-        return TypedResults.Ok(rows.ToArray());
-    }
+    private static Task<IResult> List(HttpContext http, ClaimsPrincipal principal, TenantReads reads, long? minVersion, CancellationToken ct) =>
+        ReadRoutes.RowsAsync(http, principal, reads, minVersion, Columns + " ORDER BY linked_at, account_id", RowOf, ct);
 
-    private static async Task<IResult> Get(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct)
-    {
-        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
-        if (await ReadRoutes.Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
-        var row = (await reads.QueryAsync(tenant, Columns + " WHERE account_id = $1", RowOf, ct, id)).SingleOrDefault();
-        return row is null ? NotFound() : TypedResults.Ok(row);
-    }
+    private static Task<IResult> Get(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct) =>
+        ReadRoutes.RowAsync(http, principal, reads, minVersion, NotFound(), Columns + " WHERE account_id = $1", RowOf, ct, id);
 
     private static async Task<IResult> Update(HttpContext http, ClaimsPrincipal principal, RequestBodies bodies, IRequiredActor<TenantRegion> tenants, AuditTrail audit,
         string id, CancellationToken ct)
@@ -194,43 +184,30 @@ public static class BrokerAccountRoutes
         if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
 
         var region = await tenants.GetAsync(ct);
-        var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+        var state = await StateOfAsync(region, tenant, ct);
         if (!state.Accounts.ContainsKey(id)) return NotFound();
         var commands = new List<ITenantCommand>();
         if (body.Label is { } label) commands.Add(new RenameBrokerAccount(tenant, id, label));
         if (body.Primary == true) commands.Add(new ChoosePrimaryAccount(tenant, id));
-        long version = 0;
-        foreach (var command in commands)
-        {
-            switch (await AskOrNull(region, command, ct))
-            {
-                case null: return Send(http, Unavailable());
-                case CommandAccepted accepted: version = accepted.Version; break;
-                case CommandRejected rejected: return Send(http, Failure(StatusCodes.Status422UnprocessableEntity, "broker-account-refused", "Account refused", rejected.Reason));
-            }
-        }
+        var (stopped, version) = await SendInTurnAsync(region, commands, Refused, ct);
+        if (stopped is not null) return Send(http, stopped);
         await audit.RecordAsync(userId, AuditKinds.BrokerAccountChanged, AuthRoutes.ClientIp(http),
             $"{id}{(body.Label is null ? "" : " renamed")}{(body.Primary == true ? " made primary" : "")}", ct);
-        state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
-        return state.Accounts.TryGetValue(id, out var account) ? TypedResults.Ok(Response(account, version)) : NotFound();
+        state = await StateOfAsync(region, tenant, ct);
+        return state.Accounts.TryGetValue(id, out var account) ? TypedResults.Ok(Response(account, version ?? 0)) : NotFound();
     }
 
     private static async Task<IResult> Unlink(HttpContext http, ClaimsPrincipal principal, IRequiredActor<TenantRegion> tenants, AuditTrail audit, string id, CancellationToken ct)
     {
         if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
         var region = await tenants.GetAsync(ct);
-        var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+        var state = await StateOfAsync(region, tenant, ct);
         if (!state.Accounts.ContainsKey(id)) return NotFound();
-        switch (await AskOrNull(region, new UnlinkBrokerAccount(tenant, id), ct))
-        {
-            case null: return Send(http, Unavailable());
-            case CommandAccepted accepted:
-                await audit.RecordAsync(userId, AuditKinds.BrokerAccountUnlinked, AuthRoutes.ClientIp(http), id, ct);
-                return TypedResults.Ok(new UnlinkedBrokerAccountResponse(id, accepted.Version));
-            case CommandRejected rejected:
-                return Send(http, Failure(StatusCodes.Status409Conflict, "broker-account-in-use", "Account in use", rejected.Reason));
-            case var other: throw new InvalidOperationException($"unexpected reply {other.GetType().Name}");
-        }
+        var (stopped, version) = await SendInTurnAsync(region, [new UnlinkBrokerAccount(tenant, id)],
+            rejected => Failure(StatusCodes.Status409Conflict, "broker-account-in-use", "Account in use", rejected.Reason), ct);
+        if (stopped is not null) return Send(http, stopped);
+        await audit.RecordAsync(userId, AuditKinds.BrokerAccountUnlinked, AuthRoutes.ClientIp(http), id, ct);
+        return TypedResults.Ok(new UnlinkedBrokerAccountResponse(id, version!.Value));
     }
 
     private static async Task<IResult> Verify(HttpContext http, ClaimsPrincipal principal, IRequiredActor<TenantRegion> tenants, TradingEngineOptions engine, AuditTrail audit,
@@ -238,7 +215,7 @@ public static class BrokerAccountRoutes
     {
         if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
         var region = await tenants.GetAsync(ct);
-        var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+        var state = await StateOfAsync(region, tenant, ct);
         if (!state.Accounts.ContainsKey(id)) return NotFound();
         // The check's own timeout is the venue call timeout; the tenant answers after persisting its outcome.
         switch (await AskOrNull(region, new VerifyBrokerAccount(tenant, id), ct, engine.BrokerCallTimeout + AskTimeout))
@@ -248,11 +225,13 @@ public static class BrokerAccountRoutes
                 await audit.RecordAsync(userId, AuditKinds.BrokerAccountVerified, AuthRoutes.ClientIp(http), $"{id} {(check.Passed ? "passed" : "failed")}", ct);
                 return TypedResults.Ok(new BrokerAccountCheckResponse(id, check.Passed,
                     BrokerAccountRules.Wire(check.Passed ? AccountStatus.Verified : AccountStatus.Failed), check.Reason, check.Version));
-            case CommandRejected rejected:
-                return Send(http, Failure(StatusCodes.Status422UnprocessableEntity, "broker-account-refused", "Account refused", rejected.Reason));
+            case CommandRejected rejected: return Send(http, Refused(rejected));
             case var other: throw new InvalidOperationException($"unexpected reply {other.GetType().Name}");
         }
     }
+
+    private static IdempotencyKeys.Outcome Refused(CommandRejected rejected) =>
+        Failure(StatusCodes.Status422UnprocessableEntity, "broker-account-refused", "Account refused", rejected.Reason);
 
     private const string Columns =
         "SELECT account_id, venue, label, mode, status, status_reason, key_id_hint, is_primary, linked_at, verified_at FROM accounts";

@@ -100,21 +100,10 @@ public static class ReadRoutes
         new(r.GetString(0), r.GetString(1), r.GetString(2), Text(r, 3), r.GetString(4), r.GetString(5), r.GetDecimal(6), r.GetDecimal(7), r.GetString(8), Text(r, 9),
             Number(r, 10), Number(r, 11), Number(r, 12), Text(r, 13), r.GetFieldValue<DateTimeOffset>(14), r.GetFieldValue<DateTimeOffset>(15), Text(r, 16));
 
-    private static async Task<IResult> Order(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct)
-    {
-        if (TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
-        if (await Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
-        var order = await reads.ReadAsync(tenant, async (connection, tx) =>
-        {
-            await using var command = new NpgsqlCommand(OrderColumns + " AND client_order_id = $1", connection, tx);
-            command.Parameters.Add(new NpgsqlParameter { Value = id });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? OrderOf(reader) : null;
-        }, ct);
-        return order is null
-            ? Problems.Status(StatusCodes.Status404NotFound, "order-not-found", "Order not found", "No order of yours has this id.")
-            : TypedResults.Ok(order);
-    }
+    private static Task<IResult> Order(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct) =>
+        RowAsync(http, principal, reads, minVersion,
+            Problems.Status(StatusCodes.Status404NotFound, "order-not-found", "Order not found", "No order of yours has this id."),
+            OrderColumns + " AND client_order_id = $1", OrderOf, ct, id);
 
     private static async Task<IResult> Executions(HttpContext http, ClaimsPrincipal principal, TenantReads reads,
         string? account, string? symbol, string? kind, string? strategy, string? subscription, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, long? minVersion,
@@ -208,6 +197,24 @@ public static class ReadRoutes
             list.Add(new PositionResponse(reader.GetString(0), sym, quantity, average, price, value, value - cost, realized, reader.GetFieldValue<DateTimeOffset>(6)));
         }
         return list;
+    }
+
+    /// <summary>A list route: the caller's rows of <paramref name="sql"/> (under row level security) once the read models have reached minVersion.</summary>
+    internal static async Task<IResult> RowsAsync<T>(HttpContext http, ClaimsPrincipal principal, TenantReads reads, long? minVersion,
+        string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object?[] values)
+    {
+        if (TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+        if (await Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
+        return TypedResults.Ok((await reads.QueryAsync(tenant, sql, map, ct, values)).ToArray());
+    }
+
+    /// <summary>A route for one row: the caller's row of <paramref name="sql"/>, else <paramref name="notFound"/>.</summary>
+    internal static async Task<IResult> RowAsync<T>(HttpContext http, ClaimsPrincipal principal, TenantReads reads, long? minVersion, IResult notFound,
+        string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object?[] values) where T : class
+    {
+        if (TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+        if (await Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
+        return (await reads.QueryAsync(tenant, sql, map, ct, values)).SingleOrDefault() is { } row ? TypedResults.Ok(row) : notFound;
     }
 
     internal static async Task<IResult?> Consistent(TenantReads reads, string tenant, long? minVersion, HttpContext http, CancellationToken ct)

@@ -112,7 +112,7 @@ public static class SubscriptionRoutes
             {
                 case null: return Unavailable();
                 case CommandAccepted accepted:
-                    var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+                    var state = await StateOfAsync(region, tenant, ct);
                     if (!state.Subscriptions.TryGetValue(id, out var sub)) return Unavailable();
                     await audit.RecordAsync(userId, AuditKinds.SubscriptionCreated, AuthRoutes.ClientIp(http),
                         $"{id} follows {sub.StrategyId} on {sub.AccountId}, budget {sub.Budget.ToString(CultureInfo.InvariantCulture)}", ct);
@@ -125,22 +125,12 @@ public static class SubscriptionRoutes
         return await RunAsync(http, idempotency, userId, key, body, Execute, ct);
     }
 
-    private static async Task<IResult> List(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string? strategy, long? minVersion, CancellationToken ct)
-    {
-        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
-        if (await ReadRoutes.Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
-        var rows = await reads.QueryAsync(tenant, Columns + " AND ($1::text IS NULL OR strategy_id = $1) ORDER BY created_at, subscription_id", RowOf, ct,
+    private static Task<IResult> List(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string? strategy, long? minVersion, CancellationToken ct) =>
+        ReadRoutes.RowsAsync(http, principal, reads, minVersion, Columns + " AND ($1::text IS NULL OR strategy_id = $1) ORDER BY created_at, subscription_id", RowOf, ct,
             new NpgsqlParameter { Value = (object?)strategy ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        return TypedResults.Ok(rows.ToArray());
-    }
 
-    private static async Task<IResult> Get(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct)
-    {
-        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
-        if (await ReadRoutes.Consistent(reads, tenant, minVersion, http, ct) is { } notYet) return notYet;
-        var row = (await reads.QueryAsync(tenant, Columns + " AND subscription_id = $1", RowOf, ct, id)).SingleOrDefault();
-        return row is null ? NotFound() : TypedResults.Ok(row);
-    }
+    private static Task<IResult> Get(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct) =>
+        ReadRoutes.RowAsync(http, principal, reads, minVersion, NotFound(), Columns + " AND subscription_id = $1", RowOf, ct, id);
 
     private static async Task<IResult> Update(HttpContext http, ClaimsPrincipal principal, RequestBodies bodies, IRequiredActor<TenantRegion> tenants, AuditTrail audit,
         string id, CancellationToken ct)
@@ -155,26 +145,18 @@ public static class SubscriptionRoutes
         if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
 
         var region = await tenants.GetAsync(ct);
-        var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+        var state = await StateOfAsync(region, tenant, ct);
         if (!state.Subscriptions.TryGetValue(id, out var sub)) return NotFound();
         var commands = new List<ITenantCommand>();
         if (body.Budget is { } budget && budget != sub.Budget) commands.Add(new ChangeSubscriptionBudget(tenant, id, budget));
         if (body.Status is { } status && ToEngine(status) != sub.Status)
             commands.Add(status == SubscriptionState.Paused ? new PauseSubscription(tenant, id) : new ResumeSubscription(tenant, id));
-        long? version = null;
-        foreach (var command in commands)
-        {
-            switch (await AskOrNull(region, command, ct))
-            {
-                case null: return Send(http, Unavailable());
-                case CommandAccepted accepted: version = accepted.Version; break;
-                case CommandRejected rejected: return Send(http, Refused(rejected, StatusCodes.Status409Conflict));
-            }
-        }
+        var (stopped, version) = await SendInTurnAsync(region, commands, rejected => Refused(rejected, StatusCodes.Status409Conflict), ct);
+        if (stopped is not null) return Send(http, stopped);
         if (commands.Count > 0)
             await audit.RecordAsync(userId, AuditKinds.SubscriptionChanged, AuthRoutes.ClientIp(http),
                 $"{id}{(body.Budget is { } b ? " budget " + b.ToString(CultureInfo.InvariantCulture) : "")}{(body.Status is { } st ? " " + st.ToString().ToLowerInvariant() : "")}", ct);
-        state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+        state = await StateOfAsync(region, tenant, ct);
         return state.Subscriptions.TryGetValue(id, out sub) ? TypedResults.Ok(Response(sub, version ?? 0)) : NotFound();
     }
 
@@ -182,17 +164,12 @@ public static class SubscriptionRoutes
     {
         if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
         var region = await tenants.GetAsync(ct);
-        var state = (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+        var state = await StateOfAsync(region, tenant, ct);
         if (!state.Subscriptions.ContainsKey(id)) return NotFound();
-        switch (await AskOrNull(region, new UnsubscribeFromStrategy(tenant, id), ct))
-        {
-            case null: return Send(http, Unavailable());
-            case CommandAccepted accepted:
-                await audit.RecordAsync(userId, AuditKinds.SubscriptionDeleted, AuthRoutes.ClientIp(http), id, ct);
-                return TypedResults.Ok(new DeletedSubscriptionResponse(id, accepted.Version));
-            case CommandRejected rejected: return Send(http, Refused(rejected, StatusCodes.Status409Conflict));
-            case var other: throw new InvalidOperationException($"unexpected reply {other.GetType().Name}");
-        }
+        var (stopped, version) = await SendInTurnAsync(region, [new UnsubscribeFromStrategy(tenant, id)], rejected => Refused(rejected, StatusCodes.Status409Conflict), ct);
+        if (stopped is not null) return Send(http, stopped);
+        await audit.RecordAsync(userId, AuditKinds.SubscriptionDeleted, AuthRoutes.ClientIp(http), id, ct);
+        return TypedResults.Ok(new DeletedSubscriptionResponse(id, version!.Value));
     }
 
     private static async Task<IResult> Strategies(ClaimsPrincipal principal, TenantReads reads, TradingEngineOptions engine, IActorRegistry registry, CancellationToken ct)

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.IdentityModel.JsonWebTokens;
 using TradingActors.Api.Http;
+using TradingActors.Domain.Tenants;
 using TradingActors.Engine;
+using TradingActors.Engine.Tenants;
 
 namespace TradingActors.Api.Trading;
 
@@ -24,6 +26,31 @@ public static class TenantCommands
         {
             return null;
         }
+    }
+
+    /// <summary>The tenant's state as its actor holds it now (the read models may still be behind it).</summary>
+    public static async Task<TenantState> StateOfAsync(IActorRef region, string tenant, CancellationToken ct) =>
+        (await region.Ask<Portfolio>(new GetPortfolio(tenant), AskTimeout, ct)).State;
+
+    /// <summary>
+    /// Sends the commands one after another, stopping at the first the tenant refuses (its outcome from
+    /// <paramref name="refused"/>) or does not answer (503). Otherwise the version of the last accepted, null when none was sent.
+    /// </summary>
+    public static async Task<(IdempotencyKeys.Outcome? Stopped, long? Version)> SendInTurnAsync(IActorRef region, IEnumerable<ITenantCommand> commands,
+        Func<CommandRejected, IdempotencyKeys.Outcome> refused, CancellationToken ct)
+    {
+        long? version = null;
+        foreach (var command in commands)
+        {
+            switch (await AskOrNull(region, command, ct))
+            {
+                case null: return (Unavailable(), version);
+                case CommandAccepted accepted: version = accepted.Version; break;
+                case CommandRejected rejected: return (refused(rejected), version);
+                case var other: throw new InvalidOperationException($"unexpected reply {other.GetType().Name}");
+            }
+        }
+        return (null, version);
     }
 
     /// <summary>The caller's user id (the token's subject).</summary>

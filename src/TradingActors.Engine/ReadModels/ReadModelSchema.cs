@@ -1,6 +1,5 @@
-using DbUp;
 using Microsoft.Extensions.Logging;
-using Npgsql;
+using TradingActors.Engine.Persistence;
 
 namespace TradingActors.Engine.ReadModels;
 
@@ -18,28 +17,6 @@ public static class ReadModelSchema
     /// <summary>The role the API reads as: neither owner nor BYPASSRLS, so row level security applies to it.</summary>
     public const string ReaderRole = "trading_reader";
 
-    public static void Migrate(string connectionString, ILogger log)
-    {
-        using var connection = new NpgsqlConnection(connectionString);
-        connection.Open();
-        using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey})", connection)) take.ExecuteNonQuery();
-        try
-        {
-            var result = DeployChanges.To.PostgresqlDatabase(connectionString)
-                .WithScriptsEmbeddedInAssembly(typeof(ReadModelSchema).Assembly,
-                    name => name.StartsWith(Prefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
-                .WithTransactionPerScript()
-                .JournalToPostgresqlTable("public", "read_model_versions")
-                .LogTo(log)
-                .Build()
-                .PerformUpgrade();
-            if (!result.Successful)
-                throw new InvalidOperationException($"read model migration {result.ErrorScript?.Name} failed", result.Error);
-        }
-        finally
-        {
-            using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection);
-            release.ExecuteNonQuery();
-        }
-    }
+    public static void Migrate(string connectionString, ILogger log) =>
+        SqlMigrations.Run(connectionString, typeof(ReadModelSchema).Assembly, Prefix, "read_model_versions", LockKey, log);
 }

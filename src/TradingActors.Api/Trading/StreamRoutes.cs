@@ -15,11 +15,19 @@ namespace TradingActors.Api.Trading;
 public sealed record SubscriptionChangeResponse(string Id, string? StrategyId, string? BrokerAccountId, string? Symbol, decimal? Budget, string Status);
 
 /// <summary>
+/// The stream's "reset" event: the client resumed from before what the stream still keeps (its rows older than
+/// Trading:ReadModels:FeedRetention are pruned), so changes in between cannot be sent. Reload with the GET routes;
+/// the stream goes on from here.
+/// </summary>
+public sealed record StreamResetResponse(string Reason, string Detail);
+
+/// <summary>
 /// GET /api/v1/stream: server-sent events of the caller's own orders, executions and subscription changes,
 /// in the order they were persisted, as the read models receive them. Each event's id is its place in the
 /// journal ("ordering.part"); a client that reconnects with Last-Event-ID (the header, or ?lastEventId=)
-/// gets exactly what came after it. Without one the stream starts with what happens next.
-/// Event names: order (an OrderResponse), execution (an ExecutionResponse), subscription.
+/// gets exactly what came after it — or, from before the kept window, a "reset" first (<see cref="StreamResetResponse"/>).
+/// Without one the stream starts with what happens next.
+/// Event names: order (an OrderResponse), execution (an ExecutionResponse), subscription, reset.
 /// </summary>
 public static class StreamRoutes
 {
@@ -56,11 +64,21 @@ public static class StreamRoutes
         if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
         var resumeText = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault();
         FeedPosition position;
+        FeedPosition? reset = null;
         if (resumeText is not null)
         {
             if (FeedPosition.Parse(resumeText) is not { } resume)
                 return Problems.Validation(new Dictionary<string, string[]> { ["Last-Event-ID"] = ["Not an event id this stream sent."] });
             position = resume;
+            var keptFrom = await reads.ReadAsync(tenant, async (connection, tx) =>
+            {
+                await using var horizon = new NpgsqlCommand("SELECT pruned_before FROM tenant_feed_horizon", connection, tx);
+                return (long)(await horizon.ExecuteScalarAsync(ct))!;
+            }, ct);
+            // Rows below the horizon may have followed the client's position: it cannot be told what they were.
+            // The reset's own id is the last position before the kept rows, so resuming from it needs none.
+            var lastPruned = new FeedPosition(keptFrom - 1, short.MaxValue);
+            if (keptFrom > 0 && (resume.EventId, resume.Part).CompareTo((lastPruned.EventId, lastPruned.Part)) < 0) reset = lastPruned;
         }
         else
         {
@@ -76,6 +94,13 @@ public static class StreamRoutes
         response.Headers.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
+        if (reset is { } from)
+        {
+            var body = new StreamResetResponse("pruned", "Changes before this point are no longer kept by the stream. Reload your orders, " +
+                "executions and subscriptions with the GET routes; the stream goes on from here.");
+            await response.WriteAsync($"id: {from}\nevent: reset\ndata: {JsonSerializer.Serialize(body, RequestBodies.Json)}\n\n", ct);
+            position = from;
+        }
         await response.Body.FlushAsync(ct);
         try
         {

@@ -112,7 +112,7 @@ public static class TradingEngineHosting
                     if (options.ReadModels.Enabled)
                     {
                         var settings = new ReadModelProjection.Settings(options.ReadModels.BatchSize, options.ReadModels.BatchWindow,
-                            TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+                            TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), options.ReadModels.FeedRetention, options.ReadModels.FeedPruneInterval);
                         var database = NpgsqlDataSource.Create(options.ConnectionString);
                         system.RegisterOnTermination(() => database.Dispose());
                         system.ActorOf(ClusterSingletonManager.Props(

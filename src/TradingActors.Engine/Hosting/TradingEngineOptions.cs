@@ -120,6 +120,8 @@ public sealed class TradingEngineOptions
         if (Feed.IntervalMs < 1) errors.Add("Trading:Feed:IntervalMs must be at least 1");
         if (ReadModels.BatchSize is < 1 or > 10_000) errors.Add("Trading:ReadModels:BatchSize must be in 1..10000");
         if (ReadModels.BatchWindow <= TimeSpan.Zero) errors.Add("Trading:ReadModels:BatchWindow must be positive");
+        if (ReadModels.FeedRetention < TimeSpan.FromMinutes(1)) errors.Add("Trading:ReadModels:FeedRetention must be at least a minute");
+        if (ReadModels.FeedPruneInterval < TimeSpan.FromSeconds(1)) errors.Add("Trading:ReadModels:FeedPruneInterval must be at least a second");
         if (errors.Count > 0) throw new ArgumentException("invalid engine options: " + string.Join("; ", errors));
     }
 }
@@ -161,6 +163,13 @@ public sealed class ReadModelSettings
     /// <summary>Events per transaction at most, and how long a partial batch waits for more.</summary>
     public int BatchSize { get; set; } = 1000;
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How long GET /api/v1/stream can be resumed from (Last-Event-ID): its rows older than this are pruned every
+    /// FeedPruneInterval. The orders, executions and subscriptions themselves are kept.
+    /// </summary>
+    public TimeSpan FeedRetention { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan FeedPruneInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>

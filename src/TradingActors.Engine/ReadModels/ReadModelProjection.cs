@@ -58,22 +58,32 @@ public sealed class ProjectionStatus : IDisposable
 /// the read models the API serves: orders, executions, positions, accounts, subscriptions. A cluster
 /// singleton, so it runs once in the cluster; it starts from the offset stored with the rows and writes
 /// each batch and the new offset in one transaction (<see cref="ReadModelWriter"/>). Any failure stops
-/// the stream and the actor; its backoff supervisor starts it again from the stored offset.
+/// the stream and the actor; its backoff supervisor starts it again from the stored offset. Beside it, it
+/// prunes the live stream's rows to their window (<see cref="TenantFeedRetention"/>, decision 012).
 /// </summary>
-public sealed class ReadModelProjection : ReceiveActor
+public sealed class ReadModelProjection : ReceiveActor, IWithTimers
 {
     public const string ProjectionName = "tenant-read-models";
 
-    public sealed record Settings(int BatchSize, TimeSpan BatchWindow, TimeSpan RestartBackoff, TimeSpan RestartBackoffMax);
+    /// <param name="FeedRetention">how long the live stream's rows are kept (<see cref="TenantFeedRetention"/>)</param>
+    /// <param name="FeedPruneInterval">how often rows older than that are deleted (also once at each start)</param>
+    public sealed record Settings(int BatchSize, TimeSpan BatchWindow, TimeSpan RestartBackoff, TimeSpan RestartBackoffMax,
+        TimeSpan FeedRetention, TimeSpan FeedPruneInterval);
 
     private sealed record Started(long Offset);
     private sealed record BatchWritten(int Applied, long Through, DateTimeOffset LastEventAt);
     private sealed record StreamCompleted;
     private sealed record StreamFailed(Exception Cause);
+    private sealed record PruneFeed;
+    private sealed record FeedPruned(TenantFeedRetention.Pruned Outcome);
+    private sealed record FeedPruneFailed(Exception Cause);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ReadModelProjection(string connectionString, ReadModelWriter writer, ProjectionStatus status, Settings settings, TimeProvider time)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public ReadModelProjection(string connectionString, ReadModelWriter writer, TenantFeedRetention retention, ProjectionStatus status, Settings settings,
+        TimeProvider time)
     {
         Receive<Started>(started =>
         {
@@ -89,6 +99,29 @@ public sealed class ReadModelProjection : ReceiveActor
                     return new BatchWritten(applied, events[^1].Ordering, events[^1].Event.At);
                 })
                 .RunWith(Sink.ActorRef<BatchWritten>(Self, new StreamCompleted(), e => new StreamFailed(e)), Context.Materializer());
+            Self.Tell(new PruneFeed());
+            Timers.StartPeriodicTimer("prune-feed", new PruneFeed(), settings.FeedPruneInterval);
+        });
+        // Pruning runs beside the projection, one at a time; a failed prune is retried at the next tick, the projection goes on.
+        var pruning = false;
+        Receive<PruneFeed>(_ =>
+        {
+            if (pruning) return;
+            pruning = true;
+            retention.PruneAsync(time.GetUtcNow() - settings.FeedRetention)
+                .PipeTo(Self, success: pruned => new FeedPruned(pruned), failure: e => new FeedPruneFailed(e));
+        });
+        Receive<FeedPruned>(p =>
+        {
+            pruning = false;
+            if (p.Outcome.Rows > 0)
+                _log.Info("pruned {0} live stream rows older than {1}; the stream now starts at journal ordering {2}", p.Outcome.Rows, settings.FeedRetention,
+                    p.Outcome.PrunedBefore);
+        });
+        Receive<FeedPruneFailed>(f =>
+        {
+            pruning = false;
+            _log.Warning(f.Cause, "pruning the live stream failed; retried in {0}", settings.FeedPruneInterval);
         });
         Receive<BatchWritten>(b => status.Record(b.Through, b.LastEventAt, time.GetUtcNow()));
         Receive<StreamFailed>(f => throw new InvalidOperationException("the read model projection failed; it restarts from its stored offset", f.Cause));
@@ -110,7 +143,8 @@ public sealed class ReadModelProjection : ReceiveActor
     public static Props Supervised(string connectionString, NpgsqlDataSource database, ProjectionStatus status, Settings settings, TimeProvider time)
     {
         var writer = new ReadModelWriter(database, ProjectionName);
-        var child = Props.Create(() => new ReadModelProjection(connectionString, writer, status, settings, time));
+        var retention = new TenantFeedRetention(database);
+        var child = Props.Create(() => new ReadModelProjection(connectionString, writer, retention, status, settings, time));
         return BackoffSupervisor.Props(Backoff.OnStop(child, "projection", settings.RestartBackoff, settings.RestartBackoffMax, 0.2)
             .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Stop))
             .WithAutoReset(TimeSpan.FromSeconds(30)));

@@ -8,6 +8,7 @@ using TradingActors.Api.Identity;
 using TradingActors.Api.Tests.Infrastructure;
 using TradingActors.Brokers.Paper;
 using TradingActors.Domain.Orders;
+using TradingActors.Engine.ReadModels;
 using TradingActors.Engine.Tenants;
 
 namespace TradingActors.Api.Tests.Trading;
@@ -312,4 +313,47 @@ public sealed class TradingRoutesTests(ApiFixture api)
         await ProblemAssert.Is(await api.Client.SendAsync(bad), HttpStatusCode.BadRequest, "validation");
         await ProblemAssert.Is(await s.Trader.Get("/api/v1/stream", null), HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task A_client_resuming_from_before_the_kept_window_gets_a_reset_then_what_came_after_the_window()
+    {
+        var s = await SignedIn("stream-pruned");
+        var (first, reader) = await OpenStream(s, null);
+        List<StreamEvent> old;
+        using (first)
+        {
+            await Json(await PlaceOrder(s, Buy(), "p-1"), HttpStatusCode.Created);
+            old = await NextEvents(reader, 2);
+        }
+
+        // Everything the stream holds is older than the window now (as days of retention would make it).
+        await using (var source = Npgsql.NpgsqlDataSource.Create(api.Database.ConnectionString))
+        {
+            var pruned = await new TenantFeedRetention(source).PruneAsync(DateTimeOffset.UtcNow.AddDays(1));
+            Assert.True(pruned.Rows >= 2);
+            var (lastSeen, _) = ParseId(old[1].Id);
+            Assert.True(pruned.PrunedBefore > lastSeen);
+        }
+        var newer = (await Json(await PlaceOrder(s, Buy(), "p-2"), HttpStatusCode.Created)).GetProperty("id").GetString();
+
+        // Resuming after the first event: what followed it is gone, so a reset comes first, then the new order.
+        var (resumed, resumedReader) = await OpenStream(s, old[0].Id);
+        using (resumed)
+        {
+            var events = await NextEvents(resumedReader, 3);
+            Assert.Equal(["reset", "order", "execution"], events.Select(e => e.Event));
+            Assert.Equal("pruned", events[0].Data.GetProperty("reason").GetString());
+            Assert.Equal(newer, events[1].Data.GetProperty("id").GetString());
+            Assert.True(ParseId(events[0].Id).CompareTo(ParseId(events[1].Id)) < 0);
+
+            // Resuming from the reset's own id is inside the window: no second reset.
+            var (again, againReader) = await OpenStream(s, events[0].Id);
+            using (again)
+                Assert.Equal([events[1].Id, events[2].Id], (await NextEvents(againReader, 2)).Select(e => e.Id));
+        }
+    }
+
+    private static (long EventId, short Part) ParseId(string id) =>
+        (long.Parse(id[..id.IndexOf('.')], System.Globalization.CultureInfo.InvariantCulture),
+            short.Parse(id[(id.IndexOf('.') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 }

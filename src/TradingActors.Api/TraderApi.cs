@@ -85,7 +85,7 @@ public static class TraderApi
         var readerConnection = configuration["Trading:Api:ReaderConnectionString"];
         var owner = NpgsqlDataSource.Create(WithAutoPrepare(connectionString));
         services.AddSingleton(new ApiDataSources(owner,
-            string.IsNullOrWhiteSpace(readerConnection) ? owner : NpgsqlDataSource.Create(WithAutoPrepare(readerConnection))));
+            TenantReads.CreateSource(WithAutoPrepare(string.IsNullOrWhiteSpace(readerConnection) ? connectionString : readerConnection))));
         services.AddSingleton(sp => new TenantReads(sp.GetRequiredService<ApiDataSources>().Reader, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TenantFeedListener>();
         services.AddHostedService(sp => sp.GetRequiredService<TenantFeedListener>());

@@ -29,6 +29,16 @@ public sealed class TenantReads(NpgsqlDataSource database, TimeProvider time)
 {
     private static readonly TimeSpan ConsistencyPoll = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// The data source trading reads go through. Every use of it is one transaction whose settings are all LOCAL (the
+    /// role, the tenant): commit or rollback undoes them, and Npgsql rolls back a transaction still open when a
+    /// connection goes back to the pool. So its connections skip Npgsql's reset on close (the statements it would
+    /// otherwise run before the next request's query) and nothing of one request's session reaches the next;
+    /// RowLevelSecurityTests guards exactly that.
+    /// </summary>
+    public static NpgsqlDataSource CreateSource(string connectionString) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
+
     public async Task<T> ReadAsync<T>(string tenantId, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> read, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);

@@ -66,6 +66,33 @@ public sealed class RowLevelSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nothing_of_a_read_outlives_it_on_the_pooled_connection_the_next_read_gets()
+    {
+        // One connection, so every read below and the check after them share one PostgreSQL session.
+        await using var source = TenantReads.CreateSource(_db.ConnectionString + ";Maximum Pool Size=1");
+        var reads = new TenantReads(source, TimeProvider.System);
+        var session = await reads.ReadAsync("alice", async (connection, tx) =>
+        {
+            await using var pid = new NpgsqlCommand("SELECT pg_backend_pid()", connection, tx);
+            return (int)(await pid.ExecuteScalarAsync())!;
+        }, default);
+        Assert.Single(await reads.QueryAsync("alice", "SELECT client_order_id FROM orders", r => r.GetString(0), default));
+        await Assert.ThrowsAsync<PostgresException>(() => reads.QueryAsync("bob", "SELECT 1 / 0", r => r.GetInt32(0), default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            reads.ReadAsync<int>("carol", (_, _) => throw new InvalidOperationException("the route failed half-way"), default));
+
+        await using var next = await source.OpenConnectionAsync();
+        await using var check = new NpgsqlCommand(
+            "SELECT pg_backend_pid(), current_user = session_user, coalesce(current_setting('app.tenant_id', true), ''), (SELECT count(*) FROM orders)", next);
+        await using var row = await check.ExecuteReaderAsync();
+        Assert.True(await row.ReadAsync());
+        Assert.Equal(session, row.GetInt32(0));
+        Assert.True(row.GetBoolean(1)); // the reader role is gone
+        Assert.Equal("", row.GetString(2)); // and so is the tenant
+        Assert.Equal(3, row.GetInt64(3)); // the login sees every tenant's order again: no policy applies to it
+    }
+
+    [Fact]
     public async Task Subscriptions_with_ids_are_the_callers_only_and_the_strategy_totals_count_every_tenant_without_naming_one()
     {
         var (mine, totals) = await _reads.ReadAsync("bob", async (connection, tx) =>

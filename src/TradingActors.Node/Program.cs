@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
 using Npgsql;
+using OpenTelemetry.Metrics;
 using Serilog;
 using TradingActors.Api;
 using TradingActors.Api.Auth;
@@ -30,6 +31,12 @@ builder.Services.AddTradingEngine(engine);
 builder.Services.AddSingleton(demo);
 builder.Services.AddHostedService<DemoSeeder>();
 builder.Services.AddTraderApi(builder.Configuration);
+// Prometheus /metrics: the engine's instruments (docs/operations.md, Metrics), the read models' lag, and what
+// ASP.NET Core, Kestrel and the runtime publish themselves.
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddMeter(EngineInstruments.MeterName, ProjectionStatus.MeterName,
+        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
+    .AddPrometheusExporter());
 
 var app = builder.Build();
 
@@ -55,6 +62,8 @@ app.MapGet("/summary", async (IRequiredActor<EngineMetricsKey> metrics, Cancella
     .RequireAuthorization(TraderPolicies.Admin)
     .WithTags("node").WithSummary("The engine's counters and strategies (admin)").Returns<EngineSummary>();
 
+// The operators' scrape, not the trader API (not in the OpenAPI document); no tenant's data in it.
+app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])).AllowAnonymous().ExcludeFromDescription();
 app.MapTraderApi();
 app.Run();
 

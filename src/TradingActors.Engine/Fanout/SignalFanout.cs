@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using TradingActors.Engine.Observability;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
 
@@ -55,6 +56,7 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
         Recover<FanoutAdvanced>(_ => { }); // written by earlier versions; delivery state is not persisted any more
         Recover<RecoveryCompleted>(_ =>
         {
+            EngineInstruments.Recoveries.Add(1, new KeyValuePair<string, object?>("kind", "fanout"));
             RequestLatest();
             Timers.StartPeriodicTimer("redeliver", new Redeliver(), RedeliveryInterval);
         });
@@ -125,7 +127,11 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
             return;
         }
         foreach (var (tenant, acked) in _members)
-            if (acked < _latest || acked < 0) _tenantRegion.Tell(new CatchUpSignals(tenant, _strategyId, _latest));
+            if (acked < _latest || acked < 0)
+            {
+                _tenantRegion.Tell(new CatchUpSignals(tenant, _strategyId, _latest));
+                EngineInstruments.FanoutRedeliveries.Add(1);
+            }
     }
 
     private int Lagging() => _members.Values.Count(acked => acked < 0 || acked < _latest);

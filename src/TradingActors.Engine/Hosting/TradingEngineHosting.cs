@@ -120,7 +120,8 @@ public static class TradingEngineHosting
                             PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), "read-model-projection");
                     }
                     registry.Register<EngineMetricsKey>(system.ActorOf(
-                        Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>(), options.Strategies.Select(s => s.Id), options.SummaryInterval)), "metrics"));
+                        Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>(), options.Strategies.Select(s => s.Id), options.SummaryInterval,
+                            registry.Get<FanoutRegion>())), "metrics"));
                 })
                 .AddStartup((system, _) =>
                 {

@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using TradingActors.Domain.Tenants;
+using TradingActors.Engine.ReadModels;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
 
@@ -22,10 +23,22 @@ public sealed record EngineSummary(int TenantsActive, long Signals, long OrdersF
         $"needs-attention={OrdersNeedingAttention} signals skipped={SignalsSkipped}";
 }
 
-/// <summary>One per node: counts this node's order outcomes and the cluster's signals, and logs a one-line summary periodically.</summary>
+/// <summary>
+/// One per node: counts this node's order outcomes and the cluster's signals, logs a one-line summary periodically,
+/// and observes what /metrics reports as gauges: cluster members by status, and the tenant and fan-out shards and
+/// entities this node hosts (asked of the regions every <see cref="ObserveInterval"/>).
+/// </summary>
 public sealed class EngineMetrics : ReceiveActor, IWithTimers
 {
+    public static readonly TimeSpan ObserveInterval = TimeSpan.FromSeconds(5);
+
     private sealed record LogSummary;
+    private sealed record Observe;
+    private sealed record RegionObserved(string Region, int Shards, int Entities);
+
+    private readonly IActorRef? _fanoutRegion;
+    private IReadOnlyDictionary<string, int> _membersByStatus = new Dictionary<string, int>();
+    private IReadOnlyDictionary<string, (int Shards, int Entities)> _regions = new Dictionary<string, (int, int)>();
 
     private readonly IActorRef _tenantRegion;
     private readonly IActorRef _strategies;
@@ -34,9 +47,10 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
     private long _signals, _filled, _rejected, _failed, _unknown, _attention, _skipped;
     private int _tenantsActive;
 
-    public EngineMetrics(IActorRef tenantRegion, IActorRef strategies, IEnumerable<string> strategyIds, TimeSpan summaryInterval)
+    public EngineMetrics(IActorRef tenantRegion, IActorRef strategies, IEnumerable<string> strategyIds, TimeSpan summaryInterval, IActorRef? fanoutRegion = null)
     {
         _tenantRegion = tenantRegion;
+        _fanoutRegion = fanoutRegion;
         _strategies = strategies;
         _strategyIds = [.. strategyIds];
         Context.System.EventStream.Subscribe(Self, typeof(OrderOutcomePersisted));
@@ -45,10 +59,15 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
         foreach (var id in _strategyIds) mediator.Tell(new Subscribe(Names.SignalTopic(id), Self));
 
         Receive<SubscribeAck>(_ => { });
-        Receive<SignalsSkipPersisted>(s => _skipped += s.ToSequence - s.FromSequence + 1);
+        Receive<SignalsSkipPersisted>(s =>
+        {
+            _skipped += s.ToSequence - s.FromSequence + 1;
+            EngineInstruments.SignalsSkipped.Add(s.ToSequence - s.FromSequence + 1);
+        });
         Receive<SignalPublished>(_ => _signals++);
         Receive<OrderOutcomePersisted>(o =>
         {
+            EngineInstruments.Orders.Add(1, new KeyValuePair<string, object?>("status", ReadModelNames.Status(o.Status)));
             switch (o.Status)
             {
                 case OrderStatus.Filled: _filled++; break;
@@ -65,8 +84,32 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
             _log.Info("summary: {0}", Summary());
         });
         Receive<GetEngineSummary>(_ => Current(Summary()).PipeTo(Sender));
+        Receive<Observe>(_ =>
+        {
+            _membersByStatus = Akka.Cluster.Cluster.Get(Context.System).State.Members
+                .GroupBy(m => m.Status.ToString().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count());
+            ObserveRegion("tenants", _tenantRegion);
+            if (_fanoutRegion is not null) ObserveRegion("fanout", _fanoutRegion);
+            EngineInstruments.Publish(this, new EngineInstruments.ClusterView(_membersByStatus, _regions));
+        });
+        Receive<RegionObserved>(r => r.Shards < 0, _ => { }); // the region did not answer in time: keep what was observed
+        Receive<RegionObserved>(r =>
+        {
+            _regions = new Dictionary<string, (int, int)>(_regions) { [r.Region] = (r.Shards, r.Entities) };
+            EngineInstruments.Publish(this, new EngineInstruments.ClusterView(_membersByStatus, _regions));
+            if (r.Region == "tenants") _tenantsActive = r.Entities;
+        });
         Timers!.StartPeriodicTimer("summary", new LogSummary(), summaryInterval);
+        Self.Tell(new Observe());
+        Timers.StartPeriodicTimer("observe", new Observe(), ObserveInterval);
     }
+
+    private void ObserveRegion(string name, IActorRef region) =>
+        region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(3))
+            .PipeTo(Self, success: s => new RegionObserved(name, s.Shards.Count, s.Shards.Sum(shard => shard.EntityIds.Count)),
+                failure: _ => new RegionObserved(name, -1, -1));
+
+    protected override void PostStop() => EngineInstruments.Withdraw(this);
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -5,6 +5,7 @@ using Akka.Persistence.Sql.Config;
 using Akka.Serialization;
 using Akka.Util;
 using Npgsql;
+using TradingActors.Engine.Observability;
 
 namespace TradingActors.Engine.Persistence;
 
@@ -75,7 +76,9 @@ public sealed class JournalBatchWriter
     /// </summary>
     public async Task<IImmutableList<Exception?>?> WriteAsync(IReadOnlyCollection<AtomicWrite> writes, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await _batcher.RunAsync(writes, cancellationToken).ConfigureAwait(false);
+        EngineInstruments.JournalWrite.Record(EngineInstruments.SecondsSince(started));
         if (result.Failure is not null) throw result.Failure;
         return result.Rejections;
     }

@@ -3,6 +3,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Pattern;
 using Akka.Persistence;
+using TradingActors.Engine.Observability;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Strategies;
 using TradingActors.Engine.Fanout;
@@ -135,6 +136,7 @@ public sealed class StrategyActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
+        EngineInstruments.Recoveries.Add(1, new KeyValuePair<string, object?>("kind", "strategy"));
         _mediator.Tell(new Subscribe(Names.PriceTopic(_definition.Symbol), Self));
         // Ticks (re)start every bucket and tell it the latest sequence: first at once, then periodically.
         TickBuckets();
@@ -183,6 +185,7 @@ public sealed class StrategyActor : ReceivePersistentActor, IWithTimers
             for (var bucket = 0; bucket < _buckets; bucket++)
                 _fanoutRegion.Tell(new DeliverSignal(_definition.Id, bucket, e.Signal));
             _mediator.Tell(new Publish(Names.SignalTopic(_definition.Id), new SignalPublished(e.Signal)));
+            EngineInstruments.Signals.Add(1);
             if (replyTo is not null && !replyTo.IsNobody()) replyTo.Tell(new SignalPublished(e.Signal));
             Checkpoint();
             _log.Info("strategy {0} signal #{1} {2} {3} @ {4}: {5}", _definition.Id, e.Signal.Sequence, e.Signal.Side, e.Signal.Symbol, e.Signal.Price, e.Signal.Reason);

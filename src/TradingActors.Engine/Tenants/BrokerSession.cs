@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Pattern;
+using TradingActors.Engine.Observability;
 using TradingActors.Brokers;
 using TradingActors.Credentials;
 using TradingActors.Domain.Orders;
@@ -114,18 +115,21 @@ public sealed class BrokerSession : ReceiveActor
         if (_unusable is not null)
         {
             // Never called: definitely not placed (a lookup learnt nothing and is retried with backoff).
+            VenueError("unusable_credentials");
             replyTo.Tell(isLookup ? VenueAnswer.Unknown(intent, _unusable) : VenueAnswer.NotPlaced(intent, _unusable));
             return;
         }
         if (_time.GetUtcNow() < _openUntil)
         {
             // An open breaker means we did not call: definitely not placed (a lookup simply learnt nothing).
+            VenueError("circuit_open");
             replyTo.Tell(VenueAnswer.NotPlaced(intent, CircuitOpenReason));
             return;
         }
         var answer = await VenueCall.RunAsync(_client, _account, intent, isLookup, _settings.CallTimeout);
         if (answer.Kind is VenueAnswerKind.Unknown or VenueAnswerKind.NotPlaced)
         {
+            VenueError(answer.Kind == VenueAnswerKind.Unknown ? "unknown" : "not_placed");
             if (++_consecutiveFailures >= _settings.BreakerMaxFailures)
             {
                 _openUntil = _time.GetUtcNow() + _settings.BreakerReset;
@@ -138,6 +142,9 @@ public sealed class BrokerSession : ReceiveActor
         }
         replyTo.Tell(answer);
     }
+
+    private void VenueError(string kind) => EngineInstruments.VenueErrors.Add(1,
+        new KeyValuePair<string, object?>("venue", _client.Venue), new KeyValuePair<string, object?>("class", kind));
 }
 
 /// <summary>Local messages between a tenant and its broker session (never leave the node).</summary>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using TradingActors.Engine.Observability;
 using TradingActors.Brokers;
 using TradingActors.Credentials;
 using TradingActors.Domain.Orders;
@@ -120,7 +121,10 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 break;
             case ChangeSubscriptionBudget c: Decide(c, TenantDecisions.ChangeBudget(_state, c.SubscriptionId, c.Budget, Now)); break;
             case PlaceManualOrder c: PlaceManual(c); break;
-            case ExecuteSignal c: OnSignals(c.Signal.StrategyId, c.Signal, c.Signal.Sequence); break;
+            case ExecuteSignal c:
+                EngineInstruments.SignalDelivery.Record(Math.Max(0, (Now - c.Signal.Time).TotalSeconds));
+                OnSignals(c.Signal.StrategyId, c.Signal, c.Signal.Sequence);
+                break;
             case CatchUpSignals c: OnSignals(c.StrategyId, null, c.Through); break;
             case SignalsFetched f: OnFetched(f); break;
             case RetryFetch r:
@@ -208,6 +212,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     private void OnRecovered()
     {
+        EngineInstruments.Recoveries.Add(1, new KeyValuePair<string, object?>("kind", "tenant"));
         RegisterAll();
         foreach (var open in _state.Open.Keys) ScheduleLookup(open, TimeSpan.Zero);
         UpdateResidency();
@@ -678,7 +683,9 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             Apply(e);
             var intent = e.Intent;
             var id = intent.ClientOrderId;
-            var status = _state.Open.TryGetValue(id, out var open) ? open.Status : _state.Recent[^1].Status;
+            var record = _state.Open.TryGetValue(id, out var open) ? open : _state.Recent[^1];
+            var status = record.Status;
+            if (record.SubmittedAt != default) EngineInstruments.OrderLatency.Record(Math.Max(0, (record.At - record.SubmittedAt).TotalSeconds));
             Context.System.EventStream.Publish(new OrderOutcomePersisted(_tenantId, id, status, System.Diagnostics.Stopwatch.GetTimestamp()));
             ReplyManual(id);
             if (open is null)

@@ -3,10 +3,10 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Pattern;
 using Akka.Persistence;
-using TradingActors.Engine.Observability;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Strategies;
 using TradingActors.Engine.Fanout;
+using TradingActors.Engine.Observability;
 
 namespace TradingActors.Engine.Strategies;
 

@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Akka.Pattern;
-using TradingActors.Engine.Observability;
 using TradingActors.Brokers;
 using TradingActors.Credentials;
 using TradingActors.Domain.Orders;
+using TradingActors.Engine.Observability;
 
 namespace TradingActors.Engine.Tenants;
 

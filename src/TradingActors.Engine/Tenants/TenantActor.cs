@@ -2,13 +2,13 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
-using TradingActors.Engine.Observability;
 using TradingActors.Brokers;
 using TradingActors.Credentials;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
 using TradingActors.Engine.Fanout;
+using TradingActors.Engine.Observability;
 using TradingActors.Engine.Strategies;
 
 namespace TradingActors.Engine.Tenants;

@@ -38,6 +38,10 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
         "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
     .AddPrometheusExporter());
 
+// Stopping: readiness turns false first and stays so for Trading:ShutdownDrain, then the node leaves (NodeDrain).
+var drain = new NodeDrain(builder.Configuration.GetValue("Trading:ShutdownDrain", TimeSpan.FromSeconds(5)));
+builder.Services.AddHostedService(_ => drain);
+
 var app = builder.Build();
 
 app.MapGet("/healthz", () => Results.Ok(new Liveness("alive"))).AllowAnonymous()
@@ -48,6 +52,8 @@ app.MapGet("/healthz", () => Results.Ok(new Liveness("alive"))).AllowAnonymous()
 app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
 {
     var member = Cluster.Get(system).SelfMember;
+    if (drain.Stopping)
+        return Results.Json(new Readiness("stopping", member.Status.ToString(), "not checked", null), statusCode: StatusCodes.Status503ServiceUnavailable);
     var up = member.Status == MemberStatus.Up;
     var journal = await DatabaseReachable(engine.ConnectionString, ct);
     var lag = journal ? await ReadModelLagOf(engine.ConnectionString, ct) : null;

@@ -57,6 +57,7 @@ public class ApiFixture : IAsyncLifetime
         {
             ["Trading:ConnectionString"] = Database.ConnectionString,
             ["Trading:Cluster:Port"] = "0",
+            ["Trading:ShutdownDrain"] = "00:00:00", // no load balancer to drain: each test host stops at once
             ["Trading:Feed:Kind"] = "none",
             ["Trading:Demo:Tenants"] = "0",
             ["Trading:Mail:Host"] = "127.0.0.1",

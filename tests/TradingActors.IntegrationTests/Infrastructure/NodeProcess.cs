@@ -71,6 +71,8 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment["Trading__Api__Jwt__SigningKey"] = Convert.ToBase64String(SigningKey);
         start.Environment["Trading__Credentials__MasterKeys__test_1"] = MasterKey;
         start.Environment["Trading__Credentials__ActiveMasterKey"] = "test_1";
+        start.Environment["Trading__ShutdownDrain"] = "00:00:00"; // tests that need the drain set it
+
         foreach (var (key, value) in settings) start.Environment["Trading__" + key.Replace(":", "__")] = value;
 
         var logDir = Path.Combine(root, ".run", "node-processes");
@@ -82,6 +84,21 @@ public sealed class NodeProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new NodeProcess(process, log, akkaPort, httpPort);
+    }
+
+    /// <summary>SIGTERM, without waiting: what an orchestrator sends to stop a node.</summary>
+    public void Terminate()
+    {
+        using var term = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+        term!.WaitForExit();
+    }
+
+    /// <summary>Waits until the process has exited; false at the deadline.</summary>
+    public async Task<bool> ExitedWithin(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); return true; }
+        catch (OperationCanceledException) { return false; }
     }
 
     /// <summary>kill -9: no leaving, no hand-off, nothing flushed.</summary>
@@ -107,6 +124,17 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         try { return (await Http.SendAsync(AsAdmin(path))).StatusCode; }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
+    }
+
+    /// <summary>A GET as an admin, with its body; (null, null) when the node does not answer.</summary>
+    public async Task<(HttpStatusCode? Status, string? Body)> Read(string path)
+    {
+        try
+        {
+            using var response = await Http.SendAsync(AsAdmin(path));
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return (null, null); }
     }
 
     private HttpRequestMessage AsAdmin(string path)

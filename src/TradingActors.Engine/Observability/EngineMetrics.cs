@@ -77,10 +77,8 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
                 case OrderStatus.NeedsAttention: _attention++; break;
             }
         });
-        Receive<CurrentShardRegionState>(s => _tenantsActive = s.Shards.Sum(shard => shard.EntityIds.Count));
         Receive<LogSummary>(_ =>
         {
-            _tenantRegion.Tell(GetShardRegionState.Instance);
             _log.Info("summary: {0}", Summary());
         });
         Receive<GetEngineSummary>(_ => Current(Summary()).PipeTo(Sender));

@@ -20,6 +20,13 @@ if [ -z "${Trading__Cluster__Hostname:-}" ]; then
   export Trading__Cluster__Hostname
 fi
 
+# The access-token signing key from a secret file (compose: /run/secrets/jwt_signing_key), never from the compose file.
+if [ -n "${TRADING_JWT_SIGNING_KEY_FILE:-}" ] && [ -z "${Trading__Api__Jwt__SigningKey:-}" ]; then
+  [ -r "$TRADING_JWT_SIGNING_KEY_FILE" ] || { echo "tradingactors: cannot read $TRADING_JWT_SIGNING_KEY_FILE" >&2; exit 1; }
+  Trading__Api__Jwt__SigningKey="$(cat "$TRADING_JWT_SIGNING_KEY_FILE")"
+  export Trading__Api__Jwt__SigningKey
+fi
+
 # Master keys (decision 008): without Trading__Credentials__* settings, one key file on the shared keys volume,
 # written by the first node to start (noclobber) and read by the others. Back it up with the database.
 if ! env | grep -q '^Trading__Credentials__'; then

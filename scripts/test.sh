@@ -82,6 +82,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# ClusterScriptsTests validates docker/compose.yml with Debian's docker-compose (no Docker engine runs here).
+if ! command -v docker-compose >/dev/null; then
+  echo "test.sh: installing docker-compose (apt)" >&2
+  sudo=""; [[ $EUID -eq 0 ]] || sudo="sudo"
+  $sudo apt-get install -y -qq docker-compose >&2 || { $sudo apt-get update -qq >&2 && $sudo apt-get install -y -qq docker-compose >&2; }
+fi
+
 rm -rf "$RESULTS_DIR"
 mkdir -p "$RESULTS_DIR"
 

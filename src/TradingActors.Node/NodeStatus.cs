@@ -5,10 +5,12 @@ public sealed record Liveness(string Status);
 
 /// <summary>
 /// GET /readyz: Status "ready", "not ready" or "stopping" (asked to stop: out of rotation while it drains and leaves),
-/// the cluster member's status, the journal "reachable", "unreachable" or "not checked" (stopping),
-/// and how far the read models are behind the journal (absent when it cannot be read).
+/// the cluster member's status, the node's roles, how many engine nodes are Up and reachable (an api node is not ready
+/// without one),
+/// the journal "reachable", "unreachable" or "not checked" (stopping), and how far the read models are behind the
+/// journal (absent when it cannot be read).
 /// </summary>
-public sealed record Readiness(string Status, string Member, string Journal, ReadModelReadiness? ReadModels);
+public sealed record Readiness(string Status, string Member, string[] Roles, int EnginesUp, string Journal, ReadModelReadiness? ReadModels);
 
 /// <summary>Tenant events not yet projected, the journal ordering the read models hold, and when they last moved.</summary>
 public sealed record ReadModelReadiness(long EventsBehind, long ProjectedThrough, DateTimeOffset? UpdatedAt);

@@ -14,23 +14,29 @@ using TradingActors.Engine.ReadModels;
 using TradingActors.Node;
 
 var builder = WebApplication.CreateBuilder(args);
-// Serilog writes the console; providers registered in DI (none by default, a test's log capture) get every event too.
+var engine = builder.Configuration.GetSection(TradingEngineOptions.Section).Get<TradingEngineOptions>() ?? new TradingEngineOptions();
+// Serilog writes the console (text or JSON) and an optional rolling JSON file, every event with this node's address;
+// providers registered in DI (none by default, a test's log capture) get every event too.
+var logging = builder.Configuration.GetSection(NodeLoggingOptions.Section).Get<NodeLoggingOptions>() ?? new NodeLoggingOptions();
 builder.Logging.ClearProviders();
-builder.Host.UseSerilog((context, logger) => logger
-    .ReadFrom.Configuration(context.Configuration)
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"),
+builder.Host.UseSerilog((context, logger) => NodeLogging.Configure(logger.ReadFrom.Configuration(context.Configuration), logging,
+        $"{engine.Cluster.Hostname}:{engine.Cluster.Port}"),
     writeToProviders: true);
 
-var engine = builder.Configuration.GetSection(TradingEngineOptions.Section).Get<TradingEngineOptions>() ?? new TradingEngineOptions();
 // The master keys that wrap the tenants' data keys (decision 008): refused at start when missing or malformed.
 var credentialKeys = new KeyRingSource((builder.Configuration.GetSection(CredentialKeyOptions.Section).Get<CredentialKeyOptions>() ?? new CredentialKeyOptions()).LoadKeyRing());
 engine.CredentialKeys = credentialKeys;
 builder.Services.AddSingleton(credentialKeys);
 var demo = builder.Configuration.GetSection("Trading:Demo").Get<DemoOptions>() ?? new DemoOptions();
 builder.Services.AddTradingEngine(engine);
+// The trader API (its schema, identity, routes) and the demo only where the node has the api role (decision 015).
+var servesApi = engine.Cluster.Has(NodeRoles.Api);
 builder.Services.AddSingleton(demo);
-builder.Services.AddHostedService<DemoSeeder>();
-builder.Services.AddTraderApi(builder.Configuration);
+if (servesApi)
+{
+    builder.Services.AddHostedService<DemoSeeder>();
+    builder.Services.AddTraderApi(builder.Configuration);
+}
 // Prometheus /metrics: the engine's instruments (docs/operations.md, Metrics), the read models' lag, and what
 // ASP.NET Core, Kestrel and the runtime publish themselves.
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -47,30 +53,41 @@ var app = builder.Build();
 app.MapGet("/healthz", () => Results.Ok(new Liveness("alive"))).AllowAnonymous()
     .WithTags("node").WithSummary("Liveness: the process answers").Returns<Liveness>();
 
-// Ready = this node is an Up cluster member and the journal's database answers. The read models' lag is detail:
-// a lagging projection makes reads wait (minVersion), it does not make the node unready.
+// Ready = this node is an Up cluster member, the journal's database answers, and its duties can be done: an api node
+// needs an Up engine node to send tenants' commands to. The read models' lag is detail: a lagging projection makes
+// reads wait (minVersion), it does not make the node unready.
+var roles = engine.Cluster.RoleList.ToArray();
 app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
 {
-    var member = Cluster.Get(system).SelfMember;
+    var cluster = Cluster.Get(system);
+    var member = cluster.SelfMember;
+    var state = cluster.State;
+    var engines = state.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(NodeRoles.Engine) && !state.Unreachable.Contains(m));
     if (drain.Stopping)
-        return Results.Json(new Readiness("stopping", member.Status.ToString(), "not checked", null), statusCode: StatusCodes.Status503ServiceUnavailable);
+        return Results.Json(new Readiness("stopping", member.Status.ToString(), roles, engines, "not checked", null), statusCode: StatusCodes.Status503ServiceUnavailable);
     var up = member.Status == MemberStatus.Up;
+    var dutiesPossible = !servesApi || engines > 0;
     var journal = await DatabaseReachable(engine.ConnectionString, ct);
     var lag = journal ? await ReadModelLagOf(engine.ConnectionString, ct) : null;
-    var body = new Readiness(up && journal ? "ready" : "not ready", member.Status.ToString(), journal ? "reachable" : "unreachable",
+    var ready = up && dutiesPossible && journal;
+    var body = new Readiness(ready ? "ready" : "not ready", member.Status.ToString(), roles, engines, journal ? "reachable" : "unreachable",
         lag is null ? null : new ReadModelReadiness(lag.EventsBehind, lag.ProjectedThrough, lag.UpdatedAt));
-    return up && journal ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+    return ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
 }).AllowAnonymous()
-    .WithTags("node").WithSummary("Readiness: an Up cluster member whose journal database answers").Returns<Readiness>().Returns<Readiness>(503);
-
-app.MapGet("/summary", async (IRequiredActor<EngineMetricsKey> metrics, CancellationToken ct) =>
-    Results.Ok(await (await metrics.GetAsync(ct)).Ask<EngineSummary>(new GetEngineSummary(), TimeSpan.FromSeconds(5), ct)))
-    .RequireAuthorization(TraderPolicies.Admin)
-    .WithTags("node").WithSummary("The engine's counters and strategies (admin)").Returns<EngineSummary>();
+    .WithTags("node").WithSummary("Readiness: an Up cluster member whose journal database answers and, on an api node, with an engine node Up")
+    .Returns<Readiness>().Returns<Readiness>(503);
 
 // The operators' scrape, not the trader API (not in the OpenAPI document); no tenant's data in it.
 app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])).AllowAnonymous().ExcludeFromDescription();
-app.MapTraderApi();
+
+if (servesApi)
+{
+    app.MapGet("/summary", async (IRequiredActor<EngineMetricsKey> metrics, CancellationToken ct) =>
+        Results.Ok(await (await metrics.GetAsync(ct)).Ask<EngineSummary>(new GetEngineSummary(), TimeSpan.FromSeconds(5), ct)))
+        .RequireAuthorization(TraderPolicies.Admin)
+        .WithTags("node").WithSummary("The engine's counters and strategies (admin)").Returns<EngineSummary>();
+    app.MapTraderApi();
+}
 app.Run();
 
 static async Task<bool> DatabaseReachable(string connectionString, CancellationToken ct)

@@ -5,6 +5,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
 using Akka.Remote.Hosting;
@@ -18,6 +19,7 @@ using TradingActors.Domain.Paper;
 using TradingActors.Domain.Strategies;
 using TradingActors.Engine.Fanout;
 using TradingActors.Engine.MarketFeeds;
+using TradingActors.Engine.Membership;
 using TradingActors.Engine.Observability;
 using TradingActors.Engine.ReadModels;
 using TradingActors.Engine.Serialization;
@@ -79,37 +81,30 @@ public static class TradingEngineHosting
                 // Before the regions: tenants and buckets recovered by remember-entities ask it at once.
                 .WithActors((system, registry) =>
                     registry.Register<SignalHistoryKey>(system.ActorOf(SignalHistory.Props(options.Strategies.Select(s => s.Id)), "signal-history")))
-                .WithShardRegion<TenantRegion>("tenant",
-                    (system, registry, _) =>
-                    {
-                        var deps = new Lazy<TenantDependencies>(() => TenantDeps(options, venues, prices, registry));
-                        return entityId => TenantActor.Props(entityId, deps.Value);
-                    },
-                    new EngineMessageExtractor(options.TenantShards),
-                    RememberedEntities())
-                .WithShardRegion<FanoutRegion>("fanout",
-                    (system, registry, _) => entityId => SignalFanout.Props(entityId, registry.Get<TenantRegion>(), registry.Get<SignalHistoryKey>()),
-                    new EngineMessageExtractor(Math.Max(10, options.FanoutBuckets)),
-                    RememberedEntities())
+                .WithTradingRegions(options, venues, prices)
                 .WithActors((system, registry) =>
                 {
                     var proxies = new Dictionary<string, IActorRef>();
                     foreach (var strategy in options.Strategies)
                     {
                         var name = "strategy-" + strategy.Id;
-                        system.ActorOf(ClusterSingletonManager.Props(
-                            StrategyActor.Supervised(strategy, registry.Get<FanoutRegion>(), options.FanoutBuckets, options.FanoutTickInterval, options.Time,
-                                options.StrategyRestartBackoff, options.StrategyRestartBackoffMax),
-                            HandOverStrategy.Instance,
-                            ClusterSingletonManagerSettings.Create(system)), name);
-                        proxies[strategy.Id] = system.ActorOf(ClusterSingletonProxy.Props("/user/" + name, ClusterSingletonProxySettings.Create(system)), name + "-proxy");
+                        if (options.Cluster.Has(NodeRoles.Engine))
+                            system.ActorOf(ClusterSingletonManager.Props(
+                                StrategyActor.Supervised(strategy, registry.Get<FanoutRegion>(), options.FanoutBuckets, options.FanoutTickInterval, options.Time,
+                                    options.StrategyRestartBackoff, options.StrategyRestartBackoffMax),
+                                HandOverStrategy.Instance,
+                                ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Engine)), name);
+                        proxies[strategy.Id] = system.ActorOf(ClusterSingletonProxy.Props("/user/" + name,
+                            ClusterSingletonProxySettings.Create(system).WithRole(NodeRoles.Engine)), name + "-proxy");
                     }
                     registry.Register<StrategyRouterKey>(system.ActorOf(Props.Create(() => new StrategyRouter(proxies)), "strategies"));
 
-                    if (FeedProps(options) is { } feed)
-                        system.ActorOf(ClusterSingletonManager.Props(feed, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), "feed");
+                    if (options.Cluster.Has(NodeRoles.Feed) && FeedProps(options) is { } feed)
+                        system.ActorOf(ClusterSingletonManager.Props(feed, PoisonPill.Instance,
+                            ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Feed)), "feed");
                     system.ActorOf(Props.Create(() => new PriceBoard(prices, Instruments.All.Select(i => i.Symbol))), "price-board");
-                    if (options.ReadModels.Enabled)
+                    // The API's read side: projected where the API runs.
+                    if (options.ReadModels.Enabled && options.Cluster.Has(NodeRoles.Api))
                     {
                         var settings = new ReadModelProjection.Settings(options.ReadModels.BatchSize, options.ReadModels.BatchWindow,
                             TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), options.ReadModels.FeedRetention, options.ReadModels.FeedPruneInterval);
@@ -117,16 +112,17 @@ public static class TradingEngineHosting
                         system.RegisterOnTermination(() => database.Dispose());
                         system.ActorOf(ClusterSingletonManager.Props(
                             ReadModelProjection.Supervised(options.ConnectionString, database, projection, settings, options.Time),
-                            PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), "read-model-projection");
+                            PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Api)), "read-model-projection");
                     }
                     registry.Register<EngineMetricsKey>(system.ActorOf(
                         Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>(), options.Strategies.Select(s => s.Id), options.SummaryInterval,
                             registry.Get<FanoutRegion>())), "metrics"));
                 })
+                .WithClusterFormation(options)
                 .AddStartup((system, _) =>
                 {
-                    // Without seeds the node forms a one-node cluster on its own.
-                    if (options.Cluster.SeedList.Count == 0)
+                    // Without seeds or discovery the node forms a one-node cluster on its own.
+                    if (options.Cluster.SeedList.Count == 0 && !options.Cluster.UsesDiscovery)
                     {
                         var cluster = Akka.Cluster.Cluster.Get(system);
                         cluster.Join(cluster.SelfAddress);
@@ -136,6 +132,70 @@ public static class TradingEngineHosting
             if (!string.IsNullOrWhiteSpace(options.ExtraHocon)) builder.AddHocon(options.ExtraHocon, HoconAddMode.Prepend);
         });
         return services;
+    }
+
+    /// <summary>
+    /// With Trading:Cluster:Discovery = postgres the node joins through the members it finds in cluster_nodes, or forms
+    /// the cluster when there is none (decision 016); leaving, it removes its row.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithClusterFormation(this AkkaConfigurationBuilder builder, TradingEngineOptions options)
+    {
+        var settings = options.Cluster;
+        if (!settings.UsesDiscovery) return builder;
+        return builder.AddStartup((system, _) =>
+        {
+            NodeDirectory.Migrate(options.ConnectionString);
+            var database = NpgsqlDataSource.Create(options.ConnectionString);
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var directory = new NodeDirectory(database, options.ActorSystemName, cluster.SelfAddress.ToString(),
+                string.Join(",", settings.RoleList), settings.DiscoveryStaleAfter);
+            var joiner = ((ExtendedActorSystem)system).SystemActorOf(ClusterJoiner.Props(directory, new ClusterJoiner.Settings(settings.DiscoveryHeartbeat, settings.JoinRetry)),
+                "cluster-joiner");
+            // Leaving: the row goes with the node, so nobody tries to join through it.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseClusterExiting, "leave-member-directory", async () =>
+            {
+                system.Stop(joiner);
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                    await directory.RemoveAsync(timeout.Token);
+                }
+                catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+                {
+                    system.Log.Warning("could not remove this node from cluster_nodes ({0}); its row goes stale in {1}", e.Message, settings.DiscoveryStaleAfter);
+                }
+                return Akka.Done.Instance;
+            });
+            system.RegisterOnTermination(() => database.Dispose());
+        });
+    }
+
+    /// <summary>
+    /// Tenants and fan-out buckets live on engine nodes only (decision 015); every other node gets proxies under the same
+    /// registry keys, so the API and the metrics send to tenants the same way wherever they run.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithTradingRegions(this AkkaConfigurationBuilder builder, TradingEngineOptions options,
+        VenueRegistry venues, IPriceSource prices)
+    {
+        var tenantShards = new EngineMessageExtractor(options.TenantShards);
+        var fanoutShards = new EngineMessageExtractor(Math.Max(10, options.FanoutBuckets));
+        if (!options.Cluster.Has(NodeRoles.Engine))
+            return builder
+                .WithShardRegionProxy<TenantRegion>("tenant", NodeRoles.Engine, tenantShards)
+                .WithShardRegionProxy<FanoutRegion>("fanout", NodeRoles.Engine, fanoutShards);
+        return builder
+            .WithShardRegion<TenantRegion>("tenant",
+                (system, registry, _) =>
+                {
+                    var deps = new Lazy<TenantDependencies>(() => TenantDeps(options, venues, prices, registry));
+                    return entityId => TenantActor.Props(entityId, deps.Value);
+                },
+                tenantShards,
+                RememberedEntities())
+            .WithShardRegion<FanoutRegion>("fanout",
+                (system, registry, _) => entityId => SignalFanout.Props(entityId, registry.Get<TenantRegion>(), registry.Get<SignalHistoryKey>()),
+                fanoutShards,
+                RememberedEntities());
     }
 
     /// <summary>
@@ -153,6 +213,7 @@ public static class TradingEngineHosting
         SnapshotPluginId = "akka.persistence.snapshot-store.sql",
         // Residency is the entity's own decision (active subscribers never sleep).
         ShouldPassivateIdleEntities = false,
+        Role = NodeRoles.Engine,
     };
 
     private static TenantDependencies TenantDeps(TradingEngineOptions options, VenueRegistry venues, IPriceSource prices, IActorRegistry registry) => new(

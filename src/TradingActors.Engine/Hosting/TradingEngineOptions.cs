@@ -116,6 +116,12 @@ public sealed class TradingEngineOptions
         foreach (var s in Strategies)
             if (s.MaxSignalAgeSeconds < 1) errors.Add($"strategy '{s.Id}': MaxSignalAgeSeconds must be at least 1");
         if (Cluster.Port is < 0 or > 65535) errors.Add("Trading:Cluster:Port must be in 0..65535");
+        if (Cluster.RolesError() is { } roles) errors.Add(roles);
+        if (Cluster.Discovery is not ("" or "postgres")) errors.Add("Trading:Cluster:Discovery must be postgres or empty");
+        if (Cluster.UsesDiscovery && Cluster.SeedList.Count > 0) errors.Add("Trading:Cluster: Seeds and Discovery exclude each other; set one");
+        if (Cluster.DiscoveryHeartbeat <= TimeSpan.Zero || Cluster.DiscoveryStaleAfter < 2 * Cluster.DiscoveryHeartbeat)
+            errors.Add("Trading:Cluster:DiscoveryHeartbeat must be positive and DiscoveryStaleAfter at least twice it");
+        if (Cluster.JoinRetry <= TimeSpan.Zero) errors.Add("Trading:Cluster:JoinRetry must be positive");
         if (Feed.Kind is not ("simulated" or "replay" or "none")) errors.Add("Trading:Feed:Kind must be simulated, replay or none");
         if (Feed.IntervalMs < 1) errors.Add("Trading:Feed:IntervalMs must be at least 1");
         if (ReadModels.BatchSize is < 1 or > 10_000) errors.Add("Trading:ReadModels:BatchSize must be in 1..10000");
@@ -126,6 +132,21 @@ public sealed class TradingEngineOptions
     }
 }
 
+/// <summary>The cluster roles that decide what a node hosts (decision 015).</summary>
+public static class NodeRoles
+{
+    /// <summary>Tenant and fan-out shards, the strategy singletons: the nodes that trade.</summary>
+    public const string Engine = "engine";
+
+    /// <summary>The trader API, its read-model projection and the demo seeding; shard region proxies only.</summary>
+    public const string Api = "api";
+
+    /// <summary>The market data feed singleton.</summary>
+    public const string Feed = "feed";
+
+    public static readonly IReadOnlyList<string> All = [Engine, Api, Feed];
+}
+
 public sealed class ClusterSettings
 {
     public string Hostname { get; set; } = "127.0.0.1";
@@ -133,13 +154,44 @@ public sealed class ClusterSettings
     /// <summary>Remoting port; 0 picks a free one (tests).</summary>
     public int Port { get; set; } = 4053;
 
-    /// <summary>Comma-separated seed addresses (akka.tcp://trading@host:port). Empty: form a one-node cluster.</summary>
+    /// <summary>
+    /// Comma-separated seed addresses (akka.tcp://trading@host:port): join through these. Empty, with no
+    /// <see cref="Discovery"/>: form a one-node cluster.
+    /// </summary>
     public string Seeds { get; set; } = "";
 
-    public string Roles { get; set; } = "";
+    /// <summary>
+    /// "postgres": find the cluster's members in the database and join through them, or form the cluster when there is
+    /// none (decision 016): no fixed seed. Empty: use <see cref="Seeds"/>.
+    /// </summary>
+    public string Discovery { get; set; } = "";
+
+    /// <summary>How often a node refreshes its row in cluster_nodes, and after how long without a refresh it is nobody's seed.</summary>
+    public TimeSpan DiscoveryHeartbeat { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan DiscoveryStaleAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A node not yet welcomed reads the directory again and retries with the members it then finds, this often.</summary>
+    public TimeSpan JoinRetry { get; set; } = TimeSpan.FromSeconds(5);
+
+    public bool UsesDiscovery => Discovery == "postgres";
+
+    /// <summary>
+    /// Comma-separated duties of this node (decision 015): engine (tenants, fan-out buckets, strategies), api (the
+    /// trader API and its read models), feed (market data). One image; a node may have several. All three by default.
+    /// </summary>
+    public string Roles { get; set; } = string.Join(",", NodeRoles.All);
 
     public IReadOnlyList<string> SeedList => Split(Seeds);
     public IReadOnlyList<string> RoleList => Split(Roles);
+
+    public bool Has(string role) => RoleList.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>Why the roles are not usable, or null.</summary>
+    public string? RolesError() =>
+        RoleList.Count == 0 ? $"Trading:Cluster:Roles needs at least one of {string.Join(", ", NodeRoles.All)}"
+        : RoleList.FirstOrDefault(r => !NodeRoles.All.Contains(r, StringComparer.Ordinal)) is { } unknown
+            ? $"Trading:Cluster:Roles has '{unknown}'; the roles are {string.Join(", ", NodeRoles.All)}"
+            : null;
 
     private static string[] Split(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

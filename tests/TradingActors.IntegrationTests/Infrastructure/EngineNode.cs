@@ -143,12 +143,16 @@ public sealed class EngineNode : IAsyncDisposable
     /// <summary>Entities of a region running on this node right now (found without sending them anything).</summary>
     public async Task<int> RunningEntities(string region, string entityId = "*") => (await FindEntities(region, entityId)).Count;
 
-    private async Task<List<IActorRef>> FindEntities(string region, string entityId)
+    private async Task<List<IActorRef>> FindEntities(string region, string entityId) =>
+        // A shard's own helpers (its remember-entities store, starter, hand-off stopper) are not entities.
+        (await FindActors($"/system/sharding/{region}/*/{entityId}"))
+            .Where(a => a.Path.Name is not ("RememberEntitiesStore" or "RememberEntitiesStarter" or "HandOffStopper")).ToList();
+
+    /// <summary>Actors on this node matching an actor selection path (wildcards allowed), found with Identify.</summary>
+    public async Task<List<IActorRef>> FindActors(string path)
     {
         var probe = System.ActorOf(Props.Create(() => new IdentityCollector()));
-        var found = await probe.Ask<List<IActorRef>>($"/system/sharding/{region}/*/{entityId}", TimeSpan.FromSeconds(5));
-        // A shard's own helpers (its remember-entities store, starter, hand-off stopper) are not entities.
-        return found.Where(a => a.Path.Name is not ("RememberEntitiesStore" or "RememberEntitiesStarter" or "HandOffStopper")).ToList();
+        return await probe.Ask<List<IActorRef>>(path, TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Sends Identify to an actor selection and answers with everything that replied within 300 ms.</summary>

@@ -49,6 +49,7 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a node; <paramref name="settings"/> are its Trading:* configuration, as environment variables.</summary>
+    /// <param name="seed">null: the node is its own seed; "": no seed (with Cluster:Discovery)</param>
     public static NodeProcess Start(string name, string connectionString, string? seed, IReadOnlyDictionary<string, string> settings)
     {
         var root = RepositoryRoot();

@@ -27,6 +27,13 @@ if [ -n "${TRADING_JWT_SIGNING_KEY_FILE:-}" ] && [ -z "${Trading__Api__Jwt__Sign
   export Trading__Api__Jwt__SigningKey
 fi
 
+# The operator token (tradectl) from its secret file (compose: /run/secrets/ops_token).
+if [ -n "${TRADING_OPS_TOKEN_FILE:-}" ] && [ -z "${Trading__Ops__Token:-}" ]; then
+  [ -r "$TRADING_OPS_TOKEN_FILE" ] || { echo "tradingactors: cannot read $TRADING_OPS_TOKEN_FILE" >&2; exit 1; }
+  Trading__Ops__Token="$(cat "$TRADING_OPS_TOKEN_FILE")"
+  export Trading__Ops__Token
+fi
+
 # Master keys (decision 008): without Trading__Credentials__* settings, one key file on the shared keys volume,
 # written by the first node to start (noclobber) and read by the others. Back it up with the database.
 if ! env | grep -q '^Trading__Credentials__'; then

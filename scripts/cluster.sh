@@ -13,7 +13,8 @@
 #
 # Node i: HTTP http://127.0.0.1:$((PORT+i)) (PORT=5080), Akka remoting 127.0.0.1:$((4053+i)). Node 0 creates the
 # demo tenants. Roles: every node has engine,api,feed unless ROLES (for up) or --roles (for add) says otherwise.
-# State and logs live in .run/cluster/ (ignored by git): nodeI.pid, nodeI.roles, nodeI.log.
+# State and logs live in .run/cluster/ (ignored by git): nodeI.pid, nodeI.roles, nodeI.log, and the cluster's shared
+# secrets jwt.key and ops.token (the operator token tradectl sends: TRADECTL_TOKEN).
 # Environment (optional): PORT=5080, ROLES=engine,api,feed, DEMO_TENANTS=100, FEED_INTERVAL_MS=200, JWT_SIGNING_KEY.
 # Exit codes: 0 done, 1 a node failed to become ready or is unknown, 2 usage.
 set -euo pipefail
@@ -73,8 +74,9 @@ ensure_database() {
 }
 
 build() {
-  log "building $PROJECT (Release)..."
-  (cd "$REPO_ROOT" && dotnet build "$PROJECT" -c Release --nologo -v quiet >&2)
+  log "building $PROJECT and tradectl (Release)..."
+  (cd "$REPO_ROOT" && dotnet build "$PROJECT" -c Release --nologo -v quiet >&2 \
+    && dotnet build src/TradingActors.Cli -c Release --nologo -v quiet >&2)
 }
 
 # Cluster-wide secrets, made once per cluster and kept in the state folder: every node signs and accepts the same
@@ -82,6 +84,9 @@ build() {
 shared_secrets() {
   if [[ ! -s "$STATE/jwt.key" ]]; then
     (umask 077; printf '%s' "${JWT_SIGNING_KEY:-$(head -c 32 /dev/urandom | base64)}" >"$STATE/jwt.key")
+  fi
+  if [[ ! -s "$STATE/ops.token" ]]; then
+    (umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$STATE/ops.token")
   fi
   KEY_FILE="$("$SCRIPT_DIR/master-keys.sh")"
 }
@@ -99,6 +104,7 @@ start_node() {
     Trading__Feed__IntervalMs="${FEED_INTERVAL_MS:-200}"
     Trading__Api__Jwt__SigningKey="$(cat "$STATE/jwt.key")"
     Trading__Credentials__KeyFile="$KEY_FILE"
+    Trading__Ops__Token="$(cat "$STATE/ops.token")"
   )
   if [[ "$i" -eq 0 ]]; then node_env+=(Trading__Demo__Tenants="${DEMO_TENANTS:-100}"); fi
   printf '%s\n' "$roles" >"$STATE/node$i.roles"
@@ -164,6 +170,7 @@ case "$cmd" in
     wait_ready "${indexes[@]}"
     echo "TradingActors cluster: $n node(s) on loopback, database $CONN"
     echo "  scripts/cluster.sh status | add | kill NODE | restart NODE | down"
+    echo "  tradectl: export TRADECTL_TOKEN=\$(cat .run/cluster/ops.token); dotnet src/TradingActors.Cli/bin/Release/net10.0/tradectl.dll cluster show"
     ;;
   add)
     roles="$DEFAULT_ROLES"

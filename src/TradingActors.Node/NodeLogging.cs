@@ -38,10 +38,14 @@ public static partial class NodeLogging
 
     public static ITextFormatter Json { get; } = new RenderedCompactJsonFormatter();
 
-    public static LoggerConfiguration Configure(LoggerConfiguration logger, NodeLoggingOptions options, string node)
+    /// <param name="level">the minimum level, changeable at run time (tradectl log level); the configuration's overrides stay</param>
+    /// <param name="recent">a sink keeping the last events (tradectl log peek)</param>
+    public static LoggerConfiguration Configure(LoggerConfiguration logger, NodeLoggingOptions options, string node,
+        LoggingLevelSwitch level, ILogEventSink recent)
     {
         options.Validate();
         Enrich(logger, node);
+        logger.MinimumLevel.ControlledBy(level).WriteTo.Sink(recent);
         if (options.Format == "json") logger.WriteTo.Console(Json);
         else logger.WriteTo.Console(outputTemplate: TextTemplate);
         if (!string.IsNullOrWhiteSpace(options.File))

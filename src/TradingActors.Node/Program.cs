@@ -4,6 +4,8 @@ using Akka.Hosting;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using Serilog;
+using Serilog.Core;
+using Serilog.Events;
 using TradingActors.Api;
 using TradingActors.Api.Auth;
 using TradingActors.Api.Http;
@@ -12,6 +14,7 @@ using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Observability;
 using TradingActors.Engine.ReadModels;
 using TradingActors.Node;
+using TradingActors.Node.Ops;
 
 var builder = WebApplication.CreateBuilder(args);
 var engine = builder.Configuration.GetSection(TradingEngineOptions.Section).Get<TradingEngineOptions>() ?? new TradingEngineOptions();
@@ -19,8 +22,12 @@ var engine = builder.Configuration.GetSection(TradingEngineOptions.Section).Get<
 // providers registered in DI (none by default, a test's log capture) get every event too.
 var logging = builder.Configuration.GetSection(NodeLoggingOptions.Section).Get<NodeLoggingOptions>() ?? new NodeLoggingOptions();
 builder.Logging.ClearProviders();
+var logLevel = new LoggingLevelSwitch(builder.Configuration.GetValue("Serilog:MinimumLevel:Default", LogEventLevel.Information));
+var recentLogs = new RecentLogEvents();
+builder.Services.AddSingleton(logLevel);
+builder.Services.AddSingleton(recentLogs);
 builder.Host.UseSerilog((context, logger) => NodeLogging.Configure(logger.ReadFrom.Configuration(context.Configuration), logging,
-        $"{engine.Cluster.Hostname}:{engine.Cluster.Port}"),
+        $"{engine.Cluster.Hostname}:{engine.Cluster.Port}", logLevel, recentLogs),
     writeToProviders: true);
 
 // The master keys that wrap the tenants' data keys (decision 008): refused at start when missing or malformed.
@@ -79,6 +86,9 @@ app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
 
 // The operators' scrape, not the trader API (not in the OpenAPI document); no tenant's data in it.
 app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])).AllowAnonymous().ExcludeFromDescription();
+
+// The operators' surface for tradectl, on every node (decision 017).
+app.MapOpsRoutes(builder.Configuration.GetSection(OpsOptions.Section).Get<OpsOptions>() ?? new OpsOptions(), engine);
 
 if (servesApi)
 {

@@ -30,10 +30,16 @@ public sealed partial class ClusterScriptsTests
         var script = File.ReadAllText(Path.Combine(Root, "scripts", "cluster.sh"));
         var composeKeys = Settings(ComposeSetting(), compose);
         var scriptKeys = Settings(ScriptSetting(), script);
-        // compose hands the signing key over as a secret file, which docker/entrypoint.sh reads into this setting.
+        // compose hands the signing key and the operator token over as secret files, which docker/entrypoint.sh reads
+        // into these settings.
         Assert.Contains("TRADING_JWT_SIGNING_KEY_FILE", compose);
         Assert.Contains("Trading__Api__Jwt__SigningKey=", File.ReadAllText(Path.Combine(Root, "docker", "entrypoint.sh")));
         composeKeys.Add("Trading__Api__Jwt__SigningKey");
+        Assert.Contains("TRADING_OPS_TOKEN_FILE", compose);
+        Assert.Contains("Trading__Ops__Token=", File.ReadAllText(Path.Combine(Root, "docker", "entrypoint.sh")));
+        composeKeys.Add("Trading__Ops__Token");
+        // Only the compose api node is reached from outside its own host (the loopback-published port).
+        Assert.True(composeKeys.Remove("Trading__Ops__AllowRemote"));
 
         Assert.Equal(scriptKeys.Order(), composeKeys.Order());
         Assert.Contains("Trading__Cluster__Discovery: postgres", compose);

@@ -105,6 +105,9 @@ public sealed class TenantFeedRetentionTests
         await node.CreatePaperSubscriber("fr-1");
         await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == 1, TimeSpan.FromSeconds(30), "registered");
         await node.EmitSignal(OrderSide.Buy, 60_000m);
+        // The projection creates its tables when it starts, after the node is up: wait for them before reading.
+        await Eventually.TrueAsync(async () => await db.ScalarAsync("SELECT count(*) FROM pg_tables WHERE tablename = 'tenant_feed_horizon'") == 1,
+            TimeSpan.FromSeconds(30), "the read-model tables");
         await Eventually.TrueAsync(async () => await db.ScalarAsync("SELECT count(*) FROM tenant_feed WHERE kind = 'execution'") == 1,
             TimeSpan.FromSeconds(30), "the fill in the stream");
         var newest = await db.ScalarAsync("SELECT max(event_id) FROM tenant_feed");

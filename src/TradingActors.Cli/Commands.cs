@@ -1,0 +1,256 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace TradingActors.Cli;
+
+/// <summary>Options every command takes.</summary>
+public class NodeSettings : CommandSettings
+{
+    [CommandOption("--node <URL>")]
+    [Description("The node's HTTP address (default: TRADECTL_NODE, else http://127.0.0.1:5080)")]
+    public string? Node { get; init; }
+
+    [CommandOption("--token <TOKEN>")]
+    [Description("The operator token (default: TRADECTL_TOKEN)")]
+    public string? Token { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print the node's answer as JSON")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (!Uri.TryCreate(NodeUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            return ValidationResult.Error($"--node '{NodeUrl}' is not an http(s) URL");
+        return string.IsNullOrEmpty(TokenValue) ? ValidationResult.Error("no operator token: pass --token or set TRADECTL_TOKEN") : ValidationResult.Success();
+    }
+
+    public string NodeUrl => Node ?? Environment.GetEnvironmentVariable("TRADECTL_NODE") ?? "http://127.0.0.1:5080";
+    public string TokenValue => Token ?? Environment.GetEnvironmentVariable("TRADECTL_TOKEN") ?? "";
+}
+
+public sealed class AddressSettings : NodeSettings
+{
+    [CommandArgument(0, "<ADDR>")]
+    [Description("A member's address, e.g. akka.tcp://trading@10.0.0.7:4053")]
+    public string Address { get; init; } = "";
+}
+
+public sealed class RegionSettings : NodeSettings
+{
+    [CommandArgument(0, "<TYPE>")]
+    [Description("tenant or fanout")]
+    public string Type { get; init; } = "";
+}
+
+public sealed class IdSettings : NodeSettings
+{
+    [CommandArgument(0, "<ID>")]
+    public string Id { get; init; } = "";
+}
+
+/// <summary>Where commands write and how they reach the node: Spectre makes the commands, a run sets these.</summary>
+public static class CommandEnvironment
+{
+    public static IAnsiConsole Console { get; set; } = AnsiConsole.Console;
+
+    /// <summary>Null: a real socket handler.</summary>
+    public static HttpMessageHandler? Handler { get; set; }
+}
+
+/// <summary>One request to the node's /ops routes, then a table (or the JSON).</summary>
+public abstract class OpsCommand<TSettings> : AsyncCommand<TSettings> where TSettings : NodeSettings
+{
+    protected abstract Task<JsonElement> Call(OpsClient ops, TSettings settings, CancellationToken ct);
+
+    protected abstract void Render(IAnsiConsole console, JsonElement answer, TSettings settings);
+
+    public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken ct)
+    {
+        var console = CommandEnvironment.Console;
+        var answer = await Call(new OpsClient(new Uri(settings.NodeUrl.TrimEnd('/') + "/"), settings.TokenValue, CommandEnvironment.Handler), settings, ct);
+        if (settings.Json) Output.Json(console, answer);
+        else Render(console, answer, settings);
+        return 0;
+    }
+}
+
+public sealed class ClusterShow : OpsCommand<NodeSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.GetAsync("cluster", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s)
+    {
+        Output.Fields(console, a, "self", "leader", "oldest");
+        Output.Table(console, a.GetProperty("members"), "address", "status", "roles", "reachable");
+    }
+}
+
+public sealed class ClusterStatus : OpsCommand<NodeSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.GetAsync("cluster", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s)
+    {
+        var self = a.GetProperty("self").GetString();
+        var me = a.GetProperty("members").EnumerateArray().FirstOrDefault(m => m.GetProperty("address").GetString() == self);
+        console.WriteLine($"{self}: {(me.ValueKind == JsonValueKind.Object ? Output.Cell(me, "status") : "not a member")}");
+        var members = a.GetProperty("members").EnumerateArray().ToList();
+        console.WriteLine($"members: {members.Count} ({string.Join(", ", members.GroupBy(m => Output.Cell(m, "status")).Select(g => $"{g.Count()} {g.Key}"))}), " +
+                          $"unreachable: {members.Count(m => !m.GetProperty("reachable").GetBoolean())}");
+    }
+}
+
+public sealed class ClusterLeader : OpsCommand<NodeSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.GetAsync("cluster", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s) => console.WriteLine(Output.Cell(a, "leader"));
+}
+
+public sealed class ClusterLeave : OpsCommand<AddressSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, AddressSettings s, CancellationToken ct) => ops.PostAsync("cluster/leave", new { address = s.Address }, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, AddressSettings s) => console.WriteLine($"{s.Address} asked to leave");
+}
+
+public sealed class ClusterDown : OpsCommand<AddressSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, AddressSettings s, CancellationToken ct) => ops.PostAsync("cluster/down", new { address = s.Address }, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, AddressSettings s) => console.WriteLine($"{s.Address} marked down");
+}
+
+public sealed class ClusterJoin : OpsCommand<AddressSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, AddressSettings s, CancellationToken ct) => ops.PostAsync("cluster/join", new { address = s.Address }, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, AddressSettings s) => console.WriteLine($"joining {s.Address}");
+}
+
+public sealed class ClusterDownUnreachable : OpsCommand<NodeSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.PostAsync("cluster/down-unreachable", null, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s)
+    {
+        var downed = a.GetProperty("downed").EnumerateArray().Select(d => d.GetString()).ToList();
+        console.WriteLine(downed.Count == 0 ? "no unreachable member" : "marked down: " + string.Join(", ", downed));
+    }
+}
+
+public sealed class ShardingRegions : OpsCommand<NodeSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.GetAsync("sharding/regions", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s) => Output.Table(console, a, "type", "shards", "entities", "hosts");
+}
+
+public sealed class ShardingRegionStats : OpsCommand<RegionSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, RegionSettings s, CancellationToken ct) => ops.GetAsync($"sharding/{Uri.EscapeDataString(s.Type)}/stats", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, RegionSettings s) => Output.Table(console, a, "node", "shards", "entities");
+}
+
+public sealed class ShardingShardStats : OpsCommand<RegionSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, RegionSettings s, CancellationToken ct) => ops.GetAsync($"sharding/{Uri.EscapeDataString(s.Type)}/shards", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, RegionSettings s) => Output.Table(console, a, "shard", "node", "entities");
+}
+
+public sealed class ShardingLocate : OpsCommand<IdSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, IdSettings s, CancellationToken ct) => ops.GetAsync($"sharding/locate/{Uri.EscapeDataString(s.Id)}", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, IdSettings s) =>
+        console.WriteLine($"tenant {s.Id}: shard {Output.Cell(a, "shard")} on {(a.GetProperty("node").ValueKind == JsonValueKind.Null ? "no node (not allocated: the tenant is asleep)" : Output.Cell(a, "node"))}");
+}
+
+public sealed class SingletonWhere : OpsCommand<IdSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, IdSettings s, CancellationToken ct) => ops.GetAsync($"singletons/{Uri.EscapeDataString(s.Id)}", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, IdSettings s) =>
+        console.WriteLine($"{s.Id} (role {Output.Cell(a, "role")}): {(a.GetProperty("node").ValueKind == JsonValueKind.Null ? "no Up node with the role" : Output.Cell(a, "node"))}");
+}
+
+public sealed class PubSubTopics : OpsCommand<NodeSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.GetAsync("pubsub/topics", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s)
+    {
+        foreach (var topic in a.EnumerateArray()) console.WriteLine(topic.GetString()!);
+    }
+}
+
+public sealed class TenantsShow : OpsCommand<IdSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, IdSettings s, CancellationToken ct) => ops.GetAsync($"tenants/{Uri.EscapeDataString(s.Id)}", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, IdSettings s)
+    {
+        Output.Fields(console, a, "tenantId", "displayName", "accounts", "openOrders", "ordersFilled", "ordersRejected", "ordersFailed", "signalsSkipped");
+        Output.Table(console, a.GetProperty("subscriptions"), "id", "strategy", "account", "status", "budget", "held");
+    }
+}
+
+public sealed class StrategiesList : OpsCommand<NodeSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.GetAsync("strategies", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s) =>
+        Output.Table(console, a, "id", "symbol", "state", "lastSequence", "rsi", "pricesSeen");
+}
+
+public sealed class HierarchySettings : NodeSettings
+{
+    [CommandOption("--path <PATH>")]
+    [Description("Where to start (default /user; e.g. /system/sharding/tenant)")]
+    public string? Path { get; init; }
+
+    [CommandOption("--depth <N>")]
+    [Description("Levels below the path, 1..6 (default 2)")]
+    public int? Depth { get; init; }
+}
+
+public sealed class ActorHierarchy : OpsCommand<HierarchySettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, HierarchySettings s, CancellationToken ct) =>
+        ops.GetAsync($"actors?path={Uri.EscapeDataString(s.Path ?? "/user")}&depth={s.Depth ?? 2}", ct);
+
+    protected override void Render(IAnsiConsole console, JsonElement a, HierarchySettings s)
+    {
+        foreach (var node in a.EnumerateArray())
+            console.WriteLine(new string(' ', 2 * (node.GetProperty("depth").GetInt32() - 1)) + node.GetProperty("path").GetString());
+    }
+}
+
+public sealed class LogPeekSettings : NodeSettings
+{
+    [CommandOption("--level <LEVEL>")]
+    [Description("The lowest level shown: Verbose, Debug, Information (default), Warning, Error, Fatal")]
+    public string? Level { get; init; }
+
+    [CommandOption("--count <N>")]
+    [Description("How many of the newest events, 1..500 (default 50)")]
+    public int? Count { get; init; }
+}
+
+public sealed class LogPeek : OpsCommand<LogPeekSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, LogPeekSettings s, CancellationToken ct) =>
+        ops.GetAsync($"log?level={Uri.EscapeDataString(s.Level ?? "Information")}&count={s.Count ?? 50}", ct);
+
+    protected override void Render(IAnsiConsole console, JsonElement a, LogPeekSettings s)
+    {
+        foreach (var e in a.EnumerateArray())
+            console.WriteLine($"{e.GetProperty("time").GetDateTimeOffset():HH:mm:ss.fff} {Output.Cell(e, "level")[..3].ToUpperInvariant()} {Output.Cell(e, "source")}: {Output.Cell(e, "message")}");
+    }
+}
+
+public sealed class LogLevelSettings : NodeSettings
+{
+    [CommandArgument(0, "[LEVEL]")]
+    [Description("Set the node's minimum level; without it, show it")]
+    public string? Level { get; init; }
+}
+
+public sealed class LogLevel : OpsCommand<LogLevelSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, LogLevelSettings s, CancellationToken ct) =>
+        s.Level is null ? ops.GetAsync("log/level", ct) : ops.PostAsync("log/level", new { level = s.Level }, ct);
+
+    protected override void Render(IAnsiConsole console, JsonElement a, LogLevelSettings s) =>
+        console.WriteLine($"log level: {Output.Cell(a, "level")}");
+}

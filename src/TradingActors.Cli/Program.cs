@@ -1,0 +1,3 @@
+using TradingActors.Cli;
+
+return await Tradectl.RunAsync(args);

@@ -1,0 +1,70 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace TradingActors.Cli;
+
+/// <summary>
+/// tradectl: the operators' CLI (decision 017). Petabridge.Cmd's cluster, sharding, singleton and pub-sub commands,
+/// and our domain commands, over the node's /ops routes. Exit codes: 0 done, 1 the node answered an error, 2 usage,
+/// 3 the node is unreachable, 4 the operator token was refused.
+/// </summary>
+public static class Tradectl
+{
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, HttpMessageHandler? handler = null)
+    {
+        console ??= AnsiConsole.Console;
+        CommandEnvironment.Console = console;
+        CommandEnvironment.Handler = handler;
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("tradectl");
+            config.ConfigureConsole(console);
+            config.PropagateExceptions();
+            config.AddBranch("cluster", c =>
+            {
+                c.SetDescription("membership: show, status, leader, leave, down, down-unreachable, join");
+                c.AddCommand<ClusterShow>("show").WithDescription("every member: address, status, roles, reachable");
+                c.AddCommand<ClusterStatus>("status").WithDescription("this node's status and the members by status");
+                c.AddCommand<ClusterLeader>("leader").WithDescription("the leader's address");
+                c.AddCommand<ClusterLeave>("leave").WithDescription("ask a member to leave (it hands over and stops)");
+                c.AddCommand<ClusterDown>("down").WithDescription("mark a member down (for one that is dead)");
+                c.AddCommand<ClusterDownUnreachable>("down-unreachable").WithDescription("mark every unreachable member down");
+                c.AddCommand<ClusterJoin>("join").WithDescription("make the node join the cluster at an address");
+            });
+            config.AddBranch("sharding", c =>
+            {
+                c.SetDescription("shard regions: regions, region-stats, shard-stats, locate");
+                c.AddCommand<ShardingRegions>("regions").WithDescription("this node's regions: shards and entities it hosts");
+                c.AddCommand<ShardingRegionStats>("region-stats").WithDescription("shards and entities per node of a region (tenant, fanout)");
+                c.AddCommand<ShardingShardStats>("shard-stats").WithDescription("every shard of a region: its node and entities");
+                c.AddCommand<ShardingLocate>("locate").WithDescription("the shard and node of a tenant");
+            });
+            config.AddBranch("singleton", c => c.AddCommand<SingletonWhere>("where").WithDescription("the node a singleton runs on"));
+            config.AddBranch("pubsub", c => c.AddCommand<PubSubTopics>("topics").WithDescription("the topics this node knows"));
+            config.AddBranch("tenants", c => c.AddCommand<TenantsShow>("show").WithDescription("a tenant's accounts, subscriptions and orders"));
+            config.AddBranch("actor", c => c.AddCommand<ActorHierarchy>("hierarchy").WithDescription("the actors under a path on the node"));
+            config.AddBranch("log", c =>
+            {
+                c.SetDescription("the node's log: peek, level");
+                c.AddCommand<LogPeek>("peek").WithDescription("the node's newest log events");
+                c.AddCommand<LogLevel>("level").WithDescription("show or set the node's minimum log level");
+            });
+            config.AddBranch("strategies", c => c.AddCommand<StrategiesList>("list").WithDescription("each strategy: sequence, RSI, prices seen"));
+        });
+        try
+        {
+            return await app.RunAsync(args);
+        }
+        catch (OpsFailure failure)
+        {
+            console.MarkupLineInterpolated($"[red]tradectl:[/] {failure.Message}");
+            return failure.ExitCode;
+        }
+        catch (CommandAppException usage)
+        {
+            console.MarkupLineInterpolated($"[red]tradectl:[/] {usage.Message}");
+            return OpsFailure.Usage;
+        }
+    }
+}

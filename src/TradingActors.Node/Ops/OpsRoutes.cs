@@ -1,0 +1,257 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Hosting;
+using Serilog.Core;
+using Serilog.Events;
+using TradingActors.Engine.Hosting;
+using TradingActors.Engine.Strategies;
+using TradingActors.Engine.Tenants;
+
+namespace TradingActors.Node.Ops;
+
+/// <summary>Trading:Ops: the operators' surface for tradectl (decision 017).</summary>
+public sealed class OpsOptions
+{
+    public const string Section = "Trading:Ops";
+
+    /// <summary>The operator token tradectl sends as a bearer token. Empty: no /ops routes on this node.</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>Off: only callers on this host (loopback) may use /ops, whatever their token.</summary>
+    public bool AllowRemote { get; set; }
+
+    public override string ToString() => $"OpsOptions {{ Token = {(Token.Length > 0 ? "set" : "none")}, AllowRemote = {AllowRemote} }}";
+
+    public void Validate()
+    {
+        if (Token.Length is > 0 and < 24) throw new ArgumentException("Trading:Ops:Token must be at least 24 characters");
+    }
+}
+
+/// <summary>
+/// /ops on every node (any role): cluster membership and actions, sharding, singletons, pub-sub, tenants and
+/// strategies, as JSON for tradectl. Guarded by the operator token and, unless allowed, to loopback callers; not in
+/// the trader API's OpenAPI document.
+/// </summary>
+public static class OpsRoutes
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+    private static readonly string[] ShardedTypes = ["tenant", "fanout"];
+
+    public static WebApplication MapOpsRoutes(this WebApplication app, OpsOptions options, TradingEngineOptions engine)
+    {
+        options.Validate();
+        if (options.Token.Length == 0) return app;
+        var ops = app.MapGroup("/ops").AllowAnonymous().ExcludeFromDescription()
+            .AddEndpointFilter((context, next) => Guard(context.HttpContext, options) ?? next(context));
+
+        ops.MapGet("/cluster", (ActorSystem system) => ClusterOf(Cluster.Get(system)));
+        ops.MapPost("/cluster/leave", (ActorSystem system, AddressBody body) => WithMember(system, body, (cluster, address) => cluster.Leave(address)));
+        ops.MapPost("/cluster/down", (ActorSystem system, AddressBody body) => WithMember(system, body, (cluster, address) => cluster.Down(address)));
+        ops.MapPost("/cluster/down-unreachable", (ActorSystem system) =>
+        {
+            var cluster = Cluster.Get(system);
+            var unreachable = cluster.State.Unreachable.Select(m => m.Address).ToArray();
+            foreach (var address in unreachable) cluster.Down(address);
+            return Results.Ok(new OpsDowned(unreachable.Select(a => a.ToString()).ToArray()));
+        });
+        ops.MapPost("/cluster/join", (ActorSystem system, AddressBody body) =>
+        {
+            if (Parse(body.Address) is not { } address) return BadAddress(body.Address);
+            Cluster.Get(system).Join(address);
+            return Results.Accepted(value: new OpsAction("join", address.ToString()));
+        });
+
+        ops.MapGet("/sharding/regions", async (ActorSystem system) =>
+        {
+            var regions = new List<OpsRegion>();
+            foreach (var type in ShardedTypes)
+            {
+                var state = await ClusterSharding.Get(system).ShardRegion(type).Ask<CurrentShardRegionState>(GetShardRegionState.Instance, AskTimeout);
+                regions.Add(new OpsRegion(type, state.Shards.Count, state.Shards.Sum(s => s.EntityIds.Count), engine.Cluster.Has(NodeRoles.Engine)));
+            }
+            return Results.Ok(regions);
+        });
+        ops.MapGet("/sharding/{type}/stats", async (ActorSystem system, string type) =>
+            await StatsOf(system, type) is { } stats
+                ? Results.Ok(stats.Regions.Select(r => new OpsRegionStats(r.Key.ToString(), r.Value.Stats.Count, r.Value.Stats.Values.Sum()))
+                    .OrderBy(r => r.Node, StringComparer.Ordinal).ToArray())
+                : UnknownType(type));
+        ops.MapGet("/sharding/{type}/shards", async (ActorSystem system, string type) =>
+            await StatsOf(system, type) is { } stats
+                ? Results.Ok(stats.Regions.SelectMany(r => r.Value.Stats.Select(s => new OpsShard(s.Key, r.Key.ToString(), s.Value)))
+                    .OrderBy(s => s.Shard, StringComparer.Ordinal).ToArray())
+                : UnknownType(type));
+        ops.MapGet("/sharding/locate/{tenantId}", async (ActorSystem system, string tenantId) =>
+        {
+            var shard = new EngineMessageExtractor(engine.TenantShards).ShardId(new GetPortfolio(tenantId));
+            var stats = (await StatsOf(system, "tenant"))!;
+            var node = stats.Regions.FirstOrDefault(r => r.Value.Stats.ContainsKey(shard)).Key;
+            return Results.Ok(new OpsLocation(tenantId, shard, node?.ToString()));
+        });
+
+        ops.MapGet("/singletons/{name}", (ActorSystem system, string name) =>
+        {
+            var role = name switch
+            {
+                "feed" => NodeRoles.Feed,
+                "read-model-projection" => NodeRoles.Api,
+                _ when name.StartsWith("strategy-", StringComparison.Ordinal) && engine.Strategies.Any(s => "strategy-" + s.Id == name) => NodeRoles.Engine,
+                _ => null,
+            };
+            if (role is null)
+                return Results.Problem(statusCode: 404, title: "Unknown singleton",
+                    detail: $"'{name}' is not a singleton here; they are feed, read-model-projection and {string.Join(", ", engine.Strategies.Select(s => "strategy-" + s.Id))}",
+                    type: "unknown-singleton");
+            // A singleton runs on the oldest Up member with its role.
+            var host = Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(role))
+                .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
+            return Results.Ok(new OpsSingleton(name, role, host?.Address.ToString()));
+        });
+
+        ops.MapGet("/pubsub/topics", async (ActorSystem system) =>
+        {
+            var topics = await DistributedPubSub.Get(system).Mediator.Ask<CurrentTopics>(GetTopics.Instance, AskTimeout);
+            return Results.Ok(topics.Topics.Order(StringComparer.Ordinal).ToArray());
+        });
+
+        ops.MapGet("/tenants/{tenantId}", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
+        {
+            var region = await tenants.GetAsync(ct);
+            var state = (await region.Ask<Portfolio>(new GetPortfolio(tenantId), AskTimeout, ct)).State;
+            if (!state.Exists)
+                return Results.Problem(statusCode: 404, title: "Unknown tenant", detail: $"no tenant '{tenantId}'", type: "unknown-tenant");
+            return Results.Ok(new OpsTenant(state.TenantId, state.DisplayName, state.Accounts.Count,
+                state.Subscriptions.Values.Select(s => new OpsSubscription(s.SubscriptionId ?? s.StrategyId, s.StrategyId, s.AccountId, s.Status.ToString(), s.Budget, s.Held))
+                    .OrderBy(s => s.Id, StringComparer.Ordinal).ToArray(),
+                state.Open.Count, state.OrdersFilled, state.OrdersRejected, state.OrdersFailed, state.SignalsSkipped));
+        });
+
+        ops.MapGet("/log", (RecentLogEvents recent, string? level, int? count) =>
+        {
+            if (ParseLevel(level ?? "Information") is not { } minimum) return BadLevel(level);
+            if (count is < 1 or > 500) return Results.Problem(statusCode: 400, title: "Bad count", detail: "count must be in 1..500", type: "bad-count");
+            return Results.Ok(recent.Peek(minimum, count ?? 50));
+        });
+        ops.MapGet("/log/level", (LoggingLevelSwitch level) => Results.Ok(new OpsLogLevel(level.MinimumLevel.ToString())));
+        ops.MapPost("/log/level", (ActorSystem system, LoggingLevelSwitch level, OpsLogLevel body) =>
+        {
+            if (ParseLevel(body.Level) is not { } minimum) return BadLevel(body.Level);
+            level.MinimumLevel = minimum;
+            // Akka filters its own events before they reach Serilog: its bus follows (Verbose and Debug are both DEBUG).
+            system.EventStream.SetLogLevel(minimum switch
+            {
+                LogEventLevel.Verbose or LogEventLevel.Debug => Akka.Event.LogLevel.DebugLevel,
+                LogEventLevel.Information => Akka.Event.LogLevel.InfoLevel,
+                LogEventLevel.Warning => Akka.Event.LogLevel.WarningLevel,
+                _ => Akka.Event.LogLevel.ErrorLevel,
+            });
+            return Results.Ok(new OpsLogLevel(minimum.ToString()));
+        });
+
+        ops.MapGet("/actors", async (ActorSystem system, string? path, int? depth) =>
+        {
+            var root = string.IsNullOrWhiteSpace(path) ? "/user" : path.TrimEnd('/');
+            if (!root.StartsWith('/') || root.Contains("..", StringComparison.Ordinal))
+                return Results.Problem(statusCode: 400, title: "Bad path", detail: "path is an actor path under this node, like /user or /system/sharding", type: "bad-path");
+            if (depth is < 1 or > 6) return Results.Problem(statusCode: 400, title: "Bad depth", detail: "depth must be in 1..6", type: "bad-depth");
+            return Results.Ok(await ActorTree.ListAsync(system, root, depth ?? 2));
+        });
+
+        ops.MapGet("/strategies", async (IRequiredActor<StrategyRouterKey> router, CancellationToken ct) =>
+        {
+            var strategies = await router.GetAsync(ct);
+            var result = new List<OpsStrategy>();
+            foreach (var s in engine.Strategies)
+            {
+                StrategyStatus? status = null;
+                try { status = await strategies.Ask<StrategyStatus>(new GetStrategyStatus(s.Id), AskTimeout, ct); }
+                catch (AskTimeoutException) { } // moving between nodes: shown without its state
+                result.Add(new OpsStrategy(s.Id, s.Symbol, status is null ? "unreachable" : "running", status?.LastSequence, status?.Rsi, status?.PricesSeen));
+            }
+            return Results.Ok(result);
+        });
+        return app;
+    }
+
+    private static LogEventLevel? ParseLevel(string? text) =>
+        Enum.TryParse<LogEventLevel>(text, ignoreCase: true, out var level) && Enum.IsDefined(level) && !int.TryParse(text, out _) ? level : null;
+
+    private static IResult BadLevel(string? text) =>
+        Results.Problem(statusCode: 400, title: "Bad level", detail: $"'{text}' is not a level: Verbose, Debug, Information, Warning, Error, Fatal",
+            type: "bad-level");
+
+    /// <summary>Null when the caller may go on; else the answer (404 off loopback, 401 without the token).</summary>
+    private static ValueTask<object?>? Guard(HttpContext http, OpsOptions options)
+    {
+        var remote = http.Connection.RemoteIpAddress;
+        if (!options.AllowRemote && remote is not null && !IPAddress.IsLoopback(remote))
+            return ValueTask.FromResult<object?>(Results.NotFound());
+        var header = http.Request.Headers.Authorization.ToString();
+        var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "";
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(options.Token)))
+            return ValueTask.FromResult<object?>(Results.Problem(statusCode: 401, title: "Operator token refused",
+                detail: "send the node's Trading:Ops:Token as a bearer token", type: "operator-token-refused"));
+        return null;
+    }
+
+    private static OpsCluster ClusterOf(Cluster cluster)
+    {
+        var state = cluster.State;
+        var members = state.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => new OpsMember(m.Address.ToString(), m.Status.ToString(),
+            m.Roles.Order(StringComparer.Ordinal).ToArray(), !state.Unreachable.Contains(m))).ToArray();
+        var oldest = state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
+        return new OpsCluster(cluster.SelfAddress.ToString(), state.Leader?.ToString(), oldest?.Address.ToString(), members);
+    }
+
+    private static IResult WithMember(ActorSystem system, AddressBody body, Action<Cluster, Address> act)
+    {
+        if (Parse(body.Address) is not { } address) return BadAddress(body.Address);
+        var cluster = Cluster.Get(system);
+        if (!cluster.State.Members.Any(m => m.Address == address))
+            return Results.Problem(statusCode: 404, title: "Not a member", detail: $"{address} is not a member of this cluster", type: "unknown-member");
+        act(cluster, address);
+        return Results.Accepted(value: new OpsAction("done", address.ToString()));
+    }
+
+    private static Address? Parse(string? text)
+    {
+        try { return string.IsNullOrWhiteSpace(text) ? null : Address.Parse(text); }
+        catch (UriFormatException) { return null; }
+        catch (ArgumentException) { return null; }
+    }
+
+    private static IResult BadAddress(string? text) =>
+        Results.Problem(statusCode: 400, title: "Not an address", detail: $"'{text}' is not a cluster address like akka.tcp://trading@host:4053",
+            type: "bad-address");
+
+    private static IResult UnknownType(string type) =>
+        Results.Problem(statusCode: 404, title: "Unknown shard region", detail: $"'{type}' is not a region; they are {string.Join(", ", ShardedTypes)}",
+            type: "unknown-region");
+
+    private static async Task<ClusterShardingStats?> StatsOf(ActorSystem system, string type) =>
+        ShardedTypes.Contains(type)
+            ? await ClusterSharding.Get(system).ShardRegion(type).Ask<ClusterShardingStats>(new GetClusterShardingStats(AskTimeout), AskTimeout + TimeSpan.FromSeconds(1))
+            : null;
+}
+
+public sealed record AddressBody(string? Address);
+public sealed record OpsAction(string Action, string Address);
+public sealed record OpsDowned(string[] Downed);
+public sealed record OpsMember(string Address, string Status, string[] Roles, bool Reachable);
+public sealed record OpsCluster(string Self, string? Leader, string? Oldest, OpsMember[] Members);
+public sealed record OpsRegion(string Type, int Shards, int Entities, bool Hosts);
+public sealed record OpsRegionStats(string Node, int Shards, int Entities);
+public sealed record OpsShard(string Shard, string Node, int Entities);
+public sealed record OpsLocation(string TenantId, string Shard, string? Node);
+public sealed record OpsSingleton(string Name, string Role, string? Node);
+public sealed record OpsSubscription(string Id, string Strategy, string Account, string Status, decimal Budget, decimal Held);
+public sealed record OpsTenant(string TenantId, string DisplayName, int Accounts, OpsSubscription[] Subscriptions, int OpenOrders,
+    long OrdersFilled, long OrdersRejected, long OrdersFailed, long SignalsSkipped);
+public sealed record OpsLogLevel(string Level);
+public sealed record OpsStrategy(string Id, string Symbol, string State, long? LastSequence, decimal? Rsi, long? PricesSeen);

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Spectre.Console;
+using TradingActors.Cli;
+using TradingActors.IntegrationTests.Infrastructure;
+
+namespace TradingActors.IntegrationTests;
+
+/// <summary>
+/// tradectl against a real two-node cluster (node processes): membership, sharding, singletons, tenants, the errors
+/// an operator meets (unknown id, wrong token, unreachable node, bad usage), and a member asked to leave that does.
+/// </summary>
+public sealed class TradectlTests
+{
+    private const string Token = "operator-token-for-the-tradectl-tests";
+    private const int DemoTenants = 12;
+
+    [Fact]
+    public async Task An_operator_inspects_and_changes_a_two_node_cluster_and_gets_clear_errors()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var first = NodeProcess.Start("tradectl-1", db.ConnectionString, null, Settings(DemoTenants));
+        await Eventually.TrueAsync(async () => await first.Get("/readyz") == HttpStatusCode.OK, TimeSpan.FromSeconds(90), "the first node ready");
+        await using var second = NodeProcess.Start("tradectl-2", db.ConnectionString, first.AkkaAddress, Settings(0));
+        await Eventually.TrueAsync(async () => await second.Get("/readyz") == HttpStatusCode.OK, TimeSpan.FromSeconds(90), "the second node ready");
+        var node = first.BaseUri.ToString();
+
+        // Membership: both Up, the first the oldest; readable table and JSON.
+        await Eventually.TrueAsync(async () => (await Run("cluster", "show", "--json", "--node", node)).Json?.GetProperty("members").EnumerateArray()
+            .Count(m => m.GetProperty("status").GetString() == "Up") == 2, TimeSpan.FromSeconds(60), "two Up members");
+        var show = await Run("cluster", "show", "--node", node);
+        Assert.Equal(0, show.Code);
+        Assert.Contains(first.AkkaAddress, show.Text);
+        Assert.Contains(second.AkkaAddress, show.Text);
+        Assert.Contains("api,engine,feed", show.Text);
+        // The leader is the lowest address among the members (not necessarily the oldest).
+        var leader = (await Run("cluster", "leader", "--node", node)).Text.Trim();
+        Assert.Contains(leader, new[] { first.AkkaAddress, second.AkkaAddress });
+        Assert.Equal(leader, (await Run("cluster", "show", "--json", "--node", second.BaseUri.ToString())).Json!.Value.GetProperty("leader").GetString());
+        var where = await Run("singleton", "where", "strategy-rsi-btc", "--json", "--node", node);
+        Assert.Equal(first.AkkaAddress, where.Json!.Value.GetProperty("node").GetString());
+
+        // Sharding: every demo tenant resident somewhere, and locate names the node that has its shard.
+        await Eventually.TrueAsync(async () => (await Run("sharding", "region-stats", "tenant", "--json", "--node", node)).Json?.EnumerateArray()
+            .Sum(r => r.GetProperty("entities").GetInt32()) == DemoTenants, TimeSpan.FromSeconds(60), "the demo tenants resident");
+        var located = await Run("sharding", "locate", "demo-0001", "--json", "--node", node);
+        var shards = await Run("sharding", "shard-stats", "tenant", "--json", "--node", node);
+        Assert.Contains(shards.Json!.Value.EnumerateArray(), s => s.GetProperty("shard").GetString() == located.Json!.Value.GetProperty("shard").GetString()
+            && s.GetProperty("node").GetString() == located.Json!.Value.GetProperty("node").GetString());
+        var tenant = await Run("tenants", "show", "demo-0001", "--node", node);
+        Assert.Equal(0, tenant.Code);
+        Assert.Contains("rsi-btc", tenant.Text);
+        Assert.Contains("prices.BTCUSDT", (await Run("pubsub", "topics", "--node", second.BaseUri.ToString())).Text.Split('\n'));
+        var strategies = await Run("strategies", "list", "--json", "--node", second.BaseUri.ToString());
+        var rsi = Assert.Single(strategies.Json!.Value.EnumerateArray());
+        Assert.Equal(("rsi-btc", "running"), (rsi.GetProperty("id").GetString(), rsi.GetProperty("state").GetString()));
+
+        // The node's actors and its log.
+        var actors = await Run("actor", "hierarchy", "--path", "/user", "--depth", "2", "--json", "--node", node);
+        Assert.Contains(actors.Json!.Value.EnumerateArray(), a => a.GetProperty("path").GetString() == "/user/strategy-rsi-btc/singleton");
+        var peek = await Run("log", "peek", "--level", "Information", "--count", "5", "--json", "--node", node);
+        Assert.InRange(peek.Json!.Value.GetArrayLength(), 1, 5);
+        Assert.Equal("log level: Warning", (await Run("log", "level", "warning", "--node", node)).Text.Trim());
+        Assert.Equal("Warning", (await Run("log", "level", "--json", "--node", node)).Json!.Value.GetProperty("level").GetString());
+        var badLevel = await Run("log", "level", "Loud", "--node", node);
+        Assert.Equal(1, badLevel.Code);
+        Assert.Contains("Bad level", badLevel.Text);
+        Assert.Equal("Warning", (await Run("log", "level", "--json", "--node", node)).Json!.Value.GetProperty("level").GetString());
+
+        // Errors: a message and a distinct exit code, nothing changed.
+        var unknown = await Run("tenants", "show", "nobody-here", "--node", node);
+        Assert.Equal(1, unknown.Code);
+        Assert.Contains("Unknown tenant", unknown.Text);
+        var badToken = await Run("cluster", "show", "--node", node, "--token", "not-the-operator-token-at-all");
+        Assert.Equal(4, badToken.Code);
+        Assert.Contains("refused the operator token", badToken.Text);
+        Assert.DoesNotContain("not-the-operator-token-at-all", badToken.Text);
+        var unreachable = await Run("cluster", "show", "--node", $"http://127.0.0.1:{ClosedPort()}");
+        Assert.Equal(3, unreachable.Code);
+        Assert.Contains("cannot reach the node", unreachable.Text);
+        var badAddress = await Run("cluster", "leave", "not-an-address", "--node", node);
+        Assert.Equal(1, badAddress.Code);
+        Assert.Contains("Not an address", badAddress.Text);
+        Assert.Equal(2, (await Run("cluster", "explode", "--node", node)).Code);
+        Assert.Equal(2, (await Run("cluster", "show", "--node", "ftp://somewhere")).Code);
+
+        // Leave: the second node hands over and exits; the cluster shows one member.
+        var leave = await Run("cluster", "leave", second.AkkaAddress, "--node", node);
+        Assert.Equal(0, leave.Code);
+        Assert.True(await second.ExitedWithin(TimeSpan.FromSeconds(40)), "the node that was asked to leave exited");
+        await Eventually.TrueAsync(async () => (await Run("cluster", "show", "--json", "--node", node)).Json?.GetProperty("members").GetArrayLength() == 1,
+            TimeSpan.FromSeconds(30), "one member left");
+    }
+
+    private static Dictionary<string, string> Settings(int demoTenants) => new()
+    {
+        ["Ops:Token"] = Token,
+        ["Demo:Tenants"] = demoTenants.ToString(),
+    };
+
+    private sealed record Outcome(int Code, string Text, JsonElement? Json);
+
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1); // tradectl's commands share a console setting
+
+    private static async Task<Outcome> Run(params string[] args)
+    {
+        await OneAtATime.WaitAsync();
+        try
+        {
+            var output = new StringWriter();
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(output),
+            });
+            console.Profile.Width = 240;
+            var withToken = args.Contains("--token") ? args : [.. args, "--token", Token];
+            var code = await Tradectl.RunAsync(withToken, console);
+            var text = output.ToString();
+            JsonElement? json = null;
+            if (code == 0 && args.Contains("--json")) json = JsonDocument.Parse(text).RootElement.Clone();
+            return new Outcome(code, text, json);
+        }
+        finally
+        {
+            OneAtATime.Release();
+        }
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port; // closed again when the listener is disposed
+    }
+}

@@ -254,3 +254,33 @@ public sealed class LogLevel : OpsCommand<LogLevelSettings>
     protected override void Render(IAnsiConsole console, JsonElement a, LogLevelSettings s) =>
         console.WriteLine($"log level: {Output.Cell(a, "level")}");
 }
+
+public sealed class TailSettings : NodeSettings
+{
+    [CommandOption("--count <N>")]
+    [Description("Stop after N events (default: follow until Ctrl-C)")]
+    public int? Count { get; init; }
+}
+
+/// <summary>Membership and reachability changes as the node sees them, one line each (JSON lines with --json).</summary>
+public sealed class ClusterTail : AsyncCommand<TailSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, TailSettings settings, CancellationToken ct)
+    {
+        var console = CommandEnvironment.Console;
+        var ops = new OpsClient(new Uri(settings.NodeUrl.TrimEnd('/') + "/"), settings.TokenValue, CommandEnvironment.Handler);
+        var seen = 0;
+        // On stderr, so stdout stays the events: scripts (and tests) know from it that nothing from now on is missed.
+        void Following() => System.Console.Error.WriteLine($"tradectl: following membership changes at {settings.NodeUrl}");
+        await foreach (var e in ops.StreamAsync("cluster/events", Following, ct))
+        {
+            // One line per event, never wrapped to the terminal's width: it is read by people and by grep alike.
+            var writer = console.Profile.Out.Writer;
+            writer.WriteLine(settings.Json ? e.GetRawText()
+                : $"{e.GetProperty("time").GetDateTimeOffset():HH:mm:ss} {Output.Cell(e, "kind"),-14} {Output.Cell(e, "address")} {Output.Cell(e, "status")} {Output.Cell(e, "roles")}");
+            writer.Flush();
+            if (settings.Count is { } count && ++seen >= count) break;
+        }
+        return 0;
+    }
+}

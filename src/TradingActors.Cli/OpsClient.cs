@@ -52,6 +52,37 @@ public sealed class OpsClient(Uri node, string token, HttpMessageHandler? handle
         }
     }
 
+    /// <summary>A server-sent event stream's data lines as JSON, until the node closes it or the caller cancels.</summary>
+    /// <param name="connected">called once the node has accepted the stream, before any event</param>
+    public async IAsyncEnumerable<JsonElement> StreamAsync(string path, Action connected,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "ops/" + path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        HttpResponseMessage response;
+        try
+        {
+            _http.Timeout = Timeout.InfiniteTimeSpan;
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new OpsFailure($"cannot reach the node at {node}: {e.Message}", OpsFailure.Unreachable);
+        }
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+                throw new OpsFailure($"the node at {node} refused the operator token (set --token or TRADECTL_TOKEN to its Trading:Ops:Token)",
+                    OpsFailure.TokenRefused);
+            if (!response.IsSuccessStatusCode) throw new OpsFailure(Problem(await response.Content.ReadAsStringAsync(ct), response.StatusCode), OpsFailure.NodeError);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+            connected();
+            while (await reader.ReadLineAsync(ct) is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal))
+                    yield return JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone();
+        }
+    }
+
     /// <summary>A problem+json answer as "title: detail", else the status.</summary>
     private static string Problem(string text, HttpStatusCode status)
     {

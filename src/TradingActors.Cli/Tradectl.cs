@@ -23,7 +23,7 @@ public static class Tradectl
             config.PropagateExceptions();
             config.AddBranch("cluster", c =>
             {
-                c.SetDescription("membership: show, status, leader, leave, down, down-unreachable, join");
+                c.SetDescription("membership: show, status, leader, leave, down, down-unreachable, join, tail");
                 c.AddCommand<ClusterShow>("show").WithDescription("every member: address, status, roles, reachable");
                 c.AddCommand<ClusterStatus>("status").WithDescription("this node's status and the members by status");
                 c.AddCommand<ClusterLeader>("leader").WithDescription("the leader's address");
@@ -31,6 +31,7 @@ public static class Tradectl
                 c.AddCommand<ClusterDown>("down").WithDescription("mark a member down (for one that is dead)");
                 c.AddCommand<ClusterDownUnreachable>("down-unreachable").WithDescription("mark every unreachable member down");
                 c.AddCommand<ClusterJoin>("join").WithDescription("make the node join the cluster at an address");
+                c.AddCommand<ClusterTail>("tail").WithDescription("membership changes as they happen (--count N to stop)");
             });
             config.AddBranch("sharding", c =>
             {

@@ -85,10 +85,18 @@ public sealed class TradectlTests
         Assert.Equal(2, (await Run("cluster", "explode", "--node", node)).Code);
         Assert.Equal(2, (await Run("cluster", "show", "--node", "ftp://somewhere")).Code);
 
-        // Leave: the second node hands over and exits; the cluster shows one member.
+        // Leave: the second node hands over and exits; tradectl (the real executable) tails it; one member is left.
+        using var tail = TailProcess(node, count: 2);
+        Assert.StartsWith("tradectl: following membership changes", await tail.StandardError.ReadLineAsync());
         var leave = await Run("cluster", "leave", second.AkkaAddress, "--node", node);
         Assert.Equal(0, leave.Code);
         Assert.True(await second.ExitedWithin(TimeSpan.FromSeconds(40)), "the node that was asked to leave exited");
+        using (var tailDone = new CancellationTokenSource(TimeSpan.FromSeconds(30))) await tail.WaitForExitAsync(tailDone.Token);
+        var tailed = (await tail.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(0, tail.ExitCode);
+        Assert.Equal(2, tailed.Length);
+        Assert.All(tailed, line => Assert.Contains(second.AkkaAddress, line));
+        Assert.Contains("MemberLeft", tailed[0]); // the first change a leave makes
         await Eventually.TrueAsync(async () => (await Run("cluster", "show", "--json", "--node", node)).Json?.GetProperty("members").GetArrayLength() == 1,
             TimeSpan.FromSeconds(30), "one member left");
     }
@@ -125,6 +133,19 @@ public sealed class TradectlTests
         {
             OneAtATime.Release();
         }
+    }
+
+    /// <summary>`tradectl cluster tail` as its own process (it follows a stream while other commands run).</summary>
+    private static System.Diagnostics.Process TailProcess(string node, int count)
+    {
+        var dll = Path.Combine(NodeProcess.RepositoryRoot(), "src", "TradingActors.Cli", "bin", "Release", "net10.0", "tradectl.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [dll, "cluster", "tail", "--count", count.ToString(), "--node", node])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["TRADECTL_TOKEN"] = Token;
+        return System.Diagnostics.Process.Start(start)!;
     }
 
     private static int ClosedPort()

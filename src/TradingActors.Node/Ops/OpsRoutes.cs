@@ -42,6 +42,7 @@ public static class OpsRoutes
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
     private static readonly string[] ShardedTypes = ["tenant", "fanout"];
+    private static readonly System.Text.Json.JsonSerializerOptions JsonWeb = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     public static WebApplication MapOpsRoutes(this WebApplication app, OpsOptions options, TradingEngineOptions engine)
     {
@@ -51,6 +52,23 @@ public static class OpsRoutes
             .AddEndpointFilter((context, next) => Guard(context.HttpContext, options) ?? next(context));
 
         ops.MapGet("/cluster", (ActorSystem system) => ClusterOf(Cluster.Get(system)));
+        // Server-sent events, one membership or reachability change each, until the caller hangs up.
+        ops.MapGet("/cluster/events", async (ActorSystem system, HttpContext http, CancellationToken ct) =>
+        {
+            http.Response.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache";
+            await http.Response.WriteAsync(": following\n\n", ct);
+            await http.Response.Body.FlushAsync(ct);
+            try
+            {
+                await foreach (var e in MembershipEvents.FollowAsync(system, TimeProvider.System, ct))
+                {
+                    await http.Response.WriteAsync($"data: {System.Text.Json.JsonSerializer.Serialize(e, JsonWeb)}\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) { } // the caller hung up
+        });
         ops.MapPost("/cluster/leave", (ActorSystem system, AddressBody body) => WithMember(system, body, (cluster, address) => cluster.Leave(address)));
         ops.MapPost("/cluster/down", (ActorSystem system, AddressBody body) => WithMember(system, body, (cluster, address) => cluster.Down(address)));
         ops.MapPost("/cluster/down-unreachable", (ActorSystem system) =>

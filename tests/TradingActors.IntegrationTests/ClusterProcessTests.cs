@@ -68,6 +68,35 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
         Report($"kill -9 of the oldest node: strategy consuming prices again after {strategyBack.TotalSeconds:0.0} s; all {Tenants} tenants resident again after {resident.TotalSeconds:0.0} s; {probe}");
     }
 
+    [Fact]
+    public async Task A_rolling_restart_of_every_node_while_signals_flow_loses_and_doubles_nothing()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var cluster = await Cluster3.StartAsync(db, nameof(A_rolling_restart_of_every_node_while_signals_flow_loses_and_doubles_nothing));
+        var startedAt = DateTimeOffset.UtcNow;
+        var restarts = new List<string>();
+        for (var i = 0; i < cluster.Nodes.Length; i++)
+        {
+            // SIGTERM: out of rotation, leave, hand the shards and singletons over; then a new process in its place.
+            var clock = Stopwatch.StartNew();
+            var leaving = cluster.Nodes[i];
+            leaving.Terminate();
+            Assert.True(await leaving.ExitedWithin(TimeSpan.FromSeconds(40)), $"node {i} left and exited");
+            var left = clock.Elapsed;
+            var others = cluster.Nodes.Where(n => n != leaving).ToArray();
+            await cluster.Replace(db, i, seed: others[0]);
+            await Eventually.TrueAsync(async () =>
+            {
+                var summaries = await Task.WhenAll(cluster.Nodes.Select(n => n.Summary()));
+                return summaries.All(s => s is { } x && x.GetProperty("membersUp").GetInt32() == 3)
+                       && summaries.Sum(s => s!.Value.GetProperty("tenantsActive").GetInt32()) == Tenants;
+            }, TimeSpan.FromSeconds(120), $"three members Up and every tenant resident after node {i}'s restart");
+            restarts.Add($"node {i}: left in {left.TotalSeconds:0.0} s, back with all tenants resident {clock.Elapsed.TotalSeconds:0.0} s after SIGTERM");
+        }
+        var probe = await cluster.VerifyAfterKill(db, startedAt, DateTimeOffset.UtcNow, cluster.Nodes);
+        Report($"rolling restart of 3 nodes: {string.Join("; ", restarts)}; {probe}");
+    }
+
     /// <summary>How long after the kill every tenant was resident on the survivors again (brought back by the engine).</summary>
     private static async Task<TimeSpan> AllResidentAgain(NodeProcess[] survivors, DateTimeOffset killedAt)
     {
@@ -99,24 +128,37 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
     /// <summary>Three node processes on one database; node 0 is the seed and creates the demo tenants.</summary>
     private sealed class Cluster3 : IAsyncDisposable
     {
-        private Cluster3(NodeProcess[] nodes) => Nodes = nodes;
+        private static readonly Dictionary<string, string> Settings = new()
+        {
+            ["Feed:IntervalMs"] = "50", // a fast feed: RSI crossings every few seconds
+            ["Feed:Volatility"] = "0.004",
+            ["SummaryInterval"] = "00:00:10",
+        };
+
+        private readonly string _test;
+        private readonly List<NodeProcess> _retired = [];
+
+        private Cluster3(NodeProcess[] nodes, string test) => (Nodes, _test) = (nodes, test);
 
         public NodeProcess[] Nodes { get; }
 
+        /// <summary>Starts a new node process in place of node <paramref name="index"/> (which has exited), joining through <paramref name="seed"/>.</summary>
+        public async Task Replace(TestDatabase db, int index, NodeProcess seed)
+        {
+            _retired.Add(Nodes[index]);
+            Nodes[index] = NodeProcess.Start($"{_test}-node{index}-again", db.ConnectionString, seed.AkkaAddress, Settings);
+            await Eventually.TrueAsync(async () => await Nodes[index].Get("/readyz") == HttpStatusCode.OK, TimeSpan.FromSeconds(90), $"node {index} ready again");
+        }
+
         public static async Task<Cluster3> StartAsync(TestDatabase db, string test)
         {
-            var settings = new Dictionary<string, string>
-            {
-                ["Feed:IntervalMs"] = "50", // a fast feed: RSI crossings every few seconds
-                ["Feed:Volatility"] = "0.004",
-                ["SummaryInterval"] = "00:00:10",
-            };
+            var settings = Settings;
             var seed = NodeProcess.Start(test + "-node0", db.ConnectionString, null, new Dictionary<string, string>(settings) { ["Demo:Tenants"] = Tenants.ToString() });
             var nodes = new List<NodeProcess> { seed };
             try
             {
                 for (var i = 1; i < 3; i++) nodes.Add(NodeProcess.Start($"{test}-node{i}", db.ConnectionString, seed.AkkaAddress, settings));
-                var cluster = new Cluster3([.. nodes]);
+                var cluster = new Cluster3([.. nodes], test);
                 // Joining and settling shards while the demo tenants subscribe and signals flow. This is set-up, not
                 // a bound under test (the fail-over limits are asserted after the kill): three node processes
                 // starting and 300 tenants seeding took over 90 s once on a 2-core machine at load average ~80.
@@ -196,7 +238,7 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var node in Nodes) await node.DisposeAsync();
+            foreach (var node in Nodes.Concat(_retired)) await node.DisposeAsync();
         }
     }
 }

@@ -9,6 +9,7 @@ using Akka.Hosting;
 using Serilog.Core;
 using Serilog.Events;
 using TradingActors.Engine.Hosting;
+using TradingActors.Engine.Observability;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
 

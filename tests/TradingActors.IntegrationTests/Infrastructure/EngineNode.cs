@@ -13,6 +13,7 @@ using TradingActors.Domain.Tenants;
 using TradingActors.Engine;
 using TradingActors.Engine.Fanout;
 using TradingActors.Engine.Hosting;
+using TradingActors.Engine.Observability;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
 
@@ -149,33 +150,7 @@ public sealed class EngineNode : IAsyncDisposable
             .Where(a => a.Path.Name is not ("RememberEntitiesStore" or "RememberEntitiesStarter" or "HandOffStopper")).ToList();
 
     /// <summary>Actors on this node matching an actor selection path (wildcards allowed), found with Identify.</summary>
-    public async Task<List<IActorRef>> FindActors(string path)
-    {
-        var probe = System.ActorOf(Props.Create(() => new IdentityCollector()));
-        return await probe.Ask<List<IActorRef>>(path, TimeSpan.FromSeconds(5));
-    }
-
-    /// <summary>Sends Identify to an actor selection and answers with everything that replied within 300 ms.</summary>
-    private sealed class IdentityCollector : ReceiveActor
-    {
-        public IdentityCollector()
-        {
-            var found = new List<IActorRef>();
-            IActorRef? replyTo = null;
-            Receive<string>(path =>
-            {
-                replyTo = Sender;
-                Context.ActorSelection(path).Tell(new Identify(null));
-                Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(300), Self, ReceiveTimeout.Instance, Self);
-            });
-            Receive<ActorIdentity>(i => { if (i.Subject is not null) found.Add(i.Subject); });
-            Receive<ReceiveTimeout>(_ =>
-            {
-                replyTo?.Tell(found);
-                Context.Stop(Self);
-            });
-        }
-    }
+    public Task<List<IActorRef>> FindActors(string path) => ActorTree.FindAsync(System, path);
 
     public async ValueTask DisposeAsync()
     {

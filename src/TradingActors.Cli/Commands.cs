@@ -181,9 +181,33 @@ public sealed class TenantsShow : OpsCommand<IdSettings>
     protected override Task<JsonElement> Call(OpsClient ops, IdSettings s, CancellationToken ct) => ops.GetAsync($"tenants/{Uri.EscapeDataString(s.Id)}", ct);
     protected override void Render(IAnsiConsole console, JsonElement a, IdSettings s)
     {
-        Output.Fields(console, a, "tenantId", "displayName", "accounts", "openOrders", "ordersFilled", "ordersRejected", "ordersFailed", "signalsSkipped");
+        Output.Fields(console, a, "tenantId", "displayName", "suspended", "suspendedSince", "accounts", "openOrders", "ordersFilled", "ordersRejected", "ordersFailed", "signalsSkipped");
         Output.Table(console, a.GetProperty("subscriptions"), "id", "strategy", "account", "status", "budget", "held");
     }
+}
+
+public sealed class SuspendSettings : NodeSettings
+{
+    [CommandArgument(0, "<ID>")]
+    public string Id { get; init; } = "";
+
+    [CommandOption("--reason <TEXT>")]
+    [Description("Why, for the operators (never shown to the trader; default \"suspended by an operator\")")]
+    public string? Reason { get; init; }
+}
+
+public sealed class TenantsSuspend : OpsCommand<SuspendSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, SuspendSettings s, CancellationToken ct) =>
+        ops.PostAsync($"tenants/{Uri.EscapeDataString(s.Id)}/suspend", new { reason = s.Reason }, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, SuspendSettings s) =>
+        console.WriteLine($"tenant {s.Id} suspended: {Output.Cell(a, "suspended")} (its signals settle without orders; manual orders are refused)");
+}
+
+public sealed class TenantsResume : OpsCommand<IdSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, IdSettings s, CancellationToken ct) => ops.PostAsync($"tenants/{Uri.EscapeDataString(s.Id)}/resume", null, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, IdSettings s) => console.WriteLine($"tenant {s.Id} trades again from its next signal");
 }
 
 public sealed class StrategiesList : OpsCommand<NodeSettings>
@@ -191,6 +215,20 @@ public sealed class StrategiesList : OpsCommand<NodeSettings>
     protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.GetAsync("strategies", ct);
     protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s) =>
         Output.Table(console, a, "id", "symbol", "state", "lastSequence", "rsi", "pricesSeen");
+}
+
+public sealed class StrategiesPause : OpsCommand<IdSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, IdSettings s, CancellationToken ct) => ops.PostAsync($"strategies/{Uri.EscapeDataString(s.Id)}/pause", null, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, IdSettings s) =>
+        console.WriteLine($"strategy {s.Id} paused at sequence {Output.Cell(a, "lastSequence")} (it reads prices, emits nothing)");
+}
+
+public sealed class StrategiesResume : OpsCommand<IdSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, IdSettings s, CancellationToken ct) => ops.PostAsync($"strategies/{Uri.EscapeDataString(s.Id)}/resume", null, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, IdSettings s) =>
+        console.WriteLine($"strategy {s.Id} running from sequence {Output.Cell(a, "lastSequence")}");
 }
 
 public sealed class HierarchySettings : NodeSettings
@@ -255,32 +293,63 @@ public sealed class LogLevel : OpsCommand<LogLevelSettings>
         console.WriteLine($"log level: {Output.Cell(a, "level")}");
 }
 
-public sealed class TailSettings : NodeSettings
+public class TailSettings : NodeSettings
 {
     [CommandOption("--count <N>")]
     [Description("Stop after N events (default: follow until Ctrl-C)")]
     public int? Count { get; init; }
 }
 
-/// <summary>Membership and reachability changes as the node sees them, one line each (JSON lines with --json).</summary>
-public sealed class ClusterTail : AsyncCommand<TailSettings>
+/// <summary>A stream of the node's events, one line each (JSON lines with --json), until --count of them or Ctrl-C.</summary>
+public abstract class TailCommand<TSettings> : AsyncCommand<TSettings> where TSettings : TailSettings
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, TailSettings settings, CancellationToken ct)
+    protected abstract string Path(TSettings s);
+
+    /// <summary>What is followed, for the line on stderr.</summary>
+    protected abstract string What(TSettings s);
+
+    protected abstract string Line(JsonElement e);
+
+    public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken ct)
     {
         var console = CommandEnvironment.Console;
         var ops = new OpsClient(new Uri(settings.NodeUrl.TrimEnd('/') + "/"), settings.TokenValue, CommandEnvironment.Handler);
         var seen = 0;
         // On stderr, so stdout stays the events: scripts (and tests) know from it that nothing from now on is missed.
-        void Following() => System.Console.Error.WriteLine($"tradectl: following membership changes at {settings.NodeUrl}");
-        await foreach (var e in ops.StreamAsync("cluster/events", Following, ct))
+        void Following() => System.Console.Error.WriteLine($"tradectl: following {What(settings)} at {settings.NodeUrl}");
+        await foreach (var e in ops.StreamAsync(Path(settings), Following, ct))
         {
             // One line per event, never wrapped to the terminal's width: it is read by people and by grep alike.
             var writer = console.Profile.Out.Writer;
-            writer.WriteLine(settings.Json ? e.GetRawText()
-                : $"{e.GetProperty("time").GetDateTimeOffset():HH:mm:ss} {Output.Cell(e, "kind"),-14} {Output.Cell(e, "address")} {Output.Cell(e, "status")} {Output.Cell(e, "roles")}");
+            writer.WriteLine(settings.Json ? e.GetRawText() : Line(e));
             writer.Flush();
             if (settings.Count is { } count && ++seen >= count) break;
         }
         return 0;
     }
+}
+
+/// <summary>Membership and reachability changes as the node sees them.</summary>
+public sealed class ClusterTail : TailCommand<TailSettings>
+{
+    protected override string Path(TailSettings s) => "cluster/events";
+    protected override string What(TailSettings s) => "membership changes";
+    protected override string Line(JsonElement e) =>
+        $"{e.GetProperty("time").GetDateTimeOffset():HH:mm:ss} {Output.Cell(e, "kind"),-14} {Output.Cell(e, "address")} {Output.Cell(e, "status")} {Output.Cell(e, "roles")}";
+}
+
+public sealed class SignalTailSettings : TailSettings
+{
+    [CommandArgument(0, "<STRATEGY>")]
+    public string Strategy { get; init; } = "";
+}
+
+/// <summary>A strategy's signals as it publishes them, wherever in the cluster it runs.</summary>
+public sealed class SignalsTail : TailCommand<SignalTailSettings>
+{
+    protected override string Path(SignalTailSettings s) => $"strategies/{Uri.EscapeDataString(s.Strategy)}/signals";
+    protected override string What(SignalTailSettings s) => $"the signals of {s.Strategy}";
+    protected override string Line(JsonElement e) =>
+        $"{e.GetProperty("time").GetDateTimeOffset():HH:mm:ss} {Output.Cell(e, "strategyId")} #{Output.Cell(e, "sequence")} {Output.Cell(e, "side")} " +
+        $"{Output.Cell(e, "symbol")} @ {Output.Cell(e, "price")}: {Output.Cell(e, "reason")}";
 }

@@ -43,7 +43,13 @@ public static class Tradectl
             });
             config.AddBranch("singleton", c => c.AddCommand<SingletonWhere>("where").WithDescription("the node a singleton runs on"));
             config.AddBranch("pubsub", c => c.AddCommand<PubSubTopics>("topics").WithDescription("the topics this node knows"));
-            config.AddBranch("tenants", c => c.AddCommand<TenantsShow>("show").WithDescription("a tenant's accounts, subscriptions and orders"));
+            config.AddBranch("tenants", c =>
+            {
+                c.SetDescription("tenants: show, suspend, resume");
+                c.AddCommand<TenantsShow>("show").WithDescription("a tenant's accounts, subscriptions and orders");
+                c.AddCommand<TenantsSuspend>("suspend").WithDescription("stop a tenant's trading: its signals settle without orders (--reason R)");
+                c.AddCommand<TenantsResume>("resume").WithDescription("let a suspended tenant trade again, from its next signal");
+            });
             config.AddBranch("actor", c => c.AddCommand<ActorHierarchy>("hierarchy").WithDescription("the actors under a path on the node"));
             config.AddBranch("log", c =>
             {
@@ -51,7 +57,14 @@ public static class Tradectl
                 c.AddCommand<LogPeek>("peek").WithDescription("the node's newest log events");
                 c.AddCommand<LogLevel>("level").WithDescription("show or set the node's minimum log level");
             });
-            config.AddBranch("strategies", c => c.AddCommand<StrategiesList>("list").WithDescription("each strategy: sequence, RSI, prices seen"));
+            config.AddBranch("strategies", c =>
+            {
+                c.SetDescription("strategies: list, pause, resume");
+                c.AddCommand<StrategiesList>("list").WithDescription("each strategy: state, sequence, RSI, prices seen");
+                c.AddCommand<StrategiesPause>("pause").WithDescription("stop a strategy's signals (it keeps reading prices)");
+                c.AddCommand<StrategiesResume>("resume").WithDescription("let a paused strategy signal again");
+            });
+            config.AddBranch("signals", c => c.AddCommand<SignalsTail>("tail").WithDescription("a strategy's signals as it publishes them (--count N to stop)"));
         });
         try
         {

@@ -8,7 +8,8 @@ using TradingActors.IntegrationTests.Infrastructure;
 namespace TradingActors.IntegrationTests;
 
 /// <summary>
-/// tradectl against a real two-node cluster (node processes): membership, sharding, singletons, tenants, the errors
+/// tradectl against a real two-node cluster (node processes): membership, sharding, singletons, tenants, a strategy's
+/// signals tailed, a tenant suspended and resumed (counted in the journal), a strategy paused and resumed, the errors
 /// an operator meets (unknown id, wrong token, unreachable node, bad usage), and a member asked to leave that does.
 /// </summary>
 public sealed class TradectlTests
@@ -85,8 +86,59 @@ public sealed class TradectlTests
         Assert.Equal(2, (await Run("cluster", "explode", "--node", node)).Code);
         Assert.Equal(2, (await Run("cluster", "show", "--node", "ftp://somewhere")).Code);
 
+        // Signals, tailed through the second node while the strategy runs on the first.
+        using (var signals = TradectlProcess(second.BaseUri.ToString(), "signals", "tail", "rsi-btc", "--count", "1"))
+        {
+            Assert.StartsWith("tradectl: following the signals of rsi-btc", await signals.StandardError.ReadLineAsync());
+            using (var signalled = new CancellationTokenSource(TimeSpan.FromSeconds(90))) await signals.WaitForExitAsync(signalled.Token);
+            Assert.Equal(0, signals.ExitCode);
+            Assert.Matches(@"^\d\d:\d\d:\d\d rsi-btc #\d+ (Buy|Sell) BTCUSDT @ [0-9.]+: ", await signals.StandardOutput.ReadLineAsync());
+        }
+        var noSuchStrategy = await Run("signals", "tail", "rsi-eth", "--node", node);
+        Assert.Equal(1, noSuchStrategy.Code);
+        Assert.Contains("Unknown strategy", noSuchStrategy.Text);
+
+        // Suspend a tenant: the next signal settles for it without an order, its neighbours trade; then it trades again.
+        var suspend = await Run("tenants", "suspend", "demo-0002", "--reason", "chargeback review", "--node", second.BaseUri.ToString());
+        Assert.Equal(0, suspend.Code);
+        Assert.Contains("tenant demo-0002 suspended: chargeback review", suspend.Text);
+        var suspendedAt = (await Run("tenants", "show", "demo-0002", "--json", "--node", node)).Json!.Value;
+        Assert.Equal("chargeback review", suspendedAt.GetProperty("suspended").GetString());
+        var again = await Run("tenants", "suspend", "demo-0002", "--node", node);
+        Assert.Equal((1, true), (again.Code, again.Text.Contains("Refused: tenant 'demo-0002' is already suspended")));
+        Assert.Contains("Unknown tenant", (await Run("tenants", "suspend", "nobody-here", "--node", node)).Text);
+        var since = suspendedAt.GetProperty("suspendedSince").GetDateTimeOffset();
+        IReadOnlyList<Outcome> outcomes = [];
+        long probe = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            outcomes = await JournalFacts.OutcomesAsync(db.ConnectionString, "rsi-btc");
+            var after = (await JournalFacts.SignalsAsync(db.ConnectionString, "rsi-btc")).Where(x => x.Time > since).Select(x => x.Sequence).ToList();
+            probe = after.Count > 0 ? after[0] : 0;
+            return probe > 0 && outcomes.Any(o => o.TenantId == "demo-0002" && o.Sequence == probe) && outcomes.Any(o => o.TenantId == "demo-0001" && o.Sequence == probe && o.Kind != "order-submitted");
+        }, TimeSpan.FromSeconds(90), "a signal after the suspension settled by demo-0002 and demo-0001");
+        var suspendedOutcome = Assert.Single(outcomes, o => o.TenantId == "demo-0002" && o.Sequence == probe);
+        Assert.Equal(("signals-skipped", "tenant suspended"), (suspendedOutcome.Kind, suspendedOutcome.Reason));
+        Assert.NotEqual("tenant suspended", outcomes.Single(o => o.TenantId == "demo-0001" && o.Sequence == probe && o.Kind != "order-submitted").Reason);
+        var resume = await Run("tenants", "resume", "demo-0002", "--node", node);
+        Assert.Equal((0, "tenant demo-0002 trades again from its next signal"), (resume.Code, resume.Text.Trim()));
+        var resumed = (await Run("tenants", "show", "demo-0002", "--json", "--node", node)).Json!.Value;
+        Assert.True(!resumed.TryGetProperty("suspended", out var reason) || reason.ValueKind == JsonValueKind.Null, "no suspension after the resume");
+        Assert.Contains("is not suspended", (await Run("tenants", "resume", "demo-0002", "--node", node)).Text);
+
+        // Pause the strategy from the second node: stored, shown, refused twice; then running again.
+        var pause = await Run("strategies", "pause", "rsi-btc", "--node", second.BaseUri.ToString());
+        Assert.Equal(0, pause.Code);
+        Assert.StartsWith("strategy rsi-btc paused at sequence", pause.Text);
+        Assert.Equal("paused", Assert.Single((await Run("strategies", "list", "--json", "--node", node)).Json!.Value.EnumerateArray()).GetProperty("state").GetString());
+        var pausedTwice = await Run("strategies", "pause", "rsi-btc", "--node", node);
+        Assert.Equal((1, true), (pausedTwice.Code, pausedTwice.Text.Contains("already paused")));
+        Assert.Contains("Unknown strategy", (await Run("strategies", "pause", "rsi-eth", "--node", node)).Text);
+        Assert.Equal(0, (await Run("strategies", "resume", "rsi-btc", "--node", node)).Code);
+        Assert.Equal("running", Assert.Single((await Run("strategies", "list", "--json", "--node", node)).Json!.Value.EnumerateArray()).GetProperty("state").GetString());
+
         // Leave: the second node hands over and exits; tradectl (the real executable) tails it; one member is left.
-        using var tail = TailProcess(node, count: 2);
+        using var tail = TradectlProcess(node, "cluster", "tail", "--count", "2");
         Assert.StartsWith("tradectl: following membership changes", await tail.StandardError.ReadLineAsync());
         var leave = await Run("cluster", "leave", second.AkkaAddress, "--node", node);
         Assert.Equal(0, leave.Code);
@@ -105,13 +157,15 @@ public sealed class TradectlTests
     {
         ["Ops:Token"] = Token,
         ["Demo:Tenants"] = demoTenants.ToString(),
+        ["Feed:IntervalMs"] = "50", // a fast feed: RSI crossings every few seconds, for the signal tail and the suspension
+        ["Feed:Volatility"] = "0.004",
     };
 
-    private sealed record Outcome(int Code, string Text, JsonElement? Json);
+    private sealed record CommandOutcome(int Code, string Text, JsonElement? Json);
 
     private static readonly SemaphoreSlim OneAtATime = new(1, 1); // tradectl's commands share a console setting
 
-    private static async Task<Outcome> Run(params string[] args)
+    private static async Task<CommandOutcome> Run(params string[] args)
     {
         await OneAtATime.WaitAsync();
         try
@@ -127,7 +181,7 @@ public sealed class TradectlTests
             var text = output.ToString();
             JsonElement? json = null;
             if (code == 0 && args.Contains("--json")) json = JsonDocument.Parse(text).RootElement.Clone();
-            return new Outcome(code, text, json);
+            return new CommandOutcome(code, text, json);
         }
         finally
         {
@@ -135,11 +189,11 @@ public sealed class TradectlTests
         }
     }
 
-    /// <summary>`tradectl cluster tail` as its own process (it follows a stream while other commands run).</summary>
-    private static System.Diagnostics.Process TailProcess(string node, int count)
+    /// <summary>tradectl as its own process (a tail follows a stream while other commands run).</summary>
+    private static System.Diagnostics.Process TradectlProcess(string node, params string[] args)
     {
         var dll = Path.Combine(NodeProcess.RepositoryRoot(), "src", "TradingActors.Cli", "bin", "Release", "net10.0", "tradectl.dll");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [dll, "cluster", "tail", "--count", count.ToString(), "--node", node])
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [dll, .. args, "--node", node])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -225,6 +225,30 @@ public static class TenantDecisions
         : budget > MaxBudget ? Decision.Reject("budget must be at most 1,000,000,000")
         : null;
 
+    public const int MaxSuspensionReasonLength = 200;
+
+    /// <summary>Why a suspended tenant's signals settle without an order.</summary>
+    public const string SuspendedReason = "tenant suspended";
+
+    /// <summary>What a suspended tenant's trader is told: the operator's own reason stays with the operators.</summary>
+    public const string SuspendedForTrader = "trading on this account is suspended by an operator";
+
+    /// <summary>
+    /// An operator stops the tenant's trading: its signals settle as skipped, manual orders are refused; orders already
+    /// open still resolve, and accounts and subscriptions can still be changed.
+    /// </summary>
+    public static Decision Suspend(TenantState s, string reason, DateTimeOffset now) =>
+        RequireTenant(s)
+        ?? (string.IsNullOrWhiteSpace(reason) ? Decision.Reject("a reason is required")
+            : reason.Length > MaxSuspensionReasonLength ? Decision.Reject($"the reason must be at most {MaxSuspensionReasonLength} characters")
+            : s.Suspension is not null ? Decision.Reject($"tenant '{s.TenantId}' is already suspended")
+            : Decision.Accept(new TenantSuspended(reason.Trim(), now)));
+
+    /// <summary>Trading again from the next signal: those settled while suspended stay skipped.</summary>
+    public static Decision ResumeTrading(TenantState s, DateTimeOffset now) =>
+        RequireTenant(s)
+        ?? (s.Suspension is null ? Decision.Reject($"tenant '{s.TenantId}' is not suspended") : Decision.Accept(new TenantResumed(now)));
+
     /// <summary>External venues' fees are theirs to charge; sizing leaves this margin so a buy stays within budget.</summary>
     public const decimal ExternalCostFactor = 1.002m;
 
@@ -246,6 +270,7 @@ public static class TenantDecisions
         if (signal.Sequence <= last) return new SignalPlan.Ignore("already processed");
         if (sub.Status != SubscriptionStatus.Active) return new SignalPlan.Ignore("subscription paused");
         if (signal.Sequence > last + 1) return new SignalPlan.Wait(last + 1);
+        if (s.Suspension is not null) return new SignalPlan.Skip(SuspendedReason);
         if (signal.Time < sub.ActiveSince) return new SignalPlan.Skip("predates the subscription");
         if (now - signal.Time > maxAge) return new SignalPlan.Skip(StaleReason);
         if (s.OpenOrderOf(subscriptionKey) is not null)
@@ -340,6 +365,7 @@ public static class TenantDecisions
         var source = Sources.Manual(requestKey);
         var clientOrderId = ClientOrderIds.Create(s.TenantId, account.AccountId, source, 0, leg: 0);
         if (s.Knows(clientOrderId)) return new ManualOrderPlan.AlreadyPlaced(clientOrderId);
+        if (s.Suspension is not null) return new ManualOrderPlan.Invalid(SuspendedForTrader);
         if (price is not { } p || p <= 0) return new ManualOrderPlan.Invalid($"no market price for {instrument.Symbol} yet");
 
         var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : ExternalCostFactor;

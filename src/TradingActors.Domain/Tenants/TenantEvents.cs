@@ -17,6 +17,12 @@ public interface IOrderEvent : ITenantEvent
 
 public sealed record TenantCreated(string TenantId, string DisplayName, DateTimeOffset At) : ITenantEvent;
 
+/// <summary>An operator stopped the tenant's trading (tradectl tenants suspend): Reason is the operator's, never shown to the trader.</summary>
+public sealed record TenantSuspended(string Reason, DateTimeOffset At) : ITenantEvent;
+
+/// <summary>An operator let the suspended tenant trade again: from the next signal on.</summary>
+public sealed record TenantResumed(DateTimeOffset At) : ITenantEvent;
+
 /// <summary>The embedded paper venue: the account's cash and positions live in the tenant's own state.</summary>
 public sealed record PaperAccountLinked(string AccountId, decimal StartingCash, DateTimeOffset At) : ITenantEvent;
 

@@ -86,6 +86,9 @@ public sealed record OrderRecord(OrderIntent Intent, OrderStatus Status, Fill? F
     public bool IsOpen => Status is OrderStatus.Submitted or OrderStatus.Unknown or OrderStatus.NeedsAttention;
 }
 
+/// <summary>Since when and why an operator suspended the tenant's trading.</summary>
+public sealed record TenantSuspension(string Reason, DateTimeOffset Since);
+
 /// <summary>A run of a strategy's signals settled without an order, and why.</summary>
 public sealed record SkipRecord(string StrategyId, long FromSequence, long ToSequence, string Reason, DateTimeOffset At, string? SubscriptionId = null);
 
@@ -110,7 +113,8 @@ public sealed record TenantState(
     ImmutableList<SkipRecord>? RecentSkips = null,
     long SignalsSkipped = 0,
     ImmutableDictionary<string, DateTimeOffset>? ManualOrders = null,
-    string? CredentialKey = null)
+    string? CredentialKey = null,
+    TenantSuspension? Suspension = null)
 {
     public const int RecentOrdersKept = 20;
     public const int RecentSkipsKept = 20;
@@ -179,6 +183,8 @@ public sealed record TenantState(
     public TenantState Apply(ITenantEvent e) => e switch
     {
         TenantCreated c => this with { Exists = true, DisplayName = c.DisplayName },
+        TenantSuspended x => this with { Suspension = new TenantSuspension(x.Reason, x.At) },
+        TenantResumed => this with { Suspension = null },
         PaperAccountLinked p => WithLinked(new LinkedAccount(p.AccountId, Venues.Paper, p.AccountId, PaperAccount.Open(p.StartingCash))),
         BrokerAccountLinked b => WithLinked(new LinkedAccount(b.AccountId, b.Venue, b.VenueAccountNumber, null, b.Label, b.Mode, b.KeyIdHint, b.SealedCredentials)),
         CredentialKeyIssued k => this with { CredentialKey = k.WrappedDataKey },

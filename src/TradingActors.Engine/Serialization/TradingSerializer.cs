@@ -24,6 +24,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
     [
         // tenant events (journal)
         ("t.created.v1", typeof(TenantCreated)),
+        ("t.suspended.v1", typeof(TenantSuspended)),
+        ("t.trading-resumed.v1", typeof(TenantResumed)),
         ("t.paper-linked.v1", typeof(PaperAccountLinked)),
         ("t.broker-linked.v2", typeof(BrokerAccountLinked)),
         ("t.credential-key.v1", typeof(CredentialKeyIssued)),
@@ -66,6 +68,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.execute-signal", typeof(ExecuteSignal)),
         ("t.catch-up", typeof(CatchUpSignals)),
         ("t.get-portfolio", typeof(GetPortfolio)),
+        ("t.suspend", typeof(SuspendTenant)),
+        ("t.resume-trading", typeof(ResumeTenant)),
         ("t.place-manual", typeof(PlaceManualOrder)),
         ("t.manual-placed", typeof(ManualOrderPlaced)),
         ("t.accepted", typeof(CommandAccepted)),
@@ -83,6 +87,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("s.get-latest", typeof(GetLatestSequence)),
         ("s.latest", typeof(LatestSequence)),
         ("s.get-status", typeof(GetStrategyStatus)),
+        ("s.pause", typeof(PauseStrategy)),
+        ("s.resume", typeof(ResumeStrategy)),
         ("s.status", typeof(StrategyStatus)),
         // fan-out
         ("f.register", typeof(RegisterSubscriber)),
@@ -160,6 +166,12 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(TenantCreated))]
+[JsonSerializable(typeof(TenantSuspended))]
+[JsonSerializable(typeof(TenantResumed))]
+[JsonSerializable(typeof(SuspendTenant))]
+[JsonSerializable(typeof(ResumeTenant))]
+[JsonSerializable(typeof(PauseStrategy))]
+[JsonSerializable(typeof(ResumeStrategy))]
 [JsonSerializable(typeof(PaperAccountLinked))]
 [JsonSerializable(typeof(BrokerAccountLinked))]
 [JsonSerializable(typeof(CredentialKeyIssued))]

@@ -36,6 +36,10 @@ public sealed class StrategyActor : ReceivePersistentActor, IWithTimers
     private long _checkpointed;      // prices seen by the indicator in the last stored checkpoint
     private long? _checkpointing;    // prices seen by the checkpoint being stored, if one is
     private long _checkpointSequence; // the journal sequence the last stored checkpoint was taken at
+    private bool _paused;            // by an operator: prices are read, nothing is emitted
+    private bool _storedPaused;      // what the last stored checkpoint says
+    private bool _checkpointingPaused;
+    private readonly List<IActorRef> _awaitingControl = []; // operators waiting for their pause or resume to be stored
 
     private sealed record Tick;
 
@@ -56,8 +60,14 @@ public sealed class StrategyActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<PriceUpdate>(OnPrice);
-        Command<EmitManualSignal>(m => Emit(m.Side, m.Price, "manual signal", Sender));
-        Command<GetStrategyStatus>(_ => Sender.Tell(new StrategyStatus(_definition.Id, _lastSequence, _rsi.Rsi.Value, _pricesSeen, _checkpointed, _incarnation)));
+        Command<EmitManualSignal>(m =>
+        {
+            if (_paused) Sender.Tell(new Status.Failure(new InvalidOperationException($"strategy '{_definition.Id}' is paused")));
+            else Emit(m.Side, m.Price, "manual signal", Sender);
+        });
+        Command<GetStrategyStatus>(_ => Sender.Tell(CurrentStatus()));
+        Command<PauseStrategy>(_ => Control(paused: true));
+        Command<ResumeStrategy>(_ => Control(paused: false));
         Command<Tick>(_ => TickBuckets());
         Command<HandOverStrategy>(_ => Context.Stop(Self)); // stashed while a signal persists: it is published first
         Command<SubscribeAck>(_ => { });
@@ -65,15 +75,29 @@ public sealed class StrategyActor : ReceivePersistentActor, IWithTimers
         {
             _checkpointed = _checkpointing ?? _checkpointed;
             _checkpointing = null;
+            _storedPaused = _checkpointingPaused;
+            if (_storedPaused == _paused && _awaitingControl.Count > 0)
+            {
+                foreach (var operatorRef in _awaitingControl) operatorRef.Tell(CurrentStatus());
+                _awaitingControl.Clear();
+            }
             // Checkpoints at one sequence replace each other (an upsert); older ones go once the sequence moves.
             if (s.Metadata.SequenceNr > _checkpointSequence) DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
             _checkpointSequence = s.Metadata.SequenceNr;
-            if (_pricesSeen > _checkpointed) Checkpoint(); // prices arrived while this one was stored
+            if (_pricesSeen > _checkpointed || _storedPaused != _paused) Checkpoint(); // prices or a pause arrived while this one was stored
         });
         Command<SaveSnapshotFailure>(f =>
         {
             _checkpointing = null;
             _log.Warning("strategy {0}: checkpoint failed: {1}", _definition.Id, f.Cause.Message);
+            if (_awaitingControl.Count > 0)
+            {
+                // A pause or resume is only in effect once stored: back to what the store holds, and the operators are told.
+                _paused = _storedPaused;
+                foreach (var operatorRef in _awaitingControl)
+                    operatorRef.Tell(new Status.Failure(new InvalidOperationException($"strategy '{_definition.Id}': the change was not stored ({f.Cause.Message}); it is {(_paused ? "paused" : "running")}")));
+                _awaitingControl.Clear();
+            }
         });
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
@@ -122,6 +146,7 @@ public sealed class StrategyActor : ReceivePersistentActor, IWithTimers
         {
             case StrategyCheckpoint c:
                 _lastSequence = c.LastSequence;
+                _paused = _storedPaused = c.Paused;
                 _pricesSeen = _checkpointed = c.PricesSeen;
                 var i = c.Indicator;
                 if (i.Period == _settings.Period)
@@ -156,7 +181,7 @@ public sealed class StrategyActor : ReceivePersistentActor, IWithTimers
         _pricesSeen++;
         var (next, decision) = RsiCrossStrategy.Step(_rsi, _settings, price.Price);
         _rsi = next;
-        if (decision is not null) Emit(decision.Side, price.Price, decision.Reason, ActorRefs.NoSender);
+        if (decision is not null && !_paused) Emit(decision.Side, price.Price, decision.Reason, ActorRefs.NoSender);
         else Checkpoint();
     }
 
@@ -165,9 +190,26 @@ public sealed class StrategyActor : ReceivePersistentActor, IWithTimers
     {
         if (_checkpointing is not null) return;
         _checkpointing = _pricesSeen;
+        _checkpointingPaused = _paused;
         var rsi = _rsi.Rsi.ToState();
         SaveSnapshot(new StrategyCheckpoint(_lastSequence, _pricesSeen,
-            new RsiCheckpoint(rsi.Period, rsi.LastClose, rsi.Changes, rsi.GainAccumulator, rsi.LossAccumulator, _rsi.PreviousValue)));
+            new RsiCheckpoint(rsi.Period, rsi.LastClose, rsi.Changes, rsi.GainAccumulator, rsi.LossAccumulator, _rsi.PreviousValue), _paused));
+    }
+
+    private StrategyStatus CurrentStatus() => new(_definition.Id, _lastSequence, _rsi.Rsi.Value, _pricesSeen, _checkpointed, _incarnation, _paused);
+
+    /// <summary>An operator's pause or resume: in effect at once, answered once a checkpoint holding it is stored.</summary>
+    private void Control(bool paused)
+    {
+        if (_paused == paused)
+        {
+            Sender.Tell(new Status.Failure(new InvalidOperationException($"strategy '{_definition.Id}' is {(paused ? "already paused" : "not paused")}")));
+            return;
+        }
+        _paused = paused;
+        _awaitingControl.Add(Sender);
+        _log.Info("strategy {0} {1} by an operator", _definition.Id, paused ? "paused" : "resumed");
+        Checkpoint();
     }
 
     private void Emit(Domain.Orders.OrderSide side, decimal price, string reason, IActorRef? replyTo)

@@ -16,8 +16,18 @@ public sealed record SignalPublished(Signal Signal) : ITradingMessage;
 
 public sealed record GetStrategyStatus(string StrategyId) : IWithStrategyId;
 
+/// <summary>
+/// An operator stops the strategy's signals (tradectl strategies pause): it goes on reading prices, so its indicator
+/// stays warm, but emits nothing, computed or manual, until resumed. Answered with its status once the pause is
+/// stored (it survives a restart or a hand-over), or a failure (already paused, or the store refused it).
+/// </summary>
+public sealed record PauseStrategy(string StrategyId) : IWithStrategyId;
+
+/// <summary>Signals again from the next crossing (those it would have emitted while paused are not made up).</summary>
+public sealed record ResumeStrategy(string StrategyId) : IWithStrategyId;
+
 /// <summary>Checkpointed: how many prices the indicator state in the last checkpoint had seen.</summary>
-public sealed record StrategyStatus(string StrategyId, long LastSequence, decimal? Rsi, long PricesSeen, long Checkpointed = 0, long Incarnation = 0) : ITradingMessage;
+public sealed record StrategyStatus(string StrategyId, long LastSequence, decimal? Rsi, long PricesSeen, long Checkpointed = 0, long Incarnation = 0, bool Paused = false) : ITradingMessage;
 
 /// <summary>The singleton's termination message: the strategy finishes what it is persisting, then stops (its backoff supervisor with it).</summary>
 public sealed record HandOverStrategy : ITradingMessage
@@ -28,8 +38,11 @@ public sealed record HandOverStrategy : ITradingMessage
 /// <summary>The RSI-cross indicator state as stored (a wire contract, separate from the Domain type).</summary>
 public sealed record RsiCheckpoint(int Period, decimal? LastClose, int Changes, decimal GainAccumulator, decimal LossAccumulator, decimal? PreviousValue);
 
-/// <summary>A strategy's snapshot: its sequence and its indicator, so a restart or hand-over resumes without a warm-up.</summary>
-public sealed record StrategyCheckpoint(long LastSequence, long PricesSeen, RsiCheckpoint Indicator) : ITradingMessage;
+/// <summary>
+/// A strategy's snapshot: its sequence and its indicator, so a restart or hand-over resumes without a warm-up, and
+/// whether an operator paused it (the journal holds signals only, so the pause lives here; absent in older ones: running).
+/// </summary>
+public sealed record StrategyCheckpoint(long LastSequence, long PricesSeen, RsiCheckpoint Indicator, bool Paused = false) : ITradingMessage;
 
 /// <summary>Written by earlier versions (sequence and recent signals, no indicator); read for the sequence only.</summary>
 public sealed record StrategySnapshot(long LastSequence, System.Collections.Immutable.ImmutableArray<Signal> Recent) : ITradingMessage;

@@ -99,6 +99,8 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 Decide(c, TenantDecisions.LinkBrokerAccount(_state, c.AccountId, c.Venue, c.VenueAccountNumber, _deps.Venues.External, Now,
                     c.Label, c.Mode, c.KeyIdHint, c.SealedCredentials, c.NewCredentialKey));
                 break;
+            case SuspendTenant c: Decide(c, TenantDecisions.Suspend(_state, c.Reason, Now)); break;
+            case ResumeTenant c: Decide(c, TenantDecisions.ResumeTrading(_state, Now)); break;
             case RenameBrokerAccount c: Decide(c, TenantDecisions.RenameAccount(_state, c.AccountId, c.Label, Now)); break;
             case ChoosePrimaryAccount c: Decide(c, TenantDecisions.ChoosePrimary(_state, c.AccountId, Now)); break;
             case UnlinkBrokerAccount c: Decide(c, TenantDecisions.UnlinkAccount(_state, c.AccountId, Now), StopSessions); break;

@@ -72,6 +72,12 @@ public sealed record PlaceManualOrder(string TenantId, string RequestKey, string
 
 public sealed record GetPortfolio(string TenantId) : ITenantCommand;
 
+/// <summary>An operator stops the tenant's trading (tradectl tenants suspend): signals settle as skipped, manual orders are refused.</summary>
+public sealed record SuspendTenant(string TenantId, string Reason) : ITenantCommand;
+
+/// <summary>An operator lets a suspended tenant trade again, from its next signal.</summary>
+public sealed record ResumeTenant(string TenantId) : ITenantCommand;
+
 /// <summary>
 /// Replies: a command is acknowledged only after its events are persisted. Version is the tenant's
 /// journal sequence number after them: a read that waits for it sees the command's effect.

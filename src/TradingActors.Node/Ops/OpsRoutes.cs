@@ -8,6 +8,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Serilog.Core;
 using Serilog.Events;
+using TradingActors.Engine;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Observability;
 using TradingActors.Engine.Strategies;
@@ -141,15 +142,13 @@ public static class OpsRoutes
 
         ops.MapGet("/tenants/{tenantId}", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
         {
-            var region = await tenants.GetAsync(ct);
-            var state = (await region.Ask<Portfolio>(new GetPortfolio(tenantId), AskTimeout, ct)).State;
-            if (!state.Exists)
-                return Results.Problem(statusCode: 404, title: "Unknown tenant", detail: $"no tenant '{tenantId}'", type: "unknown-tenant");
-            return Results.Ok(new OpsTenant(state.TenantId, state.DisplayName, state.Accounts.Count,
-                state.Subscriptions.Values.Select(s => new OpsSubscription(s.SubscriptionId ?? s.StrategyId, s.StrategyId, s.AccountId, s.Status.ToString(), s.Budget, s.Held))
-                    .OrderBy(s => s.Id, StringComparer.Ordinal).ToArray(),
-                state.Open.Count, state.OrdersFilled, state.OrdersRejected, state.OrdersFailed, state.SignalsSkipped));
+            var state = await TenantStateOf(await tenants.GetAsync(ct), tenantId, ct);
+            return state.Exists ? Results.Ok(TenantView(state)) : UnknownTenant(tenantId);
         });
+        ops.MapPost("/tenants/{tenantId}/suspend", async (IRequiredActor<TenantRegion> tenants, string tenantId, SuspendBody? body, CancellationToken ct) =>
+            await TenantCommand(await tenants.GetAsync(ct), tenantId, new SuspendTenant(tenantId, body?.Reason ?? "suspended by an operator"), ct));
+        ops.MapPost("/tenants/{tenantId}/resume", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
+            await TenantCommand(await tenants.GetAsync(ct), tenantId, new ResumeTenant(tenantId), ct));
 
         ops.MapGet("/log", (RecentLogEvents recent, string? level, int? count) =>
         {
@@ -191,11 +190,82 @@ public static class OpsRoutes
                 StrategyStatus? status = null;
                 try { status = await strategies.Ask<StrategyStatus>(new GetStrategyStatus(s.Id), AskTimeout, ct); }
                 catch (AskTimeoutException) { } // moving between nodes: shown without its state
-                result.Add(new OpsStrategy(s.Id, s.Symbol, status is null ? "unreachable" : "running", status?.LastSequence, status?.Rsi, status?.PricesSeen));
+                result.Add(StrategyView(s.Symbol, s.Id, status));
             }
             return Results.Ok(result);
         });
+        ops.MapPost("/strategies/{id}/pause", async (IRequiredActor<StrategyRouterKey> router, string id, CancellationToken ct) =>
+            await StrategyCommand(await router.GetAsync(ct), engine, id, new PauseStrategy(id), ct));
+        ops.MapPost("/strategies/{id}/resume", async (IRequiredActor<StrategyRouterKey> router, string id, CancellationToken ct) =>
+            await StrategyCommand(await router.GetAsync(ct), engine, id, new ResumeStrategy(id), ct));
+        // Server-sent events, one signal each as the strategy publishes it, until the caller hangs up.
+        ops.MapGet("/strategies/{id}/signals", async (ActorSystem system, HttpContext http, string id, CancellationToken ct) =>
+        {
+            if (engine.Strategies.All(s => s.Id != id))
+            {
+                await UnknownStrategy(engine, id).ExecuteAsync(http);
+                return;
+            }
+            http.Response.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache";
+            await http.Response.WriteAsync(": following\n\n", ct);
+            await http.Response.Body.FlushAsync(ct);
+            try
+            {
+                await foreach (var e in SignalEvents.FollowAsync(system, id, ct))
+                {
+                    await http.Response.WriteAsync($"data: {System.Text.Json.JsonSerializer.Serialize(e, JsonWeb)}\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) { } // the caller hung up
+        });
         return app;
+    }
+
+    private static async Task<Domain.Tenants.TenantState> TenantStateOf(IActorRef region, string tenantId, CancellationToken ct) =>
+        (await region.Ask<Portfolio>(new GetPortfolio(tenantId), AskTimeout, ct)).State;
+
+    private static OpsTenant TenantView(Domain.Tenants.TenantState state) =>
+        new(state.TenantId, state.DisplayName, state.Accounts.Count,
+            state.Subscriptions.Values.Select(s => new OpsSubscription(s.SubscriptionId ?? s.StrategyId, s.StrategyId, s.AccountId, s.Status.ToString(), s.Budget, s.Held))
+                .OrderBy(s => s.Id, StringComparer.Ordinal).ToArray(),
+            state.Open.Count, state.OrdersFilled, state.OrdersRejected, state.OrdersFailed, state.SignalsSkipped,
+            state.Suspension?.Reason, state.Suspension?.Since);
+
+    private static IResult UnknownTenant(string tenantId) =>
+        Results.Problem(statusCode: 404, title: "Unknown tenant", detail: $"no tenant '{tenantId}'", type: "unknown-tenant");
+
+    /// <summary>An operator's command to a tenant: 404 for no such tenant, 409 with the tenant's reason when refused, else the tenant as it is now.</summary>
+    private static async Task<IResult> TenantCommand(IActorRef region, string tenantId, ITenantCommand command, CancellationToken ct)
+    {
+        if (!(await TenantStateOf(region, tenantId, ct)).Exists) return UnknownTenant(tenantId);
+        var answer = await region.Ask<ITradingMessage>(command, AskTimeout, ct);
+        if (answer is CommandRejected rejected)
+            return Results.Problem(statusCode: 409, title: "Refused", detail: rejected.Reason, type: "refused");
+        return Results.Ok(TenantView(await TenantStateOf(region, tenantId, ct)));
+    }
+
+    private static OpsStrategy StrategyView(string symbol, string id, StrategyStatus? status) =>
+        new(id, symbol, status is null ? "unreachable" : status.Paused ? "paused" : "running", status?.LastSequence, status?.Rsi, status?.PricesSeen);
+
+    private static IResult UnknownStrategy(TradingEngineOptions engine, string id) =>
+        Results.Problem(statusCode: 404, title: "Unknown strategy",
+            detail: $"no strategy '{id}'; they are {string.Join(", ", engine.Strategies.Select(s => s.Id))}", type: "unknown-strategy");
+
+    /// <summary>A pause or resume: answered once the strategy has stored it; 409 when it already is so or the store refused it.</summary>
+    private static async Task<IResult> StrategyCommand(IActorRef router, TradingEngineOptions engine, string id, IWithStrategyId command, CancellationToken ct)
+    {
+        if (engine.Strategies.FirstOrDefault(s => s.Id == id) is not { } definition) return UnknownStrategy(engine, id);
+        try
+        {
+            var status = await router.Ask<StrategyStatus>(command, AskTimeout, ct);
+            return Results.Ok(StrategyView(definition.Symbol, id, status));
+        }
+        catch (InvalidOperationException e)
+        {
+            return Results.Problem(statusCode: 409, title: "Refused", detail: e.Message, type: "refused");
+        }
     }
 
     private static LogEventLevel? ParseLevel(string? text) =>
@@ -271,6 +341,7 @@ public sealed record OpsLocation(string TenantId, string Shard, string? Node);
 public sealed record OpsSingleton(string Name, string Role, string? Node);
 public sealed record OpsSubscription(string Id, string Strategy, string Account, string Status, decimal Budget, decimal Held);
 public sealed record OpsTenant(string TenantId, string DisplayName, int Accounts, OpsSubscription[] Subscriptions, int OpenOrders,
-    long OrdersFilled, long OrdersRejected, long OrdersFailed, long SignalsSkipped);
+    long OrdersFilled, long OrdersRejected, long OrdersFailed, long SignalsSkipped, string? Suspended, DateTimeOffset? SuspendedSince);
+public sealed record SuspendBody(string? Reason);
 public sealed record OpsLogLevel(string Level);
 public sealed record OpsStrategy(string Id, string Symbol, string State, long? LastSequence, decimal? Rsi, long? PricesSeen);

@@ -43,6 +43,14 @@ public sealed class ManualOrderPlanTests
         ["below one quantity step"] = new(WithAccounts(), new(Quantity: 0.0000009m), new ManualOrderPlan.Invalid("the order is below BTCUSDT's minimum quantity 0.000001")),
         ["a notional below one step"] = new(WithAccounts(), new(Quantity: null, Notional: 0.04m), new ManualOrderPlan.Invalid("the order is below BTCUSDT's minimum quantity 0.000001")),
 
+        // ---- a suspended tenant: refused without the operator's reason; a retry still finds its order
+        ["a suspended tenant"] = new(WithAccounts().Then(new TenantSuspended("fraud review", T0)), new(),
+            new ManualOrderPlan.Invalid("trading on this account is suspended by an operator")),
+        ["a suspended tenant's retry of an earlier request: already placed"] = new(WithAccounts().Then(Bought(0.01m, key: Key), new TenantSuspended("fraud review", T0)), new(),
+            new ManualOrderPlan.AlreadyPlaced(Manual(0.01m).ClientOrderId)),
+        ["a resumed tenant: a new order"] = new(WithAccounts().Then(new TenantSuspended("fraud review", T0), new TenantResumed(T0)), new(),
+            new ManualOrderPlan.Place(Manual(0.01m), true)),
+
         // ---- the same request again
         ["the same key on the same account: already placed"] = new(WithAccounts().Then(Bought(0.01m, key: Key)), new(),
             new ManualOrderPlan.AlreadyPlaced(Manual(0.01m).ClientOrderId)),

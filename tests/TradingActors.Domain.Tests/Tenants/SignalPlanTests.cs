@@ -50,6 +50,19 @@ public sealed class SignalPlanTests
         ["a gap after the start: waits for the first missing one"] = new(Following(startAfter: 5), Sig(9), new SignalPlan.Wait(6)),
         ["a gap before a signal that predates the subscription and is stale: waits"] = new(Following(), Sig(3, at: T0.AddHours(-1)), new SignalPlan.Wait(1)),
 
+        // ---- Skip: the tenant is suspended (settled in sequence, even with an order open; paused and gaps come first)
+        ["a suspended tenant: skipped"] = new(Following().Then(new TenantSuspended("review", T0)), Sig(1), new SignalPlan.Skip("tenant suspended")),
+        ["a suspended tenant with a gap: waits"] = new(Following().Then(new TenantSuspended("review", T0)), Sig(3), new SignalPlan.Wait(1)),
+        ["a suspended tenant's paused subscription: ignored"] = new(Following().Then(new TenantSuspended("review", T0), new SubscriptionPaused(Strategy, T0)), Sig(1),
+            new SignalPlan.Ignore("subscription paused")),
+        ["a suspended tenant with an open order: skipped, not deferred"] = new(
+            Following(ExternalAccountId).Then(new OrderSubmitted(Intent(1, account: ExternalAccountId), T0), new TenantSuspended("review", T0)), Sig(2),
+            new SignalPlan.Skip("tenant suspended")),
+        ["a stale signal to a suspended tenant: skipped as suspended"] = new(Following().Then(new TenantSuspended("review", T0)), Sig(1), new SignalPlan.Skip("tenant suspended"),
+            Now: SignalTime + MaxAge + TimeSpan.FromTicks(1)),
+        ["suspended, then resumed: traded"] = new(Following().Then(new TenantSuspended("review", T0), new TenantResumed(T0)), Sig(1),
+            new SignalPlan.Place(Intent(1, quantity: PaperBuyQuantity), true)),
+
         // ---- Skip: predates the subscription
         ["a tick before the subscription: skipped as predating it"] = new(Following(), Sig(1, at: T0.AddTicks(-1)), new SignalPlan.Skip("predates the subscription"), Now: T0),
         ["at the subscription instant: traded"] = new(Following(), Sig(1, at: T0), new SignalPlan.Place(Intent(1, quantity: PaperBuyQuantity), true), Now: T0),

@@ -16,6 +16,7 @@ public sealed class TenantCommandTests
     private static readonly string Id65 = new('a', 65);
 
     private static TenantState Paused() => Following().Then(new SubscriptionPaused(Strategy, T0));
+    private static TenantState Suspended() => Following().Then(new TenantSuspended("review", T0));
 
     private static readonly Dictionary<string, (Func<Decision> Decide, Decision Expected)> Cases = new()
     {
@@ -109,6 +110,22 @@ public sealed class TenantCommandTests
         ["resume: an active subscription is rejected"] = (() => TenantDecisions.Resume(Following(), Strategy, Now), Decision.Reject("subscription 'rsi' is already active")),
         ["resume: not subscribed is rejected"] = (() => TenantDecisions.Resume(WithAccounts(), Strategy, Now), Decision.Reject("not subscribed to 'rsi'")),
         ["resume: no tenant is rejected"] = (() => TenantDecisions.Resume(TenantState.Empty("t1"), Strategy, Now), Decision.Reject("tenant 't1' does not exist")),
+
+        // ---- Suspend (an operator)
+        ["suspend: a tenant is suspended with its trimmed reason"] = (() => TenantDecisions.Suspend(Following(), "  chargeback review ", Now),
+            Decision.Accept(new TenantSuspended("chargeback review", Now))),
+        ["suspend: a reason of 200 characters is accepted"] = (() => TenantDecisions.Suspend(Created(), new string('r', 200), Now),
+            Decision.Accept(new TenantSuspended(new string('r', 200), Now))),
+        ["suspend: a reason of 201 characters is rejected"] = (() => TenantDecisions.Suspend(Created(), new string('r', 201), Now),
+            Decision.Reject("the reason must be at most 200 characters")),
+        ["suspend: a blank reason is rejected"] = (() => TenantDecisions.Suspend(Created(), " ", Now), Decision.Reject("a reason is required")),
+        ["suspend: a suspended tenant is rejected"] = (() => TenantDecisions.Suspend(Suspended(), "again", Now), Decision.Reject("tenant 't1' is already suspended")),
+        ["suspend: no tenant is rejected, whatever the reason"] = (() => TenantDecisions.Suspend(TenantState.Empty("t1"), "", Now), Decision.Reject("tenant 't1' does not exist")),
+
+        // ---- ResumeTrading (an operator)
+        ["resume trading: a suspended tenant trades again"] = (() => TenantDecisions.ResumeTrading(Suspended(), Now), Decision.Accept(new TenantResumed(Now))),
+        ["resume trading: a tenant that is not suspended is rejected"] = (() => TenantDecisions.ResumeTrading(Following(), Now), Decision.Reject("tenant 't1' is not suspended")),
+        ["resume trading: no tenant is rejected"] = (() => TenantDecisions.ResumeTrading(TenantState.Empty("t1"), Now), Decision.Reject("tenant 't1' does not exist")),
     };
 
     public static TheoryData<string> Commands => new(Cases.Keys);

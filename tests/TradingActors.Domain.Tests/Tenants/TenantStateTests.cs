@@ -44,6 +44,21 @@ public sealed class TenantStateTests
     }
 
     [Fact]
+    public void Suspended_records_the_reason_and_since_when_and_resumed_clears_it_keeping_everything_else()
+    {
+        var following = Following();
+
+        var suspended = following.Apply(new TenantSuspended("chargeback review", T0.AddMinutes(3)));
+        var resumed = suspended.Apply(new TenantResumed(T0.AddMinutes(9)));
+
+        Assert.Null(following.Suspension);
+        Assert.Equal(new TenantSuspension("chargeback review", T0.AddMinutes(3)), suspended.Suspension);
+        Assert.Null(resumed.Suspension);
+        Assert.Equal(following.Subscriptions, resumed.Subscriptions);
+        Assert.True(resumed.HasActiveSubscriptions);
+    }
+
+    [Fact]
     public void Paper_account_linked_opens_an_embedded_paper_account_with_its_cash()
     {
         var s = Created().Apply(new PaperAccountLinked("pa", 2_500m, T0));

@@ -46,6 +46,35 @@ public static class JournalFacts
     }
 
     /// <summary>Each subscriber of a strategy and the sequence its subscription started after.</summary>
+    /// <summary>The strategy's latest persisted signal sequence, asked again and again on one connection (to act the moment a signal is persisted).</summary>
+    public sealed class LatestSignalWatch : IAsyncDisposable
+    {
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlCommand _query;
+
+        private LatestSignalWatch(NpgsqlConnection connection, string strategyId)
+        {
+            _connection = connection;
+            _query = new NpgsqlCommand("SELECT coalesce(max(sequence_number), 0) FROM journal WHERE persistence_id = $1", connection);
+            _query.Parameters.Add(new NpgsqlParameter { Value = Names.StrategyPersistenceId(strategyId) });
+        }
+
+        public static async Task<LatestSignalWatch> OpenAsync(string connectionString, string strategyId)
+        {
+            var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            return new LatestSignalWatch(connection, strategyId);
+        }
+
+        public async Task<long> SequenceAsync() => (long)(await _query.ExecuteScalarAsync())!;
+
+        public async ValueTask DisposeAsync()
+        {
+            await _query.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
+    }
+
     public static async Task<IReadOnlyDictionary<string, long>> SubscriptionStartsAsync(string connectionString, string strategyId)
     {
         await using var connection = new NpgsqlConnection(connectionString);

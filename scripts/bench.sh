@@ -38,7 +38,8 @@
 # Then stops the nodes, drops the database and stops the instance it started.
 # Environment (cluster): BENCH_CLUSTER_PG_PORT (55451), BENCH_CLUSTER_HTTP_PORT (55452),
 # BENCH_CLUSTER_AKKA_PORT (55461), BENCH_CLUSTER_LOG_LEVEL (the nodes' Serilog level,
-# Warning), BENCH_KEEP_DB=1 keeps the database.
+# Warning), BENCH_CLUSTER_HOCON (HOCON over cluster-config/ on every node, off the default
+# path), BENCH_KEEP_DB=1 keeps the database.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -269,6 +270,9 @@ run_cluster() {
       export Trading__Api__Jwt__SigningKey="$jwt_key" Trading__Credentials__KeyFile="$key_file" Trading__Ops__Token="$ops_token"
       export Trading__ShutdownDrain=00:00:00 # nothing to drain: stop at once when the bench is done
       export Serilog__MinimumLevel__Default="$log_level" Serilog__MinimumLevel__Override__Akka="$log_level"
+      # Off the default path: HOCON over cluster-config/ (Trading:ExtraHocon), e.g. a longer failure-detector pause on a
+      # machine so loaded that nodes are taken for dead; a run with it is not the default configuration (say so).
+      if [[ -n "${BENCH_CLUSTER_HOCON:-}" ]]; then export Trading__ExtraHocon="$BENCH_CLUSTER_HOCON"; fi
       exec setsid dotnet "$node_dll" >"$log_dir/node$i.log" 2>&1
     ) &
     CLUSTER_PIDS+=("$!")

@@ -176,13 +176,28 @@ public static partial class ClusterBench
             {
                 Log($"warning: {e.Message}");
             }
-            var after = await ScrapeAll(nodes);
-            var crossed = new SortedDictionary<string, long>(StringComparer.Ordinal);
-            foreach (var (message, count) in after)
-                crossed[message] = count - before.GetValueOrDefault(message);
-            var perSignal = SignalPathMessages.Sum(m => crossed.GetValueOrDefault(m));
-            Log($"messages from another node, summed over the nodes, signal to last acknowledgement: {string.Join(", ", crossed.Select(kv => $"{kv.Key}={kv.Value}"))} " +
-                $"-> {perSignal} on the signal path ({string.Join(" + ", SignalPathMessages)})");
+            // A node that stalls for seconds (a starved machine) is taken for dead and downed: the run then measured a cluster
+            // that changed under it, and a downed node has no counters left to read.
+            var members = await first.Get<OpsCluster>("/ops/cluster");
+            var intact = members is not null && members.Members.Length == a.Nodes && members.Members.All(m => m.Status == "Up" && m.Reachable);
+            if (!intact)
+                Log($"FAILED: the cluster changed during the run: {(members is null ? "node0 does not answer" : string.Join(", ", members.Members.Select(m => $"{m.Address} {m.Status}{(m.Reachable ? "" : " unreachable")}")))}" +
+                    $" (see .run/bench-cluster/nodeI.log)");
+            long? perSignal = null;
+            try
+            {
+                var after = await ScrapeAll(nodes);
+                var crossed = new SortedDictionary<string, long>(StringComparer.Ordinal);
+                foreach (var (message, count) in after)
+                    crossed[message] = count - before.GetValueOrDefault(message);
+                perSignal = SignalPathMessages.Sum(m => crossed.GetValueOrDefault(m));
+                Log($"messages from another node, summed over the nodes, signal to last acknowledgement: {string.Join(", ", crossed.Select(kv => $"{kv.Key}={kv.Value}"))} " +
+                    $"-> {perSignal} on the signal path ({string.Join(" + ", SignalPathMessages)})");
+            }
+            catch (HttpRequestException e)
+            {
+                Log($"FAILED: cross-node messages not counted, a node's /metrics does not answer: {e.Message}");
+            }
 
             var audit = await AuditJournal(connectionString);
             Log($"journal: {audit.FilledEvents} OrderFilled events, {audit.Orders} distinct client order ids, {audit.Duplicates} filled more than once, " +
@@ -193,8 +208,8 @@ public static partial class ClusterBench
             var p50 = Measure.Percentile(latencies, 50);
             var p99 = Measure.Percentile(latencies, 99);
             var resultLine = $"cluster nodes={a.Nodes} tenants={a.Tenants} orders={audit.Orders} duplicates={audit.Duplicates} " +
-                             $"total_ms={Measure.F1(totalMs)} p50_ms={Measure.F1(p50)} p99_ms={Measure.F1(p99)} cross_node_msgs_per_signal={perSignal}";
-            exitCode = allFilled && recorder.Dropped == 0 && audit.Orders == a.Tenants && audit.Duplicates == 0 ? 0 : 1;
+                             $"total_ms={Measure.F1(totalMs)} p50_ms={Measure.F1(p50)} p99_ms={Measure.F1(p99)} cross_node_msgs_per_signal={(perSignal is { } m ? m.ToString(CultureInfo.InvariantCulture) : "NaN")}";
+            exitCode = allFilled && intact && perSignal is not null && recorder.Dropped == 0 && audit.Orders == a.Tenants && audit.Duplicates == 0 ? 0 : 1;
             if (recorder.Dropped > 0) Log($"FAILED: {recorder.Dropped} outcomes were dropped by a node's stream: the latencies miss them");
             streams.Cancel();
             stdout.WriteLine(resultLine);
@@ -381,7 +396,14 @@ public static partial class ClusterBench
         public async Task<string> Scrape()
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            return await http.GetStringAsync(new Uri(url, "/metrics"), cts.Token);
+            try
+            {
+                return await http.GetStringAsync(new Uri(url, "/metrics"), cts.Token);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+                throw new HttpRequestException($"{name} ({url}): {e.Message}", e);
+            }
         }
 
         public sealed record Stream(Task Following, Task Reading);

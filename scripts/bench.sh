@@ -28,7 +28,8 @@
 # `db.sh start --name bench-cluster --port 55451` with a fresh database, and N node
 # processes on loopback (node0 roles engine,api and the oldest, so it runs the strategy;
 # the others engine; no price feed; read models off; log in .run/bench-cluster/nodeI.log;
-# node i: HTTP 127.0.0.1:55452+i, Akka 55461+i; N in 1..8), each waited for on /readyz.
+# HTTP and Akka ports the next free ones of 55452-55470, two per node; N in 1..8), each
+# waited for on /readyz.
 # Then `TradingActors.Bench cluster` (ClusterBench.cs) seeds T demo tenants through
 # /ops/demo/tenants (set-up, logged, not in total_ms), injects one manual signal through
 # /ops/strategies/ID/signal and times every tenant's persisted fill from the nodes'
@@ -36,8 +37,8 @@
 #   cluster nodes=N tenants=T orders=O duplicates=D total_ms=X p50_ms=A p99_ms=B cross_node_msgs_per_signal=M
 # (orders and duplicates from the journal; M from the nodes' /metrics: docs/benchmarks.md).
 # Then stops the nodes, drops the database and stops the instance it started.
-# Environment (cluster): BENCH_CLUSTER_PG_PORT (55451), BENCH_CLUSTER_HTTP_PORT (55452),
-# BENCH_CLUSTER_AKKA_PORT (55461), BENCH_CLUSTER_LOG_LEVEL (the nodes' Serilog level,
+# Environment (cluster): BENCH_CLUSTER_PG_PORT (55451), BENCH_CLUSTER_PORTS (55452-55470),
+# BENCH_CLUSTER_LOG_LEVEL (the nodes' Serilog level,
 # Warning), BENCH_CLUSTER_HOCON (HOCON over cluster-config/ on every node, off the default
 # path), BENCH_KEEP_DB=1 keeps the database.
 set -euo pipefail
@@ -175,8 +176,8 @@ fi
 # One signal to T tenants on N node processes on loopback, one private database.
 run_cluster() {
   # Globals, not locals: the EXIT trap's cleanup reads them after the function has returned.
-  pg_port="${BENCH_CLUSTER_PG_PORT:-55451}" http_base="${BENCH_CLUSTER_HTTP_PORT:-55452}"
-  akka_base="${BENCH_CLUSTER_AKKA_PORT:-55461}" log_level="${BENCH_CLUSTER_LOG_LEVEL:-Warning}"
+  pg_port="${BENCH_CLUSTER_PG_PORT:-55451}" ports="${BENCH_CLUSTER_PORTS:-55452-55470}"
+  log_level="${BENCH_CLUSTER_LOG_LEVEL:-Warning}"
   db_args=(--name bench-cluster --port "$pg_port")
   node_project="$REPO_ROOT/src/TradingActors.Node"
   node_dll="$node_project/bin/Release/net10.0/TradingActors.Node.dll"
@@ -190,7 +191,7 @@ run_cluster() {
     if [[ "${args[i]}" == --nodes ]]; then nodes="${args[i + 1]:-}"; fi
   done
   if ! [[ "$nodes" =~ ^[1-8]$ ]]; then
-    echo "bench.sh: cluster needs --nodes N with N in 1..8 (ports $http_base.. and $akka_base..)" >&2
+    echo "bench.sh: cluster needs --nodes N with N in 1..8" >&2
     return 2
   fi
 
@@ -222,16 +223,6 @@ run_cluster() {
   }
   trap cluster_cleanup EXIT
 
-  local port
-  for ((i = 0; i < nodes; i++)); do
-    for port in $((http_base + i)) $((akka_base + i)); do
-      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "bench.sh: port $port on 127.0.0.1 is in use (BENCH_CLUSTER_HTTP_PORT / BENCH_CLUSTER_AKKA_PORT move them)" >&2
-        return 1
-      fi
-    done
-  done
-
   cd "$REPO_ROOT"
   echo "bench.sh: building $node_project and $PROJECT (Release)..." >&2
   dotnet build "$node_project" -c Release --nologo -v quiet >&2
@@ -252,19 +243,38 @@ run_cluster() {
   key_file="$("$SCRIPT_DIR/master-keys.sh")"
   mkdir -p "$log_dir"
 
+  # Ports come from the range in order, skipping any a socket holds: the range lies in the kernel's ephemeral ports,
+  # so a busy machine's outgoing connections can hold one for a while (checked just before each node starts).
+  local port_cursor="${ports%-*}" port_last="${ports#*-}" seed_port=""
+  next_port() {
+    while ((port_cursor <= port_last)); do
+      NEXT_PORT="$port_cursor"
+      port_cursor=$((port_cursor + 1))
+      if ! ss -Htan "( sport = :$NEXT_PORT )" 2>/dev/null | grep -q . && ! (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; then
+        return 0
+      fi
+    done
+    return 1
+  }
   local -a urls=()
   local roles
   for ((i = 0; i < nodes; i++)); do
     # node0 starts alone and first: the oldest member, so the strategy singleton and the shard coordinators live there.
+    local http_port akka_port
+    next_port && http_port="$NEXT_PORT" && next_port && akka_port="$NEXT_PORT" || {
+      echo "bench.sh: not enough free ports in $ports for $nodes nodes (BENCH_CLUSTER_PORTS=FIRST-LAST)" >&2
+      return 1
+    }
+    if ((i == 0)); then seed_port="$akka_port"; fi
     roles=engine
     if ((i == 0)); then roles=engine,api; fi
-    echo "bench.sh: starting node$i ($roles) on http://127.0.0.1:$((http_base + i)), akka 127.0.0.1:$((akka_base + i)) (log $log_dir/node$i.log)" >&2
+    echo "bench.sh: starting node$i ($roles) on http://127.0.0.1:$http_port, akka 127.0.0.1:$akka_port (log $log_dir/node$i.log)" >&2
     (
       cd "$node_project" # content root: its appsettings.json applies
-      export ASPNETCORE_URLS="http://127.0.0.1:$((http_base + i))"
+      export ASPNETCORE_URLS="http://127.0.0.1:$http_port"
       export Trading__ConnectionString="$connection"
-      export Trading__Cluster__Hostname=127.0.0.1 Trading__Cluster__Port=$((akka_base + i))
-      export Trading__Cluster__Seeds="akka.tcp://trading@127.0.0.1:$akka_base" Trading__Cluster__Roles="$roles"
+      export Trading__Cluster__Hostname=127.0.0.1 Trading__Cluster__Port="$akka_port"
+      export Trading__Cluster__Seeds="akka.tcp://trading@127.0.0.1:$seed_port" Trading__Cluster__Roles="$roles"
       # No price feed (so no signal but the bench's) and no read-model projection: the engine alone, as in the fan-out bench.
       export Trading__Feed__Kind=none Trading__ReadModels__Enabled=false Trading__Demo__Tenants=0
       export Trading__Api__Jwt__SigningKey="$jwt_key" Trading__Credentials__KeyFile="$key_file" Trading__Ops__Token="$ops_token"
@@ -276,9 +286,9 @@ run_cluster() {
       exec setsid dotnet "$node_dll" >"$log_dir/node$i.log" 2>&1
     ) &
     CLUSTER_PIDS+=("$!")
-    urls+=("http://127.0.0.1:$((http_base + i))")
+    urls+=("http://127.0.0.1:$http_port")
     local deadline=$((SECONDS + 180))
-    until curl -sf -o /dev/null "http://127.0.0.1:$((http_base + i))/readyz"; do
+    until curl -sf -o /dev/null "http://127.0.0.1:$http_port/readyz"; do
       if ! kill -0 "${CLUSTER_PIDS[i]}" 2>/dev/null; then
         echo "bench.sh: node$i exited during start-up; last lines of $log_dir/node$i.log:" >&2
         tail -n 30 "$log_dir/node$i.log" >&2

@@ -189,10 +189,14 @@ public static partial class ClusterBench
                 var after = await ScrapeAll(nodes);
                 var crossed = new SortedDictionary<string, long>(StringComparer.Ordinal);
                 foreach (var (message, count) in after)
-                    crossed[message] = count - before.GetValueOrDefault(message);
+                    if (message != AllRedeliveries) crossed[message] = count - before.GetValueOrDefault(message);
                 perSignal = SignalPathMessages.Sum(m => crossed.GetValueOrDefault(m));
                 Log($"messages from another node, summed over the nodes, signal to last acknowledgement: {string.Join(", ", crossed.Select(kv => $"{kv.Key}={kv.Value}"))} " +
                     $"-> {perSignal} on the signal path ({string.Join(" + ", SignalPathMessages)})");
+                // Buckets tell members that have not acknowledged yet to catch up, every 3 s: in a fan-out that takes longer,
+                // members that are merely still in the queue are told again (and acknowledge again).
+                Log($"catch-up redeliveries the buckets sent in the same window, to local and remote members: " +
+                    $"{after.GetValueOrDefault(AllRedeliveries) - before.GetValueOrDefault(AllRedeliveries)}");
             }
             catch (HttpRequestException e)
             {
@@ -236,7 +240,13 @@ public static partial class ClusterBench
             $"{t.Node}: {t.Entities} tenants in {t.Shards} shards, {buckets.FirstOrDefault(b => b.Node == t.Node)?.Entities ?? 0} fan-out buckets"));
     }
 
-    /// <summary>tradingactors_messages_remote_total by message, summed over every node's scrape.</summary>
+    /// <summary>The key under which <see cref="ScrapeAll"/> returns every catch-up the buckets sent (to local members too).</summary>
+    private const string AllRedeliveries = "(fan-out redeliveries, local and remote)";
+
+    /// <summary>
+    /// tradingactors_messages_remote_total by message, and tradingactors_fanout_redeliveries_total under
+    /// <see cref="AllRedeliveries"/>, each summed over every node's scrape.
+    /// </summary>
     private static async Task<Dictionary<string, long>> ScrapeAll(IEnumerable<OpsNode> nodes)
     {
         var sums = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -245,11 +255,13 @@ public static partial class ClusterBench
             var scrape = await node.Scrape();
             foreach (Match m in Sample().Matches(scrape))
             {
-                if (m.Groups["name"].Value != "tradingactors_messages_remote_total") continue;
-                var message = MessageLabel().Match(m.Groups["labels"].Value);
-                if (!message.Success) continue;
-                sums[message.Groups[1].Value] = sums.GetValueOrDefault(message.Groups[1].Value)
-                                                + (long)double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
+                var key = m.Groups["name"].Value switch
+                {
+                    "tradingactors_messages_remote_total" when MessageLabel().Match(m.Groups["labels"].Value) is { Success: true } message => message.Groups[1].Value,
+                    "tradingactors_fanout_redeliveries_total" => AllRedeliveries,
+                    _ => null,
+                };
+                if (key is not null) sums[key] = sums.GetValueOrDefault(key) + (long)double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
             }
         }
         return sums;

@@ -88,8 +88,10 @@ public static partial class ClusterBench
                          ?? throw new InvalidOperationException("seeding the demo tenants failed");
             Log($"seeded {seeded.Tenants} demo tenants ({seeded.Created} new, {seeded.Rejected} commands rejected{(seeded.FirstRejection is null ? "" : ", first: " + seeded.FirstRejection)}) " +
                 $"in {seeded.ElapsedMs} ms = {Measure.F1(seeded.Tenants * 1000.0 / Math.Max(1, seeded.ElapsedMs))} tenants/s; {cpu.Describe()}");
+            // The database is fresh, so "already exists" only comes from the seeder asking again after a reply slower than
+            // its 10 s timeout; what counts is every tenant subscribed and resident, waited for below.
             if (seeded.Created != a.Tenants)
-                throw new InvalidOperationException($"{seeded.Created} of {a.Tenants} tenants were created: the database must be fresh");
+                Log($"note: {seeded.Created} CreateTenant commands were accepted and {seeded.Rejected} rejected: asks retried after a timeout");
 
             // A cluster started one node at a time has its shards (the fan-out buckets first: the strategy starts them) on
             // the first node; the coordinator moves a few per rebalance round. The signal comes once both regions are spread
@@ -105,6 +107,7 @@ public static partial class ClusterBench
                     return Even(tenantShards, a.Nodes) && Even(bucketShards, a.Nodes);
                 }, TimeSpan.FromSeconds(600), "tenant and fan-out shards spread evenly over the nodes", TimeSpan.FromSeconds(1));
                 Log($"shards spread evenly ({phase.ElapsedMilliseconds} ms after the seeding)");
+                phase.Restart();
             }
             catch (TimeoutException e)
             {

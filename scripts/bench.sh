@@ -4,6 +4,7 @@
 #   scripts/bench.sh fanout --tenants N [--cold] [other bench args...]
 #   scripts/bench.sh failover --tenants N
 #   scripts/bench.sh api [--rps N] [--duration S] [--users U] [other api bench args...]
+#   scripts/bench.sh cluster --nodes N --tenants T [--seed-parallelism P] [--timeout S]
 #
 # fanout/failover: all arguments go to TradingActors.Bench unchanged. Starts
 # `db.sh start --name bench --port 55434`, builds src/TradingActors.Bench in
@@ -22,6 +23,24 @@
 # Environment (api): BENCH_API_PG_PORT (55441), BENCH_API_HTTP_PORT (55442),
 # BENCH_API_MAIL_PORT (55443), BENCH_API_USER_RPS (per-user limit given to the
 # node, default 100000: see docs/benchmarks.md), BENCH_KEEP_DB=1 keeps the database.
+#
+# cluster: builds src/TradingActors.Node and src/TradingActors.Bench (Release), starts
+# `db.sh start --name bench-cluster --port 55451` with a fresh database, and N node
+# processes on loopback (node0 roles engine,api and the oldest, so it runs the strategy;
+# the others engine; no price feed; read models off; log in .run/bench-cluster/nodeI.log;
+# HTTP and Akka ports the next free ones of 55452-55470, two per node; N in 1..8), each
+# waited for on /readyz.
+# Then `TradingActors.Bench cluster` (ClusterBench.cs) seeds T demo tenants through
+# /ops/demo/tenants (set-up, logged, not in total_ms), injects one manual signal through
+# /ops/strategies/ID/signal and times every tenant's persisted fill from the nodes'
+# /ops/orders/events streams. Its last stdout line:
+#   cluster nodes=N tenants=T orders=O duplicates=D total_ms=X p50_ms=A p99_ms=B cross_node_msgs_per_signal=M
+# (orders and duplicates from the journal; M from the nodes' /metrics: docs/benchmarks.md).
+# Then stops the nodes, drops the database and stops the instance it started.
+# Environment (cluster): BENCH_CLUSTER_PG_PORT (55451), BENCH_CLUSTER_PORTS (55452-55470),
+# BENCH_CLUSTER_LOG_LEVEL (the nodes' Serilog level,
+# Warning), BENCH_CLUSTER_HOCON (HOCON over cluster-config/ on every node, off the default
+# path), BENCH_KEEP_DB=1 keeps the database.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -35,6 +54,7 @@ if [[ $# -eq 0 ]]; then
   echo "usage: scripts/bench.sh fanout --tenants N [--cold] [other bench args...]" >&2
   echo "       scripts/bench.sh failover --tenants N" >&2
   echo "       scripts/bench.sh api [--rps N] [--duration S] [--users U] [other api bench args...]" >&2
+  echo "       scripts/bench.sh cluster --nodes N --tenants T [--seed-parallelism P] [--timeout S]" >&2
   exit 2
 fi
 
@@ -149,6 +169,154 @@ if [[ "$1" == api ]]; then
   trap 'exit 143' TERM
   rc=0
   run_api "$@" || rc=$?
+  exit "$rc"
+fi
+
+# ---------------------------------------------------------------- cluster
+# One signal to T tenants on N node processes on loopback, one private database.
+run_cluster() {
+  # Globals, not locals: the EXIT trap's cleanup reads them after the function has returned.
+  pg_port="${BENCH_CLUSTER_PG_PORT:-55451}" ports="${BENCH_CLUSTER_PORTS:-55452-55470}"
+  log_level="${BENCH_CLUSTER_LOG_LEVEL:-Warning}"
+  db_args=(--name bench-cluster --port "$pg_port")
+  node_project="$REPO_ROOT/src/TradingActors.Node"
+  node_dll="$node_project/bin/Release/net10.0/TradingActors.Node.dll"
+  log_dir="$REPO_ROOT/.run/bench-cluster"
+  database="bench_cluster_$(date -u +%Y%m%d_%H%M%S)_$$"
+  CLUSTER_PIDS=() CLUSTER_DB_STARTED=0 CLUSTER_DB_CREATED=0
+
+  local nodes="" i
+  local -a args=("$@")
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    if [[ "${args[i]}" == --nodes ]]; then nodes="${args[i + 1]:-}"; fi
+  done
+  if ! [[ "$nodes" =~ ^[1-8]$ ]]; then
+    echo "bench.sh: cluster needs --nodes N with N in 1..8" >&2
+    return 2
+  fi
+
+  # shellcheck disable=SC2317  # invoked via trap
+  cluster_cleanup() {
+    trap '' INT TERM
+    local pid n
+    # SIGTERM to every node's process group at once (they leave together), then wait; -9 after 30 s.
+    for pid in "${CLUSTER_PIDS[@]}"; do
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${CLUSTER_PIDS[@]}"; do
+      for ((n = 0; n < 150; n++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+      done
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    done
+    CLUSTER_PIDS=()
+    if [[ "$CLUSTER_DB_CREATED" -eq 1 && "${BENCH_KEEP_DB:-0}" != 1 ]]; then
+      "$DB" psql "${db_args[@]}" -X -q -d postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    CLUSTER_DB_CREATED=0
+    if [[ "$CLUSTER_DB_STARTED" -eq 1 ]]; then
+      "$DB" stop "${db_args[@]}" >/dev/null 2>&1 || true
+    fi
+    CLUSTER_DB_STARTED=0
+  }
+  trap cluster_cleanup EXIT
+
+  cd "$REPO_ROOT"
+  echo "bench.sh: building $node_project and $PROJECT (Release)..." >&2
+  dotnet build "$node_project" -c Release --nologo -v quiet >&2
+  dotnet build "$PROJECT" -c Release --nologo -v quiet >&2
+
+  if ! "$DB" status "${db_args[@]}" >/dev/null 2>&1; then CLUSTER_DB_STARTED=1; fi
+  "$DB" start "${db_args[@]}" >/dev/null
+  "$DB" psql "${db_args[@]}" -X -q -d postgres -v ON_ERROR_STOP=1 -c "CREATE DATABASE $database" >&2
+  CLUSTER_DB_CREATED=1
+  local pg_pid connection
+  pg_pid="$("$DB" status "${db_args[@]}" | sed -n 's/.*, pid \([0-9]*\),.*/\1/p')"
+  connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$database"
+
+  # The cluster's shared secrets, for this run only.
+  local ops_token jwt_key key_file
+  ops_token="$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')"
+  jwt_key="$(head -c 32 /dev/urandom | base64)"
+  key_file="$("$SCRIPT_DIR/master-keys.sh")"
+  mkdir -p "$log_dir"
+
+  # Ports come from the range in order, skipping any a socket holds: the range lies in the kernel's ephemeral ports,
+  # so a busy machine's outgoing connections can hold one for a while (checked just before each node starts).
+  local port_cursor="${ports%-*}" port_last="${ports#*-}" seed_port=""
+  next_port() {
+    while ((port_cursor <= port_last)); do
+      NEXT_PORT="$port_cursor"
+      port_cursor=$((port_cursor + 1))
+      if ! ss -Htan "( sport = :$NEXT_PORT )" 2>/dev/null | grep -q . && ! (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; then
+        return 0
+      fi
+    done
+    return 1
+  }
+  local -a urls=()
+  local roles
+  for ((i = 0; i < nodes; i++)); do
+    # node0 starts alone and first: the oldest member, so the strategy singleton and the shard coordinators live there.
+    local http_port akka_port
+    next_port && http_port="$NEXT_PORT" && next_port && akka_port="$NEXT_PORT" || {
+      echo "bench.sh: not enough free ports in $ports for $nodes nodes (BENCH_CLUSTER_PORTS=FIRST-LAST)" >&2
+      return 1
+    }
+    if ((i == 0)); then seed_port="$akka_port"; fi
+    roles=engine
+    if ((i == 0)); then roles=engine,api; fi
+    echo "bench.sh: starting node$i ($roles) on http://127.0.0.1:$http_port, akka 127.0.0.1:$akka_port (log $log_dir/node$i.log)" >&2
+    (
+      cd "$node_project" # content root: its appsettings.json applies
+      export ASPNETCORE_URLS="http://127.0.0.1:$http_port"
+      export Trading__ConnectionString="$connection"
+      export Trading__Cluster__Hostname=127.0.0.1 Trading__Cluster__Port="$akka_port"
+      export Trading__Cluster__Seeds="akka.tcp://trading@127.0.0.1:$seed_port" Trading__Cluster__Roles="$roles"
+      # No price feed (so no signal but the bench's) and no read-model projection: the engine alone, as in the fan-out bench.
+      export Trading__Feed__Kind=none Trading__ReadModels__Enabled=false Trading__Demo__Tenants=0
+      export Trading__Api__Jwt__SigningKey="$jwt_key" Trading__Credentials__KeyFile="$key_file" Trading__Ops__Token="$ops_token"
+      export Trading__ShutdownDrain=00:00:00 # nothing to drain: stop at once when the bench is done
+      export Serilog__MinimumLevel__Default="$log_level" Serilog__MinimumLevel__Override__Akka="$log_level"
+      # Off the default path: HOCON over cluster-config/ (Trading:ExtraHocon), e.g. a longer failure-detector pause on a
+      # machine so loaded that nodes are taken for dead; a run with it is not the default configuration (say so).
+      if [[ -n "${BENCH_CLUSTER_HOCON:-}" ]]; then export Trading__ExtraHocon="$BENCH_CLUSTER_HOCON"; fi
+      exec setsid dotnet "$node_dll" >"$log_dir/node$i.log" 2>&1
+    ) &
+    CLUSTER_PIDS+=("$!")
+    urls+=("http://127.0.0.1:$http_port")
+    local deadline=$((SECONDS + 180))
+    until curl -sf -o /dev/null "http://127.0.0.1:$http_port/readyz"; do
+      if ! kill -0 "${CLUSTER_PIDS[i]}" 2>/dev/null; then
+        echo "bench.sh: node$i exited during start-up; last lines of $log_dir/node$i.log:" >&2
+        tail -n 30 "$log_dir/node$i.log" >&2
+        return 1
+      fi
+      if ((SECONDS >= deadline)); then
+        echo "bench.sh: node$i was not ready within 180 s" >&2
+        return 1
+      fi
+      sleep 0.5
+    done
+    echo "bench.sh: node$i ready (pid ${CLUSTER_PIDS[i]})" >&2
+  done
+
+  local rc=0
+  TRADINGACTORS_BENCH_PG="$connection" TRADINGACTORS_BENCH_OPS_TOKEN="$ops_token" \
+    dotnet "$DLL" cluster "$@" --urls "$(IFS=,; echo "${urls[*]}")" --node-pids "$(IFS=,; echo "${CLUSTER_PIDS[*]}")" \
+    ${pg_pid:+--postgres-pid "$pg_pid"} || rc=$?
+  cluster_cleanup
+  return "$rc"
+}
+
+if [[ "$1" == cluster ]]; then
+  shift
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  rc=0
+  run_cluster "$@" || rc=$?
   exit "$rc"
 fi
 

@@ -21,6 +21,19 @@ public static class Measure
         return Rss();
     }
 
+    /// <summary>VmRSS of another process (a node), 0 when it is gone or unreadable.</summary>
+    public static long RssOf(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        return 0;
+    }
+
     public static long Rss()
     {
         try

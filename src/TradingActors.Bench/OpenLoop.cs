@@ -139,29 +139,32 @@ public static class OpenLoop
     }
 }
 
-/// <summary>CPU over a window: the node's and PostgreSQL's processes (from /proc), this process's, and the machine's.</summary>
+/// <summary>CPU over a window: the nodes' and PostgreSQL's processes (from /proc), this process's, and the machine's.</summary>
 public sealed class Cpu
 {
     private const double TicksPerSecond = 100.0; // USER_HZ
-    private readonly int? _node;
+    private readonly IReadOnlyList<(string Name, int Pid)> _nodes;
     private readonly int? _postgres;
-    private readonly long _nodeTicks;
+    private readonly long[] _nodeTicks;
     private readonly long _postgresTicks;
     private readonly TimeSpan _self;
     private readonly (long Busy, long Total) _machine;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private Cpu(ApiArgs args)
+    private Cpu(IReadOnlyList<(string Name, int Pid)> nodes, int? postgres)
     {
-        _node = args.NodePid;
-        _postgres = args.PostgresPid;
-        _nodeTicks = _node is { } n ? ProcessTicks(n) : 0;
+        _nodes = nodes;
+        _postgres = postgres;
+        _nodeTicks = [.. nodes.Select(n => ProcessTicks(n.Pid))];
         _postgresTicks = _postgres is { } p ? TreeTicks(p) : 0;
         _self = Process.GetCurrentProcess().TotalProcessorTime;
         _machine = Machine();
     }
 
-    public static Cpu Start(ApiArgs args) => new(args);
+    public static Cpu Start(ApiArgs args) => new(args.NodePid is { } n ? [("node", n)] : [], args.PostgresPid);
+
+    /// <summary>Several node processes, each named in the description (node0, node1...).</summary>
+    public static Cpu Start(IReadOnlyList<(string Name, int Pid)> nodes, int? postgres) => new(nodes, postgres);
 
     public string Describe(long requests = 0)
     {
@@ -171,10 +174,10 @@ public sealed class Cpu
         var machine = total > _machine.Total ? 100.0 * (busy - _machine.Busy) / (total - _machine.Total) : double.NaN;
         var parts = new List<string>();
         string PerRequest(double cpuSeconds) => requests > 0 ? $" = {Measure.F2(cpuSeconds * 1000 / requests)} ms CPU per request" : "";
-        if (_node is { } n)
+        for (var i = 0; i < _nodes.Count; i++)
         {
-            var s = (ProcessTicks(n) - _nodeTicks) / TicksPerSecond;
-            parts.Add($"node {Measure.F2(s / seconds)} cores{PerRequest(s)}");
+            var s = (ProcessTicks(_nodes[i].Pid) - _nodeTicks[i]) / TicksPerSecond;
+            parts.Add($"{_nodes[i].Name} {Measure.F2(s / seconds)} cores{PerRequest(s)}");
         }
         if (_postgres is { } p)
         {

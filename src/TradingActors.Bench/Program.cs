@@ -1,5 +1,6 @@
 // TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout S]
 // TradingActors.Bench api --url URL [--rps N] [--duration S] [--users U] ...   (ApiLoad.cs: a running node's API)
+// TradingActors.Bench cluster --nodes N --tenants T --urls URL,...          (ClusterBench.cs: running node processes)
 //
 // One signal fanned out to N paper tenants by the engine running in this process, against the
 // PostgreSQL given in TRADINGACTORS_BENCH_PG (admin connection string to database `postgres`).
@@ -19,6 +20,7 @@ var stdout = Console.Out;
 Console.SetOut(Console.Error);
 
 if (args.Length > 0 && args[0] == "api") return await ApiLoad.RunAsync(args[1..], stdout);
+if (args.Length > 0 && args[0] == "cluster") return await ClusterBench.RunAsync(args[1..], stdout);
 
 BenchArgs bench;
 try

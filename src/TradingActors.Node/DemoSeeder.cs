@@ -19,18 +19,34 @@ public sealed class DemoOptions
 /// </summary>
 public sealed class DemoSeeder(IRequiredActor<TenantRegion> tenants, TradingEngineOptions engine, DemoOptions demo, ILogger<DemoSeeder> log) : BackgroundService
 {
-    private const int SeedingParallelism = 16;
+    public const int DefaultParallelism = 16;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (demo.Tenants <= 0) return;
         var region = await tenants.GetAsync(stoppingToken);
-        var strategy = engine.Strategies[0].Id;
+        var seeded = await DemoTenants.SeedAsync(region, engine.Strategies[0].Id, demo, demo.Tenants, DefaultParallelism, stoppingToken);
+        log.LogInformation("demo: {Total} paper tenants subscribed to {Strategy} ({Created} new)", demo.Tenants, seeded.Strategy, seeded.Created);
+    }
+}
+
+/// <summary>
+/// The demo tenants demo-0001…demo-N: a paper account and a subscription to <c>strategy</c> each, through the tenant
+/// region like any command. Used at start (<see cref="DemoSeeder"/>) and on demand by operators (POST /ops/demo/tenants).
+/// </summary>
+public static class DemoTenants
+{
+    public sealed record Seeded(string Strategy, int Tenants, int Created, int Rejected, string? FirstRejection);
+
+    public static async Task<Seeded> SeedAsync(IActorRef region, string strategy, DemoOptions demo, int count, int parallelism, CancellationToken ct)
+    {
         var created = 0;
+        var rejected = 0;
+        string? firstRejection = null;
         // Tenants are independent: seeding several at once keeps each tenant's own steps in order while
         // the journal's write latency overlaps (one at a time took minutes for a few hundred on a busy machine).
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = SeedingParallelism, CancellationToken = stoppingToken };
-        await Parallel.ForEachAsync(Enumerable.Range(1, demo.Tenants), parallel, async (i, ct) =>
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct };
+        await Parallel.ForEachAsync(Enumerable.Range(1, count), parallel, async (i, token) =>
         {
             var id = $"demo-{i:D4}";
             var steps = new ITenantCommand[]
@@ -41,11 +57,13 @@ public sealed class DemoSeeder(IRequiredActor<TenantRegion> tenants, TradingEngi
             };
             foreach (var step in steps)
             {
-                var reply = await Ask(region, step, ct);
+                var reply = await Ask(region, step, token);
                 if (reply is CommandAccepted && step is CreateTenant) Interlocked.Increment(ref created);
+                // A tenant seeded before answers "already exists"; counted, so a caller can tell it from a failure.
+                if (reply is CommandRejected r && Interlocked.Increment(ref rejected) == 1) firstRejection = $"{id} {r.Command}: {r.Reason}";
             }
         });
-        log.LogInformation("demo: {Total} paper tenants subscribed to {Strategy} ({Created} new)", demo.Tenants, strategy, created);
+        return new Seeded(strategy, count, created, rejected, firstRejection);
     }
 
     private static async Task<object> Ask(IActorRef region, ITenantCommand command, CancellationToken ct)

@@ -88,7 +88,7 @@ app.MapGet("/readyz", async (ActorSystem system, CancellationToken ct) =>
 app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET"])).AllowAnonymous().ExcludeFromDescription();
 
 // The operators' surface for tradectl, on every node (decision 017).
-app.MapOpsRoutes(builder.Configuration.GetSection(OpsOptions.Section).Get<OpsOptions>() ?? new OpsOptions(), engine);
+app.MapOpsRoutes(builder.Configuration.GetSection(OpsOptions.Section).Get<OpsOptions>() ?? new OpsOptions(), engine, demo);
 
 if (servesApi)
 {

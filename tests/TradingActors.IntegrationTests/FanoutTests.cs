@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Persistence.Query;
@@ -6,6 +7,9 @@ using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Tenants;
+using TradingActors.Engine;
+using TradingActors.Engine.Fanout;
+using TradingActors.Engine.Observability;
 using TradingActors.Engine.Tenants;
 using TradingActors.IntegrationTests.Infrastructure;
 
@@ -74,6 +78,70 @@ public sealed class FanoutTests
         Assert.True(filledOn[0].Count > 0 && filledOn[1].Count > 0, $"fills per node: {filledOn[0].Count}, {filledOn[1].Count}");
         var all = await Task.WhenAll(tenants.Select(first.Portfolio));
         Assert.All(all, s => Assert.Equal(1, s.OrdersFilled));
+    }
+
+    [Fact]
+    public async Task A_signal_path_message_counts_as_remote_exactly_when_its_sender_is_on_the_other_node()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var venues = new TestVenues();
+        await using var first = await EngineNode.StartAsync(EngineNode.DefaultOptions(db.ConnectionString, venues));
+        var secondOptions = EngineNode.DefaultOptions(db.ConnectionString, venues);
+        secondOptions.Cluster = new TradingActors.Engine.Hosting.ClusterSettings { Port = 0, Seeds = first.Address.ToString() };
+        await using var second = await EngineNode.StartAsync(secondOptions);
+        await Eventually.TrueAsync(() => Task.FromResult(Akka.Cluster.Cluster.Get(first.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2),
+            TimeSpan.FromSeconds(20), "two members Up");
+        var nodes = new[] { first, second };
+        var tenants = Enumerable.Range(1, 100).Select(i => $"cross-{i:D3}").ToArray();
+        foreach (var batch in tenants.Chunk(50)) await Task.WhenAll(batch.Select(t => first.CreatePaperSubscriber(t)));
+        await Eventually.TrueAsync(async () => await first.RegisteredSubscribers() == tenants.Length, TimeSpan.FromSeconds(30), "all registered");
+
+        // Where every tenant and every bucket lives; the strategy is a singleton on the oldest node (first).
+        var tenantHome = new Dictionary<string, int>();
+        var bucketHome = new Dictionary<string, int>();
+        for (var i = 0; i < 2; i++)
+        {
+            foreach (var shard in (await nodes[i].Tenants.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5))).Shards)
+                foreach (var id in shard.EntityIds) tenantHome[id] = i;
+            foreach (var shard in (await nodes[i].Fanout.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5))).Shards)
+                foreach (var id in shard.EntityIds) bucketHome[id] = i;
+        }
+        Assert.Equal(tenants.Length, tenantHome.Count);
+        var buckets = first.Options.FanoutBuckets;
+        var crossing = tenants.Count(t => tenantHome[t] != bucketHome[Names.FanoutEntityId(EngineNode.Strategy, Names.FanoutBucketOf(t, buckets))]);
+        var bucketsAway = Enumerable.Range(0, buckets).Count(b => bucketHome[Names.FanoutEntityId(EngineNode.Strategy, b)] == 1);
+        Assert.True(crossing > 0 && crossing < tenants.Length, $"{crossing} of {tenants.Length} tenants have their bucket on the other node");
+
+        var counted = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument == EngineInstruments.MessagesFromOtherNodes) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "message") counted.AddOrUpdate((string)tag.Value!, value, (_, n) => n + value);
+        });
+        listener.Start();
+
+        await first.EmitSignal(OrderSide.Buy, 55_000m);
+        await Eventually.TrueAsync(async () =>
+        {
+            var settled = 0;
+            for (var b = 0; b < buckets; b++)
+                settled += (await first.Fanout.Ask<FanoutStatus>(new GetFanoutStatus(EngineNode.Strategy, b), TimeSpan.FromSeconds(5))) is { LatestSequence: 1, Lagging: 0 } ? 1 : 0;
+            return settled == buckets;
+        }, TimeSpan.FromSeconds(30), "every subscriber acknowledged the signal");
+
+        // Each tenant gets the signal once from its bucket; only those whose bucket is on the other node count.
+        Assert.Equal(crossing, counted.GetValueOrDefault("execute-signal"));
+        // Each acknowledges once, to its bucket (more only if a bucket redelivered to it before it answered).
+        var redelivered = counted.GetValueOrDefault("catch-up-signals");
+        Assert.InRange(counted.GetValueOrDefault("signal-ack"), crossing, crossing + redelivered);
+        // The strategy (on the first node) sends the signal to every bucket, and its topic's copy to the other node once.
+        Assert.Equal(bucketsAway, counted.GetValueOrDefault("deliver-signal"));
+        Assert.Equal(1, counted.GetValueOrDefault("signal-published"));
     }
 
     private sealed class OutcomeListener : ReceiveActor

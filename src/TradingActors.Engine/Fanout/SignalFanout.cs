@@ -63,9 +63,21 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
 
         Command<ReadLatest>(_ => RequestLatest());
         Command<LatestSequence>(l => Learn(l.Sequence));
-        Command<FanoutTick>(t => Learn(t.LatestSequence));
-        Command<DeliverSignal>(OnSignal);
-        Command<SignalAcknowledged>(OnAck);
+        Command<FanoutTick>(t =>
+        {
+            EngineInstruments.CountIfFromOtherNode(Sender, "fanout-tick");
+            Learn(t.LatestSequence);
+        });
+        Command<DeliverSignal>(d =>
+        {
+            EngineInstruments.CountIfFromOtherNode(Sender, "deliver-signal");
+            OnSignal(d);
+        });
+        Command<SignalAcknowledged>(a =>
+        {
+            EngineInstruments.CountIfFromOtherNode(Sender, "signal-ack");
+            OnAck(a);
+        });
         Command<Redeliver>(_ => CatchUpLagging());
         Command<RegisterSubscriber>(OnRegister);
         Command<UnregisterSubscriber>(OnUnregister);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Akka.Actor;
 
 namespace TradingActors.Engine.Observability;
 
@@ -44,6 +45,22 @@ public static class EngineInstruments
 
     /// <summary>Catch-up deliveries a fan-out bucket sent to members behind the latest signal.</summary>
     public static readonly Counter<long> FanoutRedeliveries = Meter.CreateCounter<long>("tradingactors.fanout.redeliveries", description: "catch-up deliveries to lagging subscribers");
+
+    /// <summary>
+    /// Engine messages this node handled that an actor on another node had sent, by message (signal path: deliver-signal,
+    /// execute-signal, catch-up-signals, signal-ack, signal-published; and the strategy's periodic fanout-tick). Counted
+    /// once each where it is handled, so a message that crossed the network counts once on the node that received it.
+    /// </summary>
+    public static readonly Counter<long> MessagesFromOtherNodes = Meter.CreateCounter<long>("tradingactors.messages.remote",
+        description: "engine messages handled here that an actor on another node sent, by message");
+
+    /// <summary>Counts <paramref name="message"/> in <see cref="MessagesFromOtherNodes"/> when its sender lives on another node.</summary>
+    public static void CountIfFromOtherNode(IActorRef? sender, string message)
+    {
+        // A local actor's path has no host (akka://trading/...); another node's actor has one (akka.tcp://trading@host:port/...).
+        if (sender is not null && sender.Path.Address.HasGlobalScope)
+            MessagesFromOtherNodes.Add(1, new KeyValuePair<string, object?>("message", message));
+    }
 
     /// <summary>What a node's <see cref="EngineMetrics"/> last observed of the cluster and of its own shards.</summary>
     public sealed record ClusterView(IReadOnlyDictionary<string, int> MembersByStatus, IReadOnlyDictionary<string, (int Shards, int Entities)> Regions);

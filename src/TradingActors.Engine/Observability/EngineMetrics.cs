@@ -64,7 +64,12 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
             _skipped += s.ToSequence - s.FromSequence + 1;
             EngineInstruments.SignalsSkipped.Add(s.ToSequence - s.FromSequence + 1);
         });
-        Receive<SignalPublished>(_ => _signals++);
+        Receive<SignalPublished>(_ =>
+        {
+            // One metrics actor per node subscribes: this counts the topic's copy that crossed to this node once.
+            EngineInstruments.CountIfFromOtherNode(Sender, "signal-published");
+            _signals++;
+        });
         Receive<OrderOutcomePersisted>(o =>
         {
             EngineInstruments.Orders.Add(1, new KeyValuePair<string, object?>("status", ReadModelNames.Status(o.Status)));

@@ -125,9 +125,13 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case PlaceManualOrder c: PlaceManual(c); break;
             case ExecuteSignal c:
                 EngineInstruments.SignalDelivery.Record(Math.Max(0, (Now - c.Signal.Time).TotalSeconds));
+                EngineInstruments.CountIfFromOtherNode(Sender, "execute-signal");
                 OnSignals(c.Signal.StrategyId, c.Signal, c.Signal.Sequence);
                 break;
-            case CatchUpSignals c: OnSignals(c.StrategyId, null, c.Through); break;
+            case CatchUpSignals c:
+                EngineInstruments.CountIfFromOtherNode(Sender, "catch-up-signals");
+                OnSignals(c.StrategyId, null, c.Through);
+                break;
             case SignalsFetched f: OnFetched(f); break;
             case RetryFetch r:
                 _fetching?.Remove(r.StrategyId);

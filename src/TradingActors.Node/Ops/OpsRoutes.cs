@@ -9,10 +9,12 @@ using Akka.Hosting;
 using Serilog.Core;
 using Serilog.Events;
 using TradingActors.Engine;
+using TradingActors.Engine.Fanout;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Observability;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
+using TradingActors.Domain.Orders;
 
 namespace TradingActors.Node.Ops;
 
@@ -46,7 +48,7 @@ public static class OpsRoutes
     private static readonly string[] ShardedTypes = ["tenant", "fanout"];
     private static readonly System.Text.Json.JsonSerializerOptions JsonWeb = new(System.Text.Json.JsonSerializerDefaults.Web);
 
-    public static WebApplication MapOpsRoutes(this WebApplication app, OpsOptions options, TradingEngineOptions engine)
+    public static WebApplication MapOpsRoutes(this WebApplication app, OpsOptions options, TradingEngineOptions engine, DemoOptions? demo = null)
     {
         options.Validate();
         if (options.Token.Length == 0) return app;
@@ -220,8 +222,96 @@ public static class OpsRoutes
             }
             catch (OperationCanceledException) { } // the caller hung up
         });
+
+        // An operator-injected signal (drills, benchmarks): persisted and delivered to every subscriber like a computed one.
+        ops.MapPost("/strategies/{id}/signal", async (IRequiredActor<StrategyRouterKey> router, string id, OpsManualSignal body, CancellationToken ct) =>
+        {
+            if (engine.Strategies.All(s => s.Id != id)) return UnknownStrategy(engine, id);
+            if (!Enum.TryParse<OrderSide>(body.Side, ignoreCase: true, out var side) || !Enum.IsDefined(side) || int.TryParse(body.Side, out _))
+                return Results.Problem(statusCode: 400, title: "Bad side", detail: $"'{body.Side}' is not a side: buy or sell", type: "bad-side");
+            if (body.Price <= 0) return Results.Problem(statusCode: 400, title: "Bad price", detail: "price must be positive", type: "bad-price");
+            var strategies = await router.GetAsync(ct);
+            try
+            {
+                var signal = (await strategies.Ask<SignalPublished>(new EmitManualSignal(id, side, body.Price), TimeSpan.FromSeconds(10), ct)).Signal;
+                return Results.Ok(new OpsSignal(signal.StrategyId, signal.Sequence, signal.Symbol, signal.Side.ToString(), signal.Price, signal.Time));
+            }
+            catch (AskTimeoutException)
+            {
+                return Results.Problem(statusCode: 503, title: "Strategy unreachable", detail: $"strategy '{id}' did not answer within 10 s (moving or restarting?)",
+                    type: "strategy-unreachable");
+            }
+            catch (InvalidOperationException e) // paused by an operator
+            {
+                return Results.Problem(statusCode: 409, title: "Refused", detail: e.Message, type: "refused");
+            }
+        });
+
+        // Every fan-out bucket of a strategy: its subscribers and those behind the latest signal (all 0: every subscriber settled it).
+        ops.MapGet("/fanout/{strategyId}", async (IRequiredActor<FanoutRegion> fanout, string strategyId, CancellationToken ct) =>
+        {
+            if (engine.Strategies.All(s => s.Id != strategyId)) return UnknownStrategy(engine, strategyId);
+            var region = await fanout.GetAsync(ct);
+            var buckets = await Task.WhenAll(Enumerable.Range(0, engine.FanoutBuckets).Select(async b =>
+            {
+                try
+                {
+                    var s = await region.Ask<FanoutStatus>(new GetFanoutStatus(strategyId, b), AskTimeout, ct);
+                    return new OpsFanoutBucket(b, true, s.Subscribers, s.LatestSequence, s.Lagging);
+                }
+                catch (AskTimeoutException)
+                {
+                    return new OpsFanoutBucket(b, false, 0, 0, 0); // moving or starting
+                }
+            }));
+            return Results.Ok(new OpsFanout(strategyId, buckets.Count(b => b.Answered), buckets.Sum(b => b.Subscribers), buckets.Sum(b => b.Lagging), buckets));
+        });
+
+        // Server-sent events, one per order outcome a tenant on this node persists, until the caller hangs up.
+        ops.MapGet("/orders/events", async (ActorSystem system, HttpContext http, CancellationToken ct) =>
+        {
+            using var outcomes = OrderOutcomeEvents.Follow(system);
+            // The serializer builds its metadata on first use: done now, not when the first thousand outcomes arrive at once.
+            _ = System.Text.Json.JsonSerializer.Serialize(new OrderOutcomeEvents.Event("", "", "", DateTimeOffset.UnixEpoch), JsonWeb);
+            http.Response.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache";
+            await http.Response.WriteAsync(": following\n\n", ct);
+            await http.Response.Body.FlushAsync(ct);
+            var reported = 0L;
+            try
+            {
+                // Whatever has arrived is written, then flushed once: a signal settles thousands of orders at once.
+                while (await outcomes.Reader.WaitToReadAsync(ct))
+                {
+                    while (outcomes.Reader.TryRead(out var e))
+                        await http.Response.WriteAsync($"data: {System.Text.Json.JsonSerializer.Serialize(e, JsonWeb)}\n\n", ct);
+                    if (outcomes.Dropped > reported)
+                    {
+                        reported = outcomes.Dropped;
+                        await http.Response.WriteAsync($"event: dropped\ndata: {{\"dropped\":{reported}}}\n\n", ct);
+                    }
+                    await http.Response.Body.FlushAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) { } // the caller hung up
+        });
+
+        // Demo tenants on demand (drills, benchmarks): the start-up seeder's tenants demo-0001…, created through the
+        // tenant region; answers when all are subscribed. Idempotent, like the seeder.
+        ops.MapPost("/demo/tenants", async (IRequiredActor<TenantRegion> tenants, OpsDemoTenants body, CancellationToken ct) =>
+        {
+            if (body.Tenants is < 1 or > 1_000_000)
+                return Results.Problem(statusCode: 400, title: "Bad count", detail: "tenants must be in 1..1000000", type: "bad-count");
+            var parallelism = body.Parallelism ?? DemoSeeder.DefaultParallelism;
+            if (parallelism is < 1 or > 1_000)
+                return Results.Problem(statusCode: 400, title: "Bad parallelism", detail: "parallelism must be in 1..1000", type: "bad-parallelism");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var seeded = await DemoTenants.SeedAsync(await tenants.GetAsync(ct), engine.Strategies[0].Id, demo ?? new DemoOptions(), body.Tenants, parallelism, ct);
+            return Results.Ok(new OpsDemoSeeded(seeded.Strategy, seeded.Tenants, seeded.Created, seeded.Rejected, seeded.FirstRejection, clock.ElapsedMilliseconds));
+        });
         return app;
     }
+
 
     private static async Task<Domain.Tenants.TenantState> TenantStateOf(IActorRef region, string tenantId, CancellationToken ct) =>
         (await region.Ask<Portfolio>(new GetPortfolio(tenantId), AskTimeout, ct)).State;
@@ -345,3 +435,9 @@ public sealed record OpsTenant(string TenantId, string DisplayName, int Accounts
 public sealed record SuspendBody(string? Reason);
 public sealed record OpsLogLevel(string Level);
 public sealed record OpsStrategy(string Id, string Symbol, string State, long? LastSequence, decimal? Rsi, long? PricesSeen);
+public sealed record OpsManualSignal(string? Side, decimal Price);
+public sealed record OpsSignal(string Strategy, long Sequence, string Symbol, string Side, decimal Price, DateTimeOffset Time);
+public sealed record OpsFanoutBucket(int Bucket, bool Answered, int Subscribers, long LatestSequence, int Lagging);
+public sealed record OpsFanout(string Strategy, int BucketsAnswered, int Subscribers, int Lagging, OpsFanoutBucket[] Buckets);
+public sealed record OpsDemoTenants(int Tenants, int? Parallelism);
+public sealed record OpsDemoSeeded(string Strategy, int Tenants, int Created, int Rejected, string? FirstRejection, long ElapsedMs);

@@ -177,16 +177,21 @@ public sealed class Cpu
         for (var i = 0; i < _nodes.Count; i++)
         {
             var s = (ProcessTicks(_nodes[i].Pid) - _nodeTicks[i]) / TicksPerSecond;
-            parts.Add($"{_nodes[i].Name} {Measure.F2(s / seconds)} cores{PerRequest(s)}");
+            parts.Add($"{_nodes[i].Name} {Measure.F2(s / seconds)} cores{(requests > 0 ? PerRequest(s) : $" ({Measure.F1(s)} s)")}");
         }
         if (_postgres is { } p)
         {
             var s = (TreeTicks(p) - _postgresTicks) / TicksPerSecond;
-            parts.Add($"postgres {Measure.F2(s / seconds)} cores{PerRequest(s)}");
+            parts.Add($"postgres {Measure.F2(s / seconds)} cores{(requests > 0 ? PerRequest(s) : $" ({Measure.F1(s)} s)")}");
         }
-        parts.Add($"bench {Measure.F2(self)} cores");
+        parts.Add($"bench {Measure.F2(self)} cores ({Measure.F1(self * seconds)} s)");
+        if (_nodes.Count > 1)
+        {
+            var all = _nodes.Select((n, i) => (ProcessTicks(n.Pid) - _nodeTicks[i]) / TicksPerSecond).Sum();
+            parts.Add($"all nodes {Measure.F2(all / seconds)} cores ({Measure.F1(all)} s)");
+        }
         parts.Add($"machine {Measure.F1(machine)} % busy of {Environment.ProcessorCount} cores");
-        return "CPU " + string.Join(", ", parts);
+        return $"CPU over {Measure.F1(seconds)} s: " + string.Join(", ", parts);
     }
 
     /// <summary>utime + stime of one process (fields 14 and 15 of /proc/PID/stat), with its ended children's (16, 17); 0 when it is gone.</summary>

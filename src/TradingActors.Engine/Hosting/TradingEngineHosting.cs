@@ -21,6 +21,7 @@ using TradingActors.Engine.Fanout;
 using TradingActors.Engine.MarketFeeds;
 using TradingActors.Engine.Membership;
 using TradingActors.Engine.Observability;
+using TradingActors.Engine.Persistence;
 using TradingActors.Engine.ReadModels;
 using TradingActors.Engine.Serialization;
 using TradingActors.Engine.Strategies;
@@ -62,6 +63,8 @@ public static class TradingEngineHosting
                 .AddHocon(EmbeddedHocon("sharding.conf"), HoconAddMode.Prepend)
                 .AddHocon(EmbeddedHocon("base.conf"), HoconAddMode.Prepend)
                 .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
+                // The query side's events-by-tag (read models, audits) without a tag-table scan per event.
+                .AddSetup(ReadJournalTagQuery.Setup(options.ConnectionString))
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();

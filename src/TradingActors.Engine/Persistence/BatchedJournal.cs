@@ -78,7 +78,9 @@ public class BatchedJournal : SqlWriteJournal
         if (!_compatibilityMode && journal.PluginConfig.TagMode == TagMode.TagTable)
         {
             var writes = BatchSettings.From(config, "write-batching");
-            _writer = new JournalBatchWriter(_dataSource, journal, _serialization, Guid.NewGuid().ToString("N"), writes.MaxBatchSize, writes.MaxBatchesInFlight);
+            var statementTimeout = config.GetTimeSpan("write-batching.statement-timeout", TimeSpan.FromSeconds(10));
+            _writer = new JournalBatchWriter(_dataSource, journal, _serialization, Guid.NewGuid().ToString("N"), writes.MaxBatchSize, writes.MaxBatchesInFlight,
+                statementTimeout);
         }
 
         _highest = new SetBatcher<HighestSequenceNrRead, long>(ReadHighestSequenceNrsAsync, settings.MaxBatchSize, settings.MaxBatchesInFlight);

@@ -26,11 +26,20 @@ public sealed class JournalBatchWriter
     private readonly string? _defaultSerializer;
     private readonly string? _writerUuid; // null: the table has no writer_uuid column
     private readonly string _insertSql;
+    private readonly int _statementTimeoutSeconds;
     private readonly SetBatcher<IReadOnlyCollection<AtomicWrite>, WriteResult> _batcher;
 
-    public JournalBatchWriter(NpgsqlDataSource dataSource, JournalConfig journal, Akka.Serialization.Serialization serialization, string writerUuid, int maxBatchSize, int maxBatchesInFlight)
+    /// <param name="statementTimeout">
+    /// How long one statement may run: the bound on the database's health. The journal's circuit breaker times a
+    /// write from the moment it is queued, so after a burst it measures the queue, not the database (see
+    /// persistence.conf); here only the statement itself is timed.
+    /// </param>
+    public JournalBatchWriter(NpgsqlDataSource dataSource, JournalConfig journal, Akka.Serialization.Serialization serialization, string writerUuid, int maxBatchSize, int maxBatchesInFlight,
+        TimeSpan statementTimeout)
     {
         _dataSource = dataSource;
+        ArgumentOutOfRangeException.ThrowIfLessThan(statementTimeout, TimeSpan.FromSeconds(1));
+        _statementTimeoutSeconds = (int)Math.Ceiling(statementTimeout.TotalSeconds); // Npgsql counts whole seconds
         _serialization = serialization;
         _defaultSerializer = journal.DefaultSerializer;
         _writerUuid = journal.TableConfig.EventJournalTable.UseWriterUuidColumn ? writerUuid : null;
@@ -206,6 +215,7 @@ public sealed class JournalBatchWriter
         }
 
         await using var command = _dataSource.CreateCommand(_insertSql);
+        command.CommandTimeout = _statementTimeoutSeconds;
         command.Parameters.Add(PgArray.Text(ids));
         command.Parameters.Add(PgArray.Bigint(sequenceNrs));
         command.Parameters.Add(PgArray.Bigint(created));

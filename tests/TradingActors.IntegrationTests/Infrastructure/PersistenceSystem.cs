@@ -21,7 +21,8 @@ public static class PersistenceSystem
         akka.persistence.snapshot-store.sql.class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
         """;
 
-    public static ActorSystem Start(string connectionString, string overrides = "")
+    /// <param name="tagQuery">the engine's events-by-tag interceptor for the query side (AddTradingEngine always adds it); null: the stock query</param>
+    public static ActorSystem Start(string connectionString, string overrides = "", ReadJournalTagQuery? tagQuery = null)
     {
         var quoted = "\"" + connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
         var config = ConfigurationFactory.ParseString(overrides)
@@ -39,7 +40,10 @@ public static class PersistenceSystem
             .WithFallback(Embedded("persistence.conf"))
             .WithFallback(Embedded("base.conf"))
             .WithFallback(SqlPersistence.DefaultConfiguration);
-        var system = ActorSystem.Create("recovery", config);
+        var bootstrap = BootstrapSetup.Create().WithConfig(config);
+        var system = tagQuery is null
+            ? ActorSystem.Create("recovery", bootstrap)
+            : ActorSystem.Create("recovery", bootstrap.And(ReadJournalTagQuery.Setup(connectionString, tagQuery)));
         // Start the scheduler's timer now, from this thread. Left to start lazily, it was first used by
         // hundreds of recovering actors at once (each schedules its recovery timeout), and its start-up
         // wait then blocked every pool thread, the timer's own start included (akka.net #7130): about

@@ -17,6 +17,25 @@ namespace TradingActors.IntegrationTests;
 
 public sealed class FanoutTests
 {
+    /// <summary>A second engine node on the same database and venues, joined to <paramref name="first"/>: returned once both are Up.</summary>
+    private static async Task<EngineNode> JoinSecondNode(EngineNode first, TestDatabase db, TestVenues venues)
+    {
+        var options = EngineNode.DefaultOptions(db.ConnectionString, venues);
+        options.Cluster = new TradingActors.Engine.Hosting.ClusterSettings { Port = 0, Seeds = first.Address.ToString() };
+        var second = await EngineNode.StartAsync(options);
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(Akka.Cluster.Cluster.Get(first.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2),
+                TimeSpan.FromSeconds(20), "two members Up");
+            return second;
+        }
+        catch
+        {
+            await second.DisposeAsync();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task One_signal_to_1000_subscribers_places_1000_orders_each_client_order_id_once()
     {
@@ -51,11 +70,7 @@ public sealed class FanoutTests
         await using var db = await TestDatabase.CreateAsync();
         var venues = new TestVenues();
         await using var first = await EngineNode.StartAsync(EngineNode.DefaultOptions(db.ConnectionString, venues));
-        var secondOptions = EngineNode.DefaultOptions(db.ConnectionString, venues);
-        secondOptions.Cluster = new TradingActors.Engine.Hosting.ClusterSettings { Port = 0, Seeds = first.Address.ToString() };
-        await using var second = await EngineNode.StartAsync(secondOptions);
-        await Eventually.TrueAsync(() => Task.FromResult(Akka.Cluster.Cluster.Get(first.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2),
-            TimeSpan.FromSeconds(20), "two members Up");
+        await using var second = await JoinSecondNode(first, db, venues);
 
         var filledOn = new[] { new ConcurrentDictionary<string, int>(), new ConcurrentDictionary<string, int>() };
         var nodes = new[] { first, second };
@@ -86,11 +101,7 @@ public sealed class FanoutTests
         await using var db = await TestDatabase.CreateAsync();
         var venues = new TestVenues();
         await using var first = await EngineNode.StartAsync(EngineNode.DefaultOptions(db.ConnectionString, venues));
-        var secondOptions = EngineNode.DefaultOptions(db.ConnectionString, venues);
-        secondOptions.Cluster = new TradingActors.Engine.Hosting.ClusterSettings { Port = 0, Seeds = first.Address.ToString() };
-        await using var second = await EngineNode.StartAsync(secondOptions);
-        await Eventually.TrueAsync(() => Task.FromResult(Akka.Cluster.Cluster.Get(first.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2),
-            TimeSpan.FromSeconds(20), "two members Up");
+        await using var second = await JoinSecondNode(first, db, venues);
         var nodes = new[] { first, second };
         var tenants = Enumerable.Range(1, 100).Select(i => $"cross-{i:D3}").ToArray();
         foreach (var batch in tenants.Chunk(50)) await Task.WhenAll(batch.Select(t => first.CreatePaperSubscriber(t)));

@@ -1,11 +1,20 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using TradingActors.Domain.Fanout;
 using TradingActors.Engine.Observability;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
 
 namespace TradingActors.Engine.Fanout;
+
+/// <summary>When a fan-out bucket tells a lagging member again.</summary>
+/// <param name="Quiet">How long a lagging member hears nothing before it is told again.</param>
+/// <param name="CheckEvery">How often the bucket looks for such members (a redelivery comes at most this late).</param>
+public sealed record RedeliveryTiming(TimeSpan Quiet, TimeSpan CheckEvery)
+{
+    public static readonly RedeliveryTiming Default = new(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
+}
 
 /// <summary>
 /// One bucket of a strategy's subscribers (tenants hashed into N buckets), a sharded persistent
@@ -17,48 +26,50 @@ namespace TradingActors.Engine.Fanout;
 /// until that member acknowledges it has persisted an outcome through the latest sequence: a
 /// bucket that starts knows nothing about its members' progress, reads the latest sequence from
 /// the strategy's journal and tells every member to catch up (which also wakes them); members
-/// that stay behind are told again every redelivery interval, without limit. Members deduplicate
-/// by sequence and fetch what they missed from the journal.
+/// that stay behind are told again once the bucket has told them nothing for a redelivery
+/// interval, without limit (<see cref="SubscriberLedger"/> decides who is told what). Members
+/// deduplicate by sequence and fetch what they missed from the journal.
 /// </summary>
 public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
 {
     private const int SnapshotEvery = 500;
-    private static readonly TimeSpan RedeliveryInterval = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan LatestRetry = TimeSpan.FromSeconds(3);
 
     private readonly string _strategyId;
     private readonly int _bucket;
     private readonly IActorRef _tenantRegion;
     private readonly IActorRef _history;
+    private readonly TimeProvider _time;
+    private readonly RedeliveryTiming _redelivery;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    // Member → the sequence it has acknowledged through; -1 until it answers after this bucket started.
-    private readonly Dictionary<string, long> _members = new(StringComparer.Ordinal);
-    private long _latest = -1; // unknown until read from the journal or told by the strategy
+    private readonly SubscriberLedger _members = new();
 
     private sealed record Redeliver;
     private sealed record ReadLatest;
 
-    public SignalFanout(string entityId, IActorRef tenantRegion, IActorRef history)
+    public SignalFanout(string entityId, IActorRef tenantRegion, IActorRef history, TimeProvider time, RedeliveryTiming redelivery)
     {
         var separator = entityId.LastIndexOf('~');
         _strategyId = entityId[..separator];
         _bucket = int.Parse(entityId[(separator + 1)..]);
         _tenantRegion = tenantRegion;
         _history = history;
+        _time = time;
+        _redelivery = redelivery;
         PersistenceId = Names.FanoutPersistenceId(entityId);
 
         Recover<SnapshotOffer>(o =>
         {
-            foreach (var tenant in ((FanoutSnapshot)o.Snapshot).Subscribers) _members[tenant] = -1;
+            foreach (var tenant in ((FanoutSnapshot)o.Snapshot).Subscribers) _members.Add(tenant);
         });
-        Recover<SubscriberAdded>(e => _members[e.TenantId] = -1);
+        Recover<SubscriberAdded>(e => _members.Add(e.TenantId));
         Recover<SubscriberRemoved>(e => _members.Remove(e.TenantId));
         Recover<FanoutAdvanced>(_ => { }); // written by earlier versions; delivery state is not persisted any more
         Recover<RecoveryCompleted>(_ =>
         {
             EngineInstruments.Recoveries.Add(1, new KeyValuePair<string, object?>("kind", "fanout"));
             RequestLatest();
-            Timers.StartPeriodicTimer("redeliver", new Redeliver(), RedeliveryInterval);
+            Timers.StartPeriodicTimer("redeliver", new Redeliver(), _redelivery.CheckEvery);
         });
 
         Command<ReadLatest>(_ => RequestLatest());
@@ -78,10 +89,10 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
             EngineInstruments.CountIfFromOtherNode(Sender, "signal-ack");
             OnAck(a);
         });
-        Command<Redeliver>(_ => CatchUpLagging());
+        Command<Redeliver>(_ => RedeliverToQuiet());
         Command<RegisterSubscriber>(OnRegister);
         Command<UnregisterSubscriber>(OnUnregister);
-        Command<GetFanoutStatus>(_ => Sender.Tell(new FanoutStatus(_strategyId, _bucket, _members.Count, Math.Max(0, _latest), Lagging())));
+        Command<GetFanoutStatus>(_ => Sender.Tell(new FanoutStatus(_strategyId, _bucket, _members.Count, Math.Max(0, _members.Latest), _members.Lagging)));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("fanout {0}: snapshot failed: {1}", entityId, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -92,8 +103,8 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string entityId, IActorRef tenantRegion, IActorRef history) =>
-        Akka.Actor.Props.Create(() => new SignalFanout(entityId, tenantRegion, history));
+    public static Props Props(string entityId, IActorRef tenantRegion, IActorRef history, TimeProvider time, RedeliveryTiming redelivery) =>
+        Akka.Actor.Props.Create(() => new SignalFanout(entityId, tenantRegion, history, time, redelivery));
 
     /// <summary>The latest sequence from the strategy's journal (the truth, whether or not the strategy is up).</summary>
     private void RequestLatest()
@@ -102,51 +113,39 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
         Timers.StartSingleTimer("latest", new ReadLatest(), LatestRetry); // until answered
     }
 
+    private DateTimeOffset Now => _time.GetUtcNow();
+
     private void Learn(long latest)
     {
         Timers.Cancel("latest");
-        if (latest <= _latest) return;
-        _latest = latest;
-        // On start every member is told (its progress is unknown: this also wakes it); afterwards only those behind.
-        CatchUpLagging();
+        foreach (var tenant in _members.Learn(latest, Now)) CatchUp(tenant);
     }
 
     private void OnSignal(DeliverSignal delivery)
     {
         var signal = delivery.Signal;
-        if (signal.Sequence <= _latest) return; // already known: lagging members are caught up by redelivery
-        var caughtUp = _latest < 0 ? -1 : _latest;
-        _latest = signal.Sequence;
-        foreach (var (tenant, acked) in _members)
-        {
-            // A member exactly one behind gets the signal itself; others (or unknown ones) catch up from the journal.
-            if (acked == caughtUp && caughtUp == signal.Sequence - 1) _tenantRegion.Tell(new ExecuteSignal(tenant, signal));
-            else _tenantRegion.Tell(new CatchUpSignals(tenant, _strategyId, _latest));
-        }
+        foreach (var notice in _members.Signal(signal.Sequence, Now))
+            if (notice.CarriesSignal) _tenantRegion.Tell(new ExecuteSignal(notice.TenantId, signal));
+            else CatchUp(notice.TenantId);
     }
 
-    private void OnAck(SignalAcknowledged ack)
-    {
-        if (_members.TryGetValue(ack.TenantId, out var acked) && ack.Through > acked) _members[ack.TenantId] = ack.Through;
-    }
+    private void OnAck(SignalAcknowledged ack) => _members.Acknowledge(ack.TenantId, ack.Through);
 
-    /// <summary>Tells every member that has not acknowledged the latest sequence to catch up (without limit: until it does).</summary>
-    private void CatchUpLagging()
+    private void RedeliverToQuiet()
     {
-        if (_latest < 0)
+        if (_members.Latest < 0)
         {
             RequestLatest();
             return;
         }
-        foreach (var (tenant, acked) in _members)
-            if (acked < _latest || acked < 0)
-            {
-                _tenantRegion.Tell(new CatchUpSignals(tenant, _strategyId, _latest));
-                EngineInstruments.FanoutRedeliveries.Add(1);
-            }
+        foreach (var tenant in _members.Redeliver(Now, _redelivery.Quiet))
+        {
+            CatchUp(tenant);
+            EngineInstruments.FanoutRedeliveries.Add(1);
+        }
     }
 
-    private int Lagging() => _members.Values.Count(acked => acked < 0 || acked < _latest);
+    private void CatchUp(string tenant) => _tenantRegion.Tell(new CatchUpSignals(tenant, _strategyId, _members.Latest));
 
     private void OnRegister(RegisterSubscriber register)
     {
@@ -154,11 +153,9 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
         void Registered(string tenant)
         {
             replyTo.Tell(new SubscriberRegistered(_strategyId, tenant));
-            var acked = Math.Max(_members.GetValueOrDefault(tenant, -1), register.LastProcessed);
-            _members[tenant] = acked;
-            if (_latest > acked) _tenantRegion.Tell(new CatchUpSignals(tenant, _strategyId, _latest));
+            if (_members.Register(tenant, register.LastProcessed, Now)) CatchUp(tenant);
         }
-        if (_members.ContainsKey(register.TenantId))
+        if (_members.Contains(register.TenantId))
         {
             Registered(register.TenantId);
             return;
@@ -172,7 +169,7 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
 
     private void OnUnregister(UnregisterSubscriber unregister)
     {
-        if (!_members.ContainsKey(unregister.TenantId)) return;
+        if (!_members.Contains(unregister.TenantId)) return;
         Persist(new SubscriberRemoved(unregister.TenantId), e =>
         {
             _members.Remove(e.TenantId);
@@ -182,6 +179,6 @@ public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
 
     private void MaybeSnapshot()
     {
-        if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new FanoutSnapshot([.. _members.Keys], 0));
+        if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new FanoutSnapshot([.. _members.Members], 0));
     }
 }

@@ -196,7 +196,7 @@ public static class TradingEngineHosting
                 tenantShards,
                 RememberedEntities())
             .WithShardRegion<FanoutRegion>("fanout",
-                (system, registry, _) => entityId => SignalFanout.Props(entityId, registry.Get<TenantRegion>(), registry.Get<SignalHistoryKey>()),
+                (system, registry, _) => entityId => SignalFanout.Props(entityId, registry.Get<TenantRegion>(), registry.Get<SignalHistoryKey>(), options.Time, RedeliveryTiming.Default),
                 fanoutShards,
                 RememberedEntities());
     }

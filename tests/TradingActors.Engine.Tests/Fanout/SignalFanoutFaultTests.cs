@@ -45,7 +45,7 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
     /// <summary>A bucket incarnation, started once it has read the latest sequence (and told its members to catch up).</summary>
     private IActorRef Start()
     {
-        var bucket = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history));
+        var bucket = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history, TimeProvider.System, RedeliveryTiming.Default));
         Watch(bucket);
         _history.ExpectMsg<GetLatestSequence>();
         return bucket;
@@ -132,7 +132,7 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         Interlocked.Exchange(ref _latest, 7);
         await Journal.FailRecoveries();
 
-        var failing = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history));
+        var failing = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history, TimeProvider.System, RedeliveryTiming.Default));
         Watch(failing);
 
         ExpectTerminated(failing);
@@ -209,7 +209,7 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         Kill(bucket);
         await Journal.FailRecoveries();
 
-        var failing = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history));
+        var failing = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history, TimeProvider.System, RedeliveryTiming.Default));
         Watch(failing);
 
         ExpectTerminated(failing);
@@ -280,7 +280,7 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         Kill(bucket);
         await Snapshots.OnLoad.Fail();
 
-        var failing = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history));
+        var failing = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history, TimeProvider.System, RedeliveryTiming.Default));
         Watch(failing);
 
         ExpectTerminated(failing);

@@ -7,14 +7,17 @@ public readonly record struct MemberNotice(string TenantId, bool CarriesSignal);
 /// A fan-out bucket's record of its members' progress: per member, the sequence it has acknowledged through
 /// (-1 until it answers after the bucket started) and when the bucket last told it anything. Delivery is
 /// at-least-once until a member acknowledges the latest sequence, but a member is told again only once the
-/// bucket has been quiet towards it for a while: while signals flow every member already hears of each one,
-/// and a redelivery on top of that only doubles the messages and the work of a member that is busy catching up.
+/// bucket has been quiet towards it for a while, and only once no member has acknowledged anything new for that
+/// long: while signals flow every member already hears of each one, and while acknowledgements still arrive the
+/// fan-out is slow, not lost (a large one takes longer than the quiet interval under load), so a redelivery on top
+/// only doubles the messages and the work of members still queued.
 /// Mutable by design: one bucket holds thousands of members and is told of every signal.
 /// </summary>
 public sealed class SubscriberLedger
 {
     private const long NeverTold = long.MinValue;
     private readonly Dictionary<string, Progress> _members = new(StringComparer.Ordinal);
+    private long _acknowledgedAtTicks = NeverTold; // when a member last acknowledged a sequence it had not before
 
     // A class, so a signal updates every member without re-hashing its id or touching the dictionary it walks.
     private sealed class Progress(long acked, long toldAtTicks)
@@ -54,10 +57,12 @@ public sealed class SubscriberLedger
         return true;
     }
 
-    /// <summary>A member has persisted outcomes through <paramref name="through"/>; older or unknown acknowledgements change nothing.</summary>
-    public void Acknowledge(string tenantId, long through)
+    /// <summary>A member has persisted outcomes through <paramref name="through"/>; older, repeated or non-members' acknowledgements change nothing.</summary>
+    public void Acknowledge(string tenantId, long through, DateTimeOffset now)
     {
-        if (_members.TryGetValue(tenantId, out var progress)) progress.Acked = Math.Max(progress.Acked, through);
+        if (!_members.TryGetValue(tenantId, out var progress) || through <= progress.Acked) return;
+        progress.Acked = through;
+        _acknowledgedAtTicks = now.UtcTicks;
     }
 
     /// <summary>
@@ -92,10 +97,14 @@ public sealed class SubscriberLedger
 
     /// <summary>
     /// Members behind the latest sequence that the bucket has told nothing for at least <paramref name="quiet"/>:
-    /// they are told again (without limit: until they acknowledge). Nobody while the latest is unknown.
+    /// they are told again (without limit: until they acknowledge). Nobody while the latest is unknown, nor while
+    /// members are still acknowledging (the last new acknowledgement less than <paramref name="quiet"/> ago).
     /// </summary>
-    public IReadOnlyList<string> Redeliver(DateTimeOffset now, TimeSpan quiet) =>
-        Latest < 0 ? [] : TellLagging(now, toldBefore: now.UtcTicks - quiet.Ticks);
+    public IReadOnlyList<string> Redeliver(DateTimeOffset now, TimeSpan quiet)
+    {
+        var since = now.UtcTicks - quiet.Ticks;
+        return Latest < 0 || _acknowledgedAtTicks > since ? [] : TellLagging(now, toldBefore: since);
+    }
 
     private List<string> TellLagging(DateTimeOffset now, long toldBefore)
     {

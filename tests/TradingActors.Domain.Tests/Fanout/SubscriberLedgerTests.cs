@@ -53,14 +53,14 @@ public class SubscriberLedgerTests
         Assert.Equal(["t1", "t2"], ledger.Learn(4, T0).Order());
         Assert.Equal(4, ledger.Latest);
 
-        ledger.Acknowledge("t1", 4);
-        ledger.Acknowledge("t2", 3);
+        ledger.Acknowledge("t1", 4, T0);
+        ledger.Acknowledge("t2", 3, T0);
         Assert.Equal(1, ledger.Lagging);
         Assert.Empty(ledger.Learn(4, T0)); // not news
         Assert.Empty(ledger.Learn(2, T0));
         Assert.Equal(4, ledger.Latest);
 
-        ledger.Acknowledge("t1", 6); // a member that caught up from the journal past what the bucket knew
+        ledger.Acknowledge("t1", 6, T0); // a member that caught up from the journal past what the bucket knew
         Assert.Equal(["t2"], ledger.Learn(5, T0)); // news: t2, told at T0, is told again; t1 is not behind it
         Assert.Equal(5, ledger.Latest);
     }
@@ -129,13 +129,13 @@ public class SubscriberLedgerTests
             Assert.Equal(2, ledger.Signal(sequence, now).Count);
             Assert.Empty(ledger.Redeliver(now.AddSeconds(0.999), Quiet)); // told a second ago at most
         }
-        ledger.Acknowledge("t2", 10);
+        ledger.Acknowledge("t2", 10, now);
 
         Assert.Empty(ledger.Redeliver(now + Quiet - TimeSpan.FromTicks(1), Quiet));
         Assert.Equal(["t1"], ledger.Redeliver(now + Quiet, Quiet));                 // quiet exactly that long: told again
         Assert.Empty(ledger.Redeliver(now + Quiet + Quiet / 2, Quiet));            // and counted as told then
         Assert.Equal(["t1"], ledger.Redeliver(now + Quiet + Quiet, Quiet));
-        ledger.Acknowledge("t1", 10);
+        ledger.Acknowledge("t1", 10, now);
         Assert.Empty(ledger.Redeliver(now.AddHours(1), Quiet));
     }
 
@@ -158,7 +158,7 @@ public class SubscriberLedgerTests
         ledger.Learn(0, T0);
 
         Assert.Equal(["t1"], ledger.Redeliver(T0 + Quiet, Quiet));
-        ledger.Acknowledge("t1", 0);
+        ledger.Acknowledge("t1", 0, T0);
         Assert.Empty(ledger.Redeliver(T0 + 3 * Quiet, Quiet));
         Assert.Equal(0, ledger.Lagging);
     }
@@ -177,7 +177,7 @@ public class SubscriberLedgerTests
     public void A_registration_never_moves_a_members_progress_back()
     {
         var ledger = At(5, ("t1", 0));
-        ledger.Acknowledge("t1", 5);
+        ledger.Acknowledge("t1", 5, T0);
 
         Assert.False(ledger.Register("t1", 3, T0)); // an older registration arriving late
         Assert.False(ledger.Register("t2", 5, T0));
@@ -201,9 +201,9 @@ public class SubscriberLedgerTests
     {
         var ledger = At(5, ("t1", 0), ("t2", 0));
 
-        ledger.Acknowledge("t1", 5);
-        ledger.Acknowledge("t1", 2);
-        ledger.Acknowledge("t9", 5);
+        ledger.Acknowledge("t1", 5, T0);
+        ledger.Acknowledge("t1", 2, T0);
+        ledger.Acknowledge("t9", 5, T0);
 
         Assert.Equal(1, ledger.Lagging);
         Assert.Equal(2, ledger.Count);
@@ -223,5 +223,32 @@ public class SubscriberLedgerTests
         Assert.Equal([new MemberNotice("t2", false)], ledger.Signal(2, T0));
         Assert.Equal(["t2"], ledger.Redeliver(T0 + Quiet, Quiet));
         Assert.Equal(["t2"], ledger.Learn(3, T0));
+    }
+
+    [Fact]
+    public void Nobody_is_redelivered_to_while_members_are_still_acknowledging_a_slow_fan_out()
+    {
+        var ledger = At(0, ("t1", 0), ("t2", 0), ("t3", 0));
+        ledger.Signal(1, T0);
+
+        ledger.Acknowledge("t1", 1, T0.AddSeconds(2));
+        Assert.Empty(ledger.Redeliver(T0.AddSeconds(3), Quiet));   // told 3 s ago, but t1 answered 1 s ago
+        ledger.Acknowledge("t2", 1, T0.AddSeconds(4.9));
+        Assert.Empty(ledger.Redeliver(T0.AddSeconds(7.8), Quiet));
+        Assert.Equal(["t3"], ledger.Redeliver(T0.AddSeconds(7.9), Quiet)); // 3 s without a new acknowledgement
+    }
+
+    [Fact]
+    public void A_repeated_older_or_non_members_acknowledgement_is_not_progress_that_holds_redelivery_back()
+    {
+        var ledger = At(0, ("t1", 0), ("t2", 0));
+        ledger.Signal(1, T0);
+        ledger.Acknowledge("t1", 1, T0);
+
+        ledger.Acknowledge("t1", 1, T0.AddSeconds(2));
+        ledger.Acknowledge("t1", 0, T0.AddSeconds(2));
+        ledger.Acknowledge("t9", 1, T0.AddSeconds(2));
+
+        Assert.Equal(["t2"], ledger.Redeliver(T0 + Quiet, Quiet));
     }
 }

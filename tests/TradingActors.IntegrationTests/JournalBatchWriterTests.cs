@@ -61,6 +61,63 @@ public sealed class JournalBatchWriterTests
         Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM journal WHERE deleted OR identifier IS NULL OR writer_uuid IS NULL"));
     }
 
+    /// <summary>
+    /// A tenant whose shard moves to another node and back (a fourth node joins, then leaves) is written by the
+    /// same node's journal twice, with another node's writes between. Akka's replay filter takes a writer that
+    /// reappears after another for a zombie and drops its events (repair-by-discard-old), so a journal that stamps
+    /// its own id on every row, as the stock plugin does, made such a tenant forget its latest events on the next
+    /// recovery and settle those signals again (ClusterProcessTests, 2026-12-02). Every incarnation is its own writer.
+    /// </summary>
+    [Fact]
+    public async Task An_actor_that_moves_to_another_node_and_back_recovers_every_event_each_incarnation_wrote()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        using var nodeA = PersistenceSystem.Start(db.ConnectionString);
+        using var nodeB = PersistenceSystem.Start(db.ConnectionString);
+        const string id = "tenant-moving";
+
+        async Task<LedgerActor.RecoveryReport> Incarnation(ActorSystem node, int append)
+        {
+            var ledger = node.ActorOf(LedgerActor.Props(id));
+            var report = await ledger.Ask<LedgerActor.RecoveryReport>(new LedgerActor.GetRecovery(), Timeout);
+            if (append > 0) await ledger.Ask<LedgerActor.Appended>(new LedgerActor.Append(append), Timeout);
+            await ledger.GracefulStop(Timeout);
+            return report;
+        }
+
+        await Incarnation(nodeA, 2);
+        Assert.Equal([1L, 2], (await Incarnation(nodeB, 2)).ReplayedSequenceNrs);
+        Assert.Equal([1L, 2, 3, 4], (await Incarnation(nodeA, 2)).ReplayedSequenceNrs);
+
+        var recovered = await Incarnation(nodeB, 0);
+        Assert.Equal([1L, 2, 3, 4, 5, 6], recovered.ReplayedSequenceNrs);
+        Assert.Equal(6, recovered.LastSequenceNr);
+        Assert.Equal(3, await db.ScalarAsync($"SELECT count(DISTINCT writer_uuid) FROM journal WHERE persistence_id = '{id}'"));
+    }
+
+    /// <summary>Rows written the stock plugin's way (its journal's id on every row: node A, node B, node A again) replay whole.</summary>
+    [Fact]
+    public async Task Events_a_node_wrote_again_after_another_node_are_replayed_not_dropped_as_a_zombies()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        using var node = PersistenceSystem.Start(db.ConnectionString);
+        var writer = node.ActorOf(LedgerActor.Props("tenant-original"));
+        await writer.Ask<LedgerActor.RecoveryReport>(new LedgerActor.GetRecovery(), Timeout);
+        await writer.Ask<LedgerActor.Appended>(new LedgerActor.Append(6), Timeout);
+        await db.ScalarAsync("""
+            INSERT INTO journal (persistence_id, sequence_number, created, deleted, message, manifest, identifier, writer_uuid)
+            SELECT 'tenant-legacy', sequence_number, created, deleted, message, manifest, identifier,
+                   CASE WHEN sequence_number IN (3, 4) THEN 'node-b' ELSE 'node-a' END
+            FROM journal WHERE persistence_id = 'tenant-original';
+            SELECT 0
+            """);
+
+        var legacy = node.ActorOf(LedgerActor.Props("tenant-legacy"));
+        var recovered = await legacy.Ask<LedgerActor.RecoveryReport>(new LedgerActor.GetRecovery(), Timeout);
+
+        Assert.Equal([1L, 2, 3, 4, 5, 6], recovered.ReplayedSequenceNrs);
+    }
+
     [Fact]
     public async Task A_write_whose_sequence_another_writer_took_fails_alone_and_the_rest_of_its_batch_is_written()
     {

@@ -79,7 +79,7 @@ public class BatchedJournal : SqlWriteJournal
         {
             var writes = BatchSettings.From(config, "write-batching");
             var statementTimeout = config.GetTimeSpan("write-batching.statement-timeout", TimeSpan.FromSeconds(10));
-            _writer = new JournalBatchWriter(_dataSource, journal, _serialization, Guid.NewGuid().ToString("N"), writes.MaxBatchSize, writes.MaxBatchesInFlight,
+            _writer = new JournalBatchWriter(_dataSource, journal, _serialization, writes.MaxBatchSize, writes.MaxBatchesInFlight,
                 statementTimeout);
         }
 

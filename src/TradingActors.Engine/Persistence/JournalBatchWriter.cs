@@ -24,7 +24,6 @@ public sealed class JournalBatchWriter
     private readonly NpgsqlDataSource _dataSource;
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly string? _defaultSerializer;
-    private readonly string? _writerUuid; // null: the table has no writer_uuid column
     private readonly string _insertSql;
     private readonly int _statementTimeoutSeconds;
     private readonly SetBatcher<IReadOnlyCollection<AtomicWrite>, WriteResult> _batcher;
@@ -34,7 +33,7 @@ public sealed class JournalBatchWriter
     /// write from the moment it is queued, so after a burst it measures the queue, not the database (see
     /// persistence.conf); here only the statement itself is timed.
     /// </param>
-    public JournalBatchWriter(NpgsqlDataSource dataSource, JournalConfig journal, Akka.Serialization.Serialization serialization, string writerUuid, int maxBatchSize, int maxBatchesInFlight,
+    public JournalBatchWriter(NpgsqlDataSource dataSource, JournalConfig journal, Akka.Serialization.Serialization serialization, int maxBatchSize, int maxBatchesInFlight,
         TimeSpan statementTimeout)
     {
         _dataSource = dataSource;
@@ -42,20 +41,23 @@ public sealed class JournalBatchWriter
         _statementTimeoutSeconds = (int)Math.Ceiling(statementTimeout.TotalSeconds); // Npgsql counts whole seconds
         _serialization = serialization;
         _defaultSerializer = journal.DefaultSerializer;
-        _writerUuid = journal.TableConfig.EventJournalTable.UseWriterUuidColumn ? writerUuid : null;
 
         var events = journal.TableConfig.EventJournalTable;
         var c = events.ColumnNames;
         var tags = journal.TableConfig.TagTable;
         var t = tags.ColumnNames;
         string Q(string name) => PostgresNames.Quote(name);
-        var writerColumn = events.UseWriterUuidColumn ? $", {Q(c.WriterUuid)}" : "";
-        var writerValue = events.UseWriterUuidColumn ? ", $10::text" : ""; // one writer per journal instance: a scalar
+        // The writer is the persistent actor's incarnation (its WriterGuid), as in Akka's own journals, not this
+        // journal instance as in the stock plugin: Akka's replay filter drops the events of a writer that reappears
+        // after another, and a node's journal reappears whenever an entity moves away and back.
+        var writesWriterUuid = events.UseWriterUuidColumn; // false: the table has no writer_uuid column
+        var writerColumn = writesWriterUuid ? $", {Q(c.WriterUuid)}" : "";
+        var writerValue = writesWriterUuid ? ", r.writer_uuid" : "";
         // ORDER BY keeps each actor's events in sequence order in the journal's ordering column.
         _insertSql = $"""
             WITH rows AS (
-                SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[], $5::text[], $6::int[])
-                    WITH ORDINALITY AS r(persistence_id, sequence_nr, created, message, manifest, identifier, idx)
+                SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[], $5::text[], $6::int[], $10::text[])
+                    WITH ORDINALITY AS r(persistence_id, sequence_nr, created, message, manifest, identifier, writer_uuid, idx)
             ), inserted AS (
                 INSERT INTO {PostgresNames.Table(journal.TableConfig.SchemaName, events.Name)}
                     ({Q(c.PersistenceId)}, {Q(c.SequenceNumber)}, {Q(c.Created)}, {Q(c.Deleted)}, {Q(c.Message)}, {Q(c.Manifest)}, {Q(c.Identifier)}{writerColumn})
@@ -143,6 +145,7 @@ public sealed class JournalBatchWriter
             message,
             manifest,
             serializer.Identifier,
+            representation.WriterGuid,
             tags.Count == 0 ? [] : [.. tags]);
     }
 
@@ -198,14 +201,15 @@ public sealed class JournalBatchWriter
         var messages = new byte[count][];
         var manifests = new string[count];
         var identifiers = new int[count];
+        var writers = new string[count];
         var tagIds = new string[tagCount];
         var tagSequenceNrs = new long[tagCount];
         var tagValues = new string[tagCount];
         int n = 0, m = 0;
         foreach (var row in rows)
         {
-            (ids[n], sequenceNrs[n], created[n], messages[n], manifests[n], identifiers[n]) =
-                (row.PersistenceId, row.SequenceNr, row.Created, row.Message, row.Manifest, row.Identifier);
+            (ids[n], sequenceNrs[n], created[n], messages[n], manifests[n], identifiers[n], writers[n]) =
+                (row.PersistenceId, row.SequenceNr, row.Created, row.Message, row.Manifest, row.Identifier, row.WriterGuid);
             n++;
             foreach (var tag in row.Tags)
             {
@@ -225,10 +229,10 @@ public sealed class JournalBatchWriter
         command.Parameters.Add(PgArray.Text(tagIds));
         command.Parameters.Add(PgArray.Bigint(tagSequenceNrs));
         command.Parameters.Add(PgArray.Text(tagValues));
-        if (_writerUuid is not null) command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _writerUuid });
+        command.Parameters.Add(PgArray.Text(writers)); // unused when the table has no writer_uuid column
         // One statement: the journal rows and their tag rows commit together or not at all.
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed record JournalRowToWrite(string PersistenceId, long SequenceNr, long Created, byte[] Message, string Manifest, int Identifier, string[] Tags);
+    private sealed record JournalRowToWrite(string PersistenceId, long SequenceNr, long Created, byte[] Message, string Manifest, int Identifier, string WriterGuid, string[] Tags);
 }

@@ -296,6 +296,8 @@ public sealed class ClusterProcessTests(Xunit.Abstractions.ITestOutputHelper out
             Assert.True(latency <= ProbeLimit,
                 $"signal #{probe.Sequence}, emitted {(probe.Time - stepAt).TotalSeconds:0.0} s after the step, was settled by all {_tenants} subscribers only {latency.TotalSeconds:0.0} s later");
             Assert.All(Nodes, n => Assert.False(n.HasExited));
+            // A recovery that met events of a writer reappearing after another (decision 021) would have been logged here.
+            Assert.All(Nodes, n => Assert.Empty(n.LogLinesContaining("Invalid replayed event")));
             var first = signals.FirstOrDefault(s => s.Time >= stepAt).Sequence;
             return $"signals #{first}-#{last} since, #{probe.Sequence} (emitted {(probe.Time - stepAt).TotalSeconds:0.0} s after the step) settled by all {_tenants} " +
                    $"within {latency.TotalMilliseconds:0} ms; every subscriber settled every signal once ({fills.Count} fills, none twice)";

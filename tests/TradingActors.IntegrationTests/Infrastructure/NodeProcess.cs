@@ -26,11 +26,13 @@ public sealed class NodeProcess : IAsyncDisposable
     private static readonly string MasterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private readonly string _logPath;
 
-    private NodeProcess(Process process, StreamWriter log, int akkaPort, int httpPort)
+    private NodeProcess(Process process, StreamWriter log, string logPath, int akkaPort, int httpPort)
     {
         _process = process;
         _log = log;
+        _logPath = logPath;
         AkkaPort = akkaPort;
         HttpPort = httpPort;
     }
@@ -78,13 +80,27 @@ public sealed class NodeProcess : IAsyncDisposable
 
         var logDir = Path.Combine(root, ".run", "node-processes");
         Directory.CreateDirectory(logDir);
-        var log = new StreamWriter(Path.Combine(logDir, name + ".log"), append: false) { AutoFlush = true };
+        var logPath = Path.Combine(logDir, name + ".log");
+        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dll);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new NodeProcess(process, log, akkaPort, httpPort);
+        return new NodeProcess(process, log, logPath, akkaPort, httpPort);
+    }
+
+    /// <summary>The lines of this node's log so far that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<string> LogLinesContaining(string text)
+    {
+        lock (_log)
+        {
+            using var reader = new StreamReader(new FileStream(_logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            var lines = new List<string>();
+            while (reader.ReadLine() is { } line)
+                if (line.Contains(text, StringComparison.Ordinal)) lines.Add(line);
+            return lines;
+        }
     }
 
     /// <summary>SIGTERM, without waiting: what an orchestrator sends to stop a node.</summary>

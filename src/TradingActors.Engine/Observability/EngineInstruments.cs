@@ -44,7 +44,7 @@ public static class EngineInstruments
     public static readonly Counter<long> Recoveries = Meter.CreateCounter<long>("tradingactors.recoveries", description: "persistent actors recovered, by kind");
 
     /// <summary>Catch-up deliveries a fan-out bucket sent to members behind the latest signal.</summary>
-    public static readonly Counter<long> FanoutRedeliveries = Meter.CreateCounter<long>("tradingactors.fanout.redeliveries", description: "catch-up deliveries to lagging subscribers");
+    public static readonly Counter<long> FanoutRedeliveries = Meter.CreateCounter<long>("tradingactors.fanout.redeliveries", description: "catch-ups sent again to subscribers still behind after a quiet interval");
 
     /// <summary>
     /// Engine messages this node handled that an actor on another node had sent, by message (signal path: deliver-signal,

@@ -1,7 +1,4 @@
 using Akka.Actor;
-using Akka.TestKit;
-using TradingActors.Domain.Orders;
-using TradingActors.Domain.Strategies;
 using TradingActors.Engine.Fanout;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
@@ -18,58 +15,17 @@ namespace TradingActors.Engine.Tests.Fanout;
 /// running as it was: the tenant's periodic registration (or its leaving again on an unwanted signal)
 /// retries it.
 /// </summary>
-public sealed class SignalFanoutFaultTests : EngineTestKit
+public sealed class SignalFanoutFaultTests(ITestOutputHelper output) : FanoutBucketTestKit(output)
 {
-    private const string StrategyId = "rsi-btc";
-    private const int Bucket = 0;
-    private static readonly string EntityId = Names.FanoutEntityId(StrategyId, Bucket);
     private static readonly string Pid = Names.FanoutPersistenceId(EntityId);
-
-    private readonly TestProbe _tenants; // the tenant region: everything a bucket tells its members
-    private readonly TestProbe _history;
-    private readonly TestProbe _member;  // a tenant registering itself: the answers it gets
-    private long _latest;
-
-    public SignalFanoutFaultTests(ITestOutputHelper output) : base(output)
-    {
-        _tenants = CreateTestProbe("tenant-region");
-        _member = CreateTestProbe("tenant");
-        _history = CreateTestProbe("signal-history");
-        _history.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
-        {
-            if (message is GetLatestSequence g) sender.Tell(new LatestSequence(g.StrategyId, Interlocked.Read(ref _latest)));
-            return AutoPilot.KeepRunning;
-        }));
-    }
 
     /// <summary>A bucket incarnation, started once it has read the latest sequence (and told its members to catch up).</summary>
     private IActorRef Start()
     {
-        var bucket = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history, TimeProvider.System, RedeliveryTiming.Default));
+        var bucket = Sys.ActorOf(BucketProps());
         Watch(bucket);
-        _history.ExpectMsg<GetLatestSequence>();
+        History.ExpectMsg<GetLatestSequence>();
         return bucket;
-    }
-
-    private void Register(IActorRef bucket, string tenant, long lastProcessed = 0) =>
-        bucket.Tell(new RegisterSubscriber(StrategyId, Bucket, tenant, lastProcessed), _member);
-
-    private void ExpectRegistered(IActorRef bucket, string tenant, long lastProcessed = 0)
-    {
-        Register(bucket, tenant, lastProcessed);
-        _member.ExpectMsg<SubscriberRegistered>(r => r.TenantId == tenant);
-    }
-
-    private FanoutStatus Status(IActorRef bucket)
-    {
-        bucket.Tell(new GetFanoutStatus(StrategyId, Bucket), TestActor);
-        return ExpectMsg<FanoutStatus>();
-    }
-
-    private DeliverSignal Deliver(long sequence)
-    {
-        Interlocked.Exchange(ref _latest, sequence);
-        return new DeliverSignal(StrategyId, Bucket, new Signal(StrategyId, sequence, "BTCUSDT", OrderSide.Buy, 100m, DateTimeOffset.UtcNow, "test"));
     }
 
     private List<object> EventsOf<T>() => Events(Pid).Where(e => e is T).ToList();
@@ -85,17 +41,17 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         Register(bucket, "t1");
 
         ExpectTerminated(bucket);
-        Assert.Empty(Drain(_member));
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Member));
+        Assert.Empty(Drain(Tenants));
 
         await Journal.Heal();
         var restarted = Start();
         Assert.Equal(0, Status(restarted).Subscribers);
         restarted.Tell(Deliver(1));
         Assert.Equal(1, Status(restarted).LatestSequence); // known, delivered to nobody
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
         ExpectRegistered(restarted, "t1", lastProcessed: 0); // the tenant's periodic registration
-        Assert.Equal(new CatchUpSignals("t1", StrategyId, 1), _tenants.ExpectMsg<CatchUpSignals>());
+        Assert.Equal(new CatchUpSignals("t1", StrategyId, 1), Tenants.ExpectMsg<CatchUpSignals>());
         Assert.Single(EventsOf<SubscriberAdded>());
     }
 
@@ -109,16 +65,16 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         var status = Status(bucket); // answered after the rejection was handled (the registration stashes it)
 
         Assert.Equal(0, status.Subscribers);
-        Assert.Empty(Drain(_member));
+        Assert.Empty(Drain(Member));
         bucket.Tell(Deliver(1));
         Assert.Equal(1, Status(bucket).LatestSequence);
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
 
         await Journal.Heal();
         ExpectRegistered(bucket, "t1", lastProcessed: 0);
-        Assert.Equal(new CatchUpSignals("t1", StrategyId, 1), _tenants.ExpectMsg<CatchUpSignals>());
+        Assert.Equal(new CatchUpSignals("t1", StrategyId, 1), Tenants.ExpectMsg<CatchUpSignals>());
         bucket.Tell(Deliver(2));
-        _tenants.ExpectMsg<CatchUpSignals>(c => c.Through == 2); // a member now (progress unknown: it catches up)
+        Tenants.ExpectMsg<CatchUpSignals>(c => c.Through == 2); // a member now (progress unknown: it catches up)
         Assert.Single(EventsOf<SubscriberAdded>());
     }
 
@@ -129,23 +85,23 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         ExpectRegistered(bucket, "t1");
         ExpectRegistered(bucket, "t2");
         Kill(bucket);
-        Interlocked.Exchange(ref _latest, 7);
+        JournalLatest(7);
         await Journal.FailRecoveries();
 
-        var failing = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history, TimeProvider.System, RedeliveryTiming.Default));
+        var failing = Sys.ActorOf(BucketProps());
         Watch(failing);
 
         ExpectTerminated(failing);
-        Assert.Empty(Drain(_tenants));
-        Assert.Empty(Drain(_history)); // it did not even ask for the latest sequence
+        Assert.Empty(Drain(Tenants));
+        Assert.Empty(Drain(History)); // it did not even ask for the latest sequence
 
         await Journal.Heal();
         var restarted = Start();
-        var woken = new[] { _tenants.ExpectMsg<CatchUpSignals>(), _tenants.ExpectMsg<CatchUpSignals>() };
+        var woken = new[] { Tenants.ExpectMsg<CatchUpSignals>(), Tenants.ExpectMsg<CatchUpSignals>() };
         Assert.Equal(["t1", "t2"], woken.Select(c => c.TenantId).Order());
         Assert.All(woken, c => Assert.Equal(7, c.Through));
         Assert.Equal(2, Status(restarted).Subscribers);
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
     }
 
     // ---- SubscriberRemoved
@@ -160,19 +116,19 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         bucket.Tell(new UnregisterSubscriber(StrategyId, Bucket, "t1"));
 
         ExpectTerminated(bucket);
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
 
         await Journal.Heal();
-        Interlocked.Exchange(ref _latest, 3);
+        JournalLatest(3);
         var restarted = Start();
         // Still a member: woken like every member; a tenant no longer subscribed acknowledges and leaves again.
-        Assert.Equal(new CatchUpSignals("t1", StrategyId, 3), _tenants.ExpectMsg<CatchUpSignals>());
+        Assert.Equal(new CatchUpSignals("t1", StrategyId, 3), Tenants.ExpectMsg<CatchUpSignals>());
         restarted.Tell(new SignalAcknowledged(StrategyId, Bucket, "t1", 3));
         restarted.Tell(new UnregisterSubscriber(StrategyId, Bucket, "t1"));
         Assert.Equal(0, Status(restarted).Subscribers);
         restarted.Tell(Deliver(4));
         Assert.Equal(4, Status(restarted).LatestSequence);
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
         Assert.Single(EventsOf<SubscriberRemoved>());
     }
 
@@ -187,14 +143,14 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
 
         Assert.Equal(1, Status(bucket).Subscribers);
         bucket.Tell(Deliver(1));
-        _tenants.ExpectMsg<ExecuteSignal>(e => e.TenantId == "t1" && e.Signal.Sequence == 1);
+        Tenants.ExpectMsg<ExecuteSignal>(e => e.TenantId == "t1" && e.Signal.Sequence == 1);
 
         await Journal.Heal();
         bucket.Tell(new UnregisterSubscriber(StrategyId, Bucket, "t1")); // the tenant, not subscribed, leaves again
         Assert.Equal(0, Status(bucket).Subscribers);
         bucket.Tell(Deliver(2));
         Assert.Equal(2, Status(bucket).LatestSequence);
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
         Assert.Single(EventsOf<SubscriberRemoved>());
     }
 
@@ -209,20 +165,20 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         Kill(bucket);
         await Journal.FailRecoveries();
 
-        var failing = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history, TimeProvider.System, RedeliveryTiming.Default));
+        var failing = Sys.ActorOf(BucketProps());
         Watch(failing);
 
         ExpectTerminated(failing);
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
 
         await Journal.Heal();
-        Interlocked.Exchange(ref _latest, 5);
+        JournalLatest(5);
         var restarted = Start();
-        Assert.Equal("t2", _tenants.ExpectMsg<CatchUpSignals>().TenantId);
+        Assert.Equal("t2", Tenants.ExpectMsg<CatchUpSignals>().TenantId);
         restarted.Tell(Deliver(6));
-        Assert.Equal("t2", _tenants.ExpectMsg<CatchUpSignals>().TenantId);
+        Assert.Equal("t2", Tenants.ExpectMsg<CatchUpSignals>().TenantId);
         Assert.Equal(1, Status(restarted).Subscribers);
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
     }
 
     // ---- the membership snapshot (every 500 events). Snapshot stores have no rejection: the second fault is the failed delete of older ones.
@@ -232,17 +188,17 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
     private void RegisterMany(IActorRef bucket, int count)
     {
         for (var i = 0; i < count; i++) Register(bucket, "t" + i);
-        _member.ReceiveN(count, TimeSpan.FromSeconds(10));
+        Member.ReceiveN(count, TimeSpan.FromSeconds(10));
     }
 
     private void AssertRecoveredWithAllMembers(int members)
     {
-        Interlocked.Exchange(ref _latest, 1);
+        JournalLatest(1);
         var restarted = Start();
-        var woken = _tenants.ReceiveN(members, TimeSpan.FromSeconds(10)).Cast<CatchUpSignals>().Select(c => c.TenantId).ToHashSet();
+        var woken = Tenants.ReceiveN(members, TimeSpan.FromSeconds(10)).Cast<CatchUpSignals>().Select(c => c.TenantId).ToHashSet();
         Assert.Equal(members, woken.Count);
         Assert.Equal(members, Status(restarted).Subscribers);
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
     }
 
     [Fact]
@@ -254,7 +210,7 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         RegisterMany(bucket, SnapshotEvery + 2);
 
         Assert.Equal(SnapshotEvery + 2, Status(bucket).Subscribers);
-        Assert.Empty(Drain(_tenants));
+        Assert.Empty(Drain(Tenants));
         Kill(bucket);
         await Snapshots.OnSave.Pass();
         AssertRecoveredWithAllMembers(SnapshotEvery + 2);
@@ -280,12 +236,12 @@ public sealed class SignalFanoutFaultTests : EngineTestKit
         Kill(bucket);
         await Snapshots.OnLoad.Fail();
 
-        var failing = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history, TimeProvider.System, RedeliveryTiming.Default));
+        var failing = Sys.ActorOf(BucketProps());
         Watch(failing);
 
         ExpectTerminated(failing);
-        Assert.Empty(Drain(_tenants));
-        Assert.Empty(Drain(_history));
+        Assert.Empty(Drain(Tenants));
+        Assert.Empty(Drain(History));
 
         await Snapshots.OnLoad.Pass();
         AssertRecoveredWithAllMembers(SnapshotEvery + 2);

@@ -1,8 +1,5 @@
 using Akka.Actor;
-using Akka.TestKit;
 using Microsoft.Extensions.Time.Testing;
-using TradingActors.Domain.Orders;
-using TradingActors.Domain.Strategies;
 using TradingActors.Engine.Fanout;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
@@ -16,39 +13,12 @@ namespace TradingActors.Engine.Tests.Fanout;
 /// is slow to acknowledge while signals flow gets one message per signal and no more (under load, a redelivery
 /// on top of every delivery doubled the messages crossing nodes and the work of every lagging tenant).
 /// </summary>
-public sealed class SignalFanoutRedeliveryTests : EngineTestKit
+public sealed class SignalFanoutRedeliveryTests(ITestOutputHelper output) : FanoutBucketTestKit(output)
 {
-    private const string StrategyId = "rsi-btc";
-    private const int Bucket = 0;
-    private static readonly string EntityId = Names.FanoutEntityId(StrategyId, Bucket);
-
-    private readonly TestProbe _tenants;
-    private readonly TestProbe _history;
-    private readonly TestProbe _member;
-
-    public SignalFanoutRedeliveryTests(ITestOutputHelper output) : base(output)
-    {
-        _tenants = CreateTestProbe("tenant-region");
-        _member = CreateTestProbe("tenant");
-        _history = CreateTestProbe("signal-history");
-        _history.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
-        {
-            if (message is GetLatestSequence g) sender.Tell(new LatestSequence(g.StrategyId, 0));
-            return AutoPilot.KeepRunning;
-        }));
-    }
-
-    private static DeliverSignal Deliver(long sequence) =>
-        new(StrategyId, Bucket, new Signal(StrategyId, sequence, "BTCUSDT", OrderSide.Buy, 100m, DateTimeOffset.UtcNow, "test"));
-
     private IActorRef Start(TimeProvider time, RedeliveryTiming timing, params string[] members)
     {
-        var bucket = Sys.ActorOf(SignalFanout.Props(EntityId, _tenants, _history, time, timing));
-        foreach (var tenant in members)
-        {
-            bucket.Tell(new RegisterSubscriber(StrategyId, Bucket, tenant, 0), _member);
-            _member.ExpectMsg<SubscriberRegistered>();
-        }
+        var bucket = Sys.ActorOf(BucketProps(time, timing));
+        foreach (var tenant in members) ExpectRegistered(bucket, tenant);
         return bucket;
     }
 
@@ -65,7 +35,7 @@ public sealed class SignalFanoutRedeliveryTests : EngineTestKit
             Thread.Sleep(500);
         }
 
-        var told = Drain(_tenants);
+        var told = Drain(Tenants);
         Assert.Equal(signals, told.Count);
         Assert.IsType<ExecuteSignal>(told[0]);
         Assert.Equal(Enumerable.Range(2, signals - 1).Select(s => (long)s), told.Skip(1).Cast<CatchUpSignals>().Select(c => c.Through));
@@ -81,14 +51,13 @@ public sealed class SignalFanoutRedeliveryTests : EngineTestKit
         void Ack(string tenant)
         {
             bucket.Tell(new SignalAcknowledged(StrategyId, Bucket, tenant, 1));
-            bucket.Tell(new GetFanoutStatus(StrategyId, Bucket), TestActor); // handled (at this time) before the clock moves
-            ExpectMsg<FanoutStatus>();
+            Status(bucket); // handled (at this time) before the clock moves
         }
-        string[] Told() => Drain(_tenants).Cast<CatchUpSignals>().Select(c => c.TenantId).Order().ToArray();
-        string[] ToldNext(int count) => _tenants.ReceiveN(count).Cast<CatchUpSignals>().Select(c => c.TenantId).Order().ToArray(); // waits for a check
+        string[] Told() => Drain(Tenants).Cast<CatchUpSignals>().Select(c => c.TenantId).Order().ToArray();
+        string[] ToldNext(int count) => Tenants.ReceiveN(count).Cast<CatchUpSignals>().Select(c => c.TenantId).Order().ToArray(); // waits for a check
 
         bucket.Tell(Deliver(1));
-        Assert.Equal(["t1", "t2", "t3"], _tenants.ReceiveN(3).Cast<ExecuteSignal>().Select(e => e.TenantId).Order());
+        Assert.Equal(["t1", "t2", "t3"], Tenants.ReceiveN(3).Cast<ExecuteSignal>().Select(e => e.TenantId).Order());
 
         After(2);
         Ack("t2");

@@ -27,8 +27,9 @@ public sealed record RedeliveryTiming(TimeSpan Quiet, TimeSpan CheckEvery)
 /// bucket that starts knows nothing about its members' progress, reads the latest sequence from
 /// the strategy's journal and tells every member to catch up (which also wakes them); members
 /// that stay behind are told again once the bucket has told them nothing, and heard no new
-/// acknowledgement from any member, for a redelivery interval, without limit (<see cref="SubscriberLedger"/> decides who is told what). Members
-/// deduplicate by sequence and fetch what they missed from the journal.
+/// acknowledgement from any member, for a redelivery interval, without limit
+/// (<see cref="SubscriberLedger"/> decides who is told what). Members deduplicate by sequence
+/// and fetch what they missed from the journal.
 /// </summary>
 public sealed class SignalFanout : ReceivePersistentActor, IWithTimers
 {

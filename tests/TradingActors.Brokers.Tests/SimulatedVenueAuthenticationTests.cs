@@ -79,7 +79,7 @@ public sealed class SimulatedVenueAuthenticationTests
         Assert.Equal(1, _venue.OrderCount(Good.VenueAccountNumber));
         Assert.Equal(1, _venue.TotalOrders);
         Assert.Same(Good, Assert.Single(_asked));
-        Assert.Equal(result, await _venue.FindOrderAsync(Good, intent.ClientOrderId, CancellationToken.None));
+        Assert.Equal(result, await _venue.FindOrderAsync(Good, OrderLookup.Of(intent), CancellationToken.None));
     }
 
     [Fact]
@@ -129,14 +129,14 @@ public sealed class SimulatedVenueAuthenticationTests
     [Fact]
     public async Task A_refused_account_s_lookup_throws_its_401()
     {
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _venue.FindOrderAsync(Bad, Intent(Bad).ClientOrderId, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _venue.FindOrderAsync(Bad, OrderLookup.Of(Intent(Bad)), CancellationToken.None));
 
         Assert.Equal("401 unauthorized: invalid API key", ex.Message);
     }
 
     [Fact]
     public async Task An_accepted_account_s_lookup_of_an_unknown_order_finds_nothing() =>
-        Assert.Null(await _venue.FindOrderAsync(Good, Intent(Good, 9).ClientOrderId, CancellationToken.None));
+        Assert.Null(await _venue.FindOrderAsync(Good, OrderLookup.Of(Intent(Good, 9)), CancellationToken.None));
 
     // ---- connectivity check
 
@@ -255,9 +255,15 @@ public sealed class SimulatedVenueAuthenticationTests
     [Fact]
     public void An_account_s_text_never_shows_its_passphrase()
     {
-        var account = new BrokerAccount("acc-1", "VA-1", "key-123", "s3cr3t-value", "pass-phrase-9");
+        var account = new BrokerAccount("acc-1", "VA-1", "key-123", "s3cr3t-value", "pass-phrase-9")
+        {
+            Mode = "live", Token = new VenueToken("tok-secret-1", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)),
+        };
 
-        Assert.Equal("BrokerAccount { AccountId = acc-1, VenueAccountNumber = VA-1 }", account.ToString());
+        Assert.Equal("BrokerAccount { AccountId = acc-1, VenueAccountNumber = VA-1, Mode = live }", account.ToString());
+        Assert.Equal("VenueToken { ExpiresAt = 2026-01-02T03:04:05.0000000+00:00 }", account.Token.ToString());
         Assert.Equal("pass-phrase-9", account.Passphrase);
+        Assert.True(account.IsLive);
+        Assert.False((account with { Mode = "testnet" }).IsLive);
     }
 }

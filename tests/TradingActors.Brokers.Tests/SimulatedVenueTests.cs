@@ -140,7 +140,7 @@ public sealed class SimulatedVenueTests : VenueContractTests
         Assert.Equal(intent.ClientOrderId, ex.ClientOrderId);
         Assert.Equal($"the venue already holds client order id {intent.ClientOrderId}", ex.Message);
         Assert.Equal(1, venue.OrderCount(Alice.VenueAccountNumber));
-        Assert.Equal(first, await venue.FindOrderAsync(Alice, intent.ClientOrderId, CancellationToken.None));
+        Assert.Equal(first, await venue.FindOrderAsync(Alice, OrderLookup.Of(intent), CancellationToken.None));
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class SimulatedVenueTests : VenueContractTests
         Assert.Equal(("S-2", 60_030m), (second.VenueOrderId, second.Fill!.Price));
         Assert.Equal(2, venue.OrderCount(Alice.VenueAccountNumber));
         Assert.Equal(2, venue.TotalOrders);
-        Assert.Equal(first, await venue.FindOrderAsync(Alice, intent.ClientOrderId, CancellationToken.None)); // a lookup finds the first
+        Assert.Equal(first, await venue.FindOrderAsync(Alice, OrderLookup.Of(intent), CancellationToken.None)); // a lookup finds the first
     }
 
     // ---- faults only an external venue shows
@@ -192,7 +192,7 @@ public sealed class SimulatedVenueTests : VenueContractTests
         using var cts = new CancellationTokenSource();
 
         var lost = _venue.PlaceOrderAsync(Alice, intent, cts.Token);
-        var lookup = _venue.FindOrderAsync(Alice, intent.ClientOrderId, cts.Token);
+        var lookup = _venue.FindOrderAsync(Alice, OrderLookup.Of(intent), cts.Token);
 
         Assert.NotSame(lost, await Task.WhenAny(lost, Task.Delay(HangProbe)));
         Assert.NotSame(lookup, await Task.WhenAny(lookup, Task.Delay(HangProbe)));
@@ -262,7 +262,7 @@ public sealed class SimulatedVenueTests : VenueContractTests
         await Place(Alice, intent);
         _venue.SetFault(Alice.VenueAccountNumber, VenueFault.Hang);
 
-        await AssertHangsUntilCancelled(ct => _venue.FindOrderAsync(Alice, intent.ClientOrderId, ct));
+        await AssertHangsUntilCancelled(ct => _venue.FindOrderAsync(Alice, OrderLookup.Of(intent), ct));
 
         var bobs = Intent(Bob, 1);
         await Place(Bob, bobs);
@@ -302,12 +302,12 @@ public sealed class SimulatedVenueTests : VenueContractTests
 
         Clock.Advance(TimeSpan.FromMinutes(10));
         await venue.PlaceOrderAsync(Alice, Intent(Alice, 2), CancellationToken.None); // the venue tidies its book when it takes an order
-        Assert.NotNull(await venue.FindOrderAsync(Alice, old.ClientOrderId, CancellationToken.None));
+        Assert.NotNull(await venue.FindOrderAsync(Alice, OrderLookup.Of(old), CancellationToken.None));
 
         Clock.Advance(TimeSpan.FromTicks(1));
         await venue.PlaceOrderAsync(Alice, Intent(Alice, 3), CancellationToken.None);
-        Assert.Null(await venue.FindOrderAsync(Alice, old.ClientOrderId, CancellationToken.None));
-        Assert.NotNull(await venue.FindOrderAsync(Alice, Intent(Alice, 2).ClientOrderId, CancellationToken.None));
+        Assert.Null(await venue.FindOrderAsync(Alice, OrderLookup.Of(old), CancellationToken.None));
+        Assert.NotNull(await venue.FindOrderAsync(Alice, OrderLookup.Of(Intent(Alice, 2)), CancellationToken.None));
         Assert.Equal(2, venue.OrderCount(Alice.VenueAccountNumber));
         Assert.Equal(3, venue.TotalOrders); // every order ever taken
     }
@@ -358,7 +358,7 @@ public sealed class SimulatedVenueTests : VenueContractTests
         await venue.PlaceOrderAsync(Alice, Intent(Alice, 2), CancellationToken.None);
 
         Assert.Equal(2, venue.OrderCount(Alice.VenueAccountNumber));
-        Assert.Equal(second, await venue.FindOrderAsync(Alice, intent.ClientOrderId, CancellationToken.None));
+        Assert.Equal(second, await venue.FindOrderAsync(Alice, OrderLookup.Of(intent), CancellationToken.None));
     }
 
     // ---- concurrency

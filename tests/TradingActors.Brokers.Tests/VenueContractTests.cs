@@ -36,7 +36,7 @@ public abstract class VenueContractTests
         Venue.PlaceOrderAsync(account, intent, CancellationToken.None);
 
     protected Task<BrokerOrderResult?> Find(BrokerAccount account, string clientOrderId) =>
-        Venue.FindOrderAsync(account, clientOrderId, CancellationToken.None);
+        Venue.FindOrderAsync(account, new OrderLookup(clientOrderId, "BTCUSDT", OrderSide.Buy, 0.1m), CancellationToken.None);
 
     protected static async Task AssertHangsUntilCancelled<T>(Func<CancellationToken, Task<T>> call)
     {
@@ -304,7 +304,7 @@ public abstract class VenueContractTests
         cancelled.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Venue.PlaceOrderAsync(Alice, intent, cancelled.Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Venue.FindOrderAsync(Alice, intent.ClientOrderId, cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Venue.FindOrderAsync(Alice, OrderLookup.Of(intent), cancelled.Token));
         Assert.Null(await Find(Alice, intent.ClientOrderId));
     }
 
@@ -313,7 +313,7 @@ public abstract class VenueContractTests
     {
         await Assert.ThrowsAsync<ArgumentNullException>(() => Venue.PlaceOrderAsync(null!, Intent(Alice, 1), CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentNullException>(() => Venue.PlaceOrderAsync(Alice, null!, CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentNullException>(() => Venue.FindOrderAsync(null!, "id", CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Venue.FindOrderAsync(null!, OrderLookup.Of(Intent(Alice, 1)), CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentNullException>(() => Venue.FindOrderAsync(Alice, null!, CancellationToken.None));
     }
 }

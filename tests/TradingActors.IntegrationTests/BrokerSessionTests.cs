@@ -110,20 +110,18 @@ public sealed class BrokerSessionTests() : Akka.TestKit.Xunit2.TestKit(VenueDisp
         Assert.StartsWith(VenueDispatchers.IdOf("sim"), venue.ThreadName);
     }
 
-    private sealed class ThreadRecorder(IBrokerClient inner) : IBrokerClient
+    private sealed class ThreadRecorder(IBrokerClient inner) : DelegatingBrokerClient(inner)
     {
         public string? ThreadName { get; private set; }
-        public string Venue => inner.Venue;
-        public bool DeduplicatesClientOrderIds => inner.DeduplicatesClientOrderIds;
 
-        public Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
+        public override Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
         {
             ThreadName = Thread.CurrentThread.Name;
             return inner.PlaceOrderAsync(account, intent, ct);
         }
 
-        public Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct) => inner.FindOrderAsync(account, clientOrderId, ct);
+        public override Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct) => inner.FindOrderAsync(account, lookup, ct);
 
-        public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
+        public override Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
     }
 }

@@ -86,28 +86,26 @@ public sealed class IsolationTests
     }
 
     /// <summary>A connector that, when told to, blocks the calling thread before answering (no await: a synchronous call inside).</summary>
-    private sealed class BlockingVenue(SimulatedVenue inner) : IBrokerClient
+    private sealed class BlockingVenue(SimulatedVenue inner) : DelegatingBrokerClient(inner)
     {
         private int _blocked;
 
         public TimeSpan Block { get; set; } = TimeSpan.Zero;
         public int Blocked => Volatile.Read(ref _blocked);
-        public string Venue => inner.Venue;
-        public bool DeduplicatesClientOrderIds => inner.DeduplicatesClientOrderIds;
 
-        public Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
+        public override Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
         {
             BlockIfTold();
             return inner.PlaceOrderAsync(account, intent, ct);
         }
 
-        public Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
+        public override Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct)
         {
             BlockIfTold();
-            return inner.FindOrderAsync(account, clientOrderId, ct);
+            return inner.FindOrderAsync(account, lookup, ct);
         }
 
-        public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct)
+        public override Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct)
         {
             BlockIfTold();
             return inner.CheckConnectivityAsync(account, ct);

@@ -193,7 +193,7 @@ public sealed class OrderResolutionTests
     }
 
     /// <summary>A venue that takes an order only after a delay, even when the caller stopped waiting (the request was already sent).</summary>
-    private sealed class LandsLate(SimulatedVenue inner, TimeSpan delay) : IBrokerClient
+    private sealed class LandsLate(SimulatedVenue inner, TimeSpan delay) : DelegatingBrokerClient(inner)
     {
         private int _placements;
         private int _lookups;
@@ -201,10 +201,8 @@ public sealed class OrderResolutionTests
         public SimulatedVenue Inner => inner;
         public int Placements => Volatile.Read(ref _placements);
         public int Lookups => Volatile.Read(ref _lookups);
-        public string Venue => inner.Venue;
-        public bool DeduplicatesClientOrderIds => inner.DeduplicatesClientOrderIds;
 
-        public async Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
+        public override async Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
         {
             Interlocked.Increment(ref _placements);
             // The venue's side runs on its own (the pool), whatever happens to the caller's node.
@@ -215,12 +213,12 @@ public sealed class OrderResolutionTests
             }, CancellationToken.None);
         }
 
-        public Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
+        public override Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct)
         {
             Interlocked.Increment(ref _lookups);
-            return inner.FindOrderAsync(account, clientOrderId, ct);
+            return inner.FindOrderAsync(account, lookup, ct);
         }
 
-        public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
+        public override Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
     }
 }

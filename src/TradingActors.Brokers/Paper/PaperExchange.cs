@@ -47,12 +47,26 @@ public sealed class PaperExchange : IBrokerClient
     }
 
     /// <summary>The paper venue keeps no book (the tenant's ledger is the book): there is never anything to find.</summary>
-    public Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
+    public Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(account);
-        ArgumentNullException.ThrowIfNull(clientOrderId);
+        ArgumentNullException.ThrowIfNull(lookup);
         ct.ThrowIfCancellationRequested();
         return Task.FromResult<BrokerOrderResult?>(null);
+    }
+
+    /// <summary>Paper orders fill or are refused at once: nothing stays open to cancel.</summary>
+    public Task<BrokerOrderResult?> CancelOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct) => FindOrderAsync(account, lookup, ct);
+
+    /// <summary>A paper account is the tenant's own persisted state (its ledger): the venue holds none to read.</summary>
+    public Task<VenueAccountState> GetAccountAsync(BrokerAccount account, CancellationToken ct) =>
+        throw new InvalidOperationException("a paper account is kept by its tenant, not by the paper venue: read the tenant's state");
+
+    public Task<Instrument?> GetInstrumentAsync(BrokerAccount account, string symbol, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Instruments.TryGet(symbol, out var i) ? i : null);
     }
 
     /// <summary>The paper venue runs in-process and takes no credentials: always reachable.</summary>
@@ -79,7 +93,17 @@ public sealed class PaperExchange : IBrokerClient
         if (!TryGetPrice(intent, out var price))
             return BrokerOrderResult.Rejected(intent.ClientOrderId, $"no price for {intent.Symbol}");
 
+        if (intent.Type == OrderType.Limit)
+        {
+            if (intent.LimitPrice is not > 0m) return BrokerOrderResult.Rejected(intent.ClientOrderId, "a limit order needs a positive limit price");
+            // No book to rest in: a limit order fills now, at its limit or better, or is refused.
+            var marketable = intent.Side == OrderSide.Buy ? price <= intent.LimitPrice : price >= intent.LimitPrice;
+            if (!marketable)
+                return BrokerOrderResult.Rejected(intent.ClientOrderId, $"limit {intent.LimitPrice} is not marketable at {price}; the paper venue keeps no book for resting orders");
+        }
         var fillPrice = _costs.FillPrice(intent.Side, price, instrument);
+        if (intent.Type == OrderType.Limit)
+            fillPrice = intent.Side == OrderSide.Buy ? Math.Min(fillPrice, intent.LimitPrice!.Value) : Math.Max(fillPrice, intent.LimitPrice!.Value);
         var fee = _costs.Fee(intent.Quantity, fillPrice);
         var fill = new Fill(intent.Quantity, fillPrice, fee, VenueOrderIdPrefix + intent.ClientOrderId, _time.GetUtcNow());
         return BrokerOrderResult.Filled(intent.ClientOrderId, fill);
@@ -91,6 +115,9 @@ public sealed class PaperExchange : IBrokerClient
     public void SetFault(string venueAccountNumber, VenueFault fault) => _faults.Set(venueAccountNumber, fault);
 
     public void ClearFault(string venueAccountNumber) => SetFault(venueAccountNumber, VenueFault.None);
+
+    /// <summary>The latest known price of a symbol, if any.</summary>
+    public bool TryGetPrice(string symbol, out decimal price) => _prices.TryGetLatest(symbol, out price) && price > 0m;
 
     private bool TryGetPrice(OrderIntent intent, out decimal price)
     {

@@ -1,4 +1,5 @@
 using TradingActors.Brokers.Paper;
+using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 
 namespace TradingActors.Brokers.Simulated;
@@ -70,16 +71,46 @@ public sealed class SimulatedVenue : IBrokerClient
         return _authenticate?.Invoke(account) is { } refused ? ConnectivityCheck.Refused("401 unauthorized: " + refused) : ConnectivityCheck.Ok;
     }
 
-    public async Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
+    public async Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(account);
-        ArgumentNullException.ThrowIfNull(clientOrderId);
+        ArgumentNullException.ThrowIfNull(lookup);
         ct.ThrowIfCancellationRequested();
         await _faults.BeforeLookupAsync(account.VenueAccountNumber, ct);
         if (_authenticate?.Invoke(account) is { } refused) throw new InvalidOperationException("401 unauthorized: " + refused);
         lock (_gate)
-            return _book.TryGetValue((account.VenueAccountNumber, clientOrderId), out var orders) ? orders[0] : null;
+            return _book.TryGetValue((account.VenueAccountNumber, lookup.ClientOrderId), out var orders) ? orders[0] : null;
     }
+
+    /// <summary>Its orders fill at once, so a cancel finds the order already ended and answers its state.</summary>
+    public Task<BrokerOrderResult?> CancelOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct) => FindOrderAsync(account, lookup, ct);
+
+    /// <summary>Positions from the fills it holds; cash is what they cost (the simulated account starts at zero).</summary>
+    public async Task<VenueAccountState> GetAccountAsync(BrokerAccount account, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ct.ThrowIfCancellationRequested();
+        await _faults.BeforeLookupAsync(account.VenueAccountNumber, ct);
+        if (_authenticate?.Invoke(account) is { } refused) throw new InvalidOperationException("401 unauthorized: " + refused);
+        List<BrokerOrderResult> orders;
+        lock (_gate) orders = _book.Where(o => o.Key.Account == account.VenueAccountNumber).SelectMany(o => o.Value).ToList();
+        var cash = 0m;
+        var positions = new Dictionary<string, (decimal Qty, decimal Cost)>(StringComparer.Ordinal);
+        foreach (var o in orders)
+        {
+            var f = o.Fill!;
+            var signed = o.Side == OrderSide.Sell ? -f.Quantity : f.Quantity;
+            cash -= signed * f.Price + f.Fee;
+            var (qty, cost) = positions.GetValueOrDefault(o.Symbol!);
+            positions[o.Symbol!] = (qty + signed, cost + signed * f.Price);
+        }
+        var held = positions.Where(p => p.Value.Qty != 0)
+            .Select(p => new VenuePosition(p.Key, p.Value.Qty, p.Value.Cost / p.Value.Qty)).OrderBy(p => p.Symbol, StringComparer.Ordinal).ToList();
+        var equity = cash + held.Sum(p => p.Quantity * (_pricing.TryGetPrice(p.Symbol, out var price) ? price : p.AveragePrice));
+        return new VenueAccountState("USD", cash, equity, held, []);
+    }
+
+    public Task<Instrument?> GetInstrumentAsync(BrokerAccount account, string symbol, CancellationToken ct) => _pricing.GetInstrumentAsync(account, symbol, ct);
 
     public void SetFault(string venueAccountNumber, VenueFault fault) => _faults.Set(venueAccountNumber, fault);
 
@@ -109,7 +140,11 @@ public sealed class SimulatedVenue : IBrokerClient
             }
             var result = _pricing.Fill(intent);
             if (result.Status == BrokerOrderStatus.Rejected) return result; // never taken: not recorded
-            var numbered = result with { VenueOrderId = "S-" + Interlocked.Increment(ref _orders), Fill = result.Fill! with { VenueOrderId = "S-" + _orders } };
+            var numbered = result with
+            {
+                VenueOrderId = "S-" + Interlocked.Increment(ref _orders), Fill = result.Fill! with { VenueOrderId = "S-" + _orders },
+                Symbol = intent.Symbol, Side = intent.Side, Quantity = intent.Quantity, LimitPrice = intent.LimitPrice,
+            };
             if (existing is null) _book[key] = [numbered];
             else existing.Add(numbered);
             _byAge.Enqueue((_time.GetUtcNow(), key.VenueAccountNumber, key.ClientOrderId, numbered));

@@ -1,7 +1,10 @@
 namespace TradingActors.Domain.Market;
 
-/// <summary>A tradable symbol with the venue-neutral precision rules every order is rounded to.</summary>
-public sealed record Instrument(string Symbol, decimal QuantityStep, decimal PriceTick, decimal MinQuantity)
+/// <summary>
+/// A tradable symbol with the precision rules every order is rounded to. The static table below holds the
+/// engine's defaults; a venue connector reads the venue's own rules (tick, lot, minimum notional) into the same type.
+/// </summary>
+public sealed record Instrument(string Symbol, decimal QuantityStep, decimal PriceTick, decimal MinQuantity, decimal MinNotional = 0m)
 {
     /// <summary>Rounds a quantity down to the instrument's step (never up: a buy must stay within budget).</summary>
     public decimal RoundQuantityDown(decimal quantity)
@@ -14,6 +17,15 @@ public sealed record Instrument(string Symbol, decimal QuantityStep, decimal Pri
 
     public decimal RoundPrice(decimal price) =>
         decimal.Round(price / PriceTick, 0, MidpointRounding.AwayFromZero) * PriceTick;
+
+    /// <summary>Why the venue would refuse this quantity at this price, or null when it takes it (step, minimum size, minimum notional).</summary>
+    public string? Refusal(decimal quantity, decimal price)
+    {
+        if (quantity < MinQuantity) return $"quantity {quantity} is below the minimum {MinQuantity} for {Symbol}";
+        if (quantity % QuantityStep != 0) return $"quantity {quantity} is not a multiple of the step {QuantityStep} for {Symbol}";
+        if (quantity * price < MinNotional) return $"notional {quantity * price} is below the minimum {MinNotional} for {Symbol}";
+        return null;
+    }
 }
 
 /// <summary>The instruments the engine knows. One place for precision rules.</summary>

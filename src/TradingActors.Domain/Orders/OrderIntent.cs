@@ -1,8 +1,9 @@
 namespace TradingActors.Domain.Orders;
 
 /// <summary>
-/// A tenant's decision to place one market order, fixed before any venue is called.
+/// A tenant's decision to place one order, fixed before any venue is called.
 /// Source is "strategy:{id}" or "bot:{id}"; together with the sequence it makes the client order id.
+/// A limit order carries its limit price; a market order none.
 /// </summary>
 public sealed record OrderIntent(
     string ClientOrderId,
@@ -12,7 +13,20 @@ public sealed record OrderIntent(
     string Symbol,
     OrderSide Side,
     decimal Quantity,
-    decimal ReferencePrice);
+    decimal ReferencePrice,
+    OrderType Type = OrderType.Market,
+    decimal? LimitPrice = null);
 
-/// <summary>What a venue reports for an executed market order.</summary>
+public enum OrderType
+{
+    Market = 1,
+    /// <summary>Rests at the venue until its price crosses <see cref="OrderIntent.LimitPrice"/> (good till cancelled).</summary>
+    Limit = 2,
+}
+
+/// <summary>
+/// What a venue reports as executed for one order: cumulative (total quantity so far, its average price,
+/// its total fee). A later report of the same order only grows, so booking the growth is idempotent
+/// however often the order is looked up.
+/// </summary>
 public sealed record Fill(decimal Quantity, decimal Price, decimal Fee, string VenueOrderId, DateTimeOffset Time);

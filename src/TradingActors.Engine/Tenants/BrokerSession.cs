@@ -155,10 +155,15 @@ public sealed record ConnectivityAnswer(bool Passed, string? Reason);
 
 public sealed record VenueAnswer(OrderIntent Intent, VenueAnswerKind Kind, Fill? Fill, string? Reason)
 {
+    /// <summary>
+    /// An order that ended with part filled (a cancelled or expired remainder) is booked as filled for that part; one that
+    /// ended with nothing filled placed nothing, as a rejection does. Open orders, partly filled or not, stay open.
+    /// </summary>
     public static VenueAnswer Of(OrderIntent intent, BrokerOrderResult r) => r.Status switch
     {
-        BrokerOrderStatus.Filled when r.Fill is not null => new(intent, VenueAnswerKind.Filled, r.Fill, null),
+        BrokerOrderStatus.Filled or BrokerOrderStatus.Cancelled when r.Fill is { Quantity: > 0 } => new(intent, VenueAnswerKind.Filled, r.Fill, null),
         BrokerOrderStatus.Rejected => new(intent, VenueAnswerKind.Rejected, null, r.RejectReason ?? "rejected"),
+        BrokerOrderStatus.Cancelled => new(intent, VenueAnswerKind.Rejected, null, "ended unfilled at the venue: " + (r.RejectReason ?? "cancelled")),
         _ => new(intent, VenueAnswerKind.Accepted, null, null),
     };
 

@@ -19,7 +19,7 @@ public static class VenueCall
             // dispatcher threads, so a connector that blocks after an await still blocks only its venue.
             if (isLookup)
             {
-                var found = await client.FindOrderAsync(account, intent.ClientOrderId, cts.Token);
+                var found = await client.FindOrderAsync(account, OrderLookup.Of(intent), cts.Token);
                 return found is null ? VenueAnswer.NotFound(intent) : VenueAnswer.Of(intent, found);
             }
             return VenueAnswer.Of(intent, await client.PlaceOrderAsync(account, intent, cts.Token));

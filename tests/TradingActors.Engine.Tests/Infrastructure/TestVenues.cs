@@ -26,31 +26,29 @@ public sealed class TestVenues
 }
 
 /// <summary>Tells what reached a venue: placements per client order id and lookups, passing every call through.</summary>
-public sealed class CountingVenue<TVenue>(TVenue inner) : IBrokerClient where TVenue : IBrokerClient
+public sealed class CountingVenue<TVenue>(TVenue inner) : DelegatingBrokerClient(inner) where TVenue : IBrokerClient
 {
     private readonly ConcurrentDictionary<string, int> _placements = new();
     private readonly ConcurrentDictionary<string, int> _lookups = new();
 
     public TVenue Inner => inner;
-    public string Venue => inner.Venue;
-    public bool DeduplicatesClientOrderIds => inner.DeduplicatesClientOrderIds;
 
     public int Placements(string clientOrderId) => _placements.GetValueOrDefault(clientOrderId);
     public int TotalPlacements => _placements.Values.Sum();
     public int Lookups(string clientOrderId) => _lookups.GetValueOrDefault(clientOrderId);
     public int TotalLookups => _lookups.Values.Sum();
 
-    public Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
+    public override Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
     {
         _placements.AddOrUpdate(intent.ClientOrderId, 1, (_, n) => n + 1);
         return inner.PlaceOrderAsync(account, intent, ct);
     }
 
-    public Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
+    public override Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct)
     {
-        _lookups.AddOrUpdate(clientOrderId, 1, (_, n) => n + 1);
-        return inner.FindOrderAsync(account, clientOrderId, ct);
+        _lookups.AddOrUpdate(lookup.ClientOrderId, 1, (_, n) => n + 1);
+        return inner.FindOrderAsync(account, lookup, ct);
     }
 
-    public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
+    public override Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
 }

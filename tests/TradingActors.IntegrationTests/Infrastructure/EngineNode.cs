@@ -182,15 +182,13 @@ public sealed class TestVenues
 }
 
 /// <summary>Counts placements and lookups per client order id, passing calls through to the venue.</summary>
-public sealed class CountingBroker<TVenue>(TVenue inner) : IBrokerClient where TVenue : IBrokerClient
+public sealed class CountingBroker<TVenue>(TVenue inner) : DelegatingBrokerClient(inner) where TVenue : IBrokerClient
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _placements = new();
     private int _lookups;
     private int _total;
 
     public TVenue Exchange => inner;
-    public string Venue => inner.Venue;
-    public bool DeduplicatesClientOrderIds => inner.DeduplicatesClientOrderIds;
     public int Lookups => Volatile.Read(ref _lookups);
     public int Placements(string clientOrderId) => _placements.GetValueOrDefault(clientOrderId);
 
@@ -200,20 +198,20 @@ public sealed class CountingBroker<TVenue>(TVenue inner) : IBrokerClient where T
     /// <summary>Distinct client order ids ever placed.</summary>
     public int DistinctOrders => _placements.Count;
 
-    public Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
+    public override Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct)
     {
         Interlocked.Increment(ref _total);
         _placements.AddOrUpdate(intent.ClientOrderId, 1, (_, n) => n + 1);
         return inner.PlaceOrderAsync(account, intent, ct);
     }
 
-    public Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, string clientOrderId, CancellationToken ct)
+    public override Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct)
     {
         Interlocked.Increment(ref _lookups);
-        return inner.FindOrderAsync(account, clientOrderId, ct);
+        return inner.FindOrderAsync(account, lookup, ct);
     }
 
-    public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
+    public override Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => inner.CheckConnectivityAsync(account, ct);
 }
 
 /// <summary>Appends log lines to one file (diagnostics only).</summary>

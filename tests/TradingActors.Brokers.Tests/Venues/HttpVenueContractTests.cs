@@ -196,7 +196,7 @@ public abstract class HttpVenueContractTests : IAsyncLifetime
 
         Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
         Assert.False(string.IsNullOrWhiteSpace(result.RejectReason));
-        Assert.Empty(Fake.Exchange.Orders(AccountNumber).Where(o => o.FilledQuantity > 0));
+        Assert.DoesNotContain(Fake.Exchange.Orders(AccountNumber), o => o.FilledQuantity > 0);
     }
 
     [Fact]

@@ -70,6 +70,18 @@ public static class VenueRefusal
 {
     public const string Transient = "transient";
 
+    /// <summary>The venue refused the account's session token (expired, revoked): the session issues a new one and calls again.</summary>
+    public const string TokenRejected = "token-rejected";
+
+    public static OrderNotPlacedException TokenRefused(string reason)
+    {
+        var e = new OrderNotPlacedException(reason);
+        e.Data[TokenRejected] = true;
+        return e;
+    }
+
+    public static bool IsTokenRefusal(Exception e) => e is OrderNotPlacedException { Data: var d } && d.Contains(TokenRejected);
+
     /// <summary>A refusal that may pass later (rate limit, venue busy, unreachable): safe to retry, nothing was taken.</summary>
     public static OrderNotPlacedException Retryable(string reason, TimeSpan? retryAfter = null, Exception? inner = null)
     {

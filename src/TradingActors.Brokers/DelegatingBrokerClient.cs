@@ -13,6 +13,7 @@ public abstract class DelegatingBrokerClient(IBrokerClient inner) : IBrokerClien
 
     public virtual string Venue => InnerClient.Venue;
     public virtual bool DeduplicatesClientOrderIds => InnerClient.DeduplicatesClientOrderIds;
+    public virtual ITokenVenue? Tokens => InnerClient.Tokens;
     public virtual Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct) => InnerClient.PlaceOrderAsync(account, intent, ct);
     public virtual Task<BrokerOrderResult?> FindOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct) => InnerClient.FindOrderAsync(account, lookup, ct);
     public virtual Task<BrokerOrderResult?> CancelOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct) => InnerClient.CancelOrderAsync(account, lookup, ct);

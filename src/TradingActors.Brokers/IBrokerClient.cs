@@ -35,6 +35,9 @@ public interface IBrokerClient
     /// </summary>
     bool DeduplicatesClientOrderIds { get; }
 
+    /// <summary>How the venue issues session tokens (KIS); null for a venue that takes the account's keys on every call.</summary>
+    ITokenVenue? Tokens => null;
+
     /// <summary>Places a market or limit order (<see cref="OrderIntent.Type"/>) carrying the client order id in the venue's own field.</summary>
     Task<BrokerOrderResult> PlaceOrderAsync(BrokerAccount account, OrderIntent intent, CancellationToken ct);
 

@@ -81,12 +81,14 @@ public sealed class SerializationTests : IDisposable
             new BrokerAccountVerified("x", false, "401 unauthorized: invalid API key", DateTimeOffset.UnixEpoch),
             new BrokerAccountVerified("x", true, null, DateTimeOffset.UnixEpoch),
             new BrokerAccountUnlinked("x", DateTimeOffset.UnixEpoch),
+            new VenueTokenStored("x", "v1.c2VhbGVk", DateTimeOffset.UnixEpoch.AddDays(1), DateTimeOffset.UnixEpoch),
             new TenantSnapshot(state
                 .Apply(new CredentialKeyIssued("wrapped:v1:YmFy", DateTimeOffset.UnixEpoch))
                 .Apply(new BrokerAccountLinked("x", "simulated", "", DateTimeOffset.UnixEpoch, "Main", AccountMode.Live, "kid-1", "sealed:v1:Zm9v"))
                 .Apply(new BrokerAccountLinked("y", "simulated", "", DateTimeOffset.UnixEpoch, null, AccountMode.Testnet, "kid-1", "sealed:v1:YmFy"))
                 .Apply(new BrokerAccountVerified("x", false, "timeout", DateTimeOffset.UnixEpoch))
-                .Apply(new BrokerAccountRenamed("a", "Sandbox", DateTimeOffset.UnixEpoch))),
+                .Apply(new BrokerAccountRenamed("a", "Sandbox", DateTimeOffset.UnixEpoch))
+                .Apply(new VenueTokenStored("y", "v1.dG9rZW4", DateTimeOffset.UnixEpoch.AddDays(1), DateTimeOffset.UnixEpoch))),
             // broker accounts: commands and replies
             new LinkPaperAccount("t", "a", 1_000m, "Sandbox"),
             new LinkBrokerAccount("t", "x", "simulated", "", "Main", AccountMode.Live, "kid-1", "sealed:v1:Zm9v", "wrapped:v1:YmFy"),
@@ -204,6 +206,7 @@ public sealed class SerializationTests : IDisposable
         Assert.Equal("t.account-primary.v1", serializer.Manifest(new PrimaryAccountChosen("x", DateTimeOffset.UnixEpoch)));
         Assert.Equal("t.account-verified.v1", serializer.Manifest(new BrokerAccountVerified("x", true, null, DateTimeOffset.UnixEpoch)));
         Assert.Equal("t.account-unlinked.v1", serializer.Manifest(new BrokerAccountUnlinked("x", DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.venue-token.v1", serializer.Manifest(new VenueTokenStored("x", "v1.dG9r", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch)));
     }
 
     [Fact]

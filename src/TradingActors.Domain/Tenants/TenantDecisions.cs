@@ -158,6 +158,16 @@ public static class TenantDecisions
         return a.Status == status && a.StatusReason == shown ? Decision.Accept() : Decision.Accept(new BrokerAccountVerified(accountId, passed, shown, now));
     }
 
+    /// <summary>
+    /// A token the account's session was issued is kept when it outlives the one kept (a late report of an older
+    /// token never replaces a newer one); an account that is gone keeps nothing.
+    /// </summary>
+    public static Decision StoreVenueToken(TenantState s, string accountId, string sealedToken, DateTimeOffset expiresAt, DateTimeOffset now)
+    {
+        if (!s.Accounts.TryGetValue(accountId, out var a)) return Decision.Accept();
+        return a.VenueTokenExpiresAt is { } kept && kept >= expiresAt ? Decision.Accept() : Decision.Accept(new VenueTokenStored(accountId, sealedToken, expiresAt, now));
+    }
+
     /// <summary><paramref name="rewrapped"/>: the tenant's data key under the active master key (the same text when it already is).</summary>
     public static Decision RewrapCredentialKey(TenantState s, string rewrapped, DateTimeOffset now) =>
         s.CredentialKey is null || s.CredentialKey == rewrapped ? Decision.Accept() : Decision.Accept(new CredentialKeyRewrapped(rewrapped, now));

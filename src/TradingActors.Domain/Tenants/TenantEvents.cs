@@ -50,6 +50,12 @@ public sealed record PrimaryAccountChosen(string AccountId, DateTimeOffset At) :
 /// <summary>The outcome of a connectivity check through the account's broker session; Reason says why it failed.</summary>
 public sealed record BrokerAccountVerified(string AccountId, bool Passed, string? Reason, DateTimeOffset At) : ITenantEvent;
 
+/// <summary>
+/// A venue session token (KIS) the account's broker session was issued, sealed under the tenant's data key, and when
+/// the venue stops taking it: kept so a restart or a shard move reuses it instead of asking the venue again.
+/// </summary>
+public sealed record VenueTokenStored(string AccountId, string SealedToken, DateTimeOffset ExpiresAt, DateTimeOffset At) : ITenantEvent;
+
 /// <summary>The account is gone (never while a subscription or an open order uses it); its past orders stay in the ledger.</summary>
 public sealed record BrokerAccountUnlinked(string AccountId, DateTimeOffset At) : ITenantEvent;
 

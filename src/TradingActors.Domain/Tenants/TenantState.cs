@@ -49,10 +49,13 @@ public enum AccountStatus
 /// SealedCredentials: the user's keys sealed under the tenant's data key (only the account's BrokerSession opens
 /// them); null for the embedded paper venue and for accounts linked by the engine without keys.
 /// Mode null: an account linked before modes existed (an external one counts as live).
+/// SealedVenueToken: the venue session token its broker session was last issued (sealed like the credentials),
+/// valid until VenueTokenExpiresAt; null at venues without tokens and before the first one.
 /// </summary>
 public sealed record LinkedAccount(string AccountId, string Venue, string VenueAccountNumber, PaperAccount? Paper,
     string? Label = null, AccountMode? Mode = null, string? KeyIdHint = null, string? SealedCredentials = null,
-    bool IsPrimary = false, AccountStatus Status = AccountStatus.Unverified, string? StatusReason = null)
+    bool IsPrimary = false, AccountStatus Status = AccountStatus.Unverified, string? StatusReason = null,
+    string? SealedVenueToken = null, DateTimeOffset? VenueTokenExpiresAt = null)
 {
     public bool IsEmbeddedPaper => Paper is not null;
 
@@ -192,6 +195,7 @@ public sealed record TenantState(
         BrokerAccountRenamed r => WithAccount(r.AccountId, a => a with { Label = r.Label }),
         PrimaryAccountChosen p => Accounts.TryGetValue(p.AccountId, out var chosen) ? WithPrimary(chosen.Venue, p.AccountId) : this,
         BrokerAccountVerified v => WithAccount(v.AccountId, a => a with { Status = v.Passed ? AccountStatus.Verified : AccountStatus.Failed, StatusReason = v.Passed ? null : v.Reason }),
+        VenueTokenStored t => WithAccount(t.AccountId, a => a with { SealedVenueToken = t.SealedToken, VenueTokenExpiresAt = t.ExpiresAt }),
         BrokerAccountUnlinked u => Unlink(u.AccountId),
         Subscribed s => AdvanceTo(s.Key(), s.StartAfterSequence) with
         {

@@ -36,6 +36,9 @@ public static class EngineInstruments
     /// <summary>Venue calls that did not end in an answer: venue and class (unknown, not_placed, circuit_open, unusable_credentials).</summary>
     public static readonly Counter<long> VenueErrors = Meter.CreateCounter<long>("tradingactors.venue.errors", description: "venue calls without an answer, by venue and class");
 
+    /// <summary>Venue session tokens issued (KIS), by venue: about one per account per day when the cache works.</summary>
+    public static readonly Counter<long> VenueTokensIssued = Meter.CreateCounter<long>("tradingactors.venue.tokens_issued", description: "venue session tokens issued, by venue");
+
     /// <summary>One batched journal write (many actors' events in one statement), as the journal's callers wait for it.</summary>
     public static readonly Histogram<double> JournalWrite = Meter.CreateHistogram("tradingactors.journal.write", "s",
         "batched journal writes", advice: LatencyBuckets);

@@ -136,6 +136,8 @@ internal static class ReadModelStatements
             case CredentialKeyRewrapped k:
                 commands.Add(UpsertCredentialKey(t, k.WrappedDataKey, k.At));
                 break;
+            case VenueTokenStored:
+                break; // a venue session token is the tenant's own business: no read model shows it
             case Subscribed s:
                 commands.Add(C("""
                     INSERT INTO subscriptions (tenant_id, subscription_id, strategy_id, account_id, symbol, budget, status, created_at, updated_at)

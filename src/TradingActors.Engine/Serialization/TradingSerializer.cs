@@ -33,6 +33,7 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.account-renamed.v1", typeof(BrokerAccountRenamed)),
         ("t.account-primary.v1", typeof(PrimaryAccountChosen)),
         ("t.account-verified.v1", typeof(BrokerAccountVerified)),
+        ("t.venue-token.v1", typeof(VenueTokenStored)),
         ("t.account-unlinked.v1", typeof(BrokerAccountUnlinked)),
         // v2: subscriptions have ids (SubscriptionId; null = the strategy's default subscription, which is what v1 was)
         ("t.subscribed.v2", typeof(Subscribed)),
@@ -179,6 +180,7 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(BrokerAccountRenamed))]
 [JsonSerializable(typeof(PrimaryAccountChosen))]
 [JsonSerializable(typeof(BrokerAccountVerified))]
+[JsonSerializable(typeof(VenueTokenStored))]
 [JsonSerializable(typeof(BrokerAccountUnlinked))]
 [JsonSerializable(typeof(GetCredentialKey))]
 [JsonSerializable(typeof(CredentialKeyOf))]

@@ -24,7 +24,8 @@ public sealed class BrokerSession : ReceiveActor
     public const string CircuitOpenReason = "circuit open after repeated venue failures";
 
     /// <summary>The account's sealed credentials and what opens them: the tenant's wrapped data key and the node's master keys.</summary>
-    public sealed record SealedAccess(string TenantId, string WrappedDataKey, string SealedCredentials, KeyRingSource? Keys)
+    public sealed record SealedAccess(string TenantId, string WrappedDataKey, string SealedCredentials, KeyRingSource? Keys,
+        string? SealedVenueToken = null, DateTimeOffset? VenueTokenExpiresAt = null)
     {
         public override string ToString() => $"SealedAccess {{ TenantId = {TenantId} }}";
     }
@@ -37,11 +38,17 @@ public sealed class BrokerSession : ReceiveActor
     private readonly string? _unusable;
     private int _consecutiveFailures;
     private DateTimeOffset _openUntil = DateTimeOffset.MinValue;
+    /// <summary>Opened once with the credentials; seals the venue tokens this session is issued. Null: nothing to seal with.</summary>
+    private readonly DataKey? _dataKey;
+    private readonly string? _tenantId;
+    /// <summary>The account's venue session token (token venues only), reused until shortly before it expires.</summary>
+    private VenueToken? _token;
 
     public BrokerSession(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null)
     {
         _client = client;
-        (_account, _unusable) = sealedAccess is null ? (account, null) : Open(account, sealedAccess);
+        (_account, _unusable, _dataKey, _token) = sealedAccess is null ? (account, null, null, null) : Open(account, sealedAccess);
+        _tenantId = sealedAccess?.TenantId;
         _settings = settings;
         _time = time;
         // One call at a time per account: the mailbox waits while a call is awaited (its thread is free meanwhile).
@@ -69,19 +76,57 @@ public sealed class BrokerSession : ReceiveActor
     /// does not open (a master key removed before its rewrap, altered bytes) makes the session refuse every call with
     /// the reason; the exception's message names ids only, never key material.
     /// </summary>
-    private static (BrokerAccount, string?) Open(BrokerAccount account, SealedAccess access)
+    private static (BrokerAccount, string?, DataKey?, VenueToken?) Open(BrokerAccount account, SealedAccess access)
     {
-        if (access.Keys is null) return (account, "this node has no master keys configured, so the account's credentials cannot be opened");
+        if (access.Keys is null) return (account, "this node has no master keys configured, so the account's credentials cannot be opened", null, null);
+        DataKey dataKey;
         try
         {
             var ring = access.Keys.Current;
-            var dataKey = WrappedDataKey.Parse(access.WrappedDataKey).Unwrap(access.TenantId, ring);
+            dataKey = WrappedDataKey.Parse(access.WrappedDataKey).Unwrap(access.TenantId, ring);
             var c = SealedCredentials.Parse(access.SealedCredentials).OpenBrokerCredentials(dataKey, access.TenantId, account.AccountId);
-            return (account with { VenueAccountNumber = c.AccountNumber, ApiKey = c.ApiKey, ApiSecret = c.Secret, Passphrase = c.Passphrase }, null);
+            account = account with { VenueAccountNumber = c.AccountNumber, ApiKey = c.ApiKey, ApiSecret = c.Secret, Passphrase = c.Passphrase };
         }
         catch (CredentialProtectionException e)
         {
-            return (account, "the account's credentials cannot be opened: " + e.Message);
+            return (account, "the account's credentials cannot be opened: " + e.Message, null, null);
+        }
+        VenueToken? token = null;
+        if (access is { SealedVenueToken: { } sealedToken, VenueTokenExpiresAt: { } expiresAt })
+        {
+            // A token that does not open is only a token to issue again, not an unusable account.
+            try { token = new VenueToken(SealedVenueToken.Open(sealedToken, dataKey, access.TenantId, account.AccountId), expiresAt); }
+            catch (CredentialProtectionException) { }
+        }
+        return (account, null, dataKey, token);
+    }
+
+    /// <summary>
+    /// The account as the connector gets it: with a usable venue token at a token venue, issued here when there is none
+    /// (one call at a time per account, so one issuance however many orders wait) and reported to the tenant, sealed,
+    /// to keep. Null and the reason when no token could be had.
+    /// </summary>
+    private async Task<(BrokerAccount? Account, string? Failure)> WithTokenAsync(bool renew)
+    {
+        if (_client.Tokens is not { } tokens) return (_account, null);
+        if (!renew && _token is { } kept && kept.IsUsableAt(_time.GetUtcNow())) return (_account with { Token = kept }, null);
+        using var cts = new CancellationTokenSource(_settings.CallTimeout);
+        try
+        {
+            var token = await tokens.IssueTokenAsync(_account, cts.Token);
+            _token = token;
+            EngineInstruments.VenueTokensIssued.Add(1, new KeyValuePair<string, object?>("venue", _client.Venue));
+            if (_dataKey is not null && _tenantId is not null)
+                Context.Parent.Tell(new VenueTokenIssued(_account.AccountId, SealedVenueToken.Seal(token.Value, _dataKey, _tenantId, _account.AccountId), token.ExpiresAt));
+            return (_account with { Token = token }, null);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            return (null, $"no token from {_client.Venue} within {_settings.CallTimeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception e)
+        {
+            return (null, $"{_client.Venue} issued no token: {e.Message}");
         }
     }
 
@@ -93,10 +138,16 @@ public sealed class BrokerSession : ReceiveActor
             replyTo.Tell(new ConnectivityAnswer(false, _unusable));
             return;
         }
+        var (account, failure) = await WithTokenAsync(renew: false);
+        if (account is null)
+        {
+            replyTo.Tell(new ConnectivityAnswer(false, failure));
+            return;
+        }
         using var cts = new CancellationTokenSource(_settings.CallTimeout);
         try
         {
-            var check = await _client.CheckConnectivityAsync(_account, cts.Token);
+            var check = await _client.CheckConnectivityAsync(account, cts.Token);
             replyTo.Tell(new ConnectivityAnswer(check.Passed, check.Passed ? null : check.Reason ?? "refused"));
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
@@ -126,7 +177,7 @@ public sealed class BrokerSession : ReceiveActor
             replyTo.Tell(VenueAnswer.NotPlaced(intent, CircuitOpenReason));
             return;
         }
-        var answer = await VenueCall.RunAsync(_client, _account, intent, isLookup, _settings.CallTimeout);
+        var answer = await CallWithTokenAsync(intent, isLookup);
         if (answer.Kind is VenueAnswerKind.Unknown or VenueAnswerKind.NotPlaced)
         {
             VenueError(answer.Kind == VenueAnswerKind.Unknown ? "unknown" : "not_placed");
@@ -143,6 +194,18 @@ public sealed class BrokerSession : ReceiveActor
         replyTo.Tell(answer);
     }
 
+    /// <summary>The call with the account's token where the venue uses one; a token the venue refused is renewed once and the call made again (it was not placed).</summary>
+    private async Task<VenueAnswer> CallWithTokenAsync(OrderIntent intent, bool isLookup)
+    {
+        var (account, failure) = await WithTokenAsync(renew: false);
+        if (account is null) return isLookup ? VenueAnswer.Unknown(intent, failure!) : VenueAnswer.NotPlaced(intent, failure!);
+        var answer = await VenueCall.RunAsync(_client, account, intent, isLookup, _settings.CallTimeout);
+        if (!answer.TokenRefused || _client.Tokens is null) return answer;
+        (account, failure) = await WithTokenAsync(renew: true);
+        if (account is null) return isLookup ? VenueAnswer.Unknown(intent, failure!) : VenueAnswer.NotPlaced(intent, failure!);
+        return await VenueCall.RunAsync(_client, account, intent, isLookup, _settings.CallTimeout);
+    }
+
     private void VenueError(string kind) => EngineInstruments.VenueErrors.Add(1,
         new KeyValuePair<string, object?>("venue", _client.Venue), new KeyValuePair<string, object?>("class", kind));
 }
@@ -153,8 +216,14 @@ public sealed record FindOrderAtVenue(OrderIntent Intent);
 public sealed record CheckVenueConnectivity;
 public sealed record ConnectivityAnswer(bool Passed, string? Reason);
 
+/// <summary>The session was issued a venue token for the account: the tenant keeps it (sealed) so its next session reuses it.</summary>
+public sealed record VenueTokenIssued(string AccountId, string SealedToken, DateTimeOffset ExpiresAt);
+
 public sealed record VenueAnswer(OrderIntent Intent, VenueAnswerKind Kind, Fill? Fill, string? Reason)
 {
+    /// <summary>Not placed because the venue refused the account's session token: the session renews it and calls again.</summary>
+    public bool TokenRefused { get; init; }
+
     /// <summary>
     /// An order that ended with part filled (a cancelled or expired remainder) is booked as filled for that part; one that
     /// ended with nothing filled placed nothing, as a rejection does. Open orders, partly filled or not, stay open.

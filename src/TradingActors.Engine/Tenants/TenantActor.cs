@@ -106,6 +106,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case UnlinkBrokerAccount c: Decide(c, TenantDecisions.UnlinkAccount(_state, c.AccountId, Now), StopSessions); break;
             case VerifyBrokerAccount c: Verify(c); break;
             case ConnectivityChecked c: RecordCheck(c); break;
+            case VenueTokenIssued t: KeepToken(t); break;
             case RewrapCredentialKey c: Rewrap(c); break;
             case SubscribeToStrategy c:
                 StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Subscribe(_state, _deps.Strategies, c.StrategyId, c.AccountId, c.Budget, Now, after, c.SubscriptionId));
@@ -183,6 +184,8 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     {
         if (message is GetPortfolio or GetCredentialKey or SaveSnapshotSuccess or SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure or ReceiveTimeout)
             CommonCommand(message);
+        else if (message is VenueTokenIssued t)
+            KeepToken(t); // issued for the very call being awaited: kept at once, so a crash before the answer still reuses it
         else
             Stash.Stash();
     }
@@ -275,6 +278,13 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         Session(account).Ask<ConnectivityAnswer>(new CheckVenueConnectivity(), timeout).PipeTo(Self,
             success: a => new ConnectivityChecked(c, replyTo, a),
             failure: _ => new ConnectivityChecked(c, replyTo, new ConnectivityAnswer(false, $"the broker session did not answer within {timeout.TotalSeconds:0} s")));
+    }
+
+    /// <summary>A token the account's session was issued, kept sealed (decision 022); nobody waits for it.</summary>
+    private void KeepToken(VenueTokenIssued t)
+    {
+        var decision = TenantDecisions.StoreVenueToken(_state, t.AccountId, t.SealedToken, t.ExpiresAt, Now);
+        PersistAll(decision.Events, e => Apply(e));
     }
 
     private void RecordCheck(ConnectivityChecked c) =>
@@ -734,9 +744,10 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         var existing = Context.Child(name);
         if (!existing.IsNobody()) return existing;
         var access = account.SealedCredentials is { } sealedText && _state.CredentialKey is { } wrap
-            ? new BrokerSession.SealedAccess(_tenantId, wrap, sealedText, _deps.Credentials)
+            ? new BrokerSession.SealedAccess(_tenantId, wrap, sealedText, _deps.Credentials, account.SealedVenueToken, account.VenueTokenExpiresAt)
             : null;
-        return Context.ActorOf(BrokerSession.Supervised(_deps.Venues[account.Venue], new BrokerAccount(account.AccountId, account.VenueAccountNumber), _deps.Session, _deps.Time, access), name);
+        var broker = new BrokerAccount(account.AccountId, account.VenueAccountNumber) { Mode = account.EffectiveMode.ToString().ToLowerInvariant() };
+        return Context.ActorOf(BrokerSession.Supervised(_deps.Venues[account.Venue], broker, _deps.Session, _deps.Time, access), name);
     }
 
     private void StopSessions()

@@ -1,4 +1,5 @@
 using TradingActors.Brokers;
+using TradingActors.Brokers.Http;
 using TradingActors.Domain.Orders;
 
 namespace TradingActors.Engine.Tenants;
@@ -26,7 +27,7 @@ public static class VenueCall
         }
         catch (OrderNotPlacedException e)
         {
-            return VenueAnswer.NotPlaced(intent, e.Message);
+            return VenueAnswer.NotPlaced(intent, e.Message) with { TokenRefused = VenueRefusal.IsTokenRefusal(e) };
         }
         catch (DuplicateClientOrderIdException) when (!isLookup)
         {

@@ -236,7 +236,30 @@ public sealed class BrokerAccountTests
         ["rewrap: a tenant without a key persists nothing"] = (() => TenantDecisions.RewrapCredentialKey(WithAccounts(), Key2, Now), Decision.Accept()),
         ["rewrap: the key already wrapped so persists nothing"] = (() => TenantDecisions.RewrapCredentialKey(Keyed(), Key1, Now), Decision.Accept()),
         ["rewrap: another wrap of the key is persisted"] = (() => TenantDecisions.RewrapCredentialKey(Keyed(), Key2, Now), Decision.Accept(new CredentialKeyRewrapped(Key2, Now))),
+
+        // ---- StoreVenueToken
+        ["token: the first token of an account is kept"] = (() => TenantDecisions.StoreVenueToken(Keyed(), "live-1", "tok-1", Now.AddDays(1), Now),
+            Decision.Accept(new VenueTokenStored("live-1", "tok-1", Now.AddDays(1), Now))),
+        ["token: a token that outlives the kept one replaces it"] = (() => TenantDecisions.StoreVenueToken(WithToken(Now.AddHours(1)), "live-1", "tok-2", Now.AddDays(1), Now),
+            Decision.Accept(new VenueTokenStored("live-1", "tok-2", Now.AddDays(1), Now))),
+        ["token: a late report of an older token keeps the newer one"] = (() => TenantDecisions.StoreVenueToken(WithToken(Now.AddDays(1)), "live-1", "tok-0", Now.AddHours(1), Now), Decision.Accept()),
+        ["token: the same expiry again persists nothing"] = (() => TenantDecisions.StoreVenueToken(WithToken(Now.AddDays(1)), "live-1", "tok-x", Now.AddDays(1), Now), Decision.Accept()),
+        ["token: an account that is gone keeps nothing"] = (() => TenantDecisions.StoreVenueToken(Keyed(), "gone", "tok-1", Now.AddDays(1), Now), Decision.Accept()),
     };
+
+    private static TenantState WithToken(DateTimeOffset expiresAt) => Keyed().Then(new VenueTokenStored("live-1", "tok-kept", expiresAt, T0));
+
+    [Fact]
+    public void A_stored_token_is_the_accounts_until_the_account_is_unlinked()
+    {
+        var state = WithToken(Now.AddDays(1));
+
+        Assert.Equal("tok-kept", state.Accounts["live-1"].SealedVenueToken);
+        Assert.Equal(Now.AddDays(1), state.Accounts["live-1"].VenueTokenExpiresAt);
+        Assert.Null(state.Accounts[ExternalAccountId].SealedVenueToken);
+        Assert.False(state.Apply(new VenueTokenStored("gone", "tok", Now, Now)).Accounts.ContainsKey("gone"));
+        Assert.Null(state.Then(new BrokerAccountUnlinked("live-1", Now)).Accounts.GetValueOrDefault("live-1"));
+    }
 
     public static TheoryData<string> Commands => new(Cases.Keys);
 

@@ -12,6 +12,8 @@ using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TradingActors.Brokers;
+using TradingActors.Brokers.Http;
+using TradingActors.Engine.RateBudgets;
 using TradingActors.Brokers.Paper;
 using TradingActors.Brokers.Simulated;
 using TradingActors.Domain.Market;
@@ -47,7 +49,10 @@ public static class TradingEngineHosting
     {
         options.Validate();
         var prices = new LatestPrices();
-        var venues = new VenueRegistry(options.Venues ?? DefaultVenues(options, prices));
+        // Budgets exist before the connectors: their HTTP clients wait on them; the actors behind them come with the system.
+        var budgets = options.RequestBudgets.ToDictionary(b => b.Venue, b => new ClusterRequestBudget(b.Name), StringComparer.Ordinal);
+        var venues = new VenueRegistry(options.Venues ?? DefaultVenues(options, prices, budgets),
+            budgets.ToDictionary(b => b.Key, b => (IRequestBudget)b.Value, StringComparer.Ordinal));
         services.AddSingleton(options);
         services.AddSingleton(prices);
         services.AddSingleton<IPriceSource>(prices);
@@ -116,6 +121,16 @@ public static class TradingEngineHosting
                         system.ActorOf(ClusterSingletonManager.Props(
                             ReadModelProjection.Supervised(options.ConnectionString, database, projection, settings, options.Time),
                             PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Api)), "read-model-projection");
+                    }
+                    if (budgets.Count > 0)
+                    {
+                        if (options.Cluster.Has(NodeRoles.Engine))
+                            system.ActorOf(ClusterSingletonManager.Props(RequestBudgetKeeper.Props(options.RequestBudgets, options.Time), PoisonPill.Instance,
+                                ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Engine)), "request-budgets");
+                        var keeper = system.ActorOf(ClusterSingletonProxy.Props("/user/request-budgets",
+                            ClusterSingletonProxySettings.Create(system).WithRole(NodeRoles.Engine)), "request-budgets-proxy");
+                        foreach (var budget in budgets.Values)
+                            budget.Attach(system.ActorOf(RequestBudgetGate.Props(budget, keeper, options.Time), "request-budget-" + budget.Name));
                     }
                     registry.Register<EngineMetricsKey>(system.ActorOf(
                         Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>(), options.Strategies.Select(s => s.Id), options.SummaryInterval,
@@ -228,14 +243,15 @@ public static class TradingEngineHosting
         registry.Get<SignalHistoryKey>(),
         options.FanoutBuckets,
         options.TenantSnapshotEvery,
-        new BrokerSession.Settings(options.BrokerCallTimeout, options.BrokerBreakerFailures, options.BrokerBreakerReset, IdleStop: TimeSpan.FromMinutes(2)),
+        new BrokerSession.Settings(options.BrokerCallTimeout, options.BrokerBreakerFailures, options.BrokerBreakerReset, IdleStop: TimeSpan.FromMinutes(2),
+            options.RequestBudgetAdmissionTimeout),
         options.Resolution,
         options.IdlePassivation,
         prices,
         options.CredentialKeys);
 
     /// <summary>The node's own venues: the embedded paper venue, and the simulated external venue when enabled. Real connectors come with the venues issue.</summary>
-    private static Dictionary<string, IBrokerClient> DefaultVenues(TradingEngineOptions options, IPriceSource prices)
+    private static Dictionary<string, IBrokerClient> DefaultVenues(TradingEngineOptions options, IPriceSource prices, IReadOnlyDictionary<string, ClusterRequestBudget> budgets)
     {
         var venues = new Dictionary<string, IBrokerClient>
         {

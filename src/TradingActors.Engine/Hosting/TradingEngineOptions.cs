@@ -64,6 +64,15 @@ public sealed class TradingEngineOptions
     /// <summary>Venue connectors by name. Null: the embedded paper venue, and the simulated external venue when <see cref="SimulatedVenue"/> is enabled.</summary>
     public IReadOnlyDictionary<string, IBrokerClient>? Venues { get; set; }
 
+    /// <summary>
+    /// Request budgets shared by the whole cluster behind one egress IP (decision 023): every request to the budget's
+    /// venue, from every node, waits its turn. Bybit's per-IP limit by default.
+    /// </summary>
+    public List<RateBudgets.RequestBudgetOptions> RequestBudgets { get; set; } = [RateBudgets.RequestBudgetOptions.BybitPerIp];
+
+    /// <summary>How long a venue call may wait for its request budget before it is given up as not placed (nothing was sent).</summary>
+    public TimeSpan RequestBudgetAdmissionTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The simulated external venue ("simulated", testnet or live): a venue with keys, for demos and drills.</summary>
     public SimulatedVenueSettings SimulatedVenue { get; set; } = new();
 
@@ -128,6 +137,10 @@ public sealed class TradingEngineOptions
         if (ReadModels.BatchWindow <= TimeSpan.Zero) errors.Add("Trading:ReadModels:BatchWindow must be positive");
         if (ReadModels.FeedRetention < TimeSpan.FromMinutes(1)) errors.Add("Trading:ReadModels:FeedRetention must be at least a minute");
         if (ReadModels.FeedPruneInterval < TimeSpan.FromSeconds(1)) errors.Add("Trading:ReadModels:FeedPruneInterval must be at least a second");
+        foreach (var b in RequestBudgets) errors.AddRange(b.Validate());
+        if (RequestBudgets.Select(b => b.Name).Distinct().Count() != RequestBudgets.Count) errors.Add("Trading:RequestBudgets: names must be unique");
+        if (RequestBudgets.Select(b => b.Venue).Distinct().Count() != RequestBudgets.Count) errors.Add("Trading:RequestBudgets: one budget per venue");
+        if (RequestBudgetAdmissionTimeout <= TimeSpan.Zero) errors.Add("Trading:RequestBudgetAdmissionTimeout must be positive");
         if (errors.Count > 0) throw new ArgumentException("invalid engine options: " + string.Join("; ", errors));
     }
 }

@@ -36,6 +36,10 @@ public static class EngineInstruments
     /// <summary>Venue calls that did not end in an answer: venue and class (unknown, not_placed, circuit_open, unusable_credentials).</summary>
     public static readonly Counter<long> VenueErrors = Meter.CreateCounter<long>("tradingactors.venue.errors", description: "venue calls without an answer, by venue and class");
 
+    /// <summary>How long a venue request waited for the cluster-wide request budget (decision 023), by budget.</summary>
+    public static readonly Histogram<double> RequestBudgetWait = Meter.CreateHistogram<double>("tradingactors.venue.budget_wait", "s",
+        "time a venue request waited for the cluster's shared request budget, by budget");
+
     /// <summary>Venue session tokens issued (KIS), by venue: about one per account per day when the cache works.</summary>
     public static readonly Counter<long> VenueTokensIssued = Meter.CreateCounter<long>("tradingactors.venue.tokens_issued", description: "venue session tokens issued, by venue");
 

@@ -106,6 +106,9 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("f.snapshot.v1", typeof(FanoutSnapshot)),
         // market data
         ("m.price", typeof(Domain.Market.PriceUpdate)),
+        // request budgets (decision 023)
+        ("b.permits-wanted", typeof(RateBudgets.RequestPermits)),
+        ("b.permits-granted", typeof(RateBudgets.PermitsGranted)),
     ];
 
     /// <summary>
@@ -181,6 +184,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(PrimaryAccountChosen))]
 [JsonSerializable(typeof(BrokerAccountVerified))]
 [JsonSerializable(typeof(VenueTokenStored))]
+[JsonSerializable(typeof(RateBudgets.RequestPermits))]
+[JsonSerializable(typeof(RateBudgets.PermitsGranted))]
 [JsonSerializable(typeof(BrokerAccountUnlinked))]
 [JsonSerializable(typeof(GetCredentialKey))]
 [JsonSerializable(typeof(CredentialKeyOf))]

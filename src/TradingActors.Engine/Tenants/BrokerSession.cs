@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Pattern;
 using TradingActors.Brokers;
+using TradingActors.Brokers.Http;
 using TradingActors.Credentials;
 using TradingActors.Domain.Orders;
 using TradingActors.Engine.Observability;
@@ -19,7 +20,11 @@ namespace TradingActors.Engine.Tenants;
 /// </summary>
 public sealed class BrokerSession : ReceiveActor
 {
-    public sealed record Settings(TimeSpan CallTimeout, int BreakerMaxFailures, TimeSpan BreakerReset, TimeSpan IdleStop);
+    /// <param name="AdmissionTimeout">How long a call may wait for its venue's request budget (decision 023) before it is given up, not placed.</param>
+    public sealed record Settings(TimeSpan CallTimeout, int BreakerMaxFailures, TimeSpan BreakerReset, TimeSpan IdleStop, TimeSpan? AdmissionTimeout = null)
+    {
+        public TimeSpan EffectiveAdmissionTimeout => AdmissionTimeout ?? TimeSpan.FromMinutes(2);
+    }
 
     public const string CircuitOpenReason = "circuit open after repeated venue failures";
 
@@ -31,6 +36,8 @@ public sealed class BrokerSession : ReceiveActor
     }
 
     private readonly IBrokerClient _client;
+    /// <summary>The cluster-wide request budget every call of this venue waits for (decision 023); null when the venue has none.</summary>
+    private readonly IRequestBudget? _budget;
     private readonly BrokerAccount _account;
     private readonly Settings _settings;
     private readonly TimeProvider _time;
@@ -44,9 +51,10 @@ public sealed class BrokerSession : ReceiveActor
     /// <summary>The account's venue session token (token venues only), reused until shortly before it expires.</summary>
     private VenueToken? _token;
 
-    public BrokerSession(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null)
+    public BrokerSession(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null, IRequestBudget? budget = null)
     {
         _client = client;
+        _budget = budget;
         (_account, _unusable, _dataKey, _token) = sealedAccess is null ? (account, null, null, null) : Open(account, sealedAccess);
         _tenantId = sealedAccess?.TenantId;
         _settings = settings;
@@ -59,16 +67,16 @@ public sealed class BrokerSession : ReceiveActor
         SetReceiveTimeout(settings.IdleStop);
     }
 
-    public static Props Props(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null) =>
-        Akka.Actor.Props.Create(() => new BrokerSession(client, account, settings, time, sealedAccess)).WithDispatcher(VenueDispatchers.IdOf(client.Venue));
+    public static Props Props(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null, IRequestBudget? budget = null) =>
+        Akka.Actor.Props.Create(() => new BrokerSession(client, account, settings, time, sealedAccess, budget)).WithDispatcher(VenueDispatchers.IdOf(client.Venue));
 
     /// <summary>
     /// What a tenant creates: the session under a backoff supervisor. A session that crashes is
     /// restarted with backoff and never takes the tenant down with it (its failure stays below the tenant).
     /// </summary>
-    public static Props Supervised(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null) =>
+    public static Props Supervised(IBrokerClient client, BrokerAccount account, Settings settings, TimeProvider time, SealedAccess? sealedAccess = null, IRequestBudget? budget = null) =>
         BackoffSupervisor.Props(
-            Backoff.OnFailure(Props(client, account, settings, time, sealedAccess), "session", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
+            Backoff.OnFailure(Props(client, account, settings, time, sealedAccess, budget), "session", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
                 .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
 
     /// <summary>
@@ -177,7 +185,32 @@ public sealed class BrokerSession : ReceiveActor
             replyTo.Tell(VenueAnswer.NotPlaced(intent, CircuitOpenReason));
             return;
         }
-        var answer = await CallWithTokenAsync(intent, isLookup);
+        if (_budget is not null)
+        {
+            // Admitted before the call's own timeout starts: waiting behind other tenants is not the venue being slow.
+            using var admission = new CancellationTokenSource(_settings.EffectiveAdmissionTimeout);
+            try
+            {
+                await _budget.AcquireAsync(admission.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                var reason = $"waited {_settings.EffectiveAdmissionTimeout.TotalSeconds:0} s for {_client.Venue}'s request budget; nothing was sent";
+                replyTo.Tell(isLookup ? VenueAnswer.Unknown(intent, reason) : VenueAnswer.NotPlaced(intent, reason));
+                return;
+            }
+            replyTo.Tell(new VenueCallAdmitted(intent.ClientOrderId));
+            RequestBudgetAdmission.Hold();
+        }
+        VenueAnswer answer;
+        try
+        {
+            answer = await CallWithTokenAsync(intent, isLookup);
+        }
+        finally
+        {
+            RequestBudgetAdmission.Clear();
+        }
         if (answer.Kind is VenueAnswerKind.Unknown or VenueAnswerKind.NotPlaced)
         {
             VenueError(answer.Kind == VenueAnswerKind.Unknown ? "unknown" : "not_placed");
@@ -215,6 +248,9 @@ public sealed record PlaceOrderAtVenue(OrderIntent Intent);
 public sealed record FindOrderAtVenue(OrderIntent Intent);
 public sealed record CheckVenueConnectivity;
 public sealed record ConnectivityAnswer(bool Passed, string? Reason);
+
+/// <summary>The call for this order got its turn in the venue's request budget and starts now (its timeout starts now).</summary>
+public sealed record VenueCallAdmitted(string ClientOrderId);
 
 /// <summary>The session was issued a venue token for the account: the tenant keeps it (sealed) so its next session reuses it.</summary>
 public sealed record VenueTokenIssued(string AccountId, string SealedToken, DateTimeOffset ExpiresAt);

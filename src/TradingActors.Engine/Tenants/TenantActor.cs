@@ -144,7 +144,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 break;
             case ResolveOrder r: Resolve(r.ClientOrderId); break;
             case VenueAnswer a: Log.Info("tenant {0}: late venue answer for {1} ignored ({2})", _tenantId, a.Intent.ClientOrderId, a.Kind); break;
-            case VenueDeadline or LatestSequence or LatestSequenceTimedOut: break;
+            case VenueDeadline or VenueCallAdmitted or LatestSequence or LatestSequenceTimedOut: break;
             default: CommonCommand(message); break;
         }
     }
@@ -155,6 +155,9 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case VenueAnswer a: OnVenueAnswer(a); break;
+            case VenueCallAdmitted a when _inFlight is { } admitted && admitted.Intent.ClientOrderId == a.ClientOrderId:
+                Timers.StartSingleTimer("venue-deadline", new VenueDeadline(a.ClientOrderId), _deps.Session.CallTimeout + TimeSpan.FromSeconds(2));
+                break;
             case VenueDeadline d:
                 if (_inFlight is { } f && f.Intent.ClientOrderId == d.ClientOrderId)
                     OnVenueAnswer(VenueAnswer.Unknown(f.Intent, "the venue call did not answer"));
@@ -621,8 +624,10 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             Session(account).Tell(call.IsLookup ? new FindOrderAtVenue(call.Intent) : new PlaceOrderAtVenue(call.Intent));
         }
         _inFlight = call;
-        // The tenant's own guard: a session stuck in a connector that ignores its timeout still frees the tenant.
-        Timers.StartSingleTimer("venue-deadline", new VenueDeadline(call.Intent.ClientOrderId), _deps.Session.CallTimeout + TimeSpan.FromSeconds(2));
+        // The tenant's own guard: a session stuck in a connector that ignores its timeout still frees the tenant. A call
+        // that first waits for its venue's request budget gets that wait too; once admitted, the call's own timeout.
+        var admission = _deps.Venues.BudgetOf(account.Venue) is null ? TimeSpan.Zero : _deps.Session.EffectiveAdmissionTimeout;
+        Timers.StartSingleTimer("venue-deadline", new VenueDeadline(call.Intent.ClientOrderId), admission + _deps.Session.CallTimeout + TimeSpan.FromSeconds(2));
         Become(AwaitingVenue);
     }
 
@@ -747,7 +752,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             ? new BrokerSession.SealedAccess(_tenantId, wrap, sealedText, _deps.Credentials, account.SealedVenueToken, account.VenueTokenExpiresAt)
             : null;
         var broker = new BrokerAccount(account.AccountId, account.VenueAccountNumber) { Mode = account.EffectiveMode.ToString().ToLowerInvariant() };
-        return Context.ActorOf(BrokerSession.Supervised(_deps.Venues[account.Venue], broker, _deps.Session, _deps.Time, access), name);
+        return Context.ActorOf(BrokerSession.Supervised(_deps.Venues[account.Venue], broker, _deps.Session, _deps.Time, access, _deps.Venues.BudgetOf(account.Venue)), name);
     }
 
     private void StopSessions()

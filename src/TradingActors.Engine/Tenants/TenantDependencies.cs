@@ -1,5 +1,6 @@
 using Akka.Actor;
 using TradingActors.Brokers;
+using TradingActors.Brokers.Http;
 using TradingActors.Credentials;
 using TradingActors.Brokers.Paper;
 using TradingActors.Domain.Paper;
@@ -28,13 +29,15 @@ public sealed record TenantDependencies(
     IPriceSource? Prices = null,
     KeyRingSource? Credentials = null);
 
-/// <summary>Venue name → the shared connector (one per venue, not per tenant).</summary>
+/// <summary>Venue name → the shared connector (one per venue, not per tenant), and the request budget its calls wait for, if any.</summary>
 public sealed class VenueRegistry
 {
     private readonly IReadOnlyDictionary<string, IBrokerClient> _clients;
+    private readonly IReadOnlyDictionary<string, IRequestBudget> _budgets;
 
-    public VenueRegistry(IReadOnlyDictionary<string, IBrokerClient> clients)
+    public VenueRegistry(IReadOnlyDictionary<string, IBrokerClient> clients, IReadOnlyDictionary<string, IRequestBudget>? budgets = null)
     {
+        _budgets = budgets ?? new Dictionary<string, IRequestBudget>();
         foreach (var (name, client) in clients)
         {
             // Venue names become dispatcher ids and metric labels: keep them plain.
@@ -52,4 +55,7 @@ public sealed class VenueRegistry
     public IReadOnlySet<string> External { get; }
 
     public bool Contains(string venue) => _clients.ContainsKey(venue);
+
+    /// <summary>The cluster-wide request budget a call to this venue is admitted by (decision 023); null when the venue has none.</summary>
+    public IRequestBudget? BudgetOf(string venue) => _budgets.GetValueOrDefault(venue);
 }

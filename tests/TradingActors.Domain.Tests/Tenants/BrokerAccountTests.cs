@@ -317,7 +317,8 @@ public sealed class BrokerAccountTests
 
     // ---- ValidateLink
 
-    private static readonly IReadOnlySet<string> Offered = new HashSet<string>(StringComparer.Ordinal) { "simulated", "paper", "oanda" };
+    private static readonly IReadOnlySet<string> Offered = new HashSet<string>(StringComparer.Ordinal) { "simulated", "paper", "ftx" };
+    private static readonly IReadOnlySet<string> RealVenues = new HashSet<string>(StringComparer.Ordinal) { "paper", "oanda", "alpaca", "bybit", "kis" };
     private static readonly IReadOnlySet<string> OnlyPaper = new HashSet<string>(StringComparer.Ordinal) { "paper" };
 
     private const string KeyChars = "only printable characters without spaces";
@@ -336,7 +337,7 @@ public sealed class BrokerAccountTests
         ["simulated live with keys and a label"] = ("simulated", "live", "  Main ", Keys, Offered, Errors()),
         ["paper in paper mode without credentials"] = ("paper", "paper", "Sandbox", null, Offered, Errors()),
         ["paper offered alone"] = ("paper", "paper", null, null, OnlyPaper, Errors()),
-        ["a node offering no known venue says so"] = ("oanda", "live", null, Keys, new HashSet<string>(StringComparer.Ordinal) { "oanda" },
+        ["a node offering no known venue says so"] = ("ftx", "live", null, Keys, new HashSet<string>(StringComparer.Ordinal) { "ftx" },
             Errors(("venue", "this node offers no venue to link"))),
 
         // label
@@ -349,7 +350,7 @@ public sealed class BrokerAccountTests
         ["no venue: nothing else is checked"] = (null, "bogus", null, null, Offered, Errors(("venue", "a venue is required"))),
         ["an empty venue"] = ("", "live", null, Keys, Offered, Errors(("venue", "a venue is required"))),
         ["a blank venue"] = ("  ", "live", null, Keys, Offered, Errors(("venue", "a venue is required"))),
-        ["an offered venue without rules: the known offered ones are listed in ordinal order"] = ("oanda", "live", null, Keys, Offered, Errors(("venue", "this node offers paper, simulated"))),
+        ["an offered venue without rules: the known offered ones are listed in ordinal order"] = ("ftx", "live", null, Keys, Offered, Errors(("venue", "this node offers paper, simulated"))),
         ["a venue neither offered nor known"] = ("bybit", "bogus", null, null, Offered, Errors(("venue", "this node offers paper, simulated"))),
         ["a venue with rules that this node does not offer"] = ("simulated", "live", null, Keys, OnlyPaper, Errors(("venue", "this node offers paper"))),
         ["venues are spelt exactly"] = ("Simulated", "live", null, Keys, Offered, Errors(("venue", "this node offers paper, simulated"))),
@@ -408,6 +409,27 @@ public sealed class BrokerAccountTests
         ["a passphrase at a venue that takes none"] = ("simulated", "live", null, Keys with { Passphrase = "pass-phrase-1" }, Offered, Errors(("credentials.passphrase", "simulated takes no passphrase"))),
         ["an empty passphrase at a venue that takes none"] = ("simulated", "live", null, Keys with { Passphrase = "" }, Offered, Errors(("credentials.passphrase", "simulated takes no passphrase"))),
 
+        // real venues (decision 022)
+        ["oanda practice with its token and account"] = ("oanda", "testnet", null, new CredentialFields("0123456789abcdef-0123456789abcdef", null, "101-004-1234567-001", null), RealVenues, Errors()),
+        ["oanda takes no secret"] = ("oanda", "live", null, new CredentialFields("0123456789abcdef", "a-secret-value", "101-004-1234567-001", null), RealVenues,
+            Errors(("credentials.secret", "oanda takes no secret: its API token goes in apiKey"))),
+        ["oanda without credentials names its token"] = ("oanda", "live", null, null, RealVenues, Errors(("credentials", "oanda needs an API token (as apiKey) and an account number"))),
+        ["oanda account numbers have their form"] = ("oanda", "live", null, new CredentialFields("0123456789abcdef", null, "7654321", null), RealVenues,
+            Errors(("credentials.accountNumber", "not a oanda account number: expected the form 101-004-1234567-001"))),
+        ["oanda has no paper mode"] = ("oanda", "paper", null, new CredentialFields("0123456789abcdef", null, "101-004-1234567-001", null), RealVenues, Errors(("mode", "oanda offers testnet, live"))),
+        ["alpaca paper with keys"] = ("alpaca", "paper", null, Keys with { AccountNumber = "PA3ABCDEFGH1" }, RealVenues, Errors()),
+        ["alpaca has no testnet"] = ("alpaca", "testnet", null, Keys, RealVenues, Errors(("mode", "alpaca offers paper, live"))),
+        ["bybit testnet with its numeric uid"] = ("bybit", "testnet", null, Keys with { AccountNumber = "100200300" }, RealVenues, Errors()),
+        ["bybit uids are digits"] = ("bybit", "live", null, Keys with { AccountNumber = "UID-1" }, RealVenues,
+            Errors(("credentials.accountNumber", "not a bybit account number: expected the account's numeric UID, e.g. 100200300"))),
+        ["kis mock with its account and product code"] = ("kis", "testnet", null, Keys with { AccountNumber = "12345678-01" }, RealVenues, Errors()),
+        ["kis account numbers are 8 digits and a product code"] = ("kis", "live", null, Keys with { AccountNumber = "1234567-01" }, RealVenues,
+            Errors(("credentials.accountNumber", "not a kis account number: expected 8 digits, '-' and the 2-digit product code, e.g. 12345678-01"))),
+        ["kis account numbers end in the product code"] = ("kis", "live", null, Keys with { AccountNumber = "12345678-012" }, RealVenues,
+            Errors(("credentials.accountNumber", "not a kis account number: expected 8 digits, '-' and the 2-digit product code, e.g. 12345678-01"))),
+        ["a badly formed account number is told once, by its characters"] = ("kis", "live", null, Keys with { AccountNumber = "1234 5678-01" }, RealVenues,
+            Errors(("credentials.accountNumber", NumberChars))),
+
         ["every field wrong at once"] = ("simulated", "paper", "", new CredentialFields("short", S(300, 's'), "A C", "pp"), Offered, Errors(
             ("label", LabelRequired), ("mode", "simulated offers testnet, live"), ("credentials.apiKey", "8 to 128 characters"),
             ("credentials.secret", "8 to 256 characters"), ("credentials.accountNumber", NumberChars), ("credentials.passphrase", "simulated takes no passphrase"))),
@@ -461,7 +483,7 @@ public sealed class BrokerAccountTests
     }
 
     [Fact]
-    public void The_venue_rules_are_paper_and_simulated()
+    public void The_venue_rules_are_paper_simulated_and_the_four_real_venues()
     {
         var paper = BrokerAccountRules.Venues["paper"];
         Assert.Equal(("paper", false), (paper.Venue, paper.TakesCredentials));
@@ -469,7 +491,9 @@ public sealed class BrokerAccountTests
         var simulated = BrokerAccountRules.Venues["simulated"];
         Assert.Equal(("simulated", true), (simulated.Venue, simulated.TakesCredentials));
         Assert.Equal([AccountMode.Testnet, AccountMode.Live], simulated.Modes.Order());
-        Assert.Equal(["paper", "simulated"], BrokerAccountRules.Venues.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["alpaca", "bybit", "kis", "oanda", "paper", "simulated"], BrokerAccountRules.Venues.Keys.Order(StringComparer.Ordinal));
+        Assert.All(BrokerAccountRules.Venues.Values, r => Assert.Equal(r.Venue != "oanda", r.TakesSecret));
+        Assert.True(BrokerAccountRules.Venues["alpaca"].AccountNumberFits("anything-goes"));
     }
 
     [Fact]

@@ -10,15 +10,16 @@ namespace TradingActors.Credentials;
 public sealed record BrokerCredentials
 {
     public string ApiKey { get; }
-    public string Secret { get; }
+    /// <summary>Null for a venue whose one API token is the key (OANDA); never empty.</summary>
+    public string? Secret { get; }
     public string AccountNumber { get; }
     public string? Passphrase { get; }
 
     [JsonConstructor]
-    public BrokerCredentials(string apiKey, string secret, string accountNumber, string? passphrase = null)
+    public BrokerCredentials(string apiKey, string? secret, string accountNumber, string? passphrase = null)
     {
         ApiKey = Required(apiKey, "apiKey");
-        Secret = Required(secret, "secret");
+        Secret = secret is null ? null : Required(secret, "secret");
         AccountNumber = Required(accountNumber, "accountNumber");
         Passphrase = passphrase;
     }

@@ -25,7 +25,7 @@ public sealed class BrokerCredentialsTests
     [InlineData("not json at all: hunter2-secret")]
     [InlineData("null")]
     [InlineData("[]")]
-    [InlineData("""{"apiKey":"AKIA-1234","accountNumber":"N","passphrase":"hunter2-secret"}""")]
+    [InlineData("""{"apiKey":"AKIA-1234","passphrase":"hunter2-secret"}""")]
     [InlineData("""{"apiKey":"AKIA-1234","secret":"hunter2-secret"}""")]
     [InlineData("""{"secret":"hunter2-secret","accountNumber":"N"}""")]
     [InlineData("""{"apiKey":"AKIA-1234","secret":"","accountNumber":"N"}""")]
@@ -42,7 +42,6 @@ public sealed class BrokerCredentialsTests
     {
         { null, "S", "N", "apiKey" },
         { "", "S", "N", "apiKey" },
-        { "K", null, "N", "secret" },
         { "K", "", "N", "secret" },
         { "K", "S", null, "accountNumber" },
         { "K", "S", "", "accountNumber" },
@@ -60,4 +59,14 @@ public sealed class BrokerCredentialsTests
 
     [Fact]
     public void The_passphrase_is_optional() => Assert.Null(new BrokerCredentials("K", "S", "N").Passphrase);
+
+    [Fact]
+    public void A_token_only_venues_credentials_have_no_secret_and_round_trip_without_one()
+    {
+        var token = new BrokerCredentials("oanda-token-1234", null, "101-004-1234567-001");
+
+        Assert.Null(token.Secret);
+        Assert.Equal("""{"apiKey":"oanda-token-1234","accountNumber":"101-004-1234567-001"}""", Encoding.UTF8.GetString(token.ToJson()));
+        Assert.Equal(token, BrokerCredentials.FromJson(token.ToJson()));
+    }
 }

@@ -22,7 +22,7 @@ public sealed class RedactionTests
         var printed = $"{new LinkBrokerAccount("alpaca-1", Alpaca)}";
 
         Assert.Contains("…WXYZ", printed);
-        AssertQuotesNone(printed, [Alpaca.ApiKey, Alpaca.Secret, Alpaca.Passphrase!, Alpaca.AccountNumber]);
+        AssertQuotesNone(printed, [Alpaca.ApiKey, Alpaca.Secret!, Alpaca.Passphrase!, Alpaca.AccountNumber]);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class SealedCredentialsTests
 
         Assert.StartsWith("v1.", text);
         Assert.Equal(2, text.Split('.').Length);
-        AssertQuotesNone(text, [Alpaca.Secret, Alpaca.ApiKey, Alpaca.Passphrase!, Convert.ToBase64String(Alpaca.ToJson())]);
+        AssertQuotesNone(text, [Alpaca.Secret!, Alpaca.ApiKey, Alpaca.Passphrase!, Convert.ToBase64String(Alpaca.ToJson())]);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class SealedCredentialsTests
         var ex = Assert.Throws<CredentialIntegrityException>(() => sealedCredentials.Open(Key, tenantId, accountId));
 
         Assert.Equal($"the credentials of tenant '{tenantId}' account '{accountId}' do not open: sealed for another tenant or account, under another data key, or altered", ex.Message);
-        AssertQuotesNone(ex.Message, [Alpaca.Secret, Alpaca.ApiKey]);
+        AssertQuotesNone(ex.Message, [Alpaca.Secret!, Alpaca.ApiKey]);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class SealedCredentialsTests
         var altered = SealedCredentials.Parse("v1." + Base64Url.EncodeToString(payload));
 
         var ex = Assert.Throws<CredentialIntegrityException>(() => altered.Open(Key, Tenant, Account));
-        AssertQuotesNone(ex.Message, [Alpaca.Secret, Alpaca.ApiKey, Alpaca.Passphrase!]);
+        AssertQuotesNone(ex.Message, [Alpaca.Secret!, Alpaca.ApiKey, Alpaca.Passphrase!]);
     }
 
     [Fact]

@@ -159,7 +159,7 @@ public static class BrokerAccountRoutes
         {
             return Failure(StatusCodes.Status503ServiceUnavailable, "credential-keys-unavailable", "Credentials cannot be sealed now", e.Message);
         }
-        var credentials = new BrokerCredentials(fields.ApiKey!, fields.Secret!, fields.AccountNumber!, fields.Passphrase);
+        var credentials = new BrokerCredentials(fields.ApiKey!, fields.Secret, fields.AccountNumber!, fields.Passphrase);
         var sealedText = SealedCredentials.Seal(credentials, dataKey, tenant, id).Encode();
         return await AskOrNull(region, new LinkBrokerAccount(tenant, id, venue, "", label, mode, credentials.KeyIdHint, sealedText, issued), ct);
     }

@@ -65,6 +65,12 @@ public sealed class TradingEngineOptions
     public IReadOnlyDictionary<string, IBrokerClient>? Venues { get; set; }
 
     /// <summary>
+    /// The real venues' connectors (decision 022): each on unless disabled; base URLs default to the venue's own
+    /// (testnet/practice/mock and live) and can point at the local fakes (scripts/fakes.sh) instead.
+    /// </summary>
+    public RealVenueSettings RealVenues { get; set; } = new();
+
+    /// <summary>
     /// Request budgets shared by the whole cluster behind one egress IP (decision 023): every request to the budget's
     /// venue, from every node, waits its turn. Bybit's per-IP limit by default.
     /// </summary>
@@ -137,6 +143,7 @@ public sealed class TradingEngineOptions
         if (ReadModels.BatchWindow <= TimeSpan.Zero) errors.Add("Trading:ReadModels:BatchWindow must be positive");
         if (ReadModels.FeedRetention < TimeSpan.FromMinutes(1)) errors.Add("Trading:ReadModels:FeedRetention must be at least a minute");
         if (ReadModels.FeedPruneInterval < TimeSpan.FromSeconds(1)) errors.Add("Trading:ReadModels:FeedPruneInterval must be at least a second");
+        errors.AddRange(RealVenues.Validate());
         foreach (var b in RequestBudgets) errors.AddRange(b.Validate());
         if (RequestBudgets.Select(b => b.Name).Distinct().Count() != RequestBudgets.Count) errors.Add("Trading:RequestBudgets: names must be unique");
         if (RequestBudgets.Select(b => b.Venue).Distinct().Count() != RequestBudgets.Count) errors.Add("Trading:RequestBudgets: one budget per venue");
@@ -235,6 +242,40 @@ public sealed class ReadModelSettings
     /// </summary>
     public TimeSpan FeedRetention { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan FeedPruneInterval { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>Where a real venue's connector sends its requests; null URLs: the venue's own.</summary>
+public sealed class VenueEndpoints
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The practice environment (Bybit testnet, Alpaca paper, OANDA fxpractice, KIS mock): accounts not in live mode.</summary>
+    public string? TestBaseUrl { get; set; }
+
+    /// <summary>The live environment: accounts in live mode.</summary>
+    public string? LiveBaseUrl { get; set; }
+
+    /// <summary>OANDA only: the price stream's base URLs.</summary>
+    public string? TestStreamUrl { get; set; }
+    public string? LiveStreamUrl { get; set; }
+
+    public IEnumerable<string> Validate(string venue)
+    {
+        foreach (var (name, value) in new[] { ("TestBaseUrl", TestBaseUrl), ("LiveBaseUrl", LiveBaseUrl), ("TestStreamUrl", TestStreamUrl), ("LiveStreamUrl", LiveStreamUrl) })
+            if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+                yield return $"Trading:RealVenues:{venue}:{name} must be an absolute http(s) URL";
+    }
+}
+
+public sealed class RealVenueSettings
+{
+    public VenueEndpoints Oanda { get; set; } = new();
+    public VenueEndpoints Alpaca { get; set; } = new();
+    public VenueEndpoints Bybit { get; set; } = new();
+    public VenueEndpoints Kis { get; set; } = new();
+
+    public IEnumerable<string> Validate() =>
+        Oanda.Validate("Oanda").Concat(Alpaca.Validate("Alpaca")).Concat(Bybit.Validate("Bybit")).Concat(Kis.Validate("Kis"));
 }
 
 /// <summary>

@@ -38,7 +38,7 @@ public sealed class BrokerSessionTests() : Akka.TestKit.Xunit2.TestKit(VenueDisp
         session.Tell(new PlaceOrderAtVenue(Intent(4)));
         var refused = ExpectMsg<VenueAnswer>();
         Assert.Equal((VenueAnswerKind.NotPlaced, BrokerSession.CircuitOpenReason), (refused.Kind, refused.Reason));
-        session.Tell(new FindOrderAtVenue(Intent(1)));
+        session.Tell(new FindOrderAtVenue(Intent(1), OrderLookup.Of(Intent(1))));
         Assert.Equal(VenueAnswerKind.NotPlaced, ExpectMsg<VenueAnswer>().Kind);
         Assert.Equal(3, _venue.TotalPlacements);
         Assert.Equal(0, _venue.Lookups);

@@ -43,6 +43,8 @@ public sealed class SerializationTests : IDisposable
         var intent = new OrderIntent(ClientOrderIds.Create("t", "a", "strategy:s", 7, 0), "a", "strategy:s", 7, "BTCUSDT", OrderSide.Buy, 0.0125m, 60_000.5m);
         var fill = new Fill(0.0125m, 60_030.51m, 0.75038138m, "P-1", DateTimeOffset.Parse("2026-01-02T03:04:05Z"));
         var signal = new Signal("s", 7, "BTCUSDT", OrderSide.Sell, 61_000m, DateTimeOffset.Parse("2026-01-02T03:04:05Z"), "RSI crossed");
+        var limit = new OrderIntent(ClientOrderIds.Create("t", "x", "manual:req-2", 0, 0), "x", "manual:req-2", 0, "BTCUSDT", OrderSide.Sell, 0.5m, 60_000m, OrderType.Limit, 61_000.25m);
+        var part = new Fill(0.125m, 61_000.25m, 0.07625031m, "V-77", DateTimeOffset.Parse("2026-01-02T03:04:05Z"));
         var state = TenantState.Empty("t")
             .Apply(new TenantCreated("t", "T", DateTimeOffset.UnixEpoch))
             .Apply(new PaperAccountLinked("a", 1_000m, DateTimeOffset.UnixEpoch))
@@ -104,6 +106,24 @@ public sealed class SerializationTests : IDisposable
             new RewrapCredentialKey("t"),
             new PlaceManualOrder("t", "req-1", "a", "BTCUSDT", OrderSide.Buy, null, 250m),
             new ManualOrderPlaced("t", intent.ClientOrderId, OrderStatus.Filled, null, 4),
+            // working orders, partial fills and cancels (decision 024)
+            new PlaceManualOrder("t", "req-2", "x", "BTCUSDT", OrderSide.Sell, 0.5m, null, OrderType.Limit, 61_000.25m),
+            new OrderSubmitted(limit, DateTimeOffset.UnixEpoch),
+            new OrderWorking(limit, null, "V-77", DateTimeOffset.UnixEpoch),
+            new OrderWorking(limit, part, "V-77", DateTimeOffset.UnixEpoch),
+            new OrderWorking(limit, part, null, DateTimeOffset.UnixEpoch),
+            new OrderCancelled(limit, "cancelled by the client", DateTimeOffset.UnixEpoch),
+            new CancelOrder("t", limit.ClientOrderId),
+            new OrderCancelAnswered("t", limit.ClientOrderId, OrderStatus.Working, null, 9),
+            new OrderCancelAnswered("t", limit.ClientOrderId, OrderStatus.Cancelled, "cancelled by the client", 10),
+            new OrderCancelRefused("t", limit.ClientOrderId, CancelRefusal.Ended, "the order has already ended (filled)"),
+            new OrderCancelRefused("t", "nope", CancelRefusal.UnknownOrder, "unknown order"),
+            new TenantSnapshot(state
+                .Apply(new BrokerAccountLinked("x", "sim", "N-1", DateTimeOffset.UnixEpoch))
+                .Apply(new OrderSubmitted(limit, DateTimeOffset.UnixEpoch))
+                .Apply(new OrderWorking(limit, part, "V-77", DateTimeOffset.UnixEpoch))
+                .Apply(new OrderSubmitted(limit with { ClientOrderId = "c-2" }, DateTimeOffset.UnixEpoch))
+                .Apply(new OrderCancelled(limit with { ClientOrderId = "c-2" }, "expired", DateTimeOffset.UnixEpoch))),
         };
     }
 
@@ -188,9 +208,9 @@ public sealed class SerializationTests : IDisposable
 
         Assert.Equal("t.subscribed.v2", serializer.Manifest(new Subscribed("s", "a", "BTCUSDT", 1m, DateTimeOffset.UnixEpoch, 0, "sub-1")));
         Assert.Equal("t.signals-skipped.v2", serializer.Manifest(new SignalsSkipped("s", 1, 1, "stale", DateTimeOffset.UnixEpoch)));
-        Assert.Equal("t.snapshot.v3", serializer.Manifest(new TenantSnapshot(state)));
+        Assert.Equal("t.snapshot.v4", serializer.Manifest(new TenantSnapshot(state)));
         Assert.Equal("t.budget-changed.v1", serializer.Manifest(new SubscriptionBudgetChanged("s", 1m, DateTimeOffset.UnixEpoch, "sub-1")));
-        foreach (var old in new[] { "t.subscribed.v1", "t.unsubscribed.v1", "t.paused.v1", "t.resumed.v1", "t.signals-skipped.v1", "t.snapshot.v1", "t.snapshot.v2", "t.broker-linked.v1" })
+        foreach (var old in new[] { "t.subscribed.v1", "t.unsubscribed.v1", "t.paused.v1", "t.resumed.v1", "t.signals-skipped.v1", "t.snapshot.v1", "t.snapshot.v2", "t.snapshot.v3", "t.broker-linked.v1" })
             Assert.Contains(old, TradingSerializer.ReadableManifests);
     }
 
@@ -267,6 +287,48 @@ public sealed class SerializationTests : IDisposable
         Assert.Equal((true, true), (recovered.Accounts["a"].IsPrimary, recovered.Accounts["x"].IsPrimary));
         Assert.True(read.State.Apply(new PrimaryAccountChosen("x", DateTimeOffset.UnixEpoch)).Accounts["x"].IsPrimary);
         Assert.Equal("k", read.State.Apply(new CredentialKeyIssued("k", DateTimeOffset.UnixEpoch)).CredentialKey);
+    }
+
+    [Fact]
+    public void Working_orders_and_cancels_take_their_manifests()
+    {
+        var intent = new OrderIntent("c-1", "x", "manual:k", 0, "BTCUSDT", OrderSide.Buy, 1m, 1m, OrderType.Limit, 1m);
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new CancelOrder("t", "c-1"));
+
+        Assert.Equal("t.order-working.v1", serializer.Manifest(new OrderWorking(intent, null, null, DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.order-cancelled.v1", serializer.Manifest(new OrderCancelled(intent, "expired", DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.cancel-order", serializer.Manifest(new CancelOrder("t", "c-1")));
+        Assert.Equal("t.cancel-answered", serializer.Manifest(new OrderCancelAnswered("t", "c-1", OrderStatus.Cancelled, null, 1)));
+        Assert.Equal("t.cancel-refused", serializer.Manifest(new OrderCancelRefused("t", "c-1", CancelRefusal.Ended, "ended")));
+    }
+
+    [Fact]
+    public void A_tenant_snapshot_written_before_working_orders_reads_its_order_records_without_venue_order_ids()
+    {
+        // TenantSnapshot JSON as the previous version wrote it (t.snapshot.v3): order records without venueOrderId, intents
+        // without type or limit price, no ordersCancelled.
+        const string before = """
+            {"state":{"tenantId":"t","exists":true,"displayName":"T","accounts":{},"subscriptions":{},"lastSignal":{},
+            "open":{"o-1":{"intent":{"clientOrderId":"o-1","accountId":"x","source":"manual:k","sourceSequence":0,"symbol":"BTCUSDT","side":"Buy","quantity":0.01,"referencePrice":60000},
+                           "status":"Unknown","fill":null,"reason":"timeout","at":"1970-01-01T00:00:05+00:00","submittedAt":"1970-01-01T00:00:00+00:00","isOpen":true}},
+            "recent":[{"intent":{"clientOrderId":"o-0","accountId":"x","source":"manual:j","sourceSequence":0,"symbol":"BTCUSDT","side":"Buy","quantity":0.01,"referencePrice":60000},
+                       "status":"Filled","fill":{"quantity":0.01,"price":60000,"fee":0.6,"venueOrderId":"V-1","time":"1970-01-01T00:00:00+00:00"},"reason":null,
+                       "at":"1970-01-01T00:00:00+00:00","submittedAt":"1970-01-01T00:00:00+00:00","isOpen":false}],
+            "ordersFilled":1,"ordersRejected":0,"ordersFailed":0,"recentSkips":[],"signalsSkipped":0,"manualOrders":null,"credentialKey":null,"suspension":null,
+            "hasActiveSubscriptions":false}}
+            """;
+        var serializer = _system.Serialization.FindSerializerFor(new TenantSnapshot(TenantState.Empty("t")));
+
+        var read = (TenantSnapshot)_system.Serialization.Deserialize(System.Text.Encoding.UTF8.GetBytes(before), serializer.Identifier, "t.snapshot.v3");
+
+        var open = read.State.Open["o-1"];
+        Assert.Equal((OrderStatus.Unknown, (string?)null, OrderType.Market, (decimal?)null), (open.Status, open.VenueOrderId, open.Intent.Type, open.Intent.LimitPrice));
+        Assert.Null(read.State.Recent[0].VenueOrderId);
+        Assert.Equal(0, read.State.OrdersCancelled);
+        // The filled record's venue id still counts as known to the open order's lookups (from its fill).
+        Assert.Equal(["V-1"], VenueLookup.Of(read.State, open, TimeSpan.Zero).KnownVenueOrderIds);
+        var working = read.State.Apply(new OrderWorking(open.Intent, null, "V-2", DateTimeOffset.UnixEpoch));
+        Assert.Equal((OrderStatus.Working, "V-2"), (working.Open["o-1"].Status, working.Open["o-1"].VenueOrderId));
     }
 
     [Fact]

@@ -100,6 +100,7 @@ public static class AuditKinds
     public const string RecoveryCodeUsed = "recovery_code_used";
     public const string SessionRevoked = "session_revoked";
     public const string ManualOrderPlaced = "manual_order_placed";
+    public const string OrderCancelRequested = "order_cancel_requested";
     public const string BrokerAccountLinked = "broker_account_linked";
     public const string BrokerAccountChanged = "broker_account_changed";
     public const string BrokerAccountVerified = "broker_account_verified";

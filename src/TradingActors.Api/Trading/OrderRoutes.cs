@@ -10,6 +10,7 @@ using TradingActors.Api.Auth;
 using TradingActors.Api.Http;
 using TradingActors.Api.Identity;
 using TradingActors.Domain.Orders;
+using TradingActors.Domain.Tenants;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.ReadModels;
 using TradingActors.Engine.Tenants;
@@ -24,8 +25,19 @@ public enum TradeSide
     Sell = 2,
 }
 
-/// <summary>POST /api/v1/orders: a market order by quantity or by notional (exactly one) on one of the caller's accounts.</summary>
-public sealed record PlaceOrderRequest(string? BrokerAccountId, string? Symbol, TradeSide? Side, decimal? Quantity, decimal? Notional);
+/// <summary>"market" (the default) fills at the market's price; "limit" at its limit price or better, resting at the venue until then.</summary>
+public enum TradeOrderType
+{
+    Market = 1,
+    Limit = 2,
+}
+
+/// <summary>
+/// POST /api/v1/orders: an order by quantity or by notional (exactly one) on one of the caller's accounts; a limit order
+/// (type "limit") needs a positive limitPrice, a market order takes none.
+/// </summary>
+public sealed record PlaceOrderRequest(string? BrokerAccountId, string? Symbol, TradeSide? Side, decimal? Quantity, decimal? Notional,
+    TradeOrderType? Type = null, decimal? LimitPrice = null);
 
 /// <summary>POST /api/v1/positions/{symbol}/close: the account whose holding of the symbol is sold.</summary>
 public sealed record ClosePositionRequest(string? BrokerAccountId);
@@ -34,9 +46,17 @@ public sealed record ClosePositionRequest(string? BrokerAccountId);
 public sealed record PlacedOrderResponse(string Id, string? Status, string? Reason, long Version);
 
 /// <summary>
-/// POST /api/v1/orders: a manual market order through the caller's tenant, with the same exactly-once
+/// DELETE /api/v1/orders/{id}: the order's status once its venue answered the cancel — "cancelled", "filled" (it filled
+/// first, or in part before it was cancelled: see filledQuantity in /orders), or still open ("working", "unknown"...: the
+/// venue has not ended it yet; it is still followed). Version: pass it as minVersion to read it back.
+/// </summary>
+public sealed record CancelOrderResponse(string Id, string Status, string? Reason, long Version);
+
+/// <summary>
+/// POST /api/v1/orders: a manual market or limit order through the caller's tenant, with the same exactly-once
 /// rules as a strategy's: its client order id derives from the Idempotency-Key (a retried request is
-/// the same order); without a key every request is a new order. GET /api/v1/orders/{id}: one order.
+/// the same order); without a key every request is a new order. DELETE /api/v1/orders/{id}: cancels an
+/// open order. GET /api/v1/orders/{id}: one order.
 /// </summary>
 public static class OrderRoutes
 {
@@ -44,8 +64,11 @@ public static class OrderRoutes
     {
         var api = routes.MapGroup("/api/v1").RequireAuthorization(TraderPolicies.User).RequireRateLimiting(TraderPolicies.UserRateLimit).WithTags("trading");
         api.MapPost("/orders", Place)
-            .WithSummary("Place a market order (Idempotency-Key: a retried request is the same order)")
+            .WithSummary("Place a market or limit order (Idempotency-Key: a retried request is the same order)")
             .AcceptsJson<PlaceOrderRequest>().Returns<PlacedOrderResponse>(201).ProducesProblems(422, 503);
+        api.MapDelete("/orders/{id}", Cancel)
+            .WithSummary("Cancel an open order: answered with its status once its venue answered (cancelled, filled, or still open)")
+            .Returns<CancelOrderResponse>(202).ProducesProblems(404, 409, 503);
         api.MapPost("/positions/{symbol}/close", Close)
             .WithSummary("Sell everything one of your accounts holds of a symbol (Idempotency-Key: a retried close is the same order)")
             .AcceptsJson<ClosePositionRequest>().Returns<PlacedOrderResponse>(201).ProducesProblems(404, 422, 503);
@@ -67,11 +90,16 @@ public static class OrderRoutes
         if (body.Quantity is null == body.Notional is null) errors["quantity"] = ["Give either a quantity or a notional."];
         if (body.Quantity is <= 0) errors["quantity"] = ["Must be positive."];
         if (body.Notional is <= 0) errors["notional"] = ["Must be positive."];
+        var type = body.Type ?? TradeOrderType.Market;
+        if (type == TradeOrderType.Limit && body.LimitPrice is null) errors["limitPrice"] = ["Required for a limit order."];
+        if (type == TradeOrderType.Limit && body.LimitPrice is <= 0) errors["limitPrice"] = ["Must be positive."];
+        if (type == TradeOrderType.Market && body.LimitPrice is not null) errors["limitPrice"] = ["Only a limit order has a limit price."];
         if (errors.Count > 0) return Problems.Validation(errors);
         if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
 
         var command = new PlaceManualOrder(tenant, key ?? Guid.NewGuid().ToString("N"), body.BrokerAccountId!, body.Symbol!.Trim().ToUpperInvariant(),
-            body.Side == TradeSide.Buy ? OrderSide.Buy : OrderSide.Sell, body.Quantity, body.Notional);
+            body.Side == TradeSide.Buy ? OrderSide.Buy : OrderSide.Sell, body.Quantity, body.Notional,
+            type == TradeOrderType.Limit ? OrderType.Limit : OrderType.Market, body.LimitPrice);
         return await RunAsync(http, idempotency, userId, key, body, () => PlaceAsync(http, command, userId, tenants, audit, ct), ct);
     }
 
@@ -109,6 +137,38 @@ public static class OrderRoutes
         return await RunAsync(http, idempotency, userId, key, body, Execute, ct);
     }
 
+    /// <summary>
+    /// Cancels one of the caller's open orders through its tenant, which asks the venue and persists the answer before it
+    /// replies. An order the tenant no longer holds (it keeps only recent ones) may still be in the read models: ended (409).
+    /// A cancel needs no Idempotency-Key: sent again, it finds the order ended (409) or still open (asked again).
+    /// </summary>
+    private static async Task<IResult> Cancel(HttpContext http, ClaimsPrincipal principal, TenantReads reads, IRequiredActor<TenantRegion> tenants,
+        AuditTrail audit, string id, CancellationToken ct)
+    {
+        if (ReadRoutes.TenantOf(principal) is not { } tenant || UserId(principal) is not { } userId) return TypedResults.Unauthorized();
+        var notFound = Failure(StatusCodes.Status404NotFound, "order-not-found", "Order not found", "No order of yours has this id.");
+        if (!ClientOrderIds.IsValid(id)) return Send(http, notFound);
+        switch (await AskOrNull(await tenants.GetAsync(ct), new CancelOrder(tenant, id), ct))
+        {
+            case null:
+                return Send(http, Unavailable("Not answered yet", "The engine did not answer in time. The order may still be cancelled: look at it, or send the cancel again."));
+            case OrderCancelAnswered answered:
+                var status = ReadModelNames.Status(answered.Status);
+                await audit.RecordAsync(userId, AuditKinds.OrderCancelRequested, AuthRoutes.ClientIp(http), $"order {id}: {status}", ct);
+                return Send(http, new IdempotencyKeys.Outcome(StatusCodes.Status202Accepted, new CancelOrderResponse(answered.ClientOrderId, status, answered.Reason, answered.Version), null));
+            case OrderCancelRefused { Refusal: CancelRefusal.Ended } ended:
+                return Send(http, Ended(ended.Reason));
+            case OrderCancelRefused:
+                var shown = await reads.QueryAsync(tenant, "SELECT status FROM orders WHERE client_order_id = $1", r => r.GetString(0), ct, id);
+                return Send(http, shown is [var past] ? Ended($"the order has already ended ({past})") : notFound);
+            case var reply:
+                throw new InvalidOperationException($"unexpected reply {reply.GetType().Name}");
+        }
+    }
+
+    private static IdempotencyKeys.Outcome Ended(string reason) =>
+        Failure(StatusCodes.Status409Conflict, "order-ended", "Order already ended", reason);
+
     private static async Task<IdempotencyKeys.Outcome> PlaceAsync(HttpContext http, PlaceManualOrder command, Guid userId, IRequiredActor<TenantRegion> tenants,
         AuditTrail audit, CancellationToken ct)
     {
@@ -118,7 +178,7 @@ public static class OrderRoutes
                 return Unavailable("Not placed yet", "The engine did not answer in time. Retry with the same Idempotency-Key: the order is placed at most once.");
             case ManualOrderPlaced placed:
                 await audit.RecordAsync(userId, AuditKinds.ManualOrderPlaced, AuthRoutes.ClientIp(http),
-                    $"order {placed.ClientOrderId} {command.Side} {command.Symbol} on {command.AccountId}", ct);
+                    $"order {placed.ClientOrderId} {command.Side} {command.Symbol} on {command.AccountId}{(command.Type == OrderType.Limit ? $" limit {command.LimitPrice}" : "")}", ct);
                 return new IdempotencyKeys.Outcome(StatusCodes.Status201Created,
                     new PlacedOrderResponse(placed.ClientOrderId, placed.Status is { } s ? ReadModelNames.Status(s) : null, placed.Reason, placed.Version),
                     $"/api/v1/orders/{placed.ClientOrderId}");

@@ -24,8 +24,8 @@ public static class ReadRoutes
     public const int MaxPage = 200;
     public static readonly TimeSpan ConsistencyWait = TimeSpan.FromSeconds(5);
 
-    private static readonly string[] OrderStatuses = ["submitted", "filled", "rejected", "failed", "unknown", "needs_attention"];
-    private static readonly string[] ExecutionKinds = ["filled", "rejected", "failed", "unknown", "needs_attention", "skipped"];
+    private static readonly string[] OrderStatuses = ["submitted", "working", "filled", "cancelled", "rejected", "failed", "unknown", "needs_attention"];
+    private static readonly string[] ExecutionKinds = ["working", "filled", "cancelled", "rejected", "failed", "unknown", "needs_attention", "skipped"];
 
     public static IEndpointRouteBuilder MapReadRoutes(this IEndpointRouteBuilder routes)
     {
@@ -34,7 +34,7 @@ public static class ReadRoutes
             .WithSummary("The caller's orders, newest first (filters, cursor pages, minVersion)").Returns<Page<OrderResponse>>().ProducesProblems(400, 503);
         api.MapGet("/orders/{id}", Order).WithSummary("One of the caller's orders").Returns<OrderResponse>().ProducesProblems(404, 503);
         api.MapGet("/executions", Executions)
-            .WithSummary("Fills, rejections, failures and skipped signals, newest first").Returns<Page<ExecutionResponse>>().ProducesProblems(400, 503);
+            .WithSummary("Fills, working reports, cancellations, rejections, failures and skipped signals, newest first").Returns<Page<ExecutionResponse>>().ProducesProblems(400, 503);
         api.MapGet("/positions", Positions).WithSummary("Holdings at average cost, valued at the last price").Returns<PositionResponse[]>().ProducesProblems(503);
         api.MapGet("/portfolio", Portfolio).WithSummary("Cash, positions value and PnL per account").Returns<PortfolioResponse>().ProducesProblems(503);
         return routes;
@@ -92,13 +92,15 @@ public static class ReadRoutes
 
     internal const string OrderColumns = """
         SELECT client_order_id, account_id, source, strategy_id, symbol, side, quantity, reference_price, status, reason,
-               filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at, subscription_id
+               filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at, subscription_id, order_type, limit_price
         FROM orders WHERE true
         """;
 
+    /// <summary>A working order's filledQuantity, fillPrice (average) and fee are what filled so far.</summary>
     internal static OrderResponse OrderOf(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), Text(r, 3), r.GetString(4), r.GetString(5), r.GetDecimal(6), r.GetDecimal(7), r.GetString(8), Text(r, 9),
-            Number(r, 10), Number(r, 11), Number(r, 12), Text(r, 13), r.GetFieldValue<DateTimeOffset>(14), r.GetFieldValue<DateTimeOffset>(15), Text(r, 16));
+            Number(r, 10), Number(r, 11), Number(r, 12), Text(r, 13), r.GetFieldValue<DateTimeOffset>(14), r.GetFieldValue<DateTimeOffset>(15), Text(r, 16),
+            r.GetString(17), Number(r, 18));
 
     private static Task<IResult> Order(HttpContext http, ClaimsPrincipal principal, TenantReads reads, string id, long? minVersion, CancellationToken ct) =>
         RowAsync(http, principal, reads, minVersion,

@@ -23,9 +23,15 @@ public sealed record OrderResponse(
     string? VenueOrderId,
     DateTimeOffset SubmittedAt,
     DateTimeOffset UpdatedAt,
-    string? SubscriptionId = null);
+    string? SubscriptionId = null,
+    string Type = "market",
+    decimal? LimitPrice = null);
 
-/// <summary>An outcome: a fill, a rejection or failure with its reason, an order left unknown or needing attention, or skipped signals.</summary>
+/// <summary>
+/// An outcome: a fill, a rejection or failure with its reason, an order left unknown or needing attention, an order working at
+/// its venue (quantity, price and fee: what filled so far; nothing filled yet: the order's quantity and no price), a
+/// cancellation, or skipped signals.
+/// </summary>
 public sealed record ExecutionResponse(
     long Id,
     string Kind,

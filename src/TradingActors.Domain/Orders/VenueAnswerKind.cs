@@ -9,7 +9,7 @@ public enum VenueAnswerKind
     /// <summary>The order exists and is filled.</summary>
     Filled,
 
-    /// <summary>The order exists, taken but not (yet) filled.</summary>
+    /// <summary>The order exists and is open at the venue: resting, or partly filled (the answer then carries its cumulative fill).</summary>
     Accepted,
 
     /// <summary>Rejected by the venue: it refused the order itself (margin, size...). Not placed.</summary>
@@ -29,4 +29,10 @@ public enum VenueAnswerKind
 
     /// <summary>The venue already holds this client order id: already placed, never a second order. Look it up.</summary>
     Duplicate,
+
+    /// <summary>
+    /// The order ended at the venue with nothing filled (cancelled, expired). One that ended partly filled is answered
+    /// as <see cref="Filled"/> with the part that filled.
+    /// </summary>
+    Cancelled,
 }

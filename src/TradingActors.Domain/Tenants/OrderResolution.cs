@@ -16,11 +16,12 @@ public abstract record ResolutionStep
 }
 
 /// <summary>
-/// How open orders (submitted or unknown) are resolved by client order id, each with its own
-/// backoff. The original call may still be running on the node that made it (a tenant that moved
+/// How open orders (submitted, unknown, needing attention, working) are resolved by client order id, each
+/// with its own backoff. The original call may still be running on the node that made it (a tenant that moved
 /// keeps no handle on it) until SubmittedAt + CallTimeout; a venue shows an order it took within
 /// VisibilityWindow after that; ClockSkew covers a different node's clock. Only after all three is
-/// an absent order placed again, and only at a venue that deduplicates client order ids.
+/// an absent order placed again, and only at a venue that deduplicates client order ids. A working order
+/// was confirmed by its venue: it is looked up until it ends, never placed again nor flagged.
 /// </summary>
 public sealed record ResolutionPolicy(
     TimeSpan CallTimeout,
@@ -48,7 +49,8 @@ public sealed record ResolutionPolicy(
     /// <summary>What follows a lookup (number <paramref name="attempts"/>, counting from 1) that left the order open.</summary>
     public ResolutionStep AfterLookup(OrderRecord open, VenueAnswerKind answer, bool venueDeduplicates, int attempts, DateTimeOffset now)
     {
-        if (answer != VenueAnswerKind.NotFound) return new ResolutionStep.LookUpAgain(Backoff(attempts));
+        // A working order the venue does not show (yet, again) is still the venue's: placing it again could double it.
+        if (answer != VenueAnswerKind.NotFound || open.Status == OrderStatus.Working) return new ResolutionStep.LookUpAgain(Backoff(attempts));
         var earliest = EarliestReplace(open);
         if (now < earliest)
         {
@@ -61,9 +63,12 @@ public sealed record ResolutionPolicy(
         return venueDeduplicates ? new ResolutionStep.Replace() : new ResolutionStep.ConcludeNotPlaced(NotFoundReason);
     }
 
-    /// <summary>True once: when an order is still open after the attempt limit and is not yet flagged.</summary>
+    /// <summary>
+    /// True once: when an order is still open after the attempt limit and is not yet flagged. Never for a working order:
+    /// the venue confirmed it, and a limit order may rightly rest for days.
+    /// </summary>
     public bool RaisesAttention(OrderRecord open, int attempts) =>
-        attempts >= AttemptsBeforeAttention && open.Status != OrderStatus.NeedsAttention;
+        attempts >= AttemptsBeforeAttention && open.Status is not (OrderStatus.NeedsAttention or OrderStatus.Working);
 
     public static string AttentionReason(int attempts) =>
         $"the venue has not settled this order after {attempts} lookups";

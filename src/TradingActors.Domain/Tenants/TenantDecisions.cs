@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Paper;
@@ -36,7 +37,7 @@ public abstract record SignalPlan
     public sealed record Place(OrderIntent Intent, bool EmbeddedPaper) : SignalPlan;
 }
 
-/// <summary>What a tenant does with a trader's manual market order.</summary>
+/// <summary>What a tenant does with a trader's manual order (market or limit).</summary>
 public abstract record ManualOrderPlan
 {
     /// <summary>Refused before anything is decided (bad request, unknown account, no price): nothing persisted.</summary>
@@ -49,6 +50,23 @@ public abstract record ManualOrderPlan
     public sealed record Reject(OrderIntent Intent, string Reason) : ManualOrderPlan;
 
     public sealed record Place(OrderIntent Intent, bool EmbeddedPaper) : ManualOrderPlan;
+}
+
+/// <summary>Why a cancel was refused: the tenant has no such order, or it has ended already.</summary>
+public enum CancelRefusal
+{
+    UnknownOrder = 1,
+    Ended = 2,
+}
+
+/// <summary>What a tenant does with a trader's cancel of one of its orders.</summary>
+public abstract record CancelPlan
+{
+    /// <summary>Nothing to cancel: nothing is sent or persisted.</summary>
+    public sealed record Refuse(CancelRefusal Kind, string Reason) : CancelPlan;
+
+    /// <summary>The order is open: its venue is asked to cancel it, and the answer is persisted like a lookup's.</summary>
+    public sealed record AtVenue(OrderRecord Order) : CancelPlan;
 }
 
 /// <summary>The tenant's rules: pure functions from state and command to events or a rejection.</summary>
@@ -317,34 +335,44 @@ public static class TenantDecisions
         PlanSignal(s, signal.StrategyId, signal, paperCosts, maxAge, now);
 
     /// <summary>
-    /// Books a venue's fill. An embedded paper fill that the account cannot absorb (the price
-    /// moved between decision and fill) is rejected instead: persisted events must always apply.
+    /// Books a venue's final fill (what its working reports booked before is not booked again). An embedded paper fill
+    /// that the account cannot absorb (the price moved between decision and fill) is rejected instead: persisted events
+    /// must always apply.
     /// </summary>
     public static IOrderEvent SettleFill(TenantState s, OrderIntent intent, Fill fill, DateTimeOffset now)
     {
-        if (s.Accounts.TryGetValue(intent.AccountId, out var account) && account.Paper is { } paper)
+        if (s.Accounts.TryGetValue(intent.AccountId, out var account) && account.Paper is { } paper && fill.GrowthSince(s.BookedFill(intent)) is { } part)
         {
             var fits = intent.Side == OrderSide.Buy
-                ? fill.Quantity * fill.Price + fill.Fee <= paper.Cash
-                : paper.Held(intent.Symbol) >= fill.Quantity;
+                ? part.Quantity * part.Price + part.Fee <= paper.Cash
+                : paper.Held(intent.Symbol) >= part.Quantity;
             if (!fits) return new OrderRejected(intent, "insufficient funds at the fill price", now);
         }
         return new OrderFilled(intent, fill, now);
     }
 
     /// <summary>
-    /// The ledger event a venue's answer to a placement (or a lookup) becomes; null when the order
-    /// stays open and is resolved later by client order id (accepted but unfilled, not found, a
-    /// duplicate, a failed lookup, or an unknown outcome the ledger already records as unknown).
+    /// The ledger event a venue's answer to a placement (or a lookup) becomes; null when nothing changes and
+    /// the order stays open, resolved later by client order id (not found, a duplicate, a failed lookup, an
+    /// unknown outcome the ledger already records as unknown, or a working order reported as it is booked).
+    /// An open order the venue holds (Accepted, with its cumulative fill so far when partly filled) is
+    /// working: persisted when it first is, when its fill grows and when its venue order id becomes known
+    /// (<paramref name="venueOrderId"/>). An order that ended with nothing filled is cancelled, unless part of
+    /// it was booked already (then it ended filled, with that part).
     /// The embedded paper venue is the tenant's own account: nothing is booked until the tenant
     /// persists a fill, so a paper call without an answer placed nothing (failed, never unknown).
     /// </summary>
-    public static ITenantEvent? OutcomeOf(TenantState s, OrderIntent intent, VenueAnswerKind kind, Fill? fill, string? reason, bool isLookup, DateTimeOffset now)
+    public static ITenantEvent? OutcomeOf(TenantState s, OrderIntent intent, VenueAnswerKind kind, Fill? fill, string? reason, bool isLookup, DateTimeOffset now,
+        string? venueOrderId = null)
     {
         var embeddedPaper = s.Accounts.TryGetValue(intent.AccountId, out var account) && account.IsEmbeddedPaper;
         return kind switch
         {
             VenueAnswerKind.Filled => SettleFill(s, intent, fill ?? throw new ArgumentException("a fill answer carries its fill", nameof(fill)), now),
+            VenueAnswerKind.Accepted => Working(s, intent, fill, venueOrderId, now),
+            VenueAnswerKind.Cancelled => s.BookedFill(intent) is { } booked
+                ? new OrderFilled(intent, booked, now)
+                : new OrderCancelled(intent, reason ?? "cancelled", now),
             VenueAnswerKind.Rejected => new OrderRejected(intent, reason ?? "rejected", now),
             VenueAnswerKind.NotPlaced when !isLookup => new OrderFailed(intent, reason ?? "not placed", now),
             VenueAnswerKind.Unknown when !isLookup && embeddedPaper => new OrderFailed(intent, reason ?? "no answer from the paper venue", now),
@@ -354,14 +382,54 @@ public static class TenantDecisions
         };
     }
 
+    /// <summary>The open order's working report when it tells something new (status, fill growth, venue order id); null otherwise.</summary>
+    private static OrderWorking? Working(TenantState s, OrderIntent intent, Fill? fill, string? venueOrderId, DateTimeOffset now)
+    {
+        // Only an open order is followed: a paper order never is, and one that ended stays as it ended.
+        if (!s.Open.TryGetValue(intent.ClientOrderId, out var open)) return null;
+        var grew = fill?.GrowthSince(open.Fill) is not null;
+        var newId = venueOrderId is not null && venueOrderId != open.VenueOrderId;
+        if (open.Status == OrderStatus.Working && !grew && !newId) return null;
+        return new OrderWorking(intent, grew ? fill : open.Fill, venueOrderId ?? open.VenueOrderId, now);
+    }
+
+    public const string CancelledBeforePlacedReason = "not at the venue after the visibility window: cancelled before it was placed";
+
+    /// <summary>
+    /// What a venue's answer to a cancel becomes: what a lookup's would (cancelled, filled, still working, nothing when
+    /// the venue did not answer), except that an order the venue does not have once its placement can no longer land
+    /// (<see cref="ResolutionPolicy.EarliestReplace"/>) ends cancelled: the trader wants it gone, so it is never placed again.
+    /// </summary>
+    public static ITenantEvent? CancelOutcomeOf(TenantState s, OrderIntent intent, VenueAnswerKind kind, Fill? fill, string? reason, string? venueOrderId,
+        ResolutionPolicy policy, DateTimeOffset now) =>
+        kind == VenueAnswerKind.NotFound && s.Open.TryGetValue(intent.ClientOrderId, out var open) && open.Status != OrderStatus.Working && now >= policy.EarliestReplace(open)
+            ? new OrderCancelled(intent, CancelledBeforePlacedReason, now)
+            : OutcomeOf(s, intent, kind, fill, reason, isLookup: true, now, venueOrderId);
+
+    /// <summary>
+    /// A trader's cancel: an open order is cancelled at its venue; an order that ended, or one the tenant does not know,
+    /// is refused with the reason (the ended order's status when the tenant still holds it).
+    /// </summary>
+    public static CancelPlan PlanCancel(TenantState s, string clientOrderId)
+    {
+        if (s.Open.TryGetValue(clientOrderId, out var open)) return new CancelPlan.AtVenue(open);
+        if (!s.Knows(clientOrderId)) return new CancelPlan.Refuse(CancelRefusal.UnknownOrder, "unknown order");
+        return new CancelPlan.Refuse(CancelRefusal.Ended, s.Find(clientOrderId) is { } ended
+            ? $"the order has already ended ({ended.Status.ToString().ToLowerInvariant()})"
+            : "the order has already ended");
+    }
+
     /// <summary>
     /// A manual market order, sized by quantity or by notional (exactly one). Its client order id comes
     /// from the request key, so the same request placed twice is one order. A quantity is rounded down to
     /// the instrument's step; a notional buy is sized like a strategy's budget (costs included), a notional
     /// sell as notional / price. <paramref name="price"/> is the latest market price (the order's reference).
+    /// A limit order (<paramref name="type"/>) needs a positive <paramref name="limitPrice"/>, rounded to the
+    /// instrument's tick, and is sized by notional at that price; a market order takes none. The embedded paper
+    /// account keeps no resting orders, so a limit order there must be marketable at the market price now.
     /// </summary>
     public static ManualOrderPlan PlanManualOrder(TenantState s, string requestKey, string accountId, string symbol, OrderSide side,
-        decimal? quantity, decimal? notional, decimal? price, PaperVenueCosts paperCosts)
+        decimal? quantity, decimal? notional, decimal? price, PaperVenueCosts paperCosts, OrderType type = OrderType.Market, decimal? limitPrice = null)
     {
         if (!s.Exists) return new ManualOrderPlan.Invalid($"tenant '{s.TenantId}' does not exist");
         if (ValidateId(requestKey, "idempotency key") is { } badKey) return new ManualOrderPlan.Invalid(badKey);
@@ -371,6 +439,14 @@ public static class TenantDecisions
         if (!Instruments.TryGet(symbol ?? "", out var instrument)) return new ManualOrderPlan.Invalid($"unknown symbol '{symbol}'");
         if (quantity is null == notional is null) return new ManualOrderPlan.Invalid("give either a quantity or a notional");
         if (quantity <= 0 || notional <= 0) return new ManualOrderPlan.Invalid("quantity and notional must be positive");
+        if (type == OrderType.Market && limitPrice is not null) return new ManualOrderPlan.Invalid("a market order takes no limit price");
+        decimal? limit = null;
+        if (type == OrderType.Limit)
+        {
+            if (limitPrice is not > 0m) return new ManualOrderPlan.Invalid("a limit order needs a positive limit price");
+            limit = instrument.RoundPrice(limitPrice.Value);
+            if (limit <= 0) return new ManualOrderPlan.Invalid(string.Create(CultureInfo.InvariantCulture, $"the limit price is below {instrument.Symbol}'s tick {instrument.PriceTick}"));
+        }
 
         var source = Sources.Manual(requestKey);
         var clientOrderId = ClientOrderIds.Create(s.TenantId, account.AccountId, source, 0, leg: 0);
@@ -378,13 +454,19 @@ public static class TenantDecisions
         if (s.Suspension is not null) return new ManualOrderPlan.Invalid(SuspendedForTrader);
         if (price is not { } p || p <= 0) return new ManualOrderPlan.Invalid($"no market price for {instrument.Symbol} yet");
 
+        if (account.IsEmbeddedPaper && limit is { } l && (side == OrderSide.Buy ? p > l : p < l))
+            return new ManualOrderPlan.Invalid(string.Create(CultureInfo.InvariantCulture,
+                $"limit {l:G29} is not marketable at {p:G29}: the paper account fills at once and keeps no resting orders"));
+
         var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : ExternalCostFactor;
+        // A limit order is sized at its limit: what a notional buys (or a sell brings) at the price it may fill at.
+        var sizingPrice = limit ?? p;
         var size = quantity is { } q
             ? OrderSizing.RoundedQuantity(q, instrument)
-            : side == OrderSide.Buy ? OrderSizing.BuyQuantity(notional!.Value, p, instrument, costFactor) : OrderSizing.RoundedQuantity(notional!.Value / p, instrument);
+            : side == OrderSide.Buy ? OrderSizing.BuyQuantity(notional!.Value, sizingPrice, instrument, costFactor) : OrderSizing.RoundedQuantity(notional!.Value / sizingPrice, instrument);
         if (size <= 0) return new ManualOrderPlan.Invalid($"the order is below {instrument.Symbol}'s minimum quantity {instrument.MinQuantity}");
 
-        var intent = new OrderIntent(clientOrderId, account.AccountId, source, 0, instrument.Symbol, side, size, p);
+        var intent = new OrderIntent(clientOrderId, account.AccountId, source, 0, instrument.Symbol, side, size, p, type, limit);
         if (account.Paper is { } paper && !paper.CanAfford(side, instrument.Symbol, size, p, costFactor))
             return new ManualOrderPlan.Reject(intent, side == OrderSide.Buy ? "insufficient funds" : "insufficient holdings");
         return new ManualOrderPlan.Place(intent, account.IsEmbeddedPaper);

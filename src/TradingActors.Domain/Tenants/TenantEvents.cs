@@ -99,8 +99,22 @@ public sealed record SubscriptionBudgetChanged(string StrategyId, decimal Budget
 /// <summary>External venues only: the decision is durable before the venue is called.</summary>
 public sealed record OrderSubmitted(OrderIntent Intent, DateTimeOffset At) : IOrderEvent;
 
-/// <summary>One event for a paper order and its fill; for external venues, the outcome of a submitted order.</summary>
+/// <summary>
+/// One event for a paper order and its fill; for external venues, the outcome of a submitted order. Fill is the order's
+/// final cumulative fill (all of it, or the part that filled before the order was cancelled or expired); applying it
+/// books only what an earlier <see cref="OrderWorking"/> has not.
+/// </summary>
 public sealed record OrderFilled(OrderIntent Intent, Fill Fill, DateTimeOffset At) : IOrderEvent;
+
+/// <summary>
+/// The venue holds the order and it has not ended (resting, or partly filled): persisted when the tenant first learns
+/// so, and again whenever its cumulative fill grows (FilledSoFar; the growth is booked when this is applied) or its
+/// venue order id becomes known. It is followed by lookups until it ends, and never flagged as needing attention.
+/// </summary>
+public sealed record OrderWorking(OrderIntent Intent, Fill? FilledSoFar, string? VenueOrderId, DateTimeOffset At) : IOrderEvent;
+
+/// <summary>The order ended at the venue with nothing filled (cancelled by the trader or the venue, expired).</summary>
+public sealed record OrderCancelled(OrderIntent Intent, string Reason, DateTimeOffset At) : IOrderEvent;
 
 /// <summary>Rejected by the venue (or by the paper account before the call): not placed.</summary>
 public sealed record OrderRejected(OrderIntent Intent, string Reason, DateTimeOffset At) : IOrderEvent;

@@ -78,15 +78,22 @@ public enum OrderStatus
     Unknown = 5,
     /// <summary>Still open after the resolution limit: the venue never settled it; an operator or the user must look.</summary>
     NeedsAttention = 6,
+    /// <summary>Held by the venue and not ended (resting or partly filled): followed by lookups until it ends.</summary>
+    Working = 7,
+    /// <summary>Ended at the venue with nothing filled.</summary>
+    Cancelled = 8,
 }
 
 /// <summary>
 /// One order of the ledger. SubmittedAt is when its intent became durable (for external venues,
 /// before the venue was called): the original call can be in flight for at most the call timeout after it.
+/// Fill is the cumulative fill booked so far (a working order's part, a filled order's all); VenueOrderId the
+/// venue's own id once known (lookups at venues without client order ids use it).
 /// </summary>
-public sealed record OrderRecord(OrderIntent Intent, OrderStatus Status, Fill? Fill, string? Reason, DateTimeOffset At, DateTimeOffset SubmittedAt = default)
+public sealed record OrderRecord(OrderIntent Intent, OrderStatus Status, Fill? Fill, string? Reason, DateTimeOffset At, DateTimeOffset SubmittedAt = default,
+    string? VenueOrderId = null)
 {
-    public bool IsOpen => Status is OrderStatus.Submitted or OrderStatus.Unknown or OrderStatus.NeedsAttention;
+    public bool IsOpen => Status is OrderStatus.Submitted or OrderStatus.Unknown or OrderStatus.NeedsAttention or OrderStatus.Working;
 }
 
 /// <summary>Since when and why an operator suspended the tenant's trading.</summary>
@@ -97,8 +104,8 @@ public sealed record SkipRecord(string StrategyId, long FromSequence, long ToSeq
 
 /// <summary>
 /// Everything a tenant owns, rebuilt from its events. Subscriptions and LastSignal (each subscription's
-/// last processed signal sequence) are keyed by <see cref="Subscription.Key"/>. Orders still awaiting a venue answer
-/// (submitted, unknown, needs attention) are kept in Open; settled ones and skipped signals in
+/// last processed signal sequence) are keyed by <see cref="Subscription.Key"/>. Orders that have not ended
+/// (submitted, unknown, needs attention, working) are kept in Open; ended ones and skipped signals in
 /// bounded Recent lists (the full history belongs to the read models).
 /// </summary>
 public sealed record TenantState(
@@ -117,7 +124,8 @@ public sealed record TenantState(
     long SignalsSkipped = 0,
     ImmutableDictionary<string, DateTimeOffset>? ManualOrders = null,
     string? CredentialKey = null,
-    TenantSuspension? Suspension = null)
+    TenantSuspension? Suspension = null,
+    long OrdersCancelled = 0)
 {
     public const int RecentOrdersKept = 20;
     public const int RecentSkipsKept = 20;
@@ -217,6 +225,9 @@ public sealed record TenantState(
             ? this with { Open = Open.SetItem(n.Intent.ClientOrderId, Open[n.Intent.ClientOrderId] with { Status = OrderStatus.NeedsAttention, Reason = n.Reason, At = n.At }) }
             : this,
         OrderFilled f => ApplyFill(f),
+        OrderWorking w => ApplyWorking(w),
+        OrderCancelled c => Settle(c.Intent, new OrderRecord(c.Intent, OrderStatus.Cancelled, BookedFill(c.Intent), c.Reason, c.At, SubmittedAt(c.Intent, c.At), VenueOrderIdOf(c.Intent)), c.At)
+            with { OrdersCancelled = OrdersCancelled + 1 },
         OrderRejected r => Settle(r.Intent, new OrderRecord(r.Intent, OrderStatus.Rejected, null, r.Reason, r.At, SubmittedAt(r.Intent, r.At)), r.At) with { OrdersRejected = OrdersRejected + 1 },
         OrderFailed x => Settle(x.Intent, new OrderRecord(x.Intent, OrderStatus.Failed, null, x.Reason, x.At, SubmittedAt(x.Intent, x.At)), x.At) with { OrdersFailed = OrdersFailed + 1 },
         SignalsSkipped k => ApplySkip(k),
@@ -226,15 +237,47 @@ public sealed record TenantState(
     private DateTimeOffset SubmittedAt(OrderIntent intent, DateTimeOffset otherwise) =>
         Open.TryGetValue(intent.ClientOrderId, out var open) && open.SubmittedAt != default ? open.SubmittedAt : otherwise;
 
+    private string? VenueOrderIdOf(OrderIntent intent) => Open.GetValueOrDefault(intent.ClientOrderId)?.VenueOrderId;
+
+    /// <summary>The final fill: books only what the order's working reports have not booked already.</summary>
     private TenantState ApplyFill(OrderFilled f)
     {
-        var next = Settle(f.Intent, new OrderRecord(f.Intent, OrderStatus.Filled, f.Fill, null, f.At, SubmittedAt(f.Intent, f.At)), f.At) with { OrdersFilled = OrdersFilled + 1 };
-        if (next.Accounts.TryGetValue(f.Intent.AccountId, out var account) && account.Paper is { } paper)
-            next = next with { Accounts = next.Accounts.SetItem(account.AccountId, account with { Paper = paper.Apply(f.Intent.Side, f.Fill, f.Intent.Symbol) }) };
-        var key = Sources.SubscriptionKeyOf(f.Intent.Source);
-        if (key is not null && next.Subscriptions.TryGetValue(key, out var sub) && sub.Source() == f.Intent.Source)
+        var growth = f.Fill.GrowthSince(BookedFill(f.Intent));
+        return (Settle(f.Intent, new OrderRecord(f.Intent, OrderStatus.Filled, f.Fill, null, f.At, SubmittedAt(f.Intent, f.At), f.Fill.VenueOrderId), f.At)
+            with { OrdersFilled = OrdersFilled + 1 }).Book(f.Intent, growth);
+    }
+
+    /// <summary>The fill booked so far for the order: a working order's part (null when it is not open).</summary>
+    public Fill? BookedFill(OrderIntent intent) => Open.GetValueOrDefault(intent.ClientOrderId)?.Fill;
+
+    /// <summary>A report of an open order the venue holds: its status, its venue id once known, and the growth of its fill booked.</summary>
+    private TenantState ApplyWorking(OrderWorking w)
+    {
+        // Only an open order is followed (a late report of one that ended changes nothing).
+        if (!Open.TryGetValue(w.Intent.ClientOrderId, out var open)) return this;
+        var growth = w.FilledSoFar?.GrowthSince(open.Fill);
+        var record = open with
         {
-            var held = f.Intent.Side == OrderSide.Buy ? sub.Held + f.Fill.Quantity : Math.Max(0m, sub.Held - f.Fill.Quantity);
+            Status = OrderStatus.Working,
+            Reason = null,
+            At = w.At,
+            Fill = growth is null ? open.Fill : w.FilledSoFar,
+            VenueOrderId = w.VenueOrderId ?? open.VenueOrderId,
+        };
+        return (this with { Open = Open.SetItem(w.Intent.ClientOrderId, record) }).Book(w.Intent, growth);
+    }
+
+    /// <summary>Books a part of an order that filled: the paper account's cash and position, the subscription's holding.</summary>
+    private TenantState Book(OrderIntent intent, Fill? part)
+    {
+        if (part is null) return this;
+        var next = this;
+        if (next.Accounts.TryGetValue(intent.AccountId, out var account) && account.Paper is { } paper)
+            next = next with { Accounts = next.Accounts.SetItem(account.AccountId, account with { Paper = paper.Apply(intent.Side, part, intent.Symbol) }) };
+        var key = Sources.SubscriptionKeyOf(intent.Source);
+        if (key is not null && next.Subscriptions.TryGetValue(key, out var sub) && sub.Source() == intent.Source)
+        {
+            var held = intent.Side == OrderSide.Buy ? sub.Held + part.Quantity : Math.Max(0m, sub.Held - part.Quantity);
             next = next with { Subscriptions = next.Subscriptions.SetItem(key, sub with { Held = held }) };
         }
         return next;

@@ -178,9 +178,19 @@ internal static class ReadModelStatements
                 commands.Add(Execution(p, "failed", f.Intent, null, f.Reason, f.At));
                 break;
             case OrderFilled f:
+                // The fill's growth first: it is what the order's row has not booked yet (a working order's parts were).
+                AddFill(commands, t, f.Intent, f.Fill, f.At);
                 commands.Add(UpsertOrder(t, f.Intent, OrderStatus.Filled, null, f.Fill, f.At));
                 commands.Add(Execution(p, "filled", f.Intent, f.Fill, null, f.At));
-                AddFill(commands, t, f);
+                break;
+            case OrderWorking w:
+                if (w.FilledSoFar is { } soFar) AddFill(commands, t, w.Intent, soFar, w.At);
+                commands.Add(UpsertOrder(t, w.Intent, OrderStatus.Working, null, w.FilledSoFar, w.At, w.VenueOrderId));
+                commands.Add(Execution(p, "working", w.Intent, w.FilledSoFar, null, w.At));
+                break;
+            case OrderCancelled c:
+                commands.Add(UpsertOrder(t, c.Intent, OrderStatus.Cancelled, c.Reason, null, c.At));
+                commands.Add(Execution(p, "cancelled", c.Intent, null, c.Reason, c.At));
                 break;
             case SignalsSkipped k:
                 commands.Add(C("""
@@ -207,16 +217,21 @@ internal static class ReadModelStatements
     /// </summary>
     private const string StrategyOfOrder = "COALESCE($5, (SELECT s.strategy_id FROM subscriptions s WHERE s.tenant_id = $1 AND s.subscription_id = $18))";
 
-    private static NpgsqlBatchCommand UpsertOrder(string tenantId, OrderIntent i, OrderStatus status, string? reason, Fill? fill, DateTimeOffset at) => C($"""
+    /// <summary>
+    /// The order's row: its latest status, and its fill so far (filled quantity, average price, fees) and venue order id,
+    /// which an event without them (a cancel, a flag) leaves as they were.
+    /// </summary>
+    private static NpgsqlBatchCommand UpsertOrder(string tenantId, OrderIntent i, OrderStatus status, string? reason, Fill? fill, DateTimeOffset at, string? venueOrderId = null) => C($"""
         INSERT INTO orders (tenant_id, client_order_id, account_id, source, strategy_id, source_sequence, symbol, side, quantity, reference_price,
-                            status, reason, filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at, subscription_id)
-        VALUES ($1, $2, $3, $4, {StrategyOfOrder}, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)
+                            status, reason, filled_quantity, fill_price, fee, venue_order_id, submitted_at, updated_at, subscription_id, order_type, limit_price)
+        VALUES ($1, $2, $3, $4, {StrategyOfOrder}, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)
         ON CONFLICT (tenant_id, client_order_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
-            filled_quantity = EXCLUDED.filled_quantity, fill_price = EXCLUDED.fill_price, fee = EXCLUDED.fee,
-            venue_order_id = EXCLUDED.venue_order_id, updated_at = EXCLUDED.updated_at
+            filled_quantity = COALESCE(EXCLUDED.filled_quantity, orders.filled_quantity), fill_price = COALESCE(EXCLUDED.fill_price, orders.fill_price),
+            fee = COALESCE(EXCLUDED.fee, orders.fee), venue_order_id = COALESCE(EXCLUDED.venue_order_id, orders.venue_order_id), updated_at = EXCLUDED.updated_at
         """,
         tenantId, i.ClientOrderId, i.AccountId, i.Source, Sources.StrategyIdOf(i.Source), i.SourceSequence, i.Symbol, ReadModelNames.Side(i.Side), i.Quantity, i.ReferencePrice,
-        ReadModelNames.Status(status), reason, fill?.Quantity, fill?.Price, fill?.Fee, fill?.VenueOrderId, at, Sources.SubscriptionKeyOf(i.Source));
+        ReadModelNames.Status(status), reason, fill?.Quantity, fill?.Price, fill?.Fee, venueOrderId ?? fill?.VenueOrderId, at, Sources.SubscriptionKeyOf(i.Source),
+        ReadModelNames.Type(i.Type), i.LimitPrice);
 
     private static NpgsqlBatchCommand Execution(ProjectedEvent p, string kind, OrderIntent i, Fill? fill, string? reason, DateTimeOffset at) => C("""
         INSERT INTO executions (tenant_id, execution_id, kind, client_order_id, account_id, strategy_id, symbol, side, quantity, price, fee, reason, from_sequence, to_sequence, occurred_at, subscription_id)
@@ -226,35 +241,58 @@ internal static class ReadModelStatements
         p.TenantId, p.Ordering, kind, i.ClientOrderId, i.AccountId, i.Symbol, ReadModelNames.Side(i.Side),
         fill?.Quantity ?? i.Quantity, fill?.Price, fill?.Fee, reason, i.SourceSequence, at, Sources.SubscriptionKeyOf(i.Source));
 
-    /// <summary>Position at average cost (fees in the cost of a buy, out of the proceeds of a sell) and, for paper accounts, cash.</summary>
-    private static void AddFill(NpgsqlBatchCommandCollection commands, string t, OrderFilled f)
+    /// <summary>
+    /// What a cumulative fill adds to what the order's row has booked so far (read before the row takes the fill), as
+    /// TenantState books it (Fill.GrowthSince): the quantity and notional beyond, the fee beyond (never negative), one
+    /// row; nothing is booked when the quantity did not grow. $1 tenant, $2 client order id, $3 quantity, $4 price, $5 fee.
+    /// </summary>
+    private const string Growth = """
+        WITH growth AS (
+            SELECT $3 - COALESCE(o.filled_quantity, 0) AS quantity,
+                   $3 * $4 - COALESCE(o.filled_quantity * o.fill_price, 0) AS notional,
+                   GREATEST($5 - COALESCE(o.fee, 0), 0) AS fee
+            FROM (SELECT 1) AS one LEFT JOIN orders o ON o.tenant_id = $1 AND o.client_order_id = $2)
+        """;
+
+    /// <summary>
+    /// The growth of an order's fill, booked once: position at average cost (fees in the cost of a buy, out of the
+    /// proceeds of a sell) and, for paper accounts, cash. $6 account, $7 symbol, $8 when.
+    /// </summary>
+    private static void AddFill(NpgsqlBatchCommandCollection commands, string t, OrderIntent i, Fill fill, DateTimeOffset at)
     {
-        var i = f.Intent;
-        var notional = f.Fill.Quantity * f.Fill.Price;
+        object?[] cash = [t, i.ClientOrderId, fill.Quantity, fill.Price, fill.Fee, i.AccountId];
+        object?[] position = [.. cash, i.Symbol, at];
         if (i.Side == OrderSide.Buy)
         {
-            commands.Add(C("""
+            commands.Add(C(Growth + """
                 INSERT INTO positions (tenant_id, account_id, symbol, quantity, cost, realized_pnl, last_fill_price, updated_at)
-                VALUES ($1, $2, $3, $4, $5, 0, $6, $7)
+                SELECT $1, $6, $7, g.quantity, g.notional + g.fee, 0, $4, $8 FROM growth g WHERE g.quantity > 0
                 ON CONFLICT (tenant_id, account_id, symbol) DO UPDATE SET quantity = positions.quantity + EXCLUDED.quantity,
                     cost = positions.cost + EXCLUDED.cost, last_fill_price = EXCLUDED.last_fill_price, updated_at = EXCLUDED.updated_at
-                """, t, i.AccountId, i.Symbol, f.Fill.Quantity, notional + f.Fill.Fee, f.Fill.Price, f.At));
-            commands.Add(C("UPDATE accounts SET cash = cash - $3 WHERE tenant_id = $1 AND account_id = $2 AND cash IS NOT NULL", t, i.AccountId, notional + f.Fill.Fee));
+                """, position));
+            commands.Add(C(Growth + """
+                UPDATE accounts a SET cash = a.cash - (g.notional + g.fee) FROM growth g
+                WHERE a.tenant_id = $1 AND a.account_id = $6 AND a.cash IS NOT NULL AND g.quantity > 0
+                """, cash));
         }
         else
         {
-            // The right-hand sides all read the row before the update: the cost released is the old average times the quantity sold.
-            commands.Add(C("""
+            // Inserted as -quantity with the proceeds as realized: the right-hand sides all read the row before the update,
+            // so the cost released is the old average times the quantity sold.
+            commands.Add(C(Growth + """
                 INSERT INTO positions (tenant_id, account_id, symbol, quantity, cost, realized_pnl, last_fill_price, updated_at)
-                VALUES ($1, $2, $3, -$4, 0, $5, $6, $7)
+                SELECT $1, $6, $7, -g.quantity, 0, g.notional - g.fee, $4, $8 FROM growth g WHERE g.quantity > 0
                 ON CONFLICT (tenant_id, account_id, symbol) DO UPDATE SET
-                    quantity = positions.quantity - $4,
-                    cost = CASE WHEN positions.quantity > 0 THEN positions.cost - positions.cost * LEAST($4, positions.quantity) / positions.quantity ELSE positions.cost END,
-                    realized_pnl = positions.realized_pnl + $5
-                        - CASE WHEN positions.quantity > 0 THEN positions.cost * LEAST($4, positions.quantity) / positions.quantity ELSE 0 END,
+                    quantity = positions.quantity + EXCLUDED.quantity,
+                    cost = CASE WHEN positions.quantity > 0 THEN positions.cost - positions.cost * LEAST(-EXCLUDED.quantity, positions.quantity) / positions.quantity ELSE positions.cost END,
+                    realized_pnl = positions.realized_pnl + EXCLUDED.realized_pnl
+                        - CASE WHEN positions.quantity > 0 THEN positions.cost * LEAST(-EXCLUDED.quantity, positions.quantity) / positions.quantity ELSE 0 END,
                     last_fill_price = EXCLUDED.last_fill_price, updated_at = EXCLUDED.updated_at
-                """, t, i.AccountId, i.Symbol, f.Fill.Quantity, notional - f.Fill.Fee, f.Fill.Price, f.At));
-            commands.Add(C("UPDATE accounts SET cash = cash + $3 WHERE tenant_id = $1 AND account_id = $2 AND cash IS NOT NULL", t, i.AccountId, notional - f.Fill.Fee));
+                """, position));
+            commands.Add(C(Growth + """
+                UPDATE accounts a SET cash = a.cash + (g.notional - g.fee) FROM growth g
+                WHERE a.tenant_id = $1 AND a.account_id = $6 AND a.cash IS NOT NULL AND g.quantity > 0
+                """, cash));
         }
     }
 
@@ -272,8 +310,12 @@ public static class ReadModelNames
         OrderStatus.Failed => "failed",
         OrderStatus.Unknown => "unknown",
         OrderStatus.NeedsAttention => "needs_attention",
+        OrderStatus.Working => "working",
+        OrderStatus.Cancelled => "cancelled",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
+
+    public static string Type(OrderType type) => type == OrderType.Limit ? "limit" : "market";
 
     public static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
 }

@@ -47,8 +47,11 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.order-failed.v1", typeof(OrderFailed)),
         ("t.order-unknown.v1", typeof(OrderMarkedUnknown)),
         ("t.order-attention.v1", typeof(OrderNeedsAttention)),
+        ("t.order-working.v1", typeof(OrderWorking)),
+        ("t.order-cancelled.v1", typeof(OrderCancelled)),
         ("t.signals-skipped.v2", typeof(SignalsSkipped)),
-        ("t.snapshot.v3", typeof(TenantSnapshot)),
+        // v4: order records keep their venue order id, orders can be working or cancelled, OrdersCancelled is counted
+        ("t.snapshot.v4", typeof(TenantSnapshot)),
         // tenant commands and replies
         ("t.create", typeof(CreateTenant)),
         ("t.link-paper", typeof(LinkPaperAccount)),
@@ -73,6 +76,9 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.resume-trading", typeof(ResumeTenant)),
         ("t.place-manual", typeof(PlaceManualOrder)),
         ("t.manual-placed", typeof(ManualOrderPlaced)),
+        ("t.cancel-order", typeof(CancelOrder)),
+        ("t.cancel-answered", typeof(OrderCancelAnswered)),
+        ("t.cancel-refused", typeof(OrderCancelRefused)),
         ("t.accepted", typeof(CommandAccepted)),
         ("t.rejected", typeof(CommandRejected)),
         ("t.portfolio", typeof(Portfolio)),
@@ -129,6 +135,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         // Accounts before the API's broker accounts: no label, mode, key hint or sealed credentials (v1 snapshots' accounts likewise).
         ("t.broker-linked.v1", typeof(BrokerAccountLinked)),
         ("t.snapshot.v2", typeof(TenantSnapshot)),
+        // Order records without a venue order id (a filled one's is in its fill), nothing working or cancelled, no OrdersCancelled.
+        ("t.snapshot.v3", typeof(TenantSnapshot)),
     ];
 
     private static readonly FrozenDictionary<Type, string> ManifestOf = Bindings.ToFrozenDictionary(b => b.Type, b => b.Manifest);
@@ -209,6 +217,11 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(OrderFailed))]
 [JsonSerializable(typeof(OrderMarkedUnknown))]
 [JsonSerializable(typeof(OrderNeedsAttention))]
+[JsonSerializable(typeof(OrderWorking))]
+[JsonSerializable(typeof(OrderCancelled))]
+[JsonSerializable(typeof(CancelOrder))]
+[JsonSerializable(typeof(OrderCancelAnswered))]
+[JsonSerializable(typeof(OrderCancelRefused))]
 [JsonSerializable(typeof(SignalsSkipped))]
 [JsonSerializable(typeof(TenantSnapshot))]
 [JsonSerializable(typeof(CreateTenant))]

@@ -60,8 +60,9 @@ public sealed class BrokerSession : ReceiveActor
         _settings = settings;
         _time = time;
         // One call at a time per account: the mailbox waits while a call is awaited (its thread is free meanwhile).
-        ReceiveAsync<PlaceOrderAtVenue>(m => CallAsync(m.Intent, isLookup: false));
-        ReceiveAsync<FindOrderAtVenue>(m => CallAsync(m.Intent, isLookup: true));
+        ReceiveAsync<PlaceOrderAtVenue>(m => CallAsync(m.Intent, VenueCallKind.Place, null));
+        ReceiveAsync<FindOrderAtVenue>(m => CallAsync(m.Intent, VenueCallKind.Find, m.Lookup));
+        ReceiveAsync<CancelOrderAtVenue>(m => CallAsync(m.Intent, VenueCallKind.Cancel, m.Lookup));
         ReceiveAsync<CheckVenueConnectivity>(_ => CheckAsync());
         Receive<ReceiveTimeout>(_ => Context.Stop(Self));
         SetReceiveTimeout(settings.IdleStop);
@@ -168,9 +169,15 @@ public sealed class BrokerSession : ReceiveActor
         }
     }
 
-    private async Task CallAsync(OrderIntent intent, bool isLookup)
+    /// <summary>
+    /// Every order call, placement, lookup or cancel, under the same rules: refused unsent while the credentials do not
+    /// open or the breaker is open, admitted by the venue's request budget, then run with the call timeout.
+    /// </summary>
+    private async Task CallAsync(OrderIntent intent, VenueCallKind kind, OrderLookup? lookup)
     {
         var replyTo = Sender;
+        // A lookup or cancel that could not be made learnt nothing about the order (unknown); a placement placed nothing.
+        var isLookup = kind != VenueCallKind.Place;
         if (_unusable is not null)
         {
             // Never called: definitely not placed (a lookup learnt nothing and is retried with backoff).
@@ -205,7 +212,7 @@ public sealed class BrokerSession : ReceiveActor
         VenueAnswer answer;
         try
         {
-            answer = await CallWithTokenAsync(intent, isLookup);
+            answer = await CallWithTokenAsync(intent, kind, lookup);
         }
         finally
         {
@@ -228,15 +235,16 @@ public sealed class BrokerSession : ReceiveActor
     }
 
     /// <summary>The call with the account's token where the venue uses one; a token the venue refused is renewed once and the call made again (it was not placed).</summary>
-    private async Task<VenueAnswer> CallWithTokenAsync(OrderIntent intent, bool isLookup)
+    private async Task<VenueAnswer> CallWithTokenAsync(OrderIntent intent, VenueCallKind kind, OrderLookup? lookup)
     {
+        var isLookup = kind != VenueCallKind.Place;
         var (account, failure) = await WithTokenAsync(renew: false);
         if (account is null) return isLookup ? VenueAnswer.Unknown(intent, failure!) : VenueAnswer.NotPlaced(intent, failure!);
-        var answer = await VenueCall.RunAsync(_client, account, intent, isLookup, _settings.CallTimeout);
+        var answer = await VenueCall.RunAsync(_client, account, intent, kind, lookup, _settings.CallTimeout);
         if (!answer.TokenRefused || _client.Tokens is null) return answer;
         (account, failure) = await WithTokenAsync(renew: true);
         if (account is null) return isLookup ? VenueAnswer.Unknown(intent, failure!) : VenueAnswer.NotPlaced(intent, failure!);
-        return await VenueCall.RunAsync(_client, account, intent, isLookup, _settings.CallTimeout);
+        return await VenueCall.RunAsync(_client, account, intent, kind, lookup, _settings.CallTimeout);
     }
 
     private void VenueError(string kind) => EngineInstruments.VenueErrors.Add(1,
@@ -245,7 +253,12 @@ public sealed class BrokerSession : ReceiveActor
 
 /// <summary>Local messages between a tenant and its broker session (never leave the node).</summary>
 public sealed record PlaceOrderAtVenue(OrderIntent Intent);
-public sealed record FindOrderAtVenue(OrderIntent Intent);
+
+/// <summary>Looks the order up; Lookup is what the tenant's ledger knows of it (<see cref="Domain.Tenants.VenueLookup"/>).</summary>
+public sealed record FindOrderAtVenue(OrderIntent Intent, OrderLookup Lookup);
+
+/// <summary>Asks the venue to cancel the open order; answered with its state afterwards, like a lookup.</summary>
+public sealed record CancelOrderAtVenue(OrderIntent Intent, OrderLookup Lookup);
 public sealed record CheckVenueConnectivity;
 public sealed record ConnectivityAnswer(bool Passed, string? Reason);
 
@@ -255,22 +268,35 @@ public sealed record VenueCallAdmitted(string ClientOrderId);
 /// <summary>The session was issued a venue token for the account: the tenant keeps it (sealed) so its next session reuses it.</summary>
 public sealed record VenueTokenIssued(string AccountId, string SealedToken, DateTimeOffset ExpiresAt);
 
+/// <summary>Which order call: a placement, a lookup, or a cancel (answered with the order's state afterwards, like a lookup).</summary>
+public enum VenueCallKind
+{
+    Place = 1,
+    Find = 2,
+    Cancel = 3,
+}
+
+/// <summary>A venue's answer in the ledger's vocabulary; VenueOrderId is the venue's own id of the order when it said one.</summary>
 public sealed record VenueAnswer(OrderIntent Intent, VenueAnswerKind Kind, Fill? Fill, string? Reason)
 {
     /// <summary>Not placed because the venue refused the account's session token: the session renews it and calls again.</summary>
     public bool TokenRefused { get; init; }
 
+    public string? VenueOrderId { get; init; }
+
     /// <summary>
-    /// An order that ended with part filled (a cancelled or expired remainder) is booked as filled for that part; one that
-    /// ended with nothing filled placed nothing, as a rejection does. Open orders, partly filled or not, stay open.
+    /// An order that ended with part filled (a cancelled or expired remainder) is filled for that part; one that ended
+    /// with nothing filled is cancelled. An open order is accepted, with its cumulative fill when partly filled.
     /// </summary>
-    public static VenueAnswer Of(OrderIntent intent, BrokerOrderResult r) => r.Status switch
+    public static VenueAnswer Of(OrderIntent intent, BrokerOrderResult r) => (r.Status switch
     {
-        BrokerOrderStatus.Filled or BrokerOrderStatus.Cancelled when r.Fill is { Quantity: > 0 } => new(intent, VenueAnswerKind.Filled, r.Fill, null),
-        BrokerOrderStatus.Rejected => new(intent, VenueAnswerKind.Rejected, null, r.RejectReason ?? "rejected"),
-        BrokerOrderStatus.Cancelled => new(intent, VenueAnswerKind.Rejected, null, "ended unfilled at the venue: " + (r.RejectReason ?? "cancelled")),
-        _ => new(intent, VenueAnswerKind.Accepted, null, null),
-    };
+        BrokerOrderStatus.Filled or BrokerOrderStatus.Cancelled when r.Fill is { Quantity: > 0 } => new VenueAnswer(intent, VenueAnswerKind.Filled, r.Fill, null),
+        BrokerOrderStatus.Rejected => new VenueAnswer(intent, VenueAnswerKind.Rejected, null, r.RejectReason ?? "rejected"),
+        BrokerOrderStatus.Cancelled => new VenueAnswer(intent, VenueAnswerKind.Cancelled, null, r.RejectReason ?? "cancelled at the venue"),
+        BrokerOrderStatus.PartiallyFilled when r.Fill is { Quantity: > 0 } => new VenueAnswer(intent, VenueAnswerKind.Accepted, r.Fill, null),
+        // Open with nothing filled (or a "filled" report without its fill: followed until the venue says what filled).
+        _ => new VenueAnswer(intent, VenueAnswerKind.Accepted, null, null),
+    }) with { VenueOrderId = r.VenueOrderId ?? r.Fill?.VenueOrderId };
 
     public static VenueAnswer NotFound(OrderIntent i) => new(i, VenueAnswerKind.NotFound, null, null);
     public static VenueAnswer NotPlaced(OrderIntent i, string reason) => new(i, VenueAnswerKind.NotPlaced, null, reason);

@@ -22,7 +22,9 @@ namespace TradingActors.Engine.Tenants;
 /// active subscription of that strategy has persisted its outcome. Venue calls go through one BrokerSession child per external
 /// account, one call at a time per tenant (other messages wait in the stash, bounded by the call
 /// timeout); the embedded paper venue is called directly: a paper order and its fill are one step.
-/// Every open order is resolved by client order id with its own backoff.
+/// Every open order is resolved by client order id with its own backoff; a working one (resting or partly filled at its
+/// venue) is followed the same way until it ends, each growth of its fill persisted and booked once. A trader's cancel
+/// goes to the venue through the same one-call-at-a-time path, and its answer is persisted like a lookup's.
 /// </summary>
 public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 {
@@ -42,10 +44,14 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private HashSet<string>? _fetching;
     private Dictionary<string, int>? _lookups;
     private Dictionary<string, IActorRef>? _manualReplies;
+    private Dictionary<string, IActorRef>? _cancelReplies;
     private int _sessionGeneration;
 
     /// <summary>A venue call in progress.</summary>
-    private sealed record InFlight(OrderIntent Intent, bool IsLookup);
+    private sealed record InFlight(OrderIntent Intent, VenueCallKind Kind)
+    {
+        public bool IsLookup => Kind != VenueCallKind.Place;
+    }
 
     /// <summary>A subscribe or resume waiting for the strategy's latest sequence (its starting point).</summary>
     private sealed record PendingStart(string StrategyId, ITenantCommand Command, IActorRef ReplyTo, Func<long, Decision> Decide);
@@ -124,6 +130,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 break;
             case ChangeSubscriptionBudget c: Decide(c, TenantDecisions.ChangeBudget(_state, c.SubscriptionId, c.Budget, Now)); break;
             case PlaceManualOrder c: PlaceManual(c); break;
+            case CancelOrder c: Cancel(c); break;
             case ExecuteSignal c:
                 EngineInstruments.SignalDelivery.Record(Math.Max(0, (Now - c.Signal.Time).TotalSeconds));
                 EngineInstruments.CountIfFromOtherNode(Sender, "execute-signal");
@@ -476,13 +483,13 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 return Progress.Busy;
             case SignalPlan.Place { EmbeddedPaper: true } place:
                 // The paper account is ours: no intent to persist; the order and its fill become one event.
-                CallVenue(new InFlight(place.Intent, IsLookup: false));
+                CallVenue(new InFlight(place.Intent, VenueCallKind.Place));
                 return Progress.Busy;
             case SignalPlan.Place place:
                 Persist(new OrderSubmitted(place.Intent, Now), e =>
                 {
                     Apply(e);
-                    CallVenue(new InFlight(place.Intent, IsLookup: false));
+                    CallVenue(new InFlight(place.Intent, VenueCallKind.Place));
                 });
                 return Progress.Busy;
             default:
@@ -564,7 +571,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void PlaceManual(PlaceManualOrder c)
     {
         decimal? price = _deps.Prices is { } prices && prices.TryGetLatest(c.Symbol ?? "", out var latest) ? latest : null;
-        switch (TenantDecisions.PlanManualOrder(_state, c.RequestKey, c.AccountId, c.Symbol!, c.Side, c.Quantity, c.Notional, price, _deps.PaperCosts))
+        switch (TenantDecisions.PlanManualOrder(_state, c.RequestKey, c.AccountId, c.Symbol!, c.Side, c.Quantity, c.Notional, price, _deps.PaperCosts, c.Type, c.LimitPrice))
         {
             case ManualOrderPlan.Invalid invalid:
                 Sender.Tell(new CommandRejected(_tenantId, nameof(PlaceManualOrder), invalid.Reason));
@@ -579,7 +586,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 break;
             case ManualOrderPlan.Place { EmbeddedPaper: true } place:
                 (_manualReplies ??= [])[place.Intent.ClientOrderId] = Sender;
-                CallVenue(new InFlight(place.Intent, IsLookup: false));
+                CallVenue(new InFlight(place.Intent, VenueCallKind.Place));
                 break;
             case ManualOrderPlan.Place place:
                 (_manualReplies ??= [])[place.Intent.ClientOrderId] = Sender;
@@ -587,10 +594,37 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 {
                     Apply(e);
                     ReplyManual(e.Intent.ClientOrderId);
-                    CallVenue(new InFlight(place.Intent, IsLookup: false));
+                    CallVenue(new InFlight(place.Intent, VenueCallKind.Place));
                 });
                 break;
         }
+    }
+
+    // ---- cancels: asked of the venue like a lookup; the trader is told the order's status once its answer is persisted
+
+    private void Cancel(CancelOrder c)
+    {
+        switch (TenantDecisions.PlanCancel(_state, c.ClientOrderId))
+        {
+            case CancelPlan.Refuse refuse:
+                Sender.Tell(new OrderCancelRefused(_tenantId, c.ClientOrderId, refuse.Kind, refuse.Reason));
+                break;
+            case CancelPlan.AtVenue venue:
+                // One venue call at a time: a second cancel waits in the stash until this one is answered.
+                (_cancelReplies ??= [])[c.ClientOrderId] = Sender;
+                CallVenue(new InFlight(venue.Order.Intent, VenueCallKind.Cancel));
+                break;
+        }
+    }
+
+    /// <summary>Answers the cancel waiting for this order, if one is, with the order's status now.</summary>
+    private void ReplyCancel(string clientOrderId)
+    {
+        if (_cancelReplies is null || !_cancelReplies.Remove(clientOrderId, out var replyTo)) return;
+        if (_cancelReplies.Count == 0) _cancelReplies = null;
+        // The order was open when the cancel was sent: it is still open, or it ended with the answer just persisted.
+        var order = _state.Find(clientOrderId)!;
+        replyTo.Tell(new OrderCancelAnswered(_tenantId, clientOrderId, order.Status, order.Reason, LastSequenceNr));
     }
 
     /// <summary>Answers the manual order request waiting for this order, if one is (after its event is persisted).</summary>
@@ -607,10 +641,11 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void CallVenue(InFlight call)
     {
         var account = _state.Accounts[call.Intent.AccountId];
+        var lookup = call.IsLookup ? LookupOf(call.Intent) : null;
         if (account.IsEmbeddedPaper)
         {
             var paper = new BrokerAccount(account.AccountId, PaperAccountNumber(_tenantId, account.AccountId));
-            var answer = VenueCall.RunAsync(_deps.Venues[account.Venue], paper, call.Intent, call.IsLookup, _deps.Session.CallTimeout);
+            var answer = VenueCall.RunAsync(_deps.Venues[account.Venue], paper, call.Intent, call.Kind, lookup, _deps.Session.CallTimeout);
             if (answer.IsCompleted)
             {
                 // The usual case: settled in this same message, no hop, no timer, no behaviour switch.
@@ -621,7 +656,12 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         }
         else
         {
-            Session(account).Tell(call.IsLookup ? new FindOrderAtVenue(call.Intent) : new PlaceOrderAtVenue(call.Intent));
+            Session(account).Tell(call.Kind switch
+            {
+                VenueCallKind.Find => new FindOrderAtVenue(call.Intent, lookup!),
+                VenueCallKind.Cancel => new CancelOrderAtVenue(call.Intent, lookup!),
+                _ => (object)new PlaceOrderAtVenue(call.Intent),
+            });
         }
         _inFlight = call;
         // The tenant's own guard: a session stuck in a connector that ignores its timeout still frees the tenant. A call
@@ -645,17 +685,38 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         Settle(call, answer);
     }
 
+    /// <summary>What the tenant's ledger tells the venue to find an open order by (its venue id, when it was sent, the ids to pass over).</summary>
+    private OrderLookup LookupOf(OrderIntent intent)
+    {
+        if (!_state.Open.TryGetValue(intent.ClientOrderId, out var order)) return OrderLookup.Of(intent);
+        var l = VenueLookup.Of(_state, order, Resolution.ClockSkew);
+        return new OrderLookup(l.ClientOrderId, l.Symbol, l.Side, l.Quantity) { VenueOrderId = l.VenueOrderId, SentAfter = l.SentAfter, KnownVenueOrderIds = l.KnownVenueOrderIds };
+    }
+
     private void Settle(InFlight call, VenueAnswer answer)
     {
         var intent = call.Intent;
-        if (TenantDecisions.OutcomeOf(_state, intent, answer.Kind, answer.Fill, answer.Reason, call.IsLookup, Now) is IOrderEvent outcome)
+        var id = intent.ClientOrderId;
+        // Every lookup of an open order counts toward its backoff (and its attention flag), whatever it found.
+        if (call.Kind == VenueCallKind.Find && _state.Open.ContainsKey(id))
+            (_lookups ??= [])[id] = _lookups.GetValueOrDefault(id) + 1;
+        var outcome = call.Kind == VenueCallKind.Cancel
+            ? TenantDecisions.CancelOutcomeOf(_state, intent, answer.Kind, answer.Fill, answer.Reason, answer.VenueOrderId, Resolution, Now)
+            : TenantDecisions.OutcomeOf(_state, intent, answer.Kind, answer.Fill, answer.Reason, call.IsLookup, Now, answer.VenueOrderId);
+        if (outcome is IOrderEvent e)
         {
-            PersistOutcome(outcome);
+            PersistOutcome(e);
             return;
         }
-        if (!_state.Open.TryGetValue(intent.ClientOrderId, out var open))
+        if (!_state.Open.TryGetValue(id, out var open))
         {
             DrainSource(intent);
+            return;
+        }
+        if (call.Kind == VenueCallKind.Cancel)
+        {
+            // Nothing new (not answered, or still working as booked): the order's own lookups go on as scheduled.
+            ReplyCancel(id);
             return;
         }
         if (!call.IsLookup)
@@ -666,7 +727,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             return;
         }
 
-        var lookups = (_lookups ??= [])[intent.ClientOrderId] = _lookups.GetValueOrDefault(intent.ClientOrderId) + 1;
+        var lookups = _lookups![id];
         var step = Resolution.AfterLookup(open, answer.Kind, _deps.Venues[_state.Accounts[intent.AccountId].Venue].DeduplicatesClientOrderIds, lookups, Now);
         if (Resolution.RaisesAttention(open, lookups))
         {
@@ -691,7 +752,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case ResolutionStep.LookUpAgain again: ScheduleLookup(intent.ClientOrderId, again.After); break;
             case ResolutionStep.Replace:
                 // The original call can no longer be in flight and the venue deduplicates: same id again.
-                CallVenue(new InFlight(intent, IsLookup: false));
+                CallVenue(new InFlight(intent, VenueCallKind.Place));
                 break;
             case ResolutionStep.ConcludeNotPlaced notPlaced: PersistOutcome(new OrderFailed(intent, notPlaced.Reason, Now)); break;
         }
@@ -706,9 +767,12 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             var id = intent.ClientOrderId;
             var record = _state.Open.TryGetValue(id, out var open) ? open : _state.Recent[^1];
             var status = record.Status;
-            if (record.SubmittedAt != default) EngineInstruments.OrderLatency.Record(Math.Max(0, (record.At - record.SubmittedAt).TotalSeconds));
+            // The decision-to-outcome latency; a working order's reports are not its outcome.
+            if (record.SubmittedAt != default && status != OrderStatus.Working)
+                EngineInstruments.OrderLatency.Record(Math.Max(0, (record.At - record.SubmittedAt).TotalSeconds));
             Context.System.EventStream.Publish(new OrderOutcomePersisted(_tenantId, id, status, System.Diagnostics.Stopwatch.GetTimestamp()));
             ReplyManual(id);
+            ReplyCancel(id);
             if (open is null)
             {
                 _lookups?.Remove(id);
@@ -717,6 +781,11 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             else if (status == OrderStatus.Unknown)
             {
                 ScheduleLookup(id, Resolution.Backoff(0));
+            }
+            else if (status == OrderStatus.Working)
+            {
+                // Followed until it ends, at the pace its lookups have reached.
+                ScheduleLookup(id, Resolution.Backoff(_lookups?.GetValueOrDefault(id) ?? 0));
             }
             DrainSource(intent);
             UpdateResidency();
@@ -739,7 +808,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void Resolve(string clientOrderId)
     {
         if (!_state.Open.TryGetValue(clientOrderId, out var open)) return;
-        CallVenue(new InFlight(open.Intent, IsLookup: true));
+        CallVenue(new InFlight(open.Intent, VenueCallKind.Find));
     }
 
     private IActorRef Session(LinkedAccount account)

@@ -65,10 +65,27 @@ public sealed record ExecuteSignal(string TenantId, Signal Signal) : ITenantComm
 public sealed record CatchUpSignals(string TenantId, string StrategyId, long Through) : ITenantCommand;
 
 /// <summary>
-/// A trader's market order, sized by Quantity or by Notional (exactly one). RequestKey (the API's
+/// A trader's order, sized by Quantity or by Notional (exactly one). RequestKey (the API's
 /// Idempotency-Key) makes the client order id: the same request sent again is the same order.
+/// A limit order (Type) carries its LimitPrice; a market order none.
 /// </summary>
-public sealed record PlaceManualOrder(string TenantId, string RequestKey, string AccountId, string Symbol, OrderSide Side, decimal? Quantity, decimal? Notional) : ITenantCommand;
+public sealed record PlaceManualOrder(string TenantId, string RequestKey, string AccountId, string Symbol, OrderSide Side, decimal? Quantity, decimal? Notional,
+    OrderType Type = OrderType.Market, decimal? LimitPrice = null) : ITenantCommand;
+
+/// <summary>
+/// A trader's cancel of an open order: its venue is asked to cancel it and the answer is persisted like a lookup's.
+/// Answered by <see cref="OrderCancelAnswered"/> with the order's status afterwards, or <see cref="OrderCancelRefused"/>.
+/// </summary>
+public sealed record CancelOrder(string TenantId, string ClientOrderId) : ITenantCommand;
+
+/// <summary>
+/// The venue answered the cancel (or did not, in time): Status is the order's status now — cancelled, filled (it filled
+/// first, or in part before it was cancelled), or still open (the venue has not ended it yet; it is still followed).
+/// </summary>
+public sealed record OrderCancelAnswered(string TenantId, string ClientOrderId, OrderStatus Status, string? Reason, long Version) : ITradingMessage;
+
+/// <summary>Nothing to cancel: the tenant has no such order, or it has already ended.</summary>
+public sealed record OrderCancelRefused(string TenantId, string ClientOrderId, CancelRefusal Refusal, string Reason) : ITradingMessage;
 
 public sealed record GetPortfolio(string TenantId) : ITenantCommand;
 

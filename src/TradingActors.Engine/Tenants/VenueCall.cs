@@ -11,8 +11,10 @@ namespace TradingActors.Engine.Tenants;
 /// </summary>
 public static class VenueCall
 {
-    public static async Task<VenueAnswer> RunAsync(IBrokerClient client, BrokerAccount account, OrderIntent intent, bool isLookup, TimeSpan timeout)
+    /// <param name="lookup">What identifies the order at the venue for a lookup or a cancel (built from the tenant's ledger); unused for a placement.</param>
+    public static async Task<VenueAnswer> RunAsync(IBrokerClient client, BrokerAccount account, OrderIntent intent, VenueCallKind kind, OrderLookup? lookup, TimeSpan timeout)
     {
+        var isLookup = kind != VenueCallKind.Place;
         using var cts = new CancellationTokenSource(timeout);
         try
         {
@@ -20,7 +22,10 @@ public static class VenueCall
             // dispatcher threads, so a connector that blocks after an await still blocks only its venue.
             if (isLookup)
             {
-                var found = await client.FindOrderAsync(account, OrderLookup.Of(intent), cts.Token);
+                var key = lookup ?? OrderLookup.Of(intent);
+                var found = kind == VenueCallKind.Cancel
+                    ? await client.CancelOrderAsync(account, key, cts.Token)
+                    : await client.FindOrderAsync(account, key, cts.Token);
                 return found is null ? VenueAnswer.NotFound(intent) : VenueAnswer.Of(intent, found);
             }
             return VenueAnswer.Of(intent, await client.PlaceOrderAsync(account, intent, cts.Token));
@@ -40,7 +45,14 @@ public static class VenueCall
         catch (Exception e)
         {
             // Anything else may have happened after the venue took the order: unknown, resolved by lookup.
-            return VenueAnswer.Unknown(intent, $"{(isLookup ? "lookup" : "placement")} failed: {e.GetType().Name}: {e.Message}");
+            return VenueAnswer.Unknown(intent, $"{Name(kind)} failed: {e.GetType().Name}: {e.Message}");
         }
     }
+
+    private static string Name(VenueCallKind kind) => kind switch
+    {
+        VenueCallKind.Find => "lookup",
+        VenueCallKind.Cancel => "cancel",
+        _ => "placement",
+    };
 }

@@ -71,4 +71,21 @@ public class InstrumentTests
         Assert.Equal("symbol", e.ParamName);
         Assert.StartsWith("unknown instrument 'NOPE'", e.Message);
     }
+
+    // A venue's rules (what a connector reads into Instrument): 0.001 steps, at least 0.01, at least 10 in notional.
+    private static readonly Instrument Rules = new("XYZ", 0.001m, 0.01m, 0.01m, MinNotional: 10m);
+
+    public static TheoryData<string, decimal, decimal, string?> Refusals => new()
+    {
+        { "all rules met", 0.5m, 100m, null },
+        { "exactly the minimum quantity and notional", 0.1m, 100m, null },
+        { "below the minimum quantity", 0.009m, 10_000m, "quantity 0.009 is below the minimum 0.01 for XYZ" },
+        { "off the step", 0.0105m, 10_000m, "quantity 0.0105 is not a multiple of the step 0.001 for XYZ" },
+        { "below the minimum notional", 0.099m, 100m, "notional 9.900 is below the minimum 10 for XYZ" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void A_venue_refuses_what_breaks_its_rules_with_the_reason(string rule, decimal quantity, decimal price, string? expected) =>
+        Assert.True(expected == Rules.Refusal(quantity, price), $"{rule}: {Rules.Refusal(quantity, price)}");
 }

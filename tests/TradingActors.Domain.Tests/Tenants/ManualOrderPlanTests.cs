@@ -13,12 +13,15 @@ public sealed class ManualOrderPlanTests
     private const decimal Price = 50_000m;
 
     private sealed record Request(string Key = Key, string? Account = PaperAccountId, string? Symbol = Symbol, OrderSide Side = OrderSide.Buy,
-        decimal? Quantity = 0.01m, decimal? Notional = null, decimal? Price = Price);
+        decimal? Quantity = 0.01m, decimal? Notional = null, decimal? Price = Price, OrderType Type = OrderType.Market, decimal? LimitPrice = null);
 
     private sealed record Case(TenantState State, Request Request, ManualOrderPlan Expected);
 
     private static OrderIntent Manual(decimal quantity, OrderSide side = OrderSide.Buy, string account = PaperAccountId, string key = Key) =>
         new(ClientOrderIds.Create(Tenant, account, "manual:" + key, 0, 0), account, "manual:" + key, 0, Symbol, side, quantity, Price);
+
+    private static OrderIntent Limit(decimal quantity, decimal limit, OrderSide side = OrderSide.Buy, string account = ExternalAccountId) =>
+        Manual(quantity, side, account) with { Type = OrderType.Limit, LimitPrice = limit };
 
     private static OrderFilled Bought(decimal quantity, string key = "earlier") =>
         new(Manual(quantity, key: key), new Fill(quantity, Price, 0m, "V-1", T0), T0);
@@ -79,6 +82,43 @@ public sealed class ManualOrderPlanTests
             new ManualOrderPlan.Place(Manual(0.01m, OrderSide.Sell), true)),
         ["an external sell is never refused for holdings"] = new(WithAccounts(), new(Account: ExternalAccountId, Side: OrderSide.Sell),
             new ManualOrderPlan.Place(Manual(0.01m, OrderSide.Sell, ExternalAccountId), false)),
+
+        // ---- limit orders
+        ["a limit order without a limit price"] = new(WithAccounts(), new(Account: ExternalAccountId, Type: OrderType.Limit),
+            new ManualOrderPlan.Invalid("a limit order needs a positive limit price")),
+        ["a limit order with a zero limit price"] = new(WithAccounts(), new(Account: ExternalAccountId, Type: OrderType.Limit, LimitPrice: 0m),
+            new ManualOrderPlan.Invalid("a limit order needs a positive limit price")),
+        ["a limit order with a negative limit price"] = new(WithAccounts(), new(Account: ExternalAccountId, Type: OrderType.Limit, LimitPrice: -1m),
+            new ManualOrderPlan.Invalid("a limit order needs a positive limit price")),
+        ["a limit price that rounds to nothing at the tick"] = new(WithAccounts(), new(Account: ExternalAccountId, Type: OrderType.Limit, LimitPrice: 0.0049m),
+            new ManualOrderPlan.Invalid("the limit price is below BTCUSDT's tick 0.01")),
+        ["a limit price of half a tick rounds up to one"] = new(WithAccounts(), new(Account: ExternalAccountId, Type: OrderType.Limit, LimitPrice: 0.005m),
+            new ManualOrderPlan.Place(Limit(0.01m, 0.01m), false)),
+        ["a market order with a limit price"] = new(WithAccounts(), new(Account: ExternalAccountId, LimitPrice: 49_000m),
+            new ManualOrderPlan.Invalid("a market order takes no limit price")),
+        ["an external limit buy below the market rests: placed, its price rounded to the tick"] = new(WithAccounts(),
+            new(Account: ExternalAccountId, Type: OrderType.Limit, LimitPrice: 49_000.123m), new ManualOrderPlan.Place(Limit(0.01m, 49_000.12m), false)),
+        ["an external limit sell above the market: placed"] = new(WithAccounts(), new(Account: ExternalAccountId, Side: OrderSide.Sell, Type: OrderType.Limit, LimitPrice: 51_000m),
+            new ManualOrderPlan.Place(Limit(0.01m, 51_000m, OrderSide.Sell), false)),
+        // 1 000 / (40 000 * 1.002) = 0.024950…: the limit price sizes it, not the market's 50 000 (0.019960).
+        ["a notional limit buy is sized at its limit price"] = new(WithAccounts(), new(Account: ExternalAccountId, Quantity: null, Notional: 1_000m, Type: OrderType.Limit, LimitPrice: 40_000m),
+            new ManualOrderPlan.Place(Limit(0.024950m, 40_000m), false)),
+        ["a notional limit sell is notional / limit price"] = new(WithAccounts(), new(Account: ExternalAccountId, Side: OrderSide.Sell, Quantity: null, Notional: 1_000m,
+            Type: OrderType.Limit, LimitPrice: 62_500m), new ManualOrderPlan.Place(Limit(0.016m, 62_500m, OrderSide.Sell), false)),
+        ["a paper limit buy below the market is refused up front"] = new(WithAccounts(), new(Type: OrderType.Limit, LimitPrice: 49_999.99m),
+            new ManualOrderPlan.Invalid("limit 49999.99 is not marketable at 50000: the paper account fills at once and keeps no resting orders")),
+        ["a paper limit buy at the market is placed"] = new(WithAccounts(), new(Type: OrderType.Limit, LimitPrice: 50_000m),
+            new ManualOrderPlan.Place(Limit(0.01m, 50_000m, account: PaperAccountId), true)),
+        ["a paper limit buy above the market is placed"] = new(WithAccounts(), new(Type: OrderType.Limit, LimitPrice: 50_100m),
+            new ManualOrderPlan.Place(Limit(0.01m, 50_100m, account: PaperAccountId), true)),
+        ["a paper limit sell above the market is refused up front"] = new(WithAccounts().Then(Bought(0.01m)), new(Side: OrderSide.Sell, Type: OrderType.Limit, LimitPrice: 50_000.01m),
+            new ManualOrderPlan.Invalid("limit 50000.01 is not marketable at 50000: the paper account fills at once and keeps no resting orders")),
+        ["a paper limit sell at the market is placed"] = new(WithAccounts().Then(Bought(0.01m)), new(Side: OrderSide.Sell, Type: OrderType.Limit, LimitPrice: 50_000m),
+            new ManualOrderPlan.Place(Limit(0.01m, 50_000m, OrderSide.Sell, PaperAccountId), true)),
+        ["a paper limit buy beyond the cash is a rejected order"] = new(WithAccounts(paperCash: 500m), new(Type: OrderType.Limit, LimitPrice: 50_100m),
+            new ManualOrderPlan.Reject(Limit(0.01m, 50_100m, account: PaperAccountId), "insufficient funds")),
+        ["the same key again as a limit order: already placed"] = new(WithAccounts().Then(Bought(0.01m, key: Key)), new(Type: OrderType.Limit, LimitPrice: 1m),
+            new ManualOrderPlan.AlreadyPlaced(Manual(0.01m).ClientOrderId)),
     };
 
     public static TheoryData<string> Rules => new(Cases.Keys);
@@ -89,7 +129,7 @@ public sealed class ManualOrderPlanTests
     {
         var c = Cases[rule];
         var r = c.Request;
-        Assert.Equal(c.Expected, TenantDecisions.PlanManualOrder(c.State, r.Key, r.Account!, r.Symbol!, r.Side, r.Quantity, r.Notional, r.Price, Costs));
+        Assert.Equal(c.Expected, TenantDecisions.PlanManualOrder(c.State, r.Key, r.Account!, r.Symbol!, r.Side, r.Quantity, r.Notional, r.Price, Costs, r.Type, r.LimitPrice));
     }
 
     [Fact]

@@ -136,8 +136,30 @@ public sealed class OrderResolutionTests
     [InlineData(OrderStatus.Unknown, 6, true)]
     [InlineData(OrderStatus.NeedsAttention, 5, false)]
     [InlineData(OrderStatus.NeedsAttention, 50, false)]
+    [InlineData(OrderStatus.Working, 4, false)]
+    [InlineData(OrderStatus.Working, 5, false)]
+    [InlineData(OrderStatus.Working, 5_000, false)]
     public void Attention_is_raised_once_the_attempt_limit_is_reached(OrderStatus status, int attempts, bool raised) =>
         Assert.Equal(raised, Policy.RaisesAttention(Open(status), attempts));
+
+    [Theory]
+    [InlineData(true, 1, 2)]
+    [InlineData(false, 3, 8)]
+    [InlineData(true, 1_000, 30)]
+    public void A_working_order_the_venue_does_not_show_is_looked_up_again_never_placed_again_nor_concluded_not_placed(bool deduplicates, int attempts, int seconds)
+    {
+        var longAfter = T0.AddHours(1); // well past the earliest replace
+
+        Assert.Equal(new ResolutionStep.LookUpAgain(TimeSpan.FromSeconds(seconds)),
+            Policy.AfterLookup(Open(OrderStatus.Working), VenueAnswerKind.NotFound, deduplicates, attempts, longAfter));
+    }
+
+    [Theory]
+    [InlineData(VenueAnswerKind.Accepted)]
+    [InlineData(VenueAnswerKind.Unknown)]
+    [InlineData(VenueAnswerKind.NotPlaced)]
+    public void A_working_order_is_looked_up_with_the_same_backoff_until_it_ends(VenueAnswerKind answer) =>
+        Assert.Equal(new ResolutionStep.LookUpAgain(TimeSpan.FromSeconds(16)), Policy.AfterLookup(Open(OrderStatus.Working), answer, true, 4, T0.AddHours(1)));
 
     [Fact]
     public void The_attention_reason_counts_the_lookups() =>

@@ -287,7 +287,7 @@ public sealed class TenantStateTests
         Assert.Equal(0.01m, s.Subscriptions[Strategy].Held);
         Assert.Equal(1, s.OrdersFilled);
         Assert.Equal(1, s.LastProcessed(Strategy));
-        Assert.Equal(new OrderRecord(buy, OrderStatus.Filled, fill, null, Later, Later), Assert.Single(s.Recent));
+        Assert.Equal(new OrderRecord(buy, OrderStatus.Filled, fill, null, Later, Later, fill.VenueOrderId), Assert.Single(s.Recent));
         Assert.Empty(s.Open);
     }
 
@@ -316,7 +316,7 @@ public sealed class TenantStateTests
 
         Assert.Same(before.Accounts, s.Accounts);
         Assert.Empty(s.Open);
-        Assert.Equal(new OrderRecord(ExternalBuy, OrderStatus.Filled, fill, null, Later, T0), Assert.Single(s.Recent));
+        Assert.Equal(new OrderRecord(ExternalBuy, OrderStatus.Filled, fill, null, Later, T0, "V-4"), Assert.Single(s.Recent));
         Assert.Equal(0.01m, s.Subscriptions[Strategy].Held);
     }
 
@@ -524,9 +524,11 @@ public sealed class TenantStateTests
     [InlineData(OrderStatus.Submitted, true)]
     [InlineData(OrderStatus.Unknown, true)]
     [InlineData(OrderStatus.NeedsAttention, true)]
+    [InlineData(OrderStatus.Working, true)]
     [InlineData(OrderStatus.Filled, false)]
     [InlineData(OrderStatus.Rejected, false)]
     [InlineData(OrderStatus.Failed, false)]
+    [InlineData(OrderStatus.Cancelled, false)]
     public void An_order_is_open_until_the_venue_settles_it(OrderStatus status, bool open) =>
         Assert.Equal(open, new OrderRecord(ExternalBuy, status, null, null, T0).IsOpen);
 

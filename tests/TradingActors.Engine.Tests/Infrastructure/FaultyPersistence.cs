@@ -47,7 +47,7 @@ public static class FaultyPersistence
                     {{string.Join("\n", TradingSerializer.BoundTypes.Select(t => $"\"{t.AssemblyQualifiedName}\" = trading"))}}
                   }
                 }
-                {{VenueDispatchers.Hocon([TestVenues.Sim], 2)}}
+                {{VenueDispatchers.Hocon([TestVenues.Sim, BookVenue.Name], 2)}}
                 """))
             .WithFallback(Embedded("base.conf")); // the tenants' mailbox
 

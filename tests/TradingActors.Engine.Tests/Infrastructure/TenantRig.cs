@@ -65,7 +65,8 @@ public sealed class TenantRig
             SnapshotEvery: snapshotEvery,
             new BrokerSession.Settings(callTimeout ?? TimeSpan.FromSeconds(2), BreakerMaxFailures: 5, BreakerReset: TimeSpan.FromSeconds(30), IdleStop: TimeSpan.FromMinutes(1)),
             resolution ?? Resolution(),
-            IdlePassivation: TimeSpan.FromHours(1));
+            IdlePassivation: TimeSpan.FromHours(1),
+            Prices: Venues.Prices);
     }
 
     /// <summary>Open orders are looked up quickly; an absent one is never placed again unless a test says so.</summary>
@@ -141,6 +142,34 @@ public sealed class TenantRig
     }
 
     public const string VenueAccountNumber = "sim-acct-1";
+
+    public const string BookAccount = "book-1";
+    public const string BookAccountNumber = "book-acct-1";
+
+    /// <summary>A tenant with an account at the book venue (<see cref="BookVenue"/>), without subscriptions.</summary>
+    public IActorRef BookTrader()
+    {
+        var tenant = Start();
+        Accept(tenant, new CreateTenant(TenantId, TenantId));
+        Accept(tenant, new LinkBrokerAccount(TenantId, BookAccount, BookVenue.Name, BookAccountNumber));
+        return tenant;
+    }
+
+    /// <summary>A tenant with an account at the book venue, subscribed on it.</summary>
+    public IActorRef BookSubscriber(decimal budget = 1_000m)
+    {
+        var tenant = BookTrader();
+        Accept(tenant, new SubscribeToStrategy(TenantId, StrategyId, BookAccount, budget));
+        ExpectRegistration();
+        return tenant;
+    }
+
+    /// <summary>A manual limit order on the book account; its first event is persisted when this returns.</summary>
+    public ManualOrderPlaced PlaceLimit(IActorRef tenant, string requestKey, OrderSide side, decimal quantity, decimal limitPrice)
+    {
+        tenant.Tell(new PlaceManualOrder(TenantId, requestKey, BookAccount, Symbol, side, quantity, null, OrderType.Limit, limitPrice), _kit.TestActor);
+        return _kit.ExpectMsg<ManualOrderPlaced>();
+    }
 
     public RegisterSubscriber ExpectRegistration() => Fanout.ExpectMsg<RegisterSubscriber>(r => r.TenantId == TenantId && r.StrategyId == StrategyId);
 

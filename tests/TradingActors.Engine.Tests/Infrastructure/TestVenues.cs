@@ -7,7 +7,10 @@ using TradingActors.Engine.Tenants;
 
 namespace TradingActors.Engine.Tests.Infrastructure;
 
-/// <summary>The embedded paper venue and "sim", an external venue simulated in-process that deduplicates client order ids; both counted.</summary>
+/// <summary>
+/// The embedded paper venue and "sim", an external venue simulated in-process that deduplicates client order ids (both
+/// counted), and "book" (<see cref="BookVenue"/>), an external venue whose limit orders rest and fill in parts.
+/// </summary>
 public sealed class TestVenues
 {
     public const string Sim = "sim";
@@ -16,12 +19,14 @@ public sealed class TestVenues
     {
         Paper = new CountingVenue<PaperExchange>(new PaperExchange(new PaperVenueOptions(), Prices, time));
         External = new CountingVenue<SimulatedVenue>(new SimulatedVenue(Sim, Prices, time));
-        Registry = new VenueRegistry(new Dictionary<string, IBrokerClient> { [Paper.Venue] = Paper, [Sim] = External });
+        Book = new BookVenue(new Brokers.Fakes.FakeExchange(time));
+        Registry = new VenueRegistry(new Dictionary<string, IBrokerClient> { [Paper.Venue] = Paper, [Sim] = External, [BookVenue.Name] = Book });
     }
 
     public LatestPrices Prices { get; } = new();
     public CountingVenue<PaperExchange> Paper { get; }
     public CountingVenue<SimulatedVenue> External { get; }
+    public BookVenue Book { get; }
     public VenueRegistry Registry { get; }
 }
 

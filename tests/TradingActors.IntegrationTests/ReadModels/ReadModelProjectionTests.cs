@@ -137,6 +137,61 @@ public sealed class ReadModelProjectionTests
     }
 
     [Fact]
+    public async Task Working_orders_show_what_filled_so_far_each_part_is_booked_once_and_cancelled_orders_keep_their_venue_id()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        ReadModelSchema.Migrate(db.ConnectionString, NullLogger.Instance);
+        await using var source = NpgsqlDataSource.Create(db.ConnectionString);
+        // A paper account (its cash is the read model's to show) with a limit buy worked in two parts, then sold in two
+        // parts; an external limit order that rests and is cancelled.
+        var buy = new OrderIntent("c-buy", "pa", "manual:b", 0, "BTCUSDT", OrderSide.Buy, 0.01m, 60_000m, OrderType.Limit, 59_000m);
+        var sell = new OrderIntent("c-sell", "pa", "manual:s", 0, "BTCUSDT", OrderSide.Sell, 0.01m, 60_000m, OrderType.Limit, 61_000m);
+        var rest = new OrderIntent("c-rest", "ext", "manual:r", 0, "BTCUSDT", OrderSide.Buy, 0.5m, 60_000m, OrderType.Limit, 50_000m);
+        var part = new Fill(0.004m, 59_000m, 0.236m, "V-1", T0);
+        var all = new Fill(0.01m, 58_800m, 0.588m, "V-1", T0); // the rest, 0.006, at 58 666.67 (352 in all), fee 0.352
+        ITenantEvent[] history =
+        [
+            new TenantCreated("a", "a", T0),
+            new PaperAccountLinked("pa", 10_000m, T0),
+            new BrokerAccountLinked("ext", "sim", "N-1", T0),
+            new OrderSubmitted(buy, T0),
+            new OrderWorking(buy, null, "V-1", T0.AddMinutes(1)),
+            new OrderWorking(buy, part, "V-1", T0.AddMinutes(2)),
+            new OrderWorking(buy, part, "V-1", T0.AddMinutes(3)), // the same part again: nothing more booked
+            new OrderFilled(buy, all, T0.AddMinutes(4)),
+            new OrderSubmitted(sell, T0.AddMinutes(5)),
+            new OrderWorking(sell, part with { Price = 61_000m, Fee = 0.244m, VenueOrderId = "V-2" }, "V-2", T0.AddMinutes(6)),
+            new OrderFilled(sell, new Fill(0.01m, 61_200m, 0.612m, "V-2", T0), T0.AddMinutes(7)),
+            new OrderSubmitted(rest, T0.AddMinutes(8)),
+            new OrderWorking(rest, null, "V-3", T0.AddMinutes(9)),
+        ];
+        var writer = new ReadModelWriter(source, "test");
+        // One event per batch up to the resting order's working report, the rest (and its cancel) in one.
+        for (var i = 0; i < history.Length; i++) await writer.WriteAsync([new ProjectedEvent(i + 1, "a", i + 1, history[i])], T0);
+
+        Assert.Equal("working|0.5||||V-3|limit|50000", await Text(db, """
+            SELECT status || '|' || quantity || '|' || COALESCE(filled_quantity::text, '') || '|' || COALESCE(fill_price::text, '') || '|' || COALESCE(fee::text, '')
+                || '|' || venue_order_id || '|' || order_type || '|' || limit_price FROM orders WHERE client_order_id = 'c-rest'
+            """));
+        var state = history.Aggregate(TenantState.Empty("a"), (s, e) => s.Apply(e));
+        Assert.Equal(state.Accounts["pa"].Paper!.Cash, await Decimal(db, "SELECT cash FROM accounts WHERE account_id = 'pa'"));
+        Assert.Equal(10_000m - 588m - 0.588m + 612m - 0.612m, await Decimal(db, "SELECT cash FROM accounts WHERE account_id = 'pa'"));
+        Assert.Equal(0m, await Decimal(db, "SELECT quantity FROM positions WHERE account_id = 'pa'"));
+        Assert.Equal(612m - 0.612m - 588.588m, await Decimal(db, "SELECT realized_pnl FROM positions WHERE account_id = 'pa'"));
+        Assert.Equal("filled|0.01|58800|0.588|V-1", await Text(db, "SELECT status || '|' || filled_quantity || '|' || fill_price || '|' || fee || '|' || venue_order_id FROM orders WHERE client_order_id = 'c-buy'"));
+
+        var cancelled = new OrderCancelled(rest, "cancelled by the client", T0.AddMinutes(10));
+        await writer.WriteAsync([new ProjectedEvent(history.Length + 1, "a", history.Length + 1, cancelled)], T0);
+
+        Assert.Equal("cancelled|cancelled by the client|V-3|", await Text(db,
+            "SELECT status || '|' || reason || '|' || venue_order_id || '|' || COALESCE(filled_quantity::text, '') FROM orders WHERE client_order_id = 'c-rest'"));
+        Assert.Equal(["cancelled", "filled", "filled", "working", "working", "working", "working", "working"],
+            await Texts(db, "SELECT kind FROM executions WHERE client_order_id IS NOT NULL ORDER BY kind"));
+        Assert.Equal("cancelled by the client", await Text(db, "SELECT reason FROM executions WHERE kind = 'cancelled'"));
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM positions WHERE account_id = 'ext'"));
+    }
+
+    [Fact]
     public async Task Two_writers_racing_over_the_same_events_apply_them_once()
     {
         await using var db = await TestDatabase.CreateAsync();
@@ -185,6 +240,17 @@ public sealed class ReadModelProjectionTests
     private static async Task<decimal> Decimal(TestDatabase db, string sql) => (decimal)(await Scalar(db, sql))!;
 
     private static async Task<string> Text(TestDatabase db, string sql) => (string)(await Scalar(db, sql))!;
+
+    private static async Task<List<string>> Texts(TestDatabase db, string sql)
+    {
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<string>();
+        while (await reader.ReadAsync()) list.Add(reader.GetString(0));
+        return list;
+    }
 
     private static async Task<object?> Scalar(TestDatabase db, string sql)
     {

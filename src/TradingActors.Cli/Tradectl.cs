@@ -64,6 +64,7 @@ public static class Tradectl
                 c.AddCommand<StrategiesPause>("pause").WithDescription("stop a strategy's signals (it keeps reading prices)");
                 c.AddCommand<StrategiesResume>("resume").WithDescription("let a paused strategy signal again");
             });
+            config.AddCommand<FakesRun>("fakes").WithDescription("run the real venues' local fakes on 127.0.0.1, each with a demo account, until Ctrl-C");
             config.AddBranch("signals", c => c.AddCommand<SignalsTail>("tail").WithDescription("a strategy's signals as it publishes them (--count N to stop)"));
         });
         try

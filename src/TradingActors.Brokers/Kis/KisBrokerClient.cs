@@ -57,6 +57,9 @@ public sealed class KisBrokerClient : IBrokerClient, ITokenVenue
         _retry = retry ?? new VenueRetry(new VenueRetryOptions(), _time);
     }
 
+    /// <summary>KIS authenticates with access tokens the account's BrokerSession asks this connector for (decision 022).</summary>
+    public ITokenVenue Tokens => this;
+
     public string Venue => KisOptions.VenueName;
 
     /// <summary>No client order ids at KIS: an order is never placed again, it is reconciled by inquiry.</summary>

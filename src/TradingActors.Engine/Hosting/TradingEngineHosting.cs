@@ -14,6 +14,10 @@ using Npgsql;
 using TradingActors.Brokers;
 using TradingActors.Brokers.Http;
 using TradingActors.Engine.RateBudgets;
+using TradingActors.Brokers.Alpaca;
+using TradingActors.Brokers.Bybit;
+using TradingActors.Brokers.Kis;
+using TradingActors.Brokers.Oanda;
 using TradingActors.Brokers.Paper;
 using TradingActors.Brokers.Simulated;
 using TradingActors.Domain.Market;
@@ -250,7 +254,11 @@ public static class TradingEngineHosting
         prices,
         options.CredentialKeys);
 
-    /// <summary>The node's own venues: the embedded paper venue, and the simulated external venue when enabled. Real connectors come with the venues issue.</summary>
+    /// <summary>
+    /// The node's own venues: the embedded paper venue, the simulated external venue when enabled, and the real venues
+    /// that are not disabled (decision 022), each with one HTTP client whose requests wait for the venue's cluster-wide
+    /// request budget when it has one (decision 023).
+    /// </summary>
     private static Dictionary<string, IBrokerClient> DefaultVenues(TradingEngineOptions options, IPriceSource prices, IReadOnlyDictionary<string, ClusterRequestBudget> budgets)
     {
         var venues = new Dictionary<string, IBrokerClient>
@@ -259,6 +267,38 @@ public static class TradingEngineHosting
         };
         if (options.SimulatedVenue.Enabled)
             venues[SimulatedVenueName] = new SimulatedVenue(SimulatedVenueName, prices, options.Time, authenticate: options.SimulatedVenue.Authenticate);
+        var real = options.RealVenues;
+        HttpClient Http(string venue) => new(budgets.TryGetValue(venue, out var budget)
+            ? new RequestBudgetHandler(budget) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } }
+            : new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        static Uri Or(string? url, Uri otherwise) => url is null ? otherwise : new Uri(url.EndsWith('/') ? url : url + "/");
+        if (real.Oanda.Enabled)
+        {
+            var o = new OandaOptions();
+            venues[OandaOptions.VenueName] = new OandaBrokerClient(o with
+            {
+                TestBaseUrl = Or(real.Oanda.TestBaseUrl, o.TestBaseUrl), LiveBaseUrl = Or(real.Oanda.LiveBaseUrl, o.LiveBaseUrl),
+                TestStreamUrl = Or(real.Oanda.TestStreamUrl, o.TestStreamUrl), LiveStreamUrl = Or(real.Oanda.LiveStreamUrl, o.LiveStreamUrl),
+            }, Http(OandaOptions.VenueName), options.Time);
+        }
+        if (real.Alpaca.Enabled)
+        {
+            var o = new AlpacaOptions();
+            venues[AlpacaOptions.VenueName] = new AlpacaBrokerClient(o with { TestBaseUrl = Or(real.Alpaca.TestBaseUrl, o.TestBaseUrl), LiveBaseUrl = Or(real.Alpaca.LiveBaseUrl, o.LiveBaseUrl) },
+                Http(AlpacaOptions.VenueName), options.Time);
+        }
+        if (real.Bybit.Enabled)
+        {
+            var o = new BybitOptions();
+            venues[BybitOptions.VenueName] = new BybitBrokerClient(o with { TestBaseUrl = Or(real.Bybit.TestBaseUrl, o.TestBaseUrl), LiveBaseUrl = Or(real.Bybit.LiveBaseUrl, o.LiveBaseUrl) },
+                Http(BybitOptions.VenueName), options.Time);
+        }
+        if (real.Kis.Enabled)
+        {
+            var o = new KisOptions();
+            venues[KisOptions.VenueName] = new KisBrokerClient(o with { TestBaseUrl = Or(real.Kis.TestBaseUrl, o.TestBaseUrl), LiveBaseUrl = Or(real.Kis.LiveBaseUrl, o.LiveBaseUrl) },
+                Http(KisOptions.VenueName), options.Time);
+        }
         return venues;
     }
 

@@ -59,6 +59,7 @@ public sealed class KisBrokerClientTests
         Assert.Equal(KisFakeHarness.Start.AddDays(1), token.ExpiresAt);
         Assert.StartsWith("eyJ", token.Value);
         Assert.Equal(1, h.Fake.TokensIssued(KisFakeHarness.Key));
+        Assert.Same(client, ((IBrokerClient)client).Tokens); // so the account's BrokerSession issues and keeps the token
         var sent = Assert.Single(recorder.Requests);
         Assert.Equal("/oauth2/tokenP", sent.Path);
         Assert.Equal(HttpMethod.Post, sent.Method);

@@ -1,0 +1,87 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TradingActors.Brokers.Fakes;
+
+namespace TradingActors.Cli;
+
+public sealed class FakesSettings : CommandSettings
+{
+    [CommandOption("--venue <VENUE>")]
+    [Description("a venue to fake: oanda, alpaca, bybit or kis (repeat it for several; all four by default)")]
+    public string[] Venues { get; init; } = [];
+
+    [CommandOption("--port <PORT>")]
+    [Description("the first port: the venues take it and the next ones, in the order oanda, alpaca, bybit, kis (default 18081)")]
+    public int Port { get; init; } = 18081;
+
+    [CommandOption("--price-step-ms <MS>")]
+    [Description("how often each fake moves its prices a little (a random walk), so resting limit orders can fill (default 1000)")]
+    public int PriceStepMs { get; init; } = 1000;
+
+    [CommandOption("--seed <SEED>")]
+    [Description("the random walk's seed (default 7)")]
+    public int Seed { get; init; } = 7;
+
+    public IReadOnlyList<string> Chosen => Venues.Length == 0 ? FakeVenueCatalog.Venues : Venues;
+
+    public override ValidationResult Validate()
+    {
+        if (Chosen.FirstOrDefault(v => !FakeVenueCatalog.Venues.Contains(v)) is { } unknown)
+            return ValidationResult.Error($"--venue: no fake for '{unknown}'; the fakes are {string.Join(", ", FakeVenueCatalog.Venues)}");
+        if (Chosen.Distinct().Count() != Chosen.Count) return ValidationResult.Error("--venue: each venue once");
+        if (Port is < 1 || Port + FakeVenueCatalog.Venues.Count - 1 > 65_535) return ValidationResult.Error("--port must leave room for four ports below 65536");
+        if (PriceStepMs < 10) return ValidationResult.Error("--price-step-ms must be at least 10");
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary>
+/// `tradectl fakes`: the local fakes of the real venues as standalone servers on 127.0.0.1, each seeded with its demo
+/// account (printed, one line per venue), until Ctrl-C. A node points its RealVenues test URLs at them (scripts/run.sh
+/// does), and the venues' own client libraries can be pointed at them too: they answer the venues' paths and bodies.
+/// </summary>
+public sealed class FakesRun : AsyncCommand<FakesSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, FakesSettings settings, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, s => { s.Cancel = true; stop.Cancel(); });
+        var fakes = new List<FakeVenueServer>();
+        try
+        {
+            foreach (var venue in settings.Chosen)
+            {
+                var port = settings.Port + FakeVenueCatalog.Venues.ToList().IndexOf(venue);
+                var fake = FakeVenueCatalog.Create(venue, new FakeExchange(TimeProvider.System));
+                var demo = FakeVenueCatalog.DemoAccountOf(venue);
+                fake.SeedAccount(demo.AccountNumber, demo.ApiKey, demo.Secret ?? "", venue == "kis" ? 100_000_000m : 100_000m);
+                foreach (var (symbol, price) in FakeVenueCatalog.StartPrices(venue)) fake.Exchange.SetPrice(symbol, price);
+                await fake.StartAsync(port, stop.Token);
+                fakes.Add(fake);
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"fake venue={venue} url={fake.BaseUrl} mode={demo.Mode} apiKey={demo.ApiKey} secret={demo.Secret ?? "-"} accountNumber={demo.AccountNumber}"));
+            }
+            var random = new Random(settings.Seed);
+            while (!stop.IsCancellationRequested)
+            {
+                try { await Task.Delay(settings.PriceStepMs, stop.Token); }
+                catch (OperationCanceledException) { break; }
+                foreach (var fake in fakes)
+                    foreach (var symbol in FakeVenueCatalog.StartPrices(fake.Venue).Keys)
+                        if (fake.Exchange.Price(symbol) is { } price)
+                            fake.Exchange.SetPrice(symbol, decimal.Round(price * (1m + (decimal)(random.NextDouble() - 0.5) * 0.002m), 6));
+            }
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            foreach (var fake in fakes) await fake.DisposeAsync();
+        }
+    }
+}

@@ -127,7 +127,9 @@ public static class TenantDecisions
                 ? Decision.Accept()
                 : Decision.Reject($"account '{accountId}' is already linked");
         if (!externalVenues.Contains(venue)) return Decision.Reject($"unknown venue '{venue}'");
-        if (mode == AccountMode.Paper) return Decision.Reject($"an account at '{venue}' is testnet or live; paper is the embedded paper venue");
+        // Paper is the embedded venue's mode, and the practice mode of a venue that calls its own so (Alpaca paper).
+        if (mode == AccountMode.Paper && !(BrokerAccountRules.Venues.TryGetValue(venue, out var rule) && rule.Modes.Contains(AccountMode.Paper)))
+            return Decision.Reject($"an account at '{venue}' is testnet or live; paper is the embedded paper venue");
         if (label is not null && BrokerAccountRules.ValidateLabel(label) is { } badLabel) return Decision.Reject(badLabel);
         if (sealedCredentials is null)
         {

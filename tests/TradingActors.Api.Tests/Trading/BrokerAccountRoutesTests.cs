@@ -113,6 +113,18 @@ public sealed class BrokerAccountRoutesTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task An_alpaca_account_links_in_paper_mode_its_practice_environment()
+    {
+        var s = await api.SignIn("alpaca-paper");
+        var credentials = new { apiKey = "PKTEST12345678", secret = "alpaca-secret-12345678", accountNumber = "PA3ABCDEFGH1" };
+
+        var body = await Json(await Link(s, new { venue = "alpaca", label = "Alpaca paper", mode = "paper", credentials }), HttpStatusCode.Created);
+
+        Assert.Equal(("alpaca", "paper"), (body.GetProperty("venue").GetString(), body.GetProperty("mode").GetString()));
+        Assert.Equal(AccountMode.Paper, (await api.Tenant(s.TenantId)).Accounts[Id(body)].Mode);
+    }
+
+    [Fact]
     public async Task A_key_the_venue_refuses_links_but_fails_its_check_with_the_venues_reason_and_places_nothing()
     {
         api.Factory.Services.GetRequiredService<LatestPrices>().Update("BTCUSDT", decimal.Parse(Price));

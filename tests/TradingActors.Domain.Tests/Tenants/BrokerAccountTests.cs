@@ -15,6 +15,7 @@ public sealed class BrokerAccountTests
 {
     private static readonly DateTimeOffset Now = T0.AddMinutes(5);
     private static readonly IReadOnlySet<string> External = new HashSet<string>(StringComparer.Ordinal) { "sim", "oanda" };
+    private static readonly IReadOnlySet<string> AlpacaOnly = new HashSet<string>(StringComparer.Ordinal) { "alpaca" };
 
     private const string Sealed = "sealed:v1:Zm9vYmFy";
     private const string Key1 = "wrapped-data-key-1";
@@ -96,6 +97,10 @@ public sealed class BrokerAccountTests
             Decision.Reject(PaperAtSim)),
         ["broker: mode paper with sealed credentials is rejected"] = (() => TenantDecisions.LinkBrokerAccount(Created(), "acc", "sim", "", External, Now, "Main", AccountMode.Paper, KidHint, Sealed, Key1),
             Decision.Reject(PaperAtSim)),
+        ["broker: mode paper at a venue whose practice environment is paper (alpaca) is accepted"] = (() => TenantDecisions.LinkBrokerAccount(Created(), "acc", "alpaca", "PA3ABCDEFGH1", AlpacaOnly, Now, mode: AccountMode.Paper),
+            Decision.Accept(new BrokerAccountLinked("acc", "alpaca", "PA3ABCDEFGH1", Now, null, AccountMode.Paper))),
+        ["broker: mode paper with sealed credentials at alpaca is accepted"] = (() => TenantDecisions.LinkBrokerAccount(Created(), "acc", "alpaca", "", AlpacaOnly, Now, "Main", AccountMode.Paper, KidHint, Sealed, Key1),
+            Decision.Accept(new CredentialKeyIssued(Key1, Now), new BrokerAccountLinked("acc", "alpaca", "", Now, "Main", AccountMode.Paper, KidHint, Sealed))),
         ["broker: an unknown venue wins over mode paper"] = (() => TenantDecisions.LinkBrokerAccount(Created(), "acc", "bybit", "N-1", External, Now, mode: AccountMode.Paper),
             Decision.Reject("unknown venue 'bybit'")),
         ["broker: mode paper wins over a bad label"] = (() => TenantDecisions.LinkBrokerAccount(Created(), "acc", "sim", "N-1", External, Now, "", AccountMode.Paper),

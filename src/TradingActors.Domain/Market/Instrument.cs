@@ -36,11 +36,32 @@ public static class Instruments
     public static readonly Instrument EurUsd = new("EUR_USD", 1m, 0.00001m, 1m);
     public static readonly Instrument Aapl = new("AAPL", 0.001m, 0.01m, 0.001m);
 
+    /// <summary>
+    /// Samsung Electronics on KRX (KIS's short code): whole shares, and the tick of the 50,000–200,000 won band it
+    /// trades in (KRX ticks depend on the price band; KisInstruments has the whole table).
+    /// </summary>
+    public static readonly Instrument Samsung = new("005930", 1m, 100m, 1m);
+
     private static readonly IReadOnlyDictionary<string, Instrument> BySymbol =
-        new[] { BtcUsdt, EthUsdt, EurUsd, Aapl }.ToDictionary(i => i.Symbol, StringComparer.Ordinal);
+        new[] { BtcUsdt, EthUsdt, EurUsd, Aapl, Samsung }.ToDictionary(i => i.Symbol, StringComparer.Ordinal);
 
     public static bool TryGet(string symbol, out Instrument instrument) =>
         BySymbol.TryGetValue(symbol, out instrument!);
+
+    /// <summary>
+    /// Where a venue trades a symbol in lots of its own, its rules (from the venue's published instrument spec; the
+    /// connector reads the same from the venue): an order sized by the engine's rules would be refused there — Bybit's
+    /// linear BTCUSDT takes 0.001 BTC lots, so 0.033266 BTC is "Qty invalid". Elsewhere the engine's rules hold.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<(string Venue, string Symbol), Instrument> AtVenue = new Dictionary<(string, string), Instrument>
+    {
+        [("bybit", "BTCUSDT")] = new("BTCUSDT", 0.001m, 0.1m, 0.001m, 5m),
+        [("bybit", "ETHUSDT")] = new("ETHUSDT", 0.01m, 0.01m, 0.01m, 5m),
+    };
+
+    /// <summary>The rules an order for <paramref name="symbol"/> at <paramref name="venue"/> is sized by: the venue's own lots where it has them.</summary>
+    public static bool TryGet(string venue, string symbol, out Instrument instrument) =>
+        AtVenue.TryGetValue((venue, symbol), out instrument!) || TryGet(symbol, out instrument);
 
     public static Instrument Get(string symbol) =>
         TryGet(symbol, out var i) ? i : throw new ArgumentException($"unknown instrument '{symbol}'", nameof(symbol));

@@ -306,7 +306,7 @@ public static class TenantDecisions
         if (s.OpenOrderOf(subscriptionKey) is not null)
             return new SignalPlan.Defer("an earlier order of this subscription is unresolved");
         if (!s.Accounts.TryGetValue(sub.AccountId, out var account)) return new SignalPlan.Skip("account no longer linked");
-        if (!Instruments.TryGet(signal.Symbol, out var instrument)) return new SignalPlan.Skip($"unknown instrument '{signal.Symbol}'");
+        if (!Instruments.TryGet(account.Venue, signal.Symbol, out var instrument)) return new SignalPlan.Skip($"unknown instrument '{signal.Symbol}'");
 
         var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : ExternalCostFactor;
         decimal quantity;
@@ -438,7 +438,7 @@ public static class TenantDecisions
         // Stryker disable once String : a null id is looked up as some id no account has; any such string answers the same
         if (!s.Accounts.TryGetValue(accountId ?? "", out var account)) return new ManualOrderPlan.Invalid($"unknown account '{accountId}'");
         // Stryker disable once String : as above, no instrument has the looked-up string
-        if (!Instruments.TryGet(symbol ?? "", out var instrument)) return new ManualOrderPlan.Invalid($"unknown symbol '{symbol}'");
+        if (!Instruments.TryGet(account.Venue, symbol ?? "", out var instrument)) return new ManualOrderPlan.Invalid($"unknown symbol '{symbol}'");
         if (quantity is null == notional is null) return new ManualOrderPlan.Invalid("give either a quantity or a notional");
         if (quantity <= 0 || notional <= 0) return new ManualOrderPlan.Invalid("quantity and notional must be positive");
         if (type == OrderType.Market && limitPrice is not null) return new ManualOrderPlan.Invalid("a market order takes no limit price");

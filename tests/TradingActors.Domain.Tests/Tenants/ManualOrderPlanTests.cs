@@ -67,6 +67,11 @@ public sealed class ManualOrderPlanTests
 
         // ---- sizing
         ["a quantity rounded down to the step"] = new(WithAccounts(), new(Quantity: 0.0100009m), new ManualOrderPlan.Place(Manual(0.01m), true)),
+        ["at bybit, a quantity rounded down to bybit's lot (0.001 BTC)"] = new(
+            Created().Then(new BrokerAccountLinked("by", "bybit", "100200300", T0)), new(Account: "by", Quantity: 0.0109m), new ManualOrderPlan.Place(Manual(0.01m, account: "by"), false)),
+        ["at bybit, a quantity below bybit's minimum lot"] = new(
+            Created().Then(new BrokerAccountLinked("by", "bybit", "100200300", T0)), new(Account: "by", Quantity: 0.0009m),
+            new ManualOrderPlan.Invalid("the order is below BTCUSDT's minimum quantity 0.001")),
         ["a notional buy sized with the paper costs"] = new(WithAccounts(), new(Quantity: null, Notional: 1_000m), new ManualOrderPlan.Place(Manual(0.019970m), true)),
         ["a notional buy on an external account sized with its margin"] = new(WithAccounts(), new(Account: ExternalAccountId, Quantity: null, Notional: 1_000m),
             new ManualOrderPlan.Place(Manual(0.019960m, account: ExternalAccountId), false)),

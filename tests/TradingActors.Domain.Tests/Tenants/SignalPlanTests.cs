@@ -25,6 +25,11 @@ public sealed class SignalPlanTests
     private static Signal Sig(long sequence, OrderSide side = OrderSide.Buy, DateTimeOffset? at = null, string symbol = Symbol, string strategy = Strategy) =>
         new(strategy, sequence, symbol, side, 50_000m, at ?? SignalTime, "rsi crossed");
 
+    private const string BybitAccountId = "by";
+
+    private static TenantState AtBybit(decimal budget = 1_000m) =>
+        Created().Then(new BrokerAccountLinked(BybitAccountId, "bybit", "100200300", T0), new Subscribed(Strategy, BybitAccountId, Symbol, budget, T0));
+
     private sealed record Case(TenantState State, Signal Signal, SignalPlan Expected, DateTimeOffset? Now = null);
 
     private static OrderFilled Filled(long sequence, OrderSide side, decimal quantity, string account = PaperAccountId, string? source = null)
@@ -113,6 +118,13 @@ public sealed class SignalPlanTests
         ["bought and sold back to flat: buys again"] = new(
             Following().Then(Filled(1, OrderSide.Buy, 0.01m), Filled(2, OrderSide.Sell, 0.01m)), Sig(3),
             new SignalPlan.Place(Intent(3, quantity: PaperBuyQuantity), true)),
+
+        // ---- Sized in the venue's lots where it has its own (Bybit linear: 0.001 BTC): the venue would refuse 0.019960
+        ["a buy at bybit is sized down to bybit's lot"] = new(AtBybit(), Sig(1), new SignalPlan.Place(Intent(1, quantity: 0.019m, account: BybitAccountId), false)),
+        ["a budget below bybit's minimum lot: skipped"] = new(AtBybit(budget: 50m), Sig(1), new SignalPlan.Skip("budget below the minimum quantity")),
+        ["a sell at bybit rounds the holding down to bybit's lot"] = new(
+            AtBybit().Then(Filled(1, OrderSide.Buy, 0.0195m, BybitAccountId)), Sig(2, OrderSide.Sell),
+            new SignalPlan.Place(Intent(2, OrderSide.Sell, 0.019m, BybitAccountId), false)),
 
         // ---- Sell
         ["a sell with nothing held: skipped as flat"] = new(Following(), Sig(1, OrderSide.Sell), new SignalPlan.Skip("flat")),

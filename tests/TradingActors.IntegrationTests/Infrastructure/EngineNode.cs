@@ -38,6 +38,9 @@ public sealed class EngineNode : IAsyncDisposable
 
     public ActorSystem System { get; }
     public TradingEngineOptions Options { get; }
+
+    /// <summary>The node's services (its price board's latest prices, its venue registry).</summary>
+    public IServiceProvider Services => _host.Services;
     public IActorRef Tenants { get; }
     public IActorRef Fanout { get; }
     public IActorRef Strategies { get; }

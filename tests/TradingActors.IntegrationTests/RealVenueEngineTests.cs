@@ -10,6 +10,7 @@ using TradingActors.Credentials;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Strategies;
 using TradingActors.Engine.Fanout;
+using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
 using TradingActors.IntegrationTests.Infrastructure;
@@ -149,7 +150,7 @@ public sealed class RealVenueEngineTests(ITestOutputHelper output)
 
             // Restart: the node goes, another starts on the same database; the tenant recovers the token and uses it.
             await first.DisposeAsync();
-            second = await EngineNode.StartAsync(fakes.EngineOptions(db.ConnectionString));
+            second = await EngineNode.StartAsync(WithoutRebalancing(fakes.EngineOptions(db.ConnectionString)));
             await PriceKnownAsync(second, symbol, price);
             Assert.IsType<ManualOrderPlaced>(await second.Send(new PlaceManualOrder(tenant, "after-restart", Account, symbol, OrderSide.Buy, 1m, null)));
             await second.Strategies.Ask<SignalPublished>(new EmitManualSignal(strategy.Id, OrderSide.Buy, price), TimeSpan.FromSeconds(15));
@@ -158,7 +159,7 @@ public sealed class RealVenueEngineTests(ITestOutputHelper output)
             await AssertFilledAsync(db.ConnectionString, tenant, 52);
 
             // Shard move: a node joins and the tenant's node leaves, handing its shards over.
-            var joining = fakes.EngineOptions(db.ConnectionString);
+            var joining = WithoutRebalancing(fakes.EngineOptions(db.ConnectionString));
             joining.Cluster = new TradingActors.Engine.Hosting.ClusterSettings { Port = 0, Seeds = second.Address.ToString() };
             third = await EngineNode.StartAsync(joining);
             await Eventually.TrueAsync(() => Task.FromResult(Cluster.Get(third.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 2),
@@ -183,6 +184,13 @@ public sealed class RealVenueEngineTests(ITestOutputHelper output)
             if (second is not null) await second.DisposeAsync();
             await first.DisposeAsync();
         }
+    }
+
+    /// <summary>The one shard move is then the hand-over when the tenant's node leaves, not a rebalance racing the test.</summary>
+    private static TradingEngineOptions WithoutRebalancing(TradingEngineOptions options)
+    {
+        options.ExtraHocon = "akka.cluster.sharding.rebalance-interval = 1h";
+        return options;
     }
 
     /// <summary>

@@ -10,7 +10,10 @@
 #   MAIL_PORT=2525         port of the local SMTP sink the node hosts (mails: /mailbox)
 #   DEMO_EMAIL, DEMO_PASSWORD   the demo login (default: demo@tradingactors.local, a random password)
 #   JWT_SIGNING_KEY        base64 key for access tokens (default: random per run)
-# Ctrl-C stops the node, then the database this script started.
+#   FAKES=1                also start the local fakes of the real venues (OANDA, Alpaca, Bybit, KIS: `tradectl
+#                          fakes` on FAKES_PORT=18081..18084) and point the node's practice URLs at them, so a
+#                          demo account at each can be linked (printed below); FAKES=0: none
+# Ctrl-C stops the node, the fakes, then the database this script started.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -22,7 +25,23 @@ DB_NAME=tradingactors
 HTTP_PORT="${PORT:-5080}"
 
 NODE_PID=""
+FAKES_PID=""
 DB_STARTED=0
+
+# Stops a process group started with setsid: TERM, then KILL after $2 tenths of a second.
+stop_group() {
+  local pid=$1 tenths=$2 i
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < tenths; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "run.sh: pid $pid did not stop; killing it" >&2
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
 
 # shellcheck disable=SC2317  # invoked via trap
 cleanup() {
@@ -33,17 +52,11 @@ cleanup() {
   if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
     echo "run.sh: stopping node (pid $NODE_PID)..." >&2
     # The node runs in its own process group (setsid): signal dotnet run and the app.
-    kill -TERM -- "-$NODE_PID" 2>/dev/null || kill -TERM "$NODE_PID" 2>/dev/null || true
-    local i
-    for ((i = 0; i < 150; i++)); do
-      kill -0 "$NODE_PID" 2>/dev/null || break
-      sleep 0.2
-    done
-    if kill -0 "$NODE_PID" 2>/dev/null; then
-      echo "run.sh: node did not stop within 30 s; killing it" >&2
-      kill -KILL -- "-$NODE_PID" 2>/dev/null || kill -KILL "$NODE_PID" 2>/dev/null || true
-    fi
-    wait "$NODE_PID" 2>/dev/null || true
+    stop_group "$NODE_PID" 300
+  fi
+  if [[ -n "$FAKES_PID" ]] && kill -0 "$FAKES_PID" 2>/dev/null; then
+    echo "run.sh: stopping the venue fakes (pid $FAKES_PID)..." >&2
+    stop_group "$FAKES_PID" 100
   fi
   if [[ "$DB_STARTED" -eq 1 ]]; then
     "$DB" stop "${DB_ARGS[@]}" || true
@@ -88,6 +101,39 @@ export Trading__Api__Demo__Email="$DEMO_EMAIL"
 export Trading__Api__Demo__Password="$DEMO_PASSWORD"
 export Trading__Api__Demo__Roles=admin
 
+# The real venues' local fakes (decision 022): the node's practice/testnet URLs point at them.
+FAKE_LINES=""
+if [[ "${FAKES:-1}" == 1 ]]; then
+  FAKES_PORT="${FAKES_PORT:-18081}"
+  mkdir -p "$REPO_ROOT/.run"
+  FAKES_LOG="$REPO_ROOT/.run/fakes.log"
+  echo "run.sh: building tradectl and starting the venue fakes (log: ${FAKES_LOG#"$REPO_ROOT/"})" >&2
+  # Built first, alone: two concurrent builds of the shared projects would race for the same files.
+  dotnet build "$REPO_ROOT/src/TradingActors.Cli" -c Release -v quiet -nologo >&2
+  setsid dotnet run --project "$REPO_ROOT/src/TradingActors.Cli" -c Release --no-build -- fakes --port "$FAKES_PORT" >"$FAKES_LOG" 2>&1 &
+  FAKES_PID=$!
+  deadline=$((SECONDS + 60))
+  while [[ "$(grep -c '^fake venue=' "$FAKES_LOG" || true)" -lt 4 ]]; do
+    if ! kill -0 "$FAKES_PID" 2>/dev/null || ((SECONDS > deadline)); then
+      echo "run.sh: the venue fakes did not start (ports ${FAKES_PORT} to $((FAKES_PORT + 3)) taken?); log:" >&2
+      cat "$FAKES_LOG" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  FAKE_LINES="$(grep '^fake venue=' "$FAKES_LOG")"
+  while read -r line; do
+    venue="$(sed -E 's/.*venue=([a-z]+).*/\1/' <<<"$line")"
+    url="$(sed -E 's/.* url=([^ ]+).*/\1/' <<<"$line")"
+    case "$venue" in
+      oanda) export Trading__RealVenues__Oanda__TestBaseUrl="$url" ;;
+      alpaca) export Trading__RealVenues__Alpaca__TestBaseUrl="$url" ;;
+      bybit) export Trading__RealVenues__Bybit__TestBaseUrl="$url" ;;
+      kis) export Trading__RealVenues__Kis__TestBaseUrl="$url" ;;
+    esac
+  done <<<"$FAKE_LINES"
+fi
+
 BASE="http://127.0.0.1:${HTTP_PORT}"
 cat <<EOF
 TradingActors node: ${BASE}
@@ -99,7 +145,13 @@ TradingActors node: ${BASE}
               then open the verification link from the mailbox: ${BASE}/mailbox
               (local SMTP sink on 127.0.0.1:${Trading__Mail__Port}; the node's log prints each mail's links too)
   database:   ${Trading__ConnectionString}
-Building and starting the node (Release); Ctrl-C stops the node, then the database.
+EOF
+if [[ -n "$FAKE_LINES" ]]; then
+  echo "  venue fakes (link a demo account: README, \"Try a real venue against its local fake\"):"
+  sed 's/^fake /              /' <<<"$FAKE_LINES"
+fi
+cat <<EOF
+Building and starting the node (Release); Ctrl-C stops the node, the fakes, then the database.
 EOF
 
 # Working directory = the project folder: it is the ASP.NET content root, so

@@ -133,7 +133,11 @@ public static class BybitErrors
         _ => BybitOutcome.Unknown,
     };
 
-    /// <summary>Reads an answer. <paramref name="serverNow"/> is the venue's clock, against which its reset timestamp counts.</summary>
+    /// <summary>
+    /// Reads an answer. Its reset timestamp counts from the envelope's "time" (the venue's clock when it answered, so
+    /// the wait can only come out long by the answer's transit), else from <paramref name="serverNow"/>, our estimate
+    /// of the venue's clock, which may be off by half a round trip either way.
+    /// </summary>
     public static BybitAnswer Read(VenueResponse response, DateTimeOffset serverNow, string? apiKey)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -148,6 +152,8 @@ public static class BybitErrors
             {
                 code = c;
                 message = doc.RootElement.TryGetProperty("retMsg", out var rm) && rm.ValueKind == JsonValueKind.String ? rm.GetString()! : "";
+                if (doc.RootElement.TryGetProperty("time", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out var answeredMs))
+                    serverNow = DateTimeOffset.FromUnixTimeMilliseconds(answeredMs);
                 result = doc.RootElement.TryGetProperty("result", out var r) ? r.Clone() : null;
             }
         }

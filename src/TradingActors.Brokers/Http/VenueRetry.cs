@@ -9,8 +9,12 @@ namespace TradingActors.Brokers.Http;
 /// <item>any call refused before the venue took it (<see cref="OrderNotPlacedException"/> marked
 /// <see cref="VenueRefusal.Transient"/>: rate limit, venue busy, connection refused) — nothing was placed, so
 /// sending it again cannot double an order; the venue's Retry-After is honoured;</item>
-/// <item>reads (lookups, account, rules) on any failure but cancellation — a read changes nothing.</item>
+/// <item>reads (lookups, account, rules) on any failure but cancellation and a refusal that says sending again will
+/// not help (credentials or token refused, a bad request) — a read changes nothing.</item>
 /// </list>
+/// The venue's own "come back in" is waited out as it says, even beyond our longest backoff — unless it is beyond the
+/// whole call's deadline (an IP ban of minutes): that refusal, with its RetryAfter, goes to the engine at once rather
+/// than being asked again during the ban, which can only lengthen it.
 /// An unknown outcome of an order call is never retried here: the engine resolves it by lookup (decision 005).
 /// The deadline bounds the whole call; the caller's token (the engine's call timeout) ends it sooner.
 /// </summary>
@@ -22,7 +26,14 @@ public sealed class VenueRetry
     public VenueRetry(VenueRetryOptions options, TimeProvider time)
     {
         _orders = Build(options, time, e => e is OrderNotPlacedException { Data: var d } && d.Contains(VenueRefusal.Transient));
-        _reads = Build(options, time, e => e is not OperationCanceledException || e is TaskCanceledException { CancellationToken.IsCancellationRequested: false });
+        _reads = Build(options, time, e => e switch
+        {
+            OrderNotPlacedException { Data: var d } => d.Contains(VenueRefusal.Transient),
+            // An HttpClient timeout is a TaskCanceledException whose token was never cancelled: a read that may pass next time.
+            TaskCanceledException { CancellationToken.IsCancellationRequested: false } => true,
+            OperationCanceledException => false,
+            _ => true,
+        });
     }
 
     public static VenueRetry None { get; } = new(new VenueRetryOptions { MaxAttempts = 1 }, TimeProvider.System);
@@ -45,14 +56,15 @@ public sealed class VenueRetry
                 UseJitter = true,
                 Delay = o.FirstDelay,
                 MaxDelay = o.MaxDelay,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && retryable(e)),
-                // The venue's own "come back in" wins over our backoff, within the longest delay.
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
-                    args.Outcome.Exception is OrderNotPlacedException { RetryAfter: { } after } ? (after < o.MaxDelay ? after : o.MaxDelay) : null),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && retryable(e) && !BackLaterThan(e, o.Deadline)),
+                // The venue's own "come back in" wins over our backoff (a wait beyond the deadline was not retried above).
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is OrderNotPlacedException { RetryAfter: { } after } ? after : (TimeSpan?)null),
             });
         }
         return builder.AddTimeout(o.Deadline).Build();
     }
+
+    private static bool BackLaterThan(Exception e, TimeSpan longest) => e is OrderNotPlacedException { RetryAfter: { } after } && after > longest;
 }
 
 public sealed record VenueRetryOptions

@@ -48,21 +48,6 @@ public static class Instruments
     public static bool TryGet(string symbol, out Instrument instrument) =>
         BySymbol.TryGetValue(symbol, out instrument!);
 
-    /// <summary>
-    /// Where a venue trades a symbol in lots of its own, its rules (from the venue's published instrument spec; the
-    /// connector reads the same from the venue): an order sized by the engine's rules would be refused there — Bybit's
-    /// linear BTCUSDT takes 0.001 BTC lots, so 0.033266 BTC is "Qty invalid". Elsewhere the engine's rules hold.
-    /// </summary>
-    private static readonly IReadOnlyDictionary<(string Venue, string Symbol), Instrument> AtVenue = new Dictionary<(string, string), Instrument>
-    {
-        [("bybit", "BTCUSDT")] = new("BTCUSDT", 0.001m, 0.1m, 0.001m, 5m),
-        [("bybit", "ETHUSDT")] = new("ETHUSDT", 0.01m, 0.01m, 0.01m, 5m),
-    };
-
-    /// <summary>The rules an order for <paramref name="symbol"/> at <paramref name="venue"/> is sized by: the venue's own lots where it has them.</summary>
-    public static bool TryGet(string venue, string symbol, out Instrument instrument) =>
-        AtVenue.TryGetValue((venue, symbol), out instrument!) || TryGet(symbol, out instrument);
-
     public static Instrument Get(string symbol) =>
         TryGet(symbol, out var i) ? i : throw new ArgumentException($"unknown instrument '{symbol}'", nameof(symbol));
 

@@ -33,6 +33,9 @@ public abstract record SignalPlan
     /// <summary>Refused before reaching the venue (e.g. insufficient paper funds): persisted as a rejection.</summary>
     public sealed record Reject(OrderIntent Intent, string Reason) : SignalPlan;
 
+    /// <summary>The account's venue has not said its rules for the symbol yet: keep the signal pending, ask, then plan it again.</summary>
+    public sealed record LearnInstrument(string AccountId, string Symbol) : SignalPlan;
+
     /// <summary>Place this order. Embedded paper orders persist one event after the fill; external ones persist the intent first.</summary>
     public sealed record Place(OrderIntent Intent, bool EmbeddedPaper) : SignalPlan;
 }
@@ -50,6 +53,9 @@ public abstract record ManualOrderPlan
     public sealed record Reject(OrderIntent Intent, string Reason) : ManualOrderPlan;
 
     public sealed record Place(OrderIntent Intent, bool EmbeddedPaper) : ManualOrderPlan;
+
+    /// <summary>The account's venue has not said its rules for the symbol yet: ask, then plan the request again.</summary>
+    public sealed record LearnInstrument(string AccountId, string Symbol) : ManualOrderPlan;
 }
 
 /// <summary>Why a cancel was refused: the tenant has no such order, or it has ended already.</summary>
@@ -291,8 +297,11 @@ public static class TenantDecisions
     /// most the subscription's budget (quantity = budget / price, rounded down to the instrument
     /// step, costs included) and only when the subscription is flat; a sell closes what it holds.
     /// Each subscription of a strategy executes its signals on its own: its own sequence, open order, budget and holding.
+    /// Sizes follow the account's venue's rules for the symbol (<paramref name="rules"/>; the engine's table when not
+    /// given): step and minimum quantity, and a notional below the venue's minimum is skipped, not sent to be refused.
     /// </summary>
-    public static SignalPlan PlanSignal(TenantState s, string subscriptionKey, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now)
+    public static SignalPlan PlanSignal(TenantState s, string subscriptionKey, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now,
+        InstrumentRules? rules = null)
     {
         if (!s.Exists) return new SignalPlan.Ignore("no such tenant");
         if (!s.Subscriptions.TryGetValue(subscriptionKey, out var sub) || sub.StrategyId != signal.StrategyId) return new SignalPlan.Ignore("not subscribed");
@@ -306,7 +315,13 @@ public static class TenantDecisions
         if (s.OpenOrderOf(subscriptionKey) is not null)
             return new SignalPlan.Defer("an earlier order of this subscription is unresolved");
         if (!s.Accounts.TryGetValue(sub.AccountId, out var account)) return new SignalPlan.Skip("account no longer linked");
-        if (!Instruments.TryGet(account.Venue, signal.Symbol, out var instrument)) return new SignalPlan.Skip($"unknown instrument '{signal.Symbol}'");
+        Instrument instrument;
+        switch ((rules ?? InstrumentRule.EngineTable)(account, signal.Symbol))
+        {
+            case InstrumentRule.Known known: instrument = known.Instrument; break;
+            case InstrumentRule.NotTraded no: return new SignalPlan.Skip(no.Reason);
+            default: return new SignalPlan.LearnInstrument(account.AccountId, signal.Symbol);
+        }
 
         var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : ExternalCostFactor;
         decimal quantity;
@@ -321,6 +336,7 @@ public static class TenantDecisions
             quantity = OrderSizing.SellQuantity(sub.Held, instrument);
             if (quantity <= 0) return new SignalPlan.Skip("flat");
         }
+        if (BelowMinNotional(quantity, signal.Price, instrument) is { } small) return new SignalPlan.Skip(small);
 
         var source = sub.Source();
         var intent = new OrderIntent(
@@ -333,8 +349,14 @@ public static class TenantDecisions
     }
 
     /// <summary>The signal for the strategy's default subscription (the one whose key is the strategy id).</summary>
-    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now) =>
-        PlanSignal(s, signal.StrategyId, signal, paperCosts, maxAge, now);
+    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now, InstrumentRules? rules = null) =>
+        PlanSignal(s, signal.StrategyId, signal, paperCosts, maxAge, now, rules);
+
+    /// <summary>Why the venue would refuse an order this small (its minimum notional), or null.</summary>
+    private static string? BelowMinNotional(decimal quantity, decimal price, Instrument instrument) =>
+        quantity * price < instrument.MinNotional
+            ? string.Create(CultureInfo.InvariantCulture, $"notional {quantity * price:G29} is below {instrument.Symbol}'s minimum {instrument.MinNotional:G29} at the venue")
+            : null;
 
     /// <summary>
     /// Books a venue's final fill (what its working reports booked before is not booked again). An embedded paper fill
@@ -429,16 +451,24 @@ public static class TenantDecisions
     /// A limit order (<paramref name="type"/>) needs a positive <paramref name="limitPrice"/>, rounded to the
     /// instrument's tick, and is sized by notional at that price; a market order takes none. The embedded paper
     /// account keeps no resting orders, so a limit order there must be marketable at the market price now.
+    /// The instrument's rules are the account's venue's (<paramref name="rules"/>; the engine's table when not given).
     /// </summary>
     public static ManualOrderPlan PlanManualOrder(TenantState s, string requestKey, string accountId, string symbol, OrderSide side,
-        decimal? quantity, decimal? notional, decimal? price, PaperVenueCosts paperCosts, OrderType type = OrderType.Market, decimal? limitPrice = null)
+        decimal? quantity, decimal? notional, decimal? price, PaperVenueCosts paperCosts, OrderType type = OrderType.Market, decimal? limitPrice = null,
+        InstrumentRules? rules = null)
     {
         if (!s.Exists) return new ManualOrderPlan.Invalid($"tenant '{s.TenantId}' does not exist");
         if (ValidateId(requestKey, "idempotency key") is { } badKey) return new ManualOrderPlan.Invalid(badKey);
         // Stryker disable once String : a null id is looked up as some id no account has; any such string answers the same
         if (!s.Accounts.TryGetValue(accountId ?? "", out var account)) return new ManualOrderPlan.Invalid($"unknown account '{accountId}'");
-        // Stryker disable once String : as above, no instrument has the looked-up string
-        if (!Instruments.TryGet(account.Venue, symbol ?? "", out var instrument)) return new ManualOrderPlan.Invalid($"unknown symbol '{symbol}'");
+        if (string.IsNullOrEmpty(symbol)) return new ManualOrderPlan.Invalid($"unknown symbol '{symbol}'");
+        Instrument instrument;
+        switch ((rules ?? InstrumentRule.EngineTable)(account, symbol))
+        {
+            case InstrumentRule.Known known: instrument = known.Instrument; break;
+            case InstrumentRule.NotTraded no: return new ManualOrderPlan.Invalid(no.Reason);
+            default: return new ManualOrderPlan.LearnInstrument(account.AccountId, symbol);
+        }
         if (quantity is null == notional is null) return new ManualOrderPlan.Invalid("give either a quantity or a notional");
         if (quantity <= 0 || notional <= 0) return new ManualOrderPlan.Invalid("quantity and notional must be positive");
         if (type == OrderType.Market && limitPrice is not null) return new ManualOrderPlan.Invalid("a market order takes no limit price");
@@ -467,6 +497,7 @@ public static class TenantDecisions
             ? OrderSizing.RoundedQuantity(q, instrument)
             : side == OrderSide.Buy ? OrderSizing.BuyQuantity(notional!.Value, sizingPrice, instrument, costFactor) : OrderSizing.RoundedQuantity(notional!.Value / sizingPrice, instrument);
         if (size <= 0) return new ManualOrderPlan.Invalid($"the order is below {instrument.Symbol}'s minimum quantity {instrument.MinQuantity}");
+        if (BelowMinNotional(size, sizingPrice, instrument) is { } small) return new ManualOrderPlan.Invalid(small);
 
         var intent = new OrderIntent(clientOrderId, account.AccountId, source, 0, instrument.Symbol, side, size, p, type, limit);
         if (account.Paper is { } paper && !paper.CanAfford(side, instrument.Symbol, size, p, costFactor))

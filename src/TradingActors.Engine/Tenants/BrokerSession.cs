@@ -3,7 +3,9 @@ using Akka.Pattern;
 using TradingActors.Brokers;
 using TradingActors.Brokers.Http;
 using TradingActors.Credentials;
+using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
+using TradingActors.Domain.Tenants;
 using TradingActors.Engine.Observability;
 
 namespace TradingActors.Engine.Tenants;
@@ -64,6 +66,7 @@ public sealed class BrokerSession : ReceiveActor
         ReceiveAsync<FindOrderAtVenue>(m => CallAsync(m.Intent, VenueCallKind.Find, m.Lookup));
         ReceiveAsync<CancelOrderAtVenue>(m => CallAsync(m.Intent, VenueCallKind.Cancel, m.Lookup));
         ReceiveAsync<CheckVenueConnectivity>(_ => CheckAsync());
+        ReceiveAsync<LearnInstrumentAtVenue>(LearnAsync);
         Receive<ReceiveTimeout>(_ => Context.Stop(Self));
         SetReceiveTimeout(settings.IdleStop);
     }
@@ -137,6 +140,27 @@ public sealed class BrokerSession : ReceiveActor
         {
             return (null, $"{_client.Venue} issued no token: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Learns the venue's rules for a symbol into the node's book (decision 025) — asked once per node however many
+    /// accounts want them — and tells the tenant, which plans again with them. Failures are the book's to remember.
+    /// </summary>
+    private async Task LearnAsync(LearnInstrumentAtVenue m)
+    {
+        var replyTo = Sender;
+        await m.Book.LearnAsync(_client.Venue, m.Mode, m.Symbol, () => AskInstrumentAsync(m.Symbol), _time);
+        replyTo.Tell(new InstrumentLearnt(_account.AccountId, m.Symbol));
+    }
+
+    private async Task<Instrument?> AskInstrumentAsync(string symbol)
+    {
+        if (_unusable is not null) throw new InvalidOperationException(_unusable);
+        var (account, failure) = await WithTokenAsync(renew: false);
+        if (account is null) throw new InvalidOperationException(failure);
+        // The request waits for the venue's budget in its HTTP pipeline: that wait counts here, not against the venue.
+        using var cts = new CancellationTokenSource(_settings.CallTimeout + (_budget is null ? TimeSpan.Zero : _settings.EffectiveAdmissionTimeout));
+        return await _client.GetInstrumentAsync(account, symbol, cts.Token);
     }
 
     private async Task CheckAsync()
@@ -260,6 +284,12 @@ public sealed record FindOrderAtVenue(OrderIntent Intent, OrderLookup Lookup);
 /// <summary>Asks the venue to cancel the open order; answered with its state afterwards, like a lookup.</summary>
 public sealed record CancelOrderAtVenue(OrderIntent Intent, OrderLookup Lookup);
 public sealed record CheckVenueConnectivity;
+
+/// <summary>Asks the venue for its rules for the symbol (for the account's mode) into the node's book; answered with <see cref="InstrumentLearnt"/>.</summary>
+public sealed record LearnInstrumentAtVenue(string Symbol, AccountMode Mode, VenueInstrumentBook Book);
+
+/// <summary>The node's book now says what the venue's rules for the symbol are (or that they could not be had).</summary>
+public sealed record InstrumentLearnt(string AccountId, string Symbol);
 public sealed record ConnectivityAnswer(bool Passed, string? Reason);
 
 /// <summary>The call for this order got its turn in the venue's request budget and starts now (its timeout starts now).</summary>

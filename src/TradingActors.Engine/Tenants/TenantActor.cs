@@ -45,6 +45,11 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private Dictionary<string, int>? _lookups;
     private Dictionary<string, IActorRef>? _manualReplies;
     private Dictionary<string, IActorRef>? _cancelReplies;
+    // Venue rules asked of a session (account and symbol), and the manual orders planned again once they are known.
+    private HashSet<(string AccountId, string Symbol)>? _learning;
+    private List<(PlaceManualOrder Command, IActorRef ReplyTo)>? _awaitingRules;
+    // Strategies with work that was woken while a write or call was under way: drained once it settles.
+    private HashSet<string>? _woken;
     private int _sessionGeneration;
 
     /// <summary>A venue call in progress.</summary>
@@ -62,6 +67,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private sealed record RetryFetch(string StrategyId);
     private sealed record VenueDeadline(string ClientOrderId);
     private sealed record LatestSequenceTimedOut(string StrategyId);
+    private sealed record LearningTimedOut(string AccountId, string Symbol);
 
     // Behaviours are switch statements, not per-instance handler tables: thousands of tenants
     // live on a node, and each registered handler is memory every one of them carries.
@@ -150,6 +156,8 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 foreach (var strategyId in _unregisteredStrategies?.ToList() ?? []) Register(strategyId);
                 break;
             case ResolveOrder r: Resolve(r.ClientOrderId); break;
+            case InstrumentLearnt l: Learnt(l.AccountId, l.Symbol); break;
+            case LearningTimedOut t: Learnt(t.AccountId, t.Symbol); break;
             case VenueAnswer a: Log.Info("tenant {0}: late venue answer for {1} ignored ({2})", _tenantId, a.Intent.ClientOrderId, a.Kind); break;
             case VenueDeadline or VenueCallAdmitted or LatestSequence or LatestSequenceTimedOut: break;
             default: CommonCommand(message); break;
@@ -416,19 +424,41 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     /// Moves the strategy's active subscriptions on, one at a time: stops at the first that started a write or a
     /// venue call (its callback drains again), and acknowledges what all of them have settled once none has work.
     /// </summary>
-    private void DrainStrategy(string strategyId)
+    /// <returns>True when a write or venue call started (its callback drains again), or one is in flight.</returns>
+    private bool DrainStrategy(string strategyId)
     {
-        if (_inFlight is not null) return; // the call's outcome drains again
+        if (_inFlight is not null)
+        {
+            // The call's outcome drains its own strategy; another one (woken while the call was made) is drained then too.
+            (_woken ??= []).Add(strategyId);
+            return true;
+        }
         var waiting = false;
         foreach (var sub in _state.ActiveSubscriptionsOf(strategyId))
         {
             switch (Drain(sub.Key(), strategyId))
             {
-                case Progress.Busy: return;
+                case Progress.Busy: return true;
                 case Progress.Waiting: waiting = true; break;
             }
         }
         if (!waiting) AckStrategy(strategyId);
+        return false;
+    }
+
+    /// <summary>
+    /// Drains the strategies woken while the tenant was busy, one after the other until one starts a write or a call:
+    /// two at once would start two venue calls, and the tenant follows one.
+    /// </summary>
+    private void DrainWoken()
+    {
+        while (_inFlight is null && _woken is { } woken)
+        {
+            var strategyId = woken.First();
+            woken.Remove(strategyId);
+            if (woken.Count == 0) _woken = null;
+            if (DrainStrategy(strategyId)) return;
+        }
     }
 
     /// <summary>What draining a subscription did: nothing to do, waiting (a fetch, or a deferred signal: no acknowledgement), or a write or venue call started.</summary>
@@ -462,7 +492,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private Progress Step(string subscriptionKey, Signal signal)
     {
         var strategyId = signal.StrategyId;
-        switch (TenantDecisions.PlanSignal(_state, subscriptionKey, signal, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now))
+        switch (TenantDecisions.PlanSignal(_state, subscriptionKey, signal, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now, VenueRules))
         {
             case SignalPlan.Ignore:
                 // Paused or gone since it was queued: nothing to execute for this subscription.
@@ -474,6 +504,11 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case SignalPlan.Defer:
                 // Kept, unacknowledged: executed once the open order of this subscription settles.
                 Backlog(subscriptionKey).Offer(signal, _state.LastProcessed(subscriptionKey));
+                return Progress.Waiting;
+            case SignalPlan.LearnInstrument learn:
+                // Kept, unacknowledged, like a deferred one: planned again once the venue's rules are in the node's book.
+                Backlog(subscriptionKey).Offer(signal, _state.LastProcessed(subscriptionKey));
+                Learn(learn.AccountId, learn.Symbol);
                 return Progress.Waiting;
             case SignalPlan.Skip skip:
                 PersistSkips(subscriptionKey, signal, skip.Reason);
@@ -507,7 +542,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         {
             var ahead = _state.Apply(new SignalsSkipped(strategyId, to, to, reason, Now, subscriptionId));
             while (backlog.Next(to) is { } next
-                   && TenantDecisions.PlanSignal(ahead, subscriptionKey, next, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now) is SignalPlan.Skip { Reason: var r }
+                   && TenantDecisions.PlanSignal(ahead, subscriptionKey, next, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now, VenueRules) is SignalPlan.Skip { Reason: var r }
                    && r == reason)
             {
                 to = next.Sequence;
@@ -518,7 +553,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         {
             Apply(e);
             Context.System.EventStream.Publish(new SignalsSkipPersisted(_tenantId, e.StrategyId, e.FromSequence, e.ToSequence, e.Reason));
-            DrainStrategy(strategyId);
+            if (!DrainStrategy(strategyId)) DrainWoken();
         });
     }
 
@@ -571,8 +606,12 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private void PlaceManual(PlaceManualOrder c)
     {
         decimal? price = _deps.Prices is { } prices && prices.TryGetLatest(c.Symbol ?? "", out var latest) ? latest : null;
-        switch (TenantDecisions.PlanManualOrder(_state, c.RequestKey, c.AccountId, c.Symbol!, c.Side, c.Quantity, c.Notional, price, _deps.PaperCosts, c.Type, c.LimitPrice))
+        switch (TenantDecisions.PlanManualOrder(_state, c.RequestKey, c.AccountId, c.Symbol!, c.Side, c.Quantity, c.Notional, price, _deps.PaperCosts, c.Type, c.LimitPrice, VenueRules))
         {
+            case ManualOrderPlan.LearnInstrument learn:
+                (_awaitingRules ??= []).Add((c, Sender));
+                Learn(learn.AccountId, learn.Symbol);
+                break;
             case ManualOrderPlan.Invalid invalid:
                 Sender.Tell(new CommandRejected(_tenantId, nameof(PlaceManualOrder), invalid.Reason));
                 break;
@@ -599,6 +638,38 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 break;
         }
     }
+
+    // ---- the venue's instrument rules (decision 025): learnt into the node's book by a session, then planned with
+
+    private InstrumentRule VenueRules(LinkedAccount account, string symbol) => _deps.Venues.Instruments.Find(account, symbol, Now);
+
+    private void Learn(string accountId, string symbol)
+    {
+        if (!(_learning ??= []).Add((accountId, symbol))) return; // asked already: its answer plans everything waiting
+        var account = _state.Accounts[accountId];
+        Session(account).Tell(new LearnInstrumentAtVenue(symbol, account.EffectiveMode, _deps.Venues.Instruments));
+        // A session that stops or crashes before answering must not leave the signal waiting for ever: plan again then
+        // (the book still lacking the rules, that asks again).
+        var admission = _deps.Venues.BudgetOf(account.Venue) is null ? TimeSpan.Zero : _deps.Session.EffectiveAdmissionTimeout;
+        Timers.StartSingleTimer($"learn:{accountId}:{symbol}", new LearningTimedOut(accountId, symbol), admission + _deps.Session.CallTimeout + TimeSpan.FromSeconds(2));
+    }
+
+    /// <summary>The book has the answer (or the ask is given up): every signal and manual order waiting for it is planned again.</summary>
+    private void Learnt(string accountId, string symbol)
+    {
+        if (_learning is null || !_learning.Remove((accountId, symbol))) return;
+        Timers.Cancel($"learn:{accountId}:{symbol}");
+        if (_learning.Count == 0) _learning = null;
+        if (_awaitingRules is { } waiting)
+        {
+            _awaitingRules = null;
+            foreach (var (command, replyTo) in waiting) Self.Tell(command, replyTo);
+        }
+        foreach (var strategyId in _backlogs?.Keys.Select(StrategyOfKey).OfType<string>() ?? []) (_woken ??= []).Add(strategyId);
+        DrainWoken();
+    }
+
+    private string? StrategyOfKey(string subscriptionKey) => _state.Subscriptions.GetValueOrDefault(subscriptionKey)?.StrategyId;
 
     // ---- cancels: asked of the venue like a lookup; the trader is told the order's status once its answer is persisted
 
@@ -717,6 +788,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         {
             // Nothing new (not answered, or still working as booked): the order's own lookups go on as scheduled.
             ReplyCancel(id);
+            DrainWoken();
             return;
         }
         if (!call.IsLookup)
@@ -749,7 +821,10 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     {
         switch (step)
         {
-            case ResolutionStep.LookUpAgain again: ScheduleLookup(intent.ClientOrderId, again.After); break;
+            case ResolutionStep.LookUpAgain again:
+                ScheduleLookup(intent.ClientOrderId, again.After);
+                DrainWoken();
+                break;
             case ResolutionStep.Replace:
                 // The original call can no longer be in flight and the venue deduplicates: same id again.
                 CallVenue(new InFlight(intent, VenueCallKind.Place));
@@ -795,9 +870,10 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     /// <summary>After an order's outcome: continue its strategy's subscriptions (and acknowledge).</summary>
     private void DrainSource(OrderIntent intent)
     {
-        if (Sources.SubscriptionKeyOf(intent.Source) is not { } key) return;
-        var strategyId = _state.Subscriptions.TryGetValue(key, out var sub) ? sub.StrategyId : Sources.StrategyIdOf(intent.Source);
-        if (strategyId is not null) DrainStrategy(strategyId);
+        var strategyId = Sources.SubscriptionKeyOf(intent.Source) is { } key
+            ? _state.Subscriptions.TryGetValue(key, out var sub) ? sub.StrategyId : Sources.StrategyIdOf(intent.Source)
+            : null;
+        if (strategyId is null || !DrainStrategy(strategyId)) DrainWoken();
     }
 
     // ---- resolving open orders (invariant 2): every one, each with its own backoff

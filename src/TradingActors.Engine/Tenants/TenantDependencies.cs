@@ -56,6 +56,9 @@ public sealed class VenueRegistry
 
     public bool Contains(string venue) => _clients.ContainsKey(venue);
 
+    /// <summary>The venues' instrument rules as this node learnt them (decision 025), shared by all its tenants.</summary>
+    public VenueInstrumentBook Instruments { get; } = new();
+
     /// <summary>The cluster-wide request budget a call to this venue is admitted by (decision 023); null when the venue has none.</summary>
     public IRequestBudget? BudgetOf(string venue) => _budgets.GetValueOrDefault(venue);
 }

@@ -64,27 +64,6 @@ public class InstrumentTests
         Assert.Equal(["005930", "AAPL", "BTCUSDT", "ETHUSDT", "EUR_USD"], Instruments.All.Select(i => i.Symbol).Order(StringComparer.Ordinal));
     }
 
-    [Theory]
-    [InlineData("bybit", "BTCUSDT", 0.001, 0.1, 0.001, 5)]
-    [InlineData("bybit", "ETHUSDT", 0.01, 0.01, 0.01, 5)]
-    public void A_venue_that_trades_a_symbol_in_its_own_lots_gives_its_rules(string venue, string symbol, double quantityStep, double priceTick, double minQuantity, double minNotional)
-    {
-        Assert.True(Instruments.TryGet(venue, symbol, out var rules));
-        Assert.Equal(new Instrument(symbol, (decimal)quantityStep, (decimal)priceTick, (decimal)minQuantity, (decimal)minNotional), rules);
-    }
-
-    [Theory]
-    [InlineData("paper", "BTCUSDT")]
-    [InlineData("oanda", "EUR_USD")]
-    [InlineData("kis", "005930")]
-    [InlineData("bybit", "AAPL")]
-    public void Elsewhere_a_venue_trades_a_symbol_under_the_engine_rules(string venue, string symbol)
-    {
-        Assert.True(Instruments.TryGet(venue, symbol, out var rules));
-        Assert.Same(Instruments.Get(symbol), rules);
-        Assert.False(Instruments.TryGet(venue, "NOPE", out _));
-    }
-
     [Fact]
     public void An_unknown_symbol_is_rejected_naming_the_symbol()
     {

@@ -1,3 +1,4 @@
+using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Paper;
 using TradingActors.Domain.Tenants;
@@ -15,7 +16,11 @@ public sealed class ManualOrderPlanTests
     private sealed record Request(string Key = Key, string? Account = PaperAccountId, string? Symbol = Symbol, OrderSide Side = OrderSide.Buy,
         decimal? Quantity = 0.01m, decimal? Notional = null, decimal? Price = Price, OrderType Type = OrderType.Market, decimal? LimitPrice = null);
 
-    private sealed record Case(TenantState State, Request Request, ManualOrderPlan Expected);
+    private sealed record Case(TenantState State, Request Request, ManualOrderPlan Expected, InstrumentRules? Rules = null);
+
+    // A venue that trades BTCUSDT in steps of 0.001 at a tick of 0.5, with a 100 USDT minimum notional.
+    private static readonly Instrument VenueBtc = new(Symbol, 0.001m, 0.5m, 0.001m, 100m);
+    private static InstrumentRules Venue(InstrumentRule rule) => (account, _) => account.IsEmbeddedPaper ? InstrumentRule.FromEngineTable(Symbol) : rule;
 
     private static OrderIntent Manual(decimal quantity, OrderSide side = OrderSide.Buy, string account = PaperAccountId, string key = Key) =>
         new(ClientOrderIds.Create(Tenant, account, "manual:" + key, 0, 0), account, "manual:" + key, 0, Symbol, side, quantity, Price);
@@ -67,11 +72,6 @@ public sealed class ManualOrderPlanTests
 
         // ---- sizing
         ["a quantity rounded down to the step"] = new(WithAccounts(), new(Quantity: 0.0100009m), new ManualOrderPlan.Place(Manual(0.01m), true)),
-        ["at bybit, a quantity rounded down to bybit's lot (0.001 BTC)"] = new(
-            Created().Then(new BrokerAccountLinked("by", "bybit", "100200300", T0)), new(Account: "by", Quantity: 0.0109m), new ManualOrderPlan.Place(Manual(0.01m, account: "by"), false)),
-        ["at bybit, a quantity below bybit's minimum lot"] = new(
-            Created().Then(new BrokerAccountLinked("by", "bybit", "100200300", T0)), new(Account: "by", Quantity: 0.0009m),
-            new ManualOrderPlan.Invalid("the order is below BTCUSDT's minimum quantity 0.001")),
         ["a notional buy sized with the paper costs"] = new(WithAccounts(), new(Quantity: null, Notional: 1_000m), new ManualOrderPlan.Place(Manual(0.019970m), true)),
         ["a notional buy on an external account sized with its margin"] = new(WithAccounts(), new(Account: ExternalAccountId, Quantity: null, Notional: 1_000m),
             new ManualOrderPlan.Place(Manual(0.019960m, account: ExternalAccountId), false)),
@@ -122,6 +122,23 @@ public sealed class ManualOrderPlanTests
             new ManualOrderPlan.Place(Limit(0.01m, 50_000m, OrderSide.Sell, PaperAccountId), true)),
         ["a paper limit buy beyond the cash is a rejected order"] = new(WithAccounts(paperCash: 500m), new(Type: OrderType.Limit, LimitPrice: 50_100m),
             new ManualOrderPlan.Reject(Limit(0.01m, 50_100m, account: PaperAccountId), "insufficient funds")),
+        // ---- the venue's instrument rules (decision 025)
+        ["an external quantity rounded down to its venue's step"] = new(WithAccounts(), new(Account: ExternalAccountId, Quantity: 0.0109m),
+            new ManualOrderPlan.Place(Manual(0.01m, account: ExternalAccountId), false), Venue(new InstrumentRule.Known(VenueBtc))),
+        ["an external limit price rounded to its venue's tick"] = new(WithAccounts(), new(Account: ExternalAccountId, Type: OrderType.Limit, LimitPrice: 49_000.3m),
+            new ManualOrderPlan.Place(Limit(0.01m, 49_000.5m), false), Venue(new InstrumentRule.Known(VenueBtc))),
+        ["a venue whose rules are not learnt yet: asked first"] = new(WithAccounts(), new(Account: ExternalAccountId),
+            new ManualOrderPlan.LearnInstrument(ExternalAccountId, Symbol), Venue(new InstrumentRule.Unlearnt())),
+        ["a symbol the venue does not trade: refused with its reason"] = new(WithAccounts(), new(Account: ExternalAccountId),
+            new ManualOrderPlan.Invalid("alpaca does not list BTCUSDT"), Venue(new InstrumentRule.NotTraded("alpaca does not list BTCUSDT"))),
+        ["below the venue's minimum notional: refused naming it"] = new(WithAccounts(), new(Account: ExternalAccountId, Quantity: 0.0019m),
+            new ManualOrderPlan.Invalid("notional 50 is below BTCUSDT's minimum 100 at the venue"), Venue(new InstrumentRule.Known(VenueBtc))),
+        ["a limit order's notional counts at its limit price"] = new(WithAccounts(), new(Account: ExternalAccountId, Quantity: 0.002m, Type: OrderType.Limit, LimitPrice: 49_999.5m),
+            new ManualOrderPlan.Invalid("notional 99.999 is below BTCUSDT's minimum 100 at the venue"), Venue(new InstrumentRule.Known(VenueBtc))),
+        ["an unknown account is refused before anything is asked of a venue"] = new(WithAccounts(), new(Account: "nope"),
+            new ManualOrderPlan.Invalid("unknown account 'nope'"), Venue(new InstrumentRule.Unlearnt())),
+        ["the paper account keeps the engine's table"] = new(WithAccounts(), new(Quantity: 0.0100009m),
+            new ManualOrderPlan.Place(Manual(0.01m), true), Venue(new InstrumentRule.Unlearnt())),
         ["the same key again as a limit order: already placed"] = new(WithAccounts().Then(Bought(0.01m, key: Key)), new(Type: OrderType.Limit, LimitPrice: 1m),
             new ManualOrderPlan.AlreadyPlaced(Manual(0.01m).ClientOrderId)),
     };
@@ -134,7 +151,7 @@ public sealed class ManualOrderPlanTests
     {
         var c = Cases[rule];
         var r = c.Request;
-        Assert.Equal(c.Expected, TenantDecisions.PlanManualOrder(c.State, r.Key, r.Account!, r.Symbol!, r.Side, r.Quantity, r.Notional, r.Price, Costs, r.Type, r.LimitPrice));
+        Assert.Equal(c.Expected, TenantDecisions.PlanManualOrder(c.State, r.Key, r.Account!, r.Symbol!, r.Side, r.Quantity, r.Notional, r.Price, Costs, r.Type, r.LimitPrice, c.Rules));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Paper;
 using TradingActors.Domain.Strategies;
@@ -25,12 +26,11 @@ public sealed class SignalPlanTests
     private static Signal Sig(long sequence, OrderSide side = OrderSide.Buy, DateTimeOffset? at = null, string symbol = Symbol, string strategy = Strategy) =>
         new(strategy, sequence, symbol, side, 50_000m, at ?? SignalTime, "rsi crossed");
 
-    private const string BybitAccountId = "by";
+    private sealed record Case(TenantState State, Signal Signal, SignalPlan Expected, DateTimeOffset? Now = null, InstrumentRules? Rules = null);
 
-    private static TenantState AtBybit(decimal budget = 1_000m) =>
-        Created().Then(new BrokerAccountLinked(BybitAccountId, "bybit", "100200300", T0), new Subscribed(Strategy, BybitAccountId, Symbol, budget, T0));
-
-    private sealed record Case(TenantState State, Signal Signal, SignalPlan Expected, DateTimeOffset? Now = null);
+    // A venue that trades BTCUSDT in steps of 0.001 with a 0.001 minimum and a 100 USDT minimum notional.
+    private static readonly Instrument VenueBtc = new(Symbol, 0.001m, 0.1m, 0.001m, 100m);
+    private static InstrumentRules Venue(InstrumentRule rule) => (account, _) => account.IsEmbeddedPaper ? InstrumentRule.FromEngineTable(Symbol) : rule;
 
     private static OrderFilled Filled(long sequence, OrderSide side, decimal quantity, string account = PaperAccountId, string? source = null)
     {
@@ -107,7 +107,7 @@ public sealed class SignalPlanTests
             Created().Then(new Subscribed(Strategy, "gone", Symbol, 1_000m, T0)), Sig(1), new SignalPlan.Skip("account no longer linked")),
         ["account gone and an unknown instrument: the account wins"] = new(
             Created().Then(new Subscribed(Strategy, "gone", Symbol, 1_000m, T0)), Sig(1, symbol: "DOGEUSDT"), new SignalPlan.Skip("account no longer linked")),
-        ["an instrument the engine does not know: skipped naming it"] = new(Following(), Sig(1, symbol: "DOGEUSDT"), new SignalPlan.Skip("unknown instrument 'DOGEUSDT'")),
+        ["an instrument the engine does not know: skipped naming it"] = new(Following(), Sig(1, symbol: "DOGEUSDT"), new SignalPlan.Skip("unknown symbol 'DOGEUSDT'")),
 
         // ---- Buy
         ["a buy while holding: skipped"] = new(Following().Then(Filled(1, OrderSide.Buy, 0.01m)), Sig(2), new SignalPlan.Skip("already holding")),
@@ -118,13 +118,6 @@ public sealed class SignalPlanTests
         ["bought and sold back to flat: buys again"] = new(
             Following().Then(Filled(1, OrderSide.Buy, 0.01m), Filled(2, OrderSide.Sell, 0.01m)), Sig(3),
             new SignalPlan.Place(Intent(3, quantity: PaperBuyQuantity), true)),
-
-        // ---- Sized in the venue's lots where it has its own (Bybit linear: 0.001 BTC): the venue would refuse 0.019960
-        ["a buy at bybit is sized down to bybit's lot"] = new(AtBybit(), Sig(1), new SignalPlan.Place(Intent(1, quantity: 0.019m, account: BybitAccountId), false)),
-        ["a budget below bybit's minimum lot: skipped"] = new(AtBybit(budget: 50m), Sig(1), new SignalPlan.Skip("budget below the minimum quantity")),
-        ["a sell at bybit rounds the holding down to bybit's lot"] = new(
-            AtBybit().Then(Filled(1, OrderSide.Buy, 0.0195m, BybitAccountId)), Sig(2, OrderSide.Sell),
-            new SignalPlan.Place(Intent(2, OrderSide.Sell, 0.019m, BybitAccountId), false)),
 
         // ---- Sell
         ["a sell with nothing held: skipped as flat"] = new(Following(), Sig(1, OrderSide.Sell), new SignalPlan.Skip("flat")),
@@ -156,6 +149,28 @@ public sealed class SignalPlanTests
         ["an external buy is placed with the intent first, sized with the external margin"] = new(
             Following(ExternalAccountId), Sig(1), new SignalPlan.Place(Intent(1, quantity: ExternalBuyQuantity, account: ExternalAccountId), false)),
         ["the next signal after the start sequence is placed"] = new(Following(startAfter: 5), Sig(6), new SignalPlan.Place(Intent(6, quantity: PaperBuyQuantity), true)),
+
+        // ---- The venue's instrument rules (decision 025)
+        ["an external buy is sized to its venue's step, not the engine's"] = new(
+            Following(ExternalAccountId), Sig(1), new SignalPlan.Place(Intent(1, quantity: 0.019m, account: ExternalAccountId), false), Rules: Venue(new InstrumentRule.Known(VenueBtc))),
+        ["a venue whose rules are not learnt yet: asked first"] = new(
+            Following(ExternalAccountId), Sig(1), new SignalPlan.LearnInstrument(ExternalAccountId, Symbol), Rules: Venue(new InstrumentRule.Unlearnt())),
+        ["a symbol the venue does not trade: skipped with its reason"] = new(
+            Following(ExternalAccountId), Sig(1), new SignalPlan.Skip("bybit does not list BTCUSDT"), Rules: Venue(new InstrumentRule.NotTraded("bybit does not list BTCUSDT"))),
+        ["unlearnt rules with an open order: deferred first"] = new(
+            Following(ExternalAccountId).Then(new OrderSubmitted(Intent(1, account: ExternalAccountId), T0)), Sig(2), new SignalPlan.Defer(Unresolved),
+            Rules: Venue(new InstrumentRule.Unlearnt())),
+        ["a stale signal with unlearnt rules: stale wins, nothing is asked"] = new(
+            Following(ExternalAccountId), Sig(1), new SignalPlan.Skip("stale"), Now: SignalTime.AddMinutes(5), Rules: Venue(new InstrumentRule.Unlearnt())),
+        ["a budget below the venue's minimum notional: skipped naming it"] = new(
+            Following(ExternalAccountId, budget: 99m), Sig(1), new SignalPlan.Skip("notional 50 is below BTCUSDT's minimum 100 at the venue"), Rules: Venue(new InstrumentRule.Known(VenueBtc))),
+        ["a budget at the venue's minimum notional with the margin: placed"] = new(
+            Following(ExternalAccountId, budget: 100.2m), Sig(1), new SignalPlan.Place(Intent(1, quantity: 0.002m, account: ExternalAccountId), false), Rules: Venue(new InstrumentRule.Known(VenueBtc))),
+        ["a holding whose notional is below the venue's minimum: the sell is skipped"] = new(
+            Following(ExternalAccountId).Then(Filled(1, OrderSide.Buy, 0.0019m, ExternalAccountId)), Sig(2, OrderSide.Sell),
+            new SignalPlan.Skip("notional 50 is below BTCUSDT's minimum 100 at the venue"), Rules: Venue(new InstrumentRule.Known(VenueBtc))),
+        ["the paper account keeps the engine's table whatever the venues say"] = new(Following(), Sig(1), new SignalPlan.Place(Intent(1, quantity: PaperBuyQuantity), true),
+            Rules: Venue(new InstrumentRule.Unlearnt())),
     };
 
     public static TheoryData<string> Rules => new(Cases.Keys);
@@ -166,7 +181,7 @@ public sealed class SignalPlanTests
     {
         var c = Cases[rule];
 
-        var plan = TenantDecisions.PlanSignal(c.State, c.Signal, Costs, MaxAge, c.Now ?? c.Signal.Time.AddSeconds(5));
+        var plan = TenantDecisions.PlanSignal(c.State, c.Signal, Costs, MaxAge, c.Now ?? c.Signal.Time.AddSeconds(5), c.Rules);
 
         Assert.Equal(c.Expected, plan);
     }

@@ -69,8 +69,24 @@ public sealed class BookVenue(FakeExchange exchange) : IBrokerClient
         return Task.FromResult(new VenueAccountState(currency, cash, cash + held.Sum(p => p.Quantity * (exchange.Price(p.Symbol) ?? p.AveragePrice)), held, open));
     }
 
-    public Task<Instrument?> GetInstrumentAsync(BrokerAccount account, string symbol, CancellationToken ct) =>
-        Task.FromResult(Instruments.TryGet(symbol, out var instrument) ? instrument : null);
+    /// <summary>The venue's own rules for a symbol, where they differ from the engine's table (null: the venue does not list it).</summary>
+    public ConcurrentDictionary<string, Instrument?> Rules { get; } = new();
+
+    /// <summary>When set, asking for an instrument fails (the venue cannot be reached for it).</summary>
+    public Exception? InstrumentFault { get; set; }
+
+    /// <summary>Requests for an instrument's rules, whatever they answered.</summary>
+    public int InstrumentRequests => Volatile.Read(ref _instrumentRequests);
+
+    private int _instrumentRequests;
+
+    public Task<Instrument?> GetInstrumentAsync(BrokerAccount account, string symbol, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _instrumentRequests);
+        if (InstrumentFault is { } fault) return Task.FromException<Instrument?>(fault);
+        if (Rules.TryGetValue(symbol, out var rules)) return Task.FromResult(rules);
+        return Task.FromResult(Instruments.TryGet(symbol, out var instrument) ? instrument : null);
+    }
 
     public Task<ConnectivityCheck> CheckConnectivityAsync(BrokerAccount account, CancellationToken ct) => Task.FromResult(ConnectivityCheck.Ok);
 

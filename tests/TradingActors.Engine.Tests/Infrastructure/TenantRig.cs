@@ -27,13 +27,15 @@ public sealed class TenantRig
     private readonly TestKitBase _kit;
     private readonly List<Signal> _published = [];
 
-    public TenantRig(TestKitBase kit, string tenantId = "t1", int snapshotEvery = 1_000, ResolutionPolicy? resolution = null, TimeSpan? callTimeout = null)
+    /// <param name="venues">Shared with other rigs to stand for tenants on one node (one registry, one instrument book).</param>
+    public TenantRig(TestKitBase kit, string tenantId = "t1", int snapshotEvery = 1_000, ResolutionPolicy? resolution = null, TimeSpan? callTimeout = null,
+        TestVenues? venues = null)
     {
         _kit = kit;
         TenantId = tenantId;
-        Venues = new TestVenues(TimeProvider.System);
-        Fanout = kit.CreateTestProbe("fanout-region");
-        History = kit.CreateTestProbe("signal-history");
+        Venues = venues ?? new TestVenues(TimeProvider.System);
+        Fanout = kit.CreateTestProbe($"fanout-region-{tenantId}");
+        History = kit.CreateTestProbe($"signal-history-{tenantId}");
         Fanout.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
             if (message is RegisterSubscriber r) sender.Tell(new SubscriberRegistered(r.StrategyId, r.TenantId));

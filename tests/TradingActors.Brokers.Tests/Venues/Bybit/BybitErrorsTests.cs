@@ -179,6 +179,30 @@ public sealed class BybitErrorsTests
         Assert.Equal($"{What}: 10006 Too many visits!", e.Message);
     }
 
+    [Theory]
+    [InlineData(-300, 750)] // our estimate runs 300 ms behind the venue: counted from it the wait would be 1,050 ms
+    [InlineData(400, 750)]  // ahead: 350 ms, and the retry would arrive before the reset
+    public void The_reset_counts_from_the_time_the_venue_answered_not_from_our_estimate_of_its_clock(int estimateErrorMs, int waitMs)
+    {
+        var body = """{"retCode":10006,"retMsg":"Too many visits!","result":{},"retExtInfo":{},"time":1700000000000}""";
+        var response = Response(200, body, ("X-Bapi-Limit-Reset-Timestamp", (Now.ToUnixTimeMilliseconds() + 750).ToString()));
+
+        var answer = BybitErrors.Read(response, Now.AddMilliseconds(estimateErrorMs), null);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(waitMs), answer.RetryAfter);
+    }
+
+    [Fact]
+    public void Without_the_venues_time_the_reset_counts_from_our_estimate_of_its_clock()
+    {
+        var body = """{"retCode":10006,"retMsg":"Too many visits!","result":{}}""";
+        var response = Response(200, body, ("X-Bapi-Limit-Reset-Timestamp", (Now.ToUnixTimeMilliseconds() + 750).ToString()));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(450), BybitErrors.Read(response, Now.AddMilliseconds(300), null).RetryAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(450), BybitErrors.Read(Response(200, body.Replace("}}", "},\"time\":\"late\"}"),
+            ("X-Bapi-Limit-Reset-Timestamp", (Now.ToUnixTimeMilliseconds() + 750).ToString())), Now.AddMilliseconds(300), null).RetryAfter);
+    }
+
     [Fact]
     public void The_ip_ban_is_retryable_and_named_by_the_venues_words()
     {

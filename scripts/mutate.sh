@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Mutation testing gate (Stryker.NET) for the projects whose code is pure.
 #
-#   scripts/mutate.sh [PROJECT]
+#   scripts/mutate.sh [--full] [PROJECT]
 #
 # PROJECT: Domain, Brokers, MarketData or Credentials (the TradingActors. prefix may be
 # given); without it all four run, one after the other. Each runs `dotnet stryker` from
 # tests/TradingActors.PROJECT.Tests with the stryker-config.json there, which holds the
-# options and the project's break threshold (thresholds.break). Stryker is the local tool
+# options and the project's break threshold (thresholds.break).
+# --full uses stryker-config.full.json instead where a project has one: Brokers' CI gate
+# mutates its pure venue files (errors, auth, wire, instruments, reconciliation, Http/)
+# against the tests that need no fake server; the full run also mutates the connectors
+# against every test, the fakes' HTTP suites included (about an hour on 2 cores). Stryker is the local tool
 # in .config/dotnet-tools.json (restored here). Reports, html and json, go to
 # .run/mutation/PROJECT/reports/ (emptied at the start of each project's run).
 # Stryker's output and any broken threshold are reported on stderr; stdout has only,
@@ -33,10 +37,13 @@ log() { printf 'mutate.sh: %s\n' "$*" >&2; }
 
 usage() {
   cat >&2 <<'EOF'
-usage: scripts/mutate.sh [Domain|Brokers|MarketData|Credentials]
-  without a project, all four run
+usage: scripts/mutate.sh [--full] [Domain|Brokers|MarketData|Credentials]
+  without a project, all four run; --full: the full configuration where one exists
 EOF
 }
+
+FULL=0
+if [[ "${1:-}" == "--full" ]]; then FULL=1; shift; fi
 
 case $# in
   0) PROJECTS=("${ALL_PROJECTS[@]}") ;;
@@ -112,6 +119,8 @@ rc=0
 LINES=()
 for p in "${PROJECTS[@]}"; do
   test_dir="$REPO_ROOT/tests/TradingActors.$p.Tests"
+  config="$test_dir/stryker-config.json"
+  [[ $FULL -eq 1 && -f "$test_dir/stryker-config.full.json" ]] && config="$test_dir/stryker-config.full.json"
   out="$OUT_ROOT/$p"
   report="$out/reports/mutation-report.json"
   rm -rf "$out"
@@ -120,11 +129,11 @@ for p in "${PROJECTS[@]}"; do
   start=$SECONDS
   # Stryker's exit code is not the verdict (it also breaks below thresholds.break);
   # the report is read instead, and a run without one fails below.
-  (cd "$test_dir" && dotnet stryker --output "$out" --skip-version-check >&2) \
+  (cd "$test_dir" && dotnet stryker --config-file "$config" --output "$out" --skip-version-check >&2) \
     || log "$p: dotnet stryker exited with $?"
   log "$p: $((SECONDS - start)) s"
   if [[ -f "$report" ]]; then
-    line="$(check_report "TradingActors.$p" "$report" "$test_dir/stryker-config.json" "${FILE_FLOOR[$p]:-}")" || rc=1
+    line="$(check_report "TradingActors.$p" "$report" "$config" "${FILE_FLOOR[$p]:-}")" || rc=1
   else
     log "$p: no report at ${report#"$REPO_ROOT/"}"
     line="mutation project=TradingActors.$p score=n/a killed=0 survived=0 nocoverage=0"

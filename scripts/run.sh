@@ -109,7 +109,11 @@ if [[ "${FAKES:-1}" == 1 ]]; then
   FAKES_LOG="$REPO_ROOT/.run/fakes.log"
   echo "run.sh: building tradectl and starting the venue fakes (log: ${FAKES_LOG#"$REPO_ROOT/"})" >&2
   # Built first, alone: two concurrent builds of the shared projects would race for the same files.
-  dotnet build "$REPO_ROOT/src/TradingActors.Cli" -c Release -v quiet -nologo >&2
+  if ! dotnet build "$REPO_ROOT/src/TradingActors.Cli" -c Release -v quiet -nologo >"$REPO_ROOT/.run/fakes-build.log" 2>&1; then
+    cat "$REPO_ROOT/.run/fakes-build.log" >&2
+    echo "run.sh: building tradectl failed" >&2
+    exit 1
+  fi
   setsid dotnet run --project "$REPO_ROOT/src/TradingActors.Cli" -c Release --no-build -- fakes --port "$FAKES_PORT" >"$FAKES_LOG" 2>&1 &
   FAKES_PID=$!
   deadline=$((SECONDS + 60))

@@ -138,8 +138,7 @@ public sealed class RequestBudgetGate : ReceiveActor, IWithTimers
         if (_asking || _budget.Waiters.IsEmpty || Timers.IsTimerActive("ask")) return;
         _asking = true;
         _asks[++_lastAsk] = _time.GetUtcNow();
-        var wanted = Math.Min(MaxBatch, _budget.Waiters.Count);
-        _keeper.Tell(new RequestPermits(_budget.Name, wanted, _lastAsk), Self);
+        _keeper.Tell(new RequestPermits(_budget.Name, Math.Min(MaxBatch, _budget.Waiters.Count), _lastAsk), Self);
         Timers.StartSingleTimer("unanswered", new Unanswered(_lastAsk), _budget.CountedFor + AnswerGuard);
     }
 

@@ -6,17 +6,38 @@ namespace TradingActors.Engine.RateBudgets;
 /// <summary>
 /// The one keeper of the cluster's per-IP request budgets (a cluster singleton on the engine nodes): node gates ask
 /// it for a batch of requests when they have waiters, and it answers the asks in the order they came, each with what
-/// its <see cref="RequestBudgetLedger"/> allows, holding the rest until the ledger has room. In turn, so a node near
-/// the keeper, which asks again within microseconds of each answer, cannot take every grant that frees up: each gate
-/// has one ask at a time, so the gates take turns in batches of at most <see cref="RequestBudgetGate.MaxBatch"/>.
-/// Decision 023.
+/// its <see cref="RequestBudgetLedger"/> allows, holding the rest until the ledger has room. While several gates are
+/// active, each gets at most an equal share of the budget per counting span: the keeper's own node asks again within
+/// microseconds of each answer, another node across the network, and without shares the near node took nearly every
+/// grant that freed up. (Equal, not in proportion to the waiters a gate reported: that count is stale by the time
+/// the far gate asks again, and a stale small count starved it the same way.) Decision 023.
 /// </summary>
 public sealed class RequestBudgetKeeper : ReceiveActor, IWithTimers
 {
     private sealed record ServeInTurn(string Budget);
 
-    private readonly Dictionary<string, RequestBudgetLedger> _ledgers;
-    private readonly Dictionary<string, Queue<(IActorRef Gate, RequestPermits Ask, DateTimeOffset Came)>> _inTurn;
+    /// <summary>A gate answered this recently is still taking part (its next ask is on its way) and keeps its share.</summary>
+    public static readonly TimeSpan ActiveFor = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often asks held back for their share are looked at again.</summary>
+    private static readonly TimeSpan ShareCheck = TimeSpan.FromMilliseconds(20);
+
+    private sealed class Gate
+    {
+        public readonly Queue<(DateTimeOffset At, int Count)> Grants = new();
+        public int InSpan;
+        public DateTimeOffset LastSeen;
+    }
+
+    private sealed class Budget(RequestBudgetOptions options, RequestBudgetLedger ledger)
+    {
+        public readonly RequestBudgetOptions Options = options;
+        public readonly RequestBudgetLedger Ledger = ledger;
+        public readonly List<(IActorRef Gate, RequestPermits Ask, DateTimeOffset Came)> Asks = [];
+        public readonly Dictionary<IActorRef, Gate> Gates = [];
+    }
+
+    private readonly Dictionary<string, Budget> _budgets;
     private readonly TimeProvider _time;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -25,42 +46,69 @@ public sealed class RequestBudgetKeeper : ReceiveActor, IWithTimers
     {
         _time = time;
         var now = time.GetUtcNow();
-        _ledgers = budgets.ToDictionary(b => b.Name, b => RequestBudgetLedger.Starting(b.EffectiveLimit, b.CountedFor, now), StringComparer.Ordinal);
-        _inTurn = budgets.ToDictionary(b => b.Name, _ => new Queue<(IActorRef, RequestPermits, DateTimeOffset)>(), StringComparer.Ordinal);
+        _budgets = budgets.ToDictionary(b => b.Name, b => new Budget(b, RequestBudgetLedger.Starting(b.EffectiveLimit, b.CountedFor, now)), StringComparer.Ordinal);
         Receive<RequestPermits>(r =>
         {
-            if (!_inTurn.TryGetValue(r.Budget, out var queue))
+            if (!_budgets.TryGetValue(r.Budget, out var budget))
             {
                 Sender.Tell(new PermitsGranted(r.Budget, 0, TimeSpan.FromSeconds(1), r.Ask));
                 return;
             }
-            queue.Enqueue((Sender, r, _time.GetUtcNow()));
-            Serve(r.Budget);
+            var at = _time.GetUtcNow();
+            var gate = budget.Gates.TryGetValue(Sender, out var g) ? g : budget.Gates[Sender] = new Gate();
+            gate.LastSeen = at;
+            budget.Asks.Add((Sender, r, at));
+            Serve(budget);
         });
-        Receive<ServeInTurn>(s => Serve(s.Budget));
+        Receive<ServeInTurn>(s => Serve(_budgets[s.Budget]));
     }
 
     public static Props Props(IReadOnlyList<RequestBudgetOptions> budgets, TimeProvider time) =>
         Akka.Actor.Props.Create(() => new RequestBudgetKeeper(budgets, time));
 
-    private void Serve(string budget)
+    private void Serve(Budget budget)
     {
-        var ledger = _ledgers[budget];
-        var queue = _inTurn[budget];
         var now = _time.GetUtcNow();
-        while (queue.Count > 0)
+        var limit = budget.Ledger.Limit;
+        foreach (var (gateRef, gate) in budget.Gates.ToList())
         {
-            var (gate, ask, came) = queue.Peek();
-            var granted = ledger.Grant(now, ask.Wanted);
-            if (granted == 0 && ask.Wanted > 0) break;
-            queue.Dequeue();
-            gate.Tell(new PermitsGranted(budget, granted, TimeSpan.Zero, ask.Ask, now - came));
+            while (gate.Grants.Count > 0 && gate.Grants.Peek().At + budget.Options.CountedFor <= now) gate.InSpan -= gate.Grants.Dequeue().Count;
+            var waiting = budget.Asks.Any(a => a.Gate.Equals(gateRef));
+            if (!waiting && gate.InSpan == 0 && now - gate.LastSeen > budget.Options.CountedFor) budget.Gates.Remove(gateRef);
         }
-        if (queue.Count > 0)
+        var active = budget.Gates.Where(g => budget.Asks.Any(a => a.Gate.Equals(g.Key)) || now - g.Value.LastSeen <= ActiveFor).ToList();
+        // Rounded up: the shares never add up to less than the budget, so the gates together can always use all of it.
+        var share = active.Count <= 1 ? limit : (limit + active.Count - 1) / active.Count;
+        var heldForShare = false;
+        for (var i = 0; i < budget.Asks.Count;)
         {
-            // Restarted each time (same key): the ledger says when it next has room.
-            var wait = ledger.WaitFor(now);
-            Timers.StartSingleTimer(budget, new ServeInTurn(budget), wait > TimeSpan.FromMilliseconds(1) ? wait : TimeSpan.FromMilliseconds(1));
+            var available = budget.Ledger.Available(now);
+            if (available == 0) break;
+            var (gateRef, ask, came) = budget.Asks[i];
+            var gate = budget.Gates[gateRef];
+            var allowed = Math.Min(ask.Wanted, share - gate.InSpan);
+            if (allowed <= 0 && ask.Wanted > 0)
+            {
+                heldForShare = true;
+                i++;
+                continue;
+            }
+            var granted = budget.Ledger.Grant(now, allowed);
+            budget.Asks.RemoveAt(i);
+            if (granted > 0)
+            {
+                gate.Grants.Enqueue((now, granted));
+                gate.InSpan += granted;
+            }
+            gate.LastSeen = now;
+            gateRef.Tell(new PermitsGranted(ask.Budget, granted, TimeSpan.Zero, ask.Ask, now - came));
+        }
+        if (budget.Asks.Count > 0)
+        {
+            // Restarted each time (same key): when the ledger has room again, or soon when asks wait only for their share.
+            var wait = budget.Ledger.WaitFor(now);
+            if (heldForShare && (wait == TimeSpan.Zero || wait > ShareCheck)) wait = ShareCheck;
+            Timers.StartSingleTimer(budget.Options.Name, new ServeInTurn(budget.Options.Name), wait > TimeSpan.FromMilliseconds(1) ? wait : TimeSpan.FromMilliseconds(1));
         }
     }
 }

@@ -21,9 +21,10 @@ namespace TradingActors.Bench;
 /// <c>budget --tenants N --nodes K</c>: N tenants, each with its own Bybit testnet account at the local Bybit fake,
 /// spread over K engine nodes in this process that share the cluster's per-IP request budget (decision 023), receive
 /// one signal. Measures how long until every tenant has booked its fill, against the floor the venue's per-IP limit
-/// sets for the N order creations alone (N / (600 per 5 s)); counts every request the fake refused for its limits
-/// (per-IP 403s and bans, per-key 10006) and the orders the fake holds (exactly N); and the p99 of the time a request
-/// waited for the budget. Last stdout line:
+/// sets for the N order creations alone (N / (600 per 5 s)); counts every request the fake refused for its limits,
+/// each once (per-IP 403s, the banning one included, and per-key 10006), the orders the fake holds (exactly N, one
+/// per account) and the journal's fills; and the p99 of the time a request waited for the budget. Logs what bounds
+/// the burst (requests per path, the budget's rate) and the fills per node. Last stdout line:
 /// <c>budget venue=bybit tenants=N total_s=T floor_s=F refused=R fairness_p99_wait_s=W</c>.
 /// </summary>
 public static class BudgetBench
@@ -78,9 +79,9 @@ public static class BudgetBench
             var resident = await Task.WhenAll(nodes.Select(Resident));
             log($"{bench.Tenants} tenants with a Bybit account each set up in {setup.ElapsedMilliseconds} ms; resident per node: {string.Join(", ", resident)}");
 
-            // A keeper grants nothing in its first window (decision 023): the burst is measured on a running cluster, not on that.
+            // A keeper grants nothing in its first counting span (decision 023): the burst is measured on a running cluster, not on that.
             var sinceStart = Stopwatch.GetElapsedTime(keeperStarted);
-            if (sinceStart < venueLimit.Window) await Task.Delay(venueLimit.Window - sinceStart);
+            if (sinceStart < venueLimit.CountedFor) await Task.Delay(venueLimit.CountedFor - sinceStart);
 
             var waits = new ConcurrentBag<(long At, double Seconds)>();
             using var listener = new MeterListener();
@@ -110,8 +111,8 @@ public static class BudgetBench
             var fills = recorder.FillTimestamps();
             var totalS = fills.Length > 0 ? fills.Max(t => Measure.Ms(start, t)) / 1000 : double.NaN;
             await sampling.CancelAsync();
-            var peak = PeakInWindow(await samples, venueLimit.Window);
-            var samplesTask = samples;
+            var sampled = await samples;
+            var peak = PeakInWindow(sampled, venueLimit.Window);
             listener.Dispose();
             log(recorder.Describe());
             if (!filled)
@@ -155,9 +156,8 @@ public static class BudgetBench
             var admitted = new int[slots];
             foreach (var (at, _) in waits) admitted[Math.Clamp((int)(Measure.Ms(start, at) / 500), 0, slots - 1)]++;
             var arrived = new long[slots];
-            var all = await samplesTask;
-            for (var i = 1; i < all.Count; i++)
-                arrived[Math.Clamp((int)(Measure.Ms(start, all[i].At) / 500), 0, slots - 1)] += all[i].Requests - all[i - 1].Requests;
+            for (var i = 1; i < sampled.Count; i++)
+                arrived[Math.Clamp((int)(Measure.Ms(start, sampled[i].At) / 500), 0, slots - 1)] += sampled[i].Requests - sampled[i - 1].Requests;
             log("per 0.5 s after the signal (slot start s: admitted/arrived, quiet slots left out): " + string.Join(" ",
                 Enumerable.Range(0, slots).Where(i => admitted[i] + arrived[i] > 0).Select(i => $"{i * 0.5:0.0}:{admitted[i]}/{arrived[i]}")));
             log($"{sorted.Count} budget waits: p50 {Measure.Percentile(sorted, 50):0.000} s, p99 {p99:0.000} s, max {(sorted.Count == 0 ? 0 : sorted[^1]):0.000} s");

@@ -5,12 +5,19 @@
 #   scripts/bench.sh failover --tenants N
 #   scripts/bench.sh api [--rps N] [--duration S] [--users U] [other api bench args...]
 #   scripts/bench.sh cluster --nodes N --tenants T [--seed-parallelism P] [--timeout S]
+#   scripts/bench.sh budget --tenants N --nodes K [--timeout S]
 #
 # fanout/failover: all arguments go to TradingActors.Bench unchanged. Starts
 # `db.sh start --name bench --port 55434`, builds src/TradingActors.Bench in
 # Release, runs it with TRADINGACTORS_BENCH_PG=<connection string>, stops the
 # database, and exits with the bench's exit code. Build and database messages
 # go to stderr; stdout carries only the bench's own output.
+#
+# budget: the same, on its own instance `db.sh start --name bench-budget --port 55463`
+# (BENCH_BUDGET_PG_PORT moves it). BudgetBench.cs: N Bybit tenants over K engine nodes
+# in one process, one local Bybit fake with the venue's per-IP limit, one signal. Its
+# last stdout line:
+#   budget venue=bybit tenants=N total_s=T floor_s=F refused=R fairness_p99_wait_s=W
 #
 # api: builds src/TradingActors.Node and src/TradingActors.Bench (Release), starts
 # `db.sh start --name bench-api --port 55441` with a fresh database, starts the
@@ -55,6 +62,7 @@ if [[ $# -eq 0 ]]; then
   echo "       scripts/bench.sh failover --tenants N" >&2
   echo "       scripts/bench.sh api [--rps N] [--duration S] [--users U] [other api bench args...]" >&2
   echo "       scripts/bench.sh cluster --nodes N --tenants T [--seed-parallelism P] [--timeout S]" >&2
+  echo "       scripts/bench.sh budget --tenants N --nodes K [--timeout S]" >&2
   exit 2
 fi
 
@@ -319,6 +327,9 @@ if [[ "$1" == cluster ]]; then
   run_cluster "$@" || rc=$?
   exit "$rc"
 fi
+
+# budget: its own instance, so it never shares a server (or its load) with another bench.
+if [[ "$1" == budget ]]; then DB_ARGS=(--name bench-budget --port "${BENCH_BUDGET_PG_PORT:-55463}"); fi
 
 DB_STARTED=0
 cleanup() {

@@ -3,20 +3,23 @@ using System.Globalization;
 namespace TradingActors.Bench;
 
 /// <summary>
-/// Command line of <c>TradingActors.Bench fanout|failover --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout S]</c>.
-/// fanout: one signal to N tenants (warm or cold); failover: a node holding part of N tenants is lost.
+/// Command line of <c>TradingActors.Bench fanout|failover|budget --tenants N [--cold] [--nodes K] [--buckets B] [--parallelism P] [--timeout S]</c>.
+/// fanout: one signal to N tenants (warm or cold); failover: a node holding part of N tenants is lost;
+/// budget: one signal to N Bybit tenants on K nodes sharing the venue's per-IP request budget.
 /// </summary>
-public sealed record BenchArgs(string Mode, int Tenants, bool Cold, int? Buckets, int Parallelism, TimeSpan FillTimeout, Serilog.Events.LogEventLevel LogLevel)
+public sealed record BenchArgs(string Mode, int Tenants, bool Cold, int? Buckets, int Parallelism, TimeSpan FillTimeout, Serilog.Events.LogEventLevel LogLevel, int Nodes = 1)
 {
     public const string Usage =
-        "usage: TradingActors.Bench fanout|failover --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout SECONDS] [--log-level Warning|Information|Debug]";
+        "usage: TradingActors.Bench fanout|failover|budget --tenants N [--cold] [--nodes K (budget)] [--buckets B] [--parallelism P] [--timeout SECONDS] [--log-level Warning|Information|Debug]";
 
     public static BenchArgs Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("fanout" or "failover")) throw new ArgumentException("the benchmark is 'fanout' or 'failover'");
+        if (args.Length == 0 || args[0] is not ("fanout" or "failover" or BudgetBench.Mode))
+            throw new ArgumentException("the benchmark is 'fanout', 'failover' or 'budget'");
         int? tenants = null;
         int? buckets = null;
         var cold = false;
+        int? nodes = null;
         var parallelism = 200;
         var timeout = TimeSpan.FromSeconds(120);
         var logLevel = Serilog.Events.LogEventLevel.Warning;
@@ -35,6 +38,7 @@ public sealed record BenchArgs(string Mode, int Tenants, bool Cold, int? Buckets
                 case "--parallelism": parallelism = PositiveInt(arg, Value()); break;
                 case "--timeout": timeout = TimeSpan.FromSeconds(PositiveInt(arg, Value())); break;
                 case "--cold": cold = true; break;
+                case "--nodes": nodes = PositiveInt(arg, Value()); break;
                 case "--log-level":
                     var level = Value();
                     if (!Enum.TryParse(level, ignoreCase: true, out logLevel)) throw new ArgumentException($"unknown log level '{level}'");
@@ -43,8 +47,9 @@ public sealed record BenchArgs(string Mode, int Tenants, bool Cold, int? Buckets
             }
         }
         if (tenants is null) throw new ArgumentException("--tenants is required");
-        if (cold && args[0] == "failover") throw new ArgumentException("--cold applies to fanout only");
-        return new BenchArgs(args[0], tenants.Value, cold, buckets, parallelism, timeout, logLevel);
+        if (cold && args[0] != "fanout") throw new ArgumentException("--cold applies to fanout only");
+        if (nodes is not null && args[0] != BudgetBench.Mode) throw new ArgumentException("--nodes applies to budget only");
+        return new BenchArgs(args[0], tenants.Value, cold, buckets, parallelism, timeout, logLevel, nodes ?? 2);
     }
 
     private static int PositiveInt(string name, string value) =>

@@ -1,4 +1,5 @@
 // TradingActors.Bench fanout --tenants N [--cold] [--buckets B] [--parallelism P] [--timeout S]
+// TradingActors.Bench budget --tenants N --nodes K                        (BudgetBench.cs: Bybit tenants, one per-IP budget)
 // TradingActors.Bench api --url URL [--rps N] [--duration S] [--users U] ...   (ApiLoad.cs: a running node's API)
 // TradingActors.Bench cluster --nodes N --tenants T --urls URL,...          (ClusterBench.cs: running node processes)
 //
@@ -67,6 +68,12 @@ try
     if (bench.Mode == "failover")
     {
         var (line, passed) = await FailoverBench.RunAsync(bench, connectionString, e => CreateTenantsAsync(e, bench), Log);
+        resultLine = line;
+        exitCode = passed ? 0 : 1;
+    }
+    else if (bench.Mode == BudgetBench.Mode)
+    {
+        var (line, passed) = await BudgetBench.RunAsync(bench, connectionString, Log);
         resultLine = line;
         exitCode = passed ? 0 : 1;
     }

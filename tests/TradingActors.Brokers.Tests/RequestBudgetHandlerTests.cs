@@ -10,11 +10,19 @@ public sealed class RequestBudgetHandlerTests
     {
         public int Acquired;
         public TaskCompletionSource? Gate;
+        /// <summary>Grants handed out expired, before the fresh ones (a request that came too late to use them).</summary>
+        public int ExpiredFirst;
 
-        public async ValueTask AcquireAsync(CancellationToken ct)
+        public static readonly ManualClock Clock = new(new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
+
+        public static RequestGrant Fresh => new(Clock.GetUtcNow() + TimeSpan.FromSeconds(1), Clock);
+        public static RequestGrant Stale => new(Clock.GetUtcNow() - TimeSpan.FromMilliseconds(1), Clock);
+
+        public async ValueTask<RequestGrant> AcquireAsync(CancellationToken ct)
         {
             if (Gate is { } gate) await gate.Task.WaitAsync(ct);
             Interlocked.Increment(ref Acquired);
+            return Interlocked.Decrement(ref ExpiredFirst) >= 0 ? Stale : Fresh;
         }
     }
 
@@ -76,10 +84,33 @@ public sealed class RequestBudgetHandlerTests
     }
 
     [Fact]
+    public async Task A_grant_that_expired_before_its_request_got_to_the_handler_is_not_used_the_request_waits_for_a_fresh_one()
+    {
+        var (http, budget, answer) = Client();
+        budget.ExpiredFirst = 2;
+
+        await http.GetAsync("http://127.0.0.1/a");
+
+        Assert.Equal((3, 1), (budget.Acquired, answer.Sent));
+    }
+
+    [Fact]
+    public async Task An_admission_that_expired_before_the_calls_first_request_is_not_used()
+    {
+        var (http, budget, answer) = Client();
+
+        RequestBudgetAdmission.Hold(CountingBudget.Stale);
+        await http.GetAsync("http://127.0.0.1/1");
+        RequestBudgetAdmission.Clear();
+
+        Assert.Equal((1, 1), (budget.Acquired, answer.Sent));
+    }
+
+    [Fact]
     public async Task An_admission_cleared_unused_is_not_used_later()
     {
         var (http, budget, _) = Client();
-        RequestBudgetAdmission.Hold();
+        RequestBudgetAdmission.Hold(CountingBudget.Fresh);
         RequestBudgetAdmission.Clear();
 
         await http.GetAsync("http://127.0.0.1/a");
@@ -89,7 +120,7 @@ public sealed class RequestBudgetHandlerTests
 
     private static async Task AdmittedCallAsync(HttpClient http)
     {
-        RequestBudgetAdmission.Hold();
+        RequestBudgetAdmission.Hold(CountingBudget.Fresh);
         await http.GetAsync("http://127.0.0.1/1");
         await http.GetAsync("http://127.0.0.1/2");
         await http.GetAsync("http://127.0.0.1/3");

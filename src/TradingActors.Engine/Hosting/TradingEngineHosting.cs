@@ -54,7 +54,7 @@ public static class TradingEngineHosting
         options.Validate();
         var prices = new LatestPrices();
         // Budgets exist before the connectors: their HTTP clients wait on them; the actors behind them come with the system.
-        var budgets = options.RequestBudgets.ToDictionary(b => b.Venue, b => new ClusterRequestBudget(b.Name), StringComparer.Ordinal);
+        var budgets = options.RequestBudgets.ToDictionary(b => b.Venue, b => new ClusterRequestBudget(b), StringComparer.Ordinal);
         var venues = new VenueRegistry(options.Venues ?? DefaultVenues(options, prices, budgets),
             budgets.ToDictionary(b => b.Key, b => (IRequestBudget)b.Value, StringComparer.Ordinal));
         services.AddSingleton(options);

@@ -220,9 +220,10 @@ public sealed class BrokerSession : ReceiveActor
         {
             // Admitted before the call's own timeout starts: waiting behind other tenants is not the venue being slow.
             using var admission = new CancellationTokenSource(_settings.EffectiveAdmissionTimeout);
+            RequestGrant grant;
             try
             {
-                await _budget.AcquireAsync(admission.Token);
+                grant = await _budget.AcquireAsync(admission.Token);
             }
             catch (OperationCanceledException)
             {
@@ -231,7 +232,7 @@ public sealed class BrokerSession : ReceiveActor
                 return;
             }
             replyTo.Tell(new VenueCallAdmitted(intent.ClientOrderId));
-            RequestBudgetAdmission.Hold();
+            RequestBudgetAdmission.Hold(grant);
         }
         VenueAnswer answer;
         try

@@ -185,3 +185,12 @@ public sealed class DuplicateClientOrderIdException(string clientOrderId, Except
 /// same; connectors throw this one so the reason is clear.)
 /// </summary>
 public sealed class VenueOutcomeUnknownException(string reason, Exception? inner = null) : Exception(reason, inner);
+
+/// <summary>
+/// A connector with venue-wide state the first order should not wait for inside its call (a venue clock): read when
+/// the node starts. Failures are the connector's to absorb (it reads the state again on demand).
+/// </summary>
+public interface IVenueWarmUp
+{
+    Task WarmUpAsync(CancellationToken ct);
+}

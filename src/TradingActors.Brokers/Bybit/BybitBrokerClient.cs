@@ -16,7 +16,7 @@ namespace TradingActors.Brokers.Bybit;
 /// go through <see cref="VenueRetry.OrderAsync{T}"/> (only refusals are sent again), reads through
 /// <see cref="VenueRetry.ReadAsync{T}"/>; every answer is mapped by <see cref="BybitErrors"/>.
 /// </summary>
-public sealed class BybitBrokerClient : IBrokerClient
+public sealed class BybitBrokerClient : IBrokerClient, IVenueWarmUp
 {
     public const string CreatePath = "v5/order/create";
     public const string CancelPath = "v5/order/cancel";
@@ -55,6 +55,20 @@ public sealed class BybitBrokerClient : IBrokerClient
     /// </summary>
     public async Task<TimeSpan> SyncServerTimeAsync(bool live, CancellationToken ct) =>
         (await _clock.RefreshAsync(_options.BaseUrl(live), _clock.Peek(_options.BaseUrl(live))?.Generation ?? 0, ct)).Offset;
+
+    /// <summary>
+    /// Reads both base URLs' clocks at node start. Otherwise the first order's call reads it first, and behind the
+    /// cluster's request budget that second request waits its turn after every other tenant's — past the call timeout
+    /// in a burst. An unreachable base URL (live, from a machine without it) is read again on demand.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken ct)
+    {
+        foreach (var live in new[] { false, true })
+        {
+            try { await SyncServerTimeAsync(live, ct); }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested) { }
+        }
+    }
 
     /// <summary>The venue's clock less the local one, as last read for the mode's base URL; null before the first reading.</summary>
     public TimeSpan? ServerTimeOffset(bool live) => _clock.Peek(_options.BaseUrl(live))?.Offset;

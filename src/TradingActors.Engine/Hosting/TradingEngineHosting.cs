@@ -10,6 +10,7 @@ using Akka.Hosting;
 using Akka.Persistence.Sql;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using TradingActors.Brokers;
 using TradingActors.Brokers.Http;
@@ -61,6 +62,7 @@ public static class TradingEngineHosting
         services.AddSingleton(prices);
         services.AddSingleton<IPriceSource>(prices);
         services.AddSingleton(venues);
+        if (options.Cluster.Has(NodeRoles.Engine)) services.AddHostedService(sp => new VenueWarmUp(venues, sp.GetRequiredService<ILogger<VenueWarmUp>>()));
         var projection = new ProjectionStatus();
         services.AddSingleton(projection);
 

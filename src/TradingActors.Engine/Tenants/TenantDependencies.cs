@@ -51,6 +51,9 @@ public sealed class VenueRegistry
 
     public IBrokerClient this[string venue] => _clients[venue];
 
+    /// <summary>Every registered connector.</summary>
+    public IEnumerable<IBrokerClient> Clients => _clients.Values;
+
     /// <summary>Venues a tenant may link an external account at (the embedded paper venue is linked separately).</summary>
     public IReadOnlySet<string> External { get; }
 

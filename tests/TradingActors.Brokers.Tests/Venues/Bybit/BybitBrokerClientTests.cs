@@ -198,6 +198,22 @@ public sealed class BybitBrokerClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Warming_up_reads_the_testnet_clock_and_leaves_an_unreachable_live_one_for_later()
+    {
+        var fake = await FakeAsync(new BybitFakeOptions { ClockSkew = TimeSpan.FromSeconds(3) });
+        // Live at a port nothing listens on: the warm-up must not fail for it.
+        var closed = new Uri("http://127.0.0.1:9/");
+        var client = new BybitBrokerClient(new BybitOptions { TestBaseUrl = fake.BaseUrl, LiveBaseUrl = closed }, new HttpClient(), TimeProvider.System,
+            new VenueRetry(new VenueRetryOptions { MaxAttempts = 1 }, TimeProvider.System));
+
+        await client.WarmUpAsync(Soon);
+
+        Assert.InRange(client.ServerTimeOffset(live: false)!.Value, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(3.5));
+        Assert.Null(client.ServerTimeOffset(live: true));
+        Assert.Equal(1, fake.Requests);
+    }
+
+    [Fact]
     public async Task A_venue_that_fails_the_check_did_not_answer_it()
     {
         var fake = await FakeAsync();

@@ -273,16 +273,8 @@ public static class TradingEngineHosting
         HttpClient Http(string venue) => new(budgets.TryGetValue(venue, out var budget)
             ? new RequestBudgetHandler(budget) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } }
             : new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-        static Uri Or(string? url, Uri otherwise) => url is null ? otherwise : new Uri(url.EndsWith('/') ? url : url + "/");
         if (real.Oanda.Enabled)
-        {
-            var o = new OandaOptions();
-            venues[OandaOptions.VenueName] = new OandaBrokerClient(o with
-            {
-                TestBaseUrl = Or(real.Oanda.TestBaseUrl, o.TestBaseUrl), LiveBaseUrl = Or(real.Oanda.LiveBaseUrl, o.LiveBaseUrl),
-                TestStreamUrl = Or(real.Oanda.TestStreamUrl, o.TestStreamUrl), LiveStreamUrl = Or(real.Oanda.LiveStreamUrl, o.LiveStreamUrl),
-            }, Http(OandaOptions.VenueName), options.Time);
-        }
+            venues[OandaOptions.VenueName] = new OandaBrokerClient(OandaOptionsOf(real), Http(OandaOptions.VenueName), options.Time);
         if (real.Alpaca.Enabled)
         {
             var o = new AlpacaOptions();
@@ -304,6 +296,28 @@ public static class TradingEngineHosting
         return venues;
     }
 
+    private static Uri Or(string? url, Uri otherwise) => url is null ? otherwise : new Uri(url.EndsWith('/') ? url : url + "/");
+
+    /// <summary>OANDA's REST and stream hosts as Trading:RealVenues:Oanda sets them: the connector and the price feed use the same.</summary>
+    private static OandaOptions OandaOptionsOf(RealVenueSettings real)
+    {
+        var o = new OandaOptions();
+        return o with
+        {
+            TestBaseUrl = Or(real.Oanda.TestBaseUrl, o.TestBaseUrl), LiveBaseUrl = Or(real.Oanda.LiveBaseUrl, o.LiveBaseUrl),
+            TestStreamUrl = Or(real.Oanda.TestStreamUrl, o.TestStreamUrl), LiveStreamUrl = Or(real.Oanda.LiveStreamUrl, o.LiveStreamUrl),
+        };
+    }
+
+    /// <summary>The OANDA feed of Trading:Feed:Oanda; its stream is not counted against a request budget (OANDA's stream host has none).</summary>
+    private static Props OandaFeedProps(TradingEngineOptions options)
+    {
+        var feed = options.Feed.Oanda;
+        var account = new BrokerAccount("oanda-feed", feed.AccountNumber, feed.Token) { Mode = feed.Mode };
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+        return OandaPriceFeed.Props(OandaOptionsOf(options.RealVenues), account, feed.InstrumentsFor(options.Strategies), http, options.Time);
+    }
+
     public const string SimulatedVenueName = "simulated";
 
     private static Props? FeedProps(TradingEngineOptions options) => options.Feed.Kind switch
@@ -316,6 +330,7 @@ public static class TradingEngineHosting
             Seed = options.Feed.Seed,
         }, options.Time),
         "replay" => MarketFeedActor.Replay(LocateFile(options.Feed.ReplayFile), options.Feed.ReplaySymbol, TimeSpan.FromMilliseconds(options.Feed.IntervalMs), options.Time),
+        "oanda" => OandaFeedProps(options),
         _ => null,
     };
 

@@ -137,7 +137,8 @@ public sealed class TradingEngineOptions
         if (Cluster.DiscoveryHeartbeat <= TimeSpan.Zero || Cluster.DiscoveryStaleAfter < 2 * Cluster.DiscoveryHeartbeat)
             errors.Add("Trading:Cluster:DiscoveryHeartbeat must be positive and DiscoveryStaleAfter at least twice it");
         if (Cluster.JoinRetry <= TimeSpan.Zero) errors.Add("Trading:Cluster:JoinRetry must be positive");
-        if (Feed.Kind is not ("simulated" or "replay" or "none")) errors.Add("Trading:Feed:Kind must be simulated, replay or none");
+        if (Feed.Kind is not ("simulated" or "replay" or "oanda" or "none")) errors.Add("Trading:Feed:Kind must be simulated, replay, oanda or none");
+        if (Feed.Kind == "oanda") errors.AddRange(Feed.Oanda.Validate(Strategies));
         if (Feed.IntervalMs < 1) errors.Add("Trading:Feed:IntervalMs must be at least 1");
         if (ReadModels.BatchSize is < 1 or > 10_000) errors.Add("Trading:ReadModels:BatchSize must be in 1..10000");
         if (ReadModels.BatchWindow <= TimeSpan.Zero) errors.Add("Trading:ReadModels:BatchWindow must be positive");
@@ -218,13 +219,63 @@ public sealed class ClusterSettings
 
 public sealed class FeedSettings
 {
-    /// <summary>simulated (seeded random walk), replay (shipped CSV bars) or none.</summary>
+    /// <summary>simulated (seeded random walk), replay (shipped CSV bars), oanda (OANDA's price stream) or none.</summary>
     public string Kind { get; set; } = "simulated";
     public int IntervalMs { get; set; } = 1000;
     public double Volatility { get; set; } = 0.002;
     public int Seed { get; set; } = 42;
     public string ReplayFile { get; set; } = "data/bars/BTCUSDT-1m.csv";
     public string ReplaySymbol { get; set; } = "BTCUSDT";
+
+    /// <summary>The account whose price stream feeds the cluster when <see cref="Kind"/> is oanda.</summary>
+    public OandaFeedSettings Oanda { get; set; } = new();
+}
+
+/// <summary>
+/// OANDA's price stream as the cluster's feed: one account's token opens it, at the stream URL of the account's mode
+/// (Trading:RealVenues:Oanda, so the local fake can stand in). The token is never logged nor put in an error.
+/// </summary>
+public sealed class OandaFeedSettings
+{
+    public string AccountNumber { get; set; } = "";
+
+    public string Token { get; set; } = "";
+
+    /// <summary>testnet (fxPractice) or live (fxTrade).</summary>
+    public string Mode { get; set; } = "testnet";
+
+    /// <summary>Comma-separated OANDA instruments (EUR_USD,USD_JPY); empty: the strategies' symbols.</summary>
+    public string Instruments { get; set; } = "";
+
+    /// <summary>The instruments streamed: the configured ones, else the strategies' symbols.</summary>
+    public IReadOnlyList<string> InstrumentsFor(IEnumerable<StrategyDefinition> strategies)
+    {
+        var configured = Instruments.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return (configured.Length > 0 ? configured : strategies.Select(s => s.Symbol)).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    public IEnumerable<string> Validate(IEnumerable<StrategyDefinition> strategies)
+    {
+        if (string.IsNullOrWhiteSpace(AccountNumber)) yield return "Trading:Feed:Oanda:AccountNumber is required when Trading:Feed:Kind is oanda";
+        if (string.IsNullOrWhiteSpace(Token)) yield return "Trading:Feed:Oanda:Token is required when Trading:Feed:Kind is oanda";
+        // The value is not echoed: a token pasted into the wrong setting must not reach the log.
+        if (Mode is not ("testnet" or "live")) yield return "Trading:Feed:Oanda:Mode must be testnet or live";
+        var instruments = InstrumentsFor(strategies);
+        if (instruments.Count == 0) yield return "Trading:Feed:Oanda:Instruments needs at least one instrument";
+        foreach (var instrument in instruments)
+            if (!IsOandaInstrument(instrument))
+                yield return $"Trading:Feed:Oanda:Instruments: {Shown(instrument)} is not an OANDA instrument (BASE_QUOTE, e.g. EUR_USD); set Trading:Feed:Oanda:Instruments";
+    }
+
+    // OANDA names instruments BASE_QUOTE in capitals; a strategy on BTCUSDT has no OANDA stream.
+    private static bool IsOandaInstrument(string name) =>
+        name.Split('_') is [var b, var q] && b.Length > 0 && q.Length > 0 && name.All(c => c == '_' || char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c));
+
+    // Instruments are short and tokens long: a long value may be a token pasted into the wrong setting, so it is not shown.
+    private static string Shown(string value) => value.Length <= 16 ? $"'{value}'" : $"an entry of {value.Length} characters";
+
+    public override string ToString() =>
+        $"OandaFeedSettings {{ AccountNumber = {AccountNumber}, Mode = {(Mode is "testnet" or "live" ? Mode : "(invalid)")}, Instruments = {string.Join(',', Instruments.Split(',', StringSplitOptions.TrimEntries).Select(Shown))} }}";
 }
 
 public sealed class ReadModelSettings

@@ -164,6 +164,53 @@ public sealed class PaperExchangeTests : VenueContractTests
     [Fact]
     public void A_fault_needs_an_account() =>
         Assert.Throws<ArgumentNullException>(() => _exchange.SetFault(null!, VenueFault.Throw));
+
+    [Fact]
+    public async Task A_paper_account_is_read_from_its_tenant_not_from_the_venue()
+    {
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => _exchange.GetAccountAsync(Alice, CancellationToken.None));
+
+        Assert.Equal("a paper account is kept by its tenant, not by the paper venue: read the tenant's state", e.Message);
+    }
+
+    [Fact]
+    public async Task Instrument_rules_are_the_engines_own_table()
+    {
+        Assert.Equal(Domain.Market.Instruments.EthUsdt, await _exchange.GetInstrumentAsync(Alice, "ETHUSDT", CancellationToken.None));
+        Assert.Null(await _exchange.GetInstrumentAsync(Alice, "NOSUCH", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Instrument_rules_need_an_account_and_a_live_call()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => _exchange.GetInstrumentAsync(null!, "ETHUSDT", CancellationToken.None));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _exchange.GetInstrumentAsync(Alice, "ETHUSDT", cts.Token));
+    }
+
+    [Theory]
+    [InlineData(50_000, true)]
+    [InlineData(0, false)]
+    [InlineData(-1, false)]
+    public void Only_a_positive_latest_price_is_a_price(int latest, bool known)
+    {
+        var exchange = new PaperExchange(new PaperVenueOptions(), new FixedPrice(latest), Clock);
+
+        Assert.Equal(known, exchange.TryGetPrice("BTCUSDT", out var price));
+        if (known) Assert.Equal(latest, price);
+    }
+
+    [Fact]
+    public void A_symbol_without_a_price_has_none()
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+
+        Assert.False(_exchange.TryGetPrice("ETHUSDT", out _));
+        Assert.True(_exchange.TryGetPrice("BTCUSDT", out var price));
+        Assert.Equal(50_000m, price);
+    }
 }
 
 /// <summary>Measures the managed heap: runs alone, after the parallel tests, so no other test allocates meanwhile.</summary>

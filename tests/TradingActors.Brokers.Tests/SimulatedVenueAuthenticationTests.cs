@@ -135,6 +135,14 @@ public sealed class SimulatedVenueAuthenticationTests
     }
 
     [Fact]
+    public async Task A_refused_account_s_account_read_throws_its_401()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _venue.GetAccountAsync(Bad, CancellationToken.None));
+
+        Assert.Equal("401 unauthorized: invalid API key", ex.Message);
+    }
+
+    [Fact]
     public async Task An_accepted_account_s_lookup_of_an_unknown_order_finds_nothing() =>
         Assert.Null(await _venue.FindOrderAsync(Good, OrderLookup.Of(Intent(Good, 9)), CancellationToken.None));
 

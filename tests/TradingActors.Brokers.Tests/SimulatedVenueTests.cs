@@ -425,4 +425,86 @@ public sealed class SimulatedVenueTests : VenueContractTests
         Assert.Equal(100, results.Select(r => r.VenueOrderId).Distinct().Count());
         Assert.All(results, r => Assert.Equal(r.VenueOrderId, r.Fill!.VenueOrderId));
     }
+
+    // ---- the account: what its fills add up to
+
+    [Fact]
+    public async Task The_account_is_its_fills_added_up_open_positions_by_symbol()
+    {
+        Prices.Update("ETHUSDT", 2_000m);
+        Prices.Update("BTCUSDT", 50_000m);
+        Prices.Update("AAPL", 200m);
+        await Place(Alice, Intent(Alice, 1, symbol: "ETHUSDT", qty: 1m));                       // 2 001, fee 2.001
+        await Place(Alice, Intent(Alice, 2, symbol: "BTCUSDT", qty: 0.1m));                     // 50 025, fee 5.0025
+        await Place(Alice, Intent(Alice, 3, symbol: "ETHUSDT", side: OrderSide.Sell, qty: 0.5m)); // 1 999, fee 0.9995
+        await Place(Alice, Intent(Alice, 4, symbol: "AAPL", qty: 2m));                          // 200.10, fee 0.4002
+        await Place(Alice, Intent(Alice, 5, symbol: "AAPL", side: OrderSide.Sell, qty: 2m));    // 199.90, fee 0.3998: closed
+        await Place(Bob, Intent(Bob, 1, symbol: "BTCUSDT", qty: 0.2m));                         // another account's
+        Prices.Update("BTCUSDT", 51_000m);
+        Prices.Update("ETHUSDT", 2_100m);
+
+        var account = await _venue.GetAccountAsync(Alice, CancellationToken.None);
+
+        // Cash: what the fills cost, fees included; positions at their average entry; equity at the latest prices.
+        var cash = -(2_001m + 2.001m) - (5_002.5m + 5.0025m) + (999.5m - 0.9995m) - (400.2m + 0.4002m) + (399.8m - 0.3998m);
+        Assert.Equal("USD", account.Currency);
+        Assert.Equal(cash, account.Cash);
+        Assert.Equal([new VenuePosition("BTCUSDT", 0.1m, 50_025m), new VenuePosition("ETHUSDT", 0.5m, 2_003m)], account.Positions);
+        Assert.Equal(cash + 0.1m * 51_000m + 0.5m * 2_100m, account.Equity);
+        Assert.Empty(account.OpenOrders);
+    }
+
+    [Fact]
+    public async Task A_short_position_is_held_negative_and_credits_its_sale()
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+        await Place(Alice, Intent(Alice, 1, side: OrderSide.Sell, qty: 0.1m)); // 49 975, fee 4.9975
+
+        var account = await _venue.GetAccountAsync(Alice, CancellationToken.None);
+
+        Assert.Equal(4_997.5m - 4.9975m, account.Cash);
+        Assert.Equal([new VenuePosition("BTCUSDT", -0.1m, 49_975m)], account.Positions);
+        Assert.Equal(4_997.5m - 4.9975m - 0.1m * 50_000m, account.Equity);
+    }
+
+    [Fact]
+    public async Task A_position_without_a_price_is_valued_at_its_entry()
+    {
+        // Filled at the intent's reference price: no market data for the symbol yet.
+        await Place(Alice, Intent(Alice, 1, symbol: "ETHUSDT", qty: 1m, reference: 2_000m));
+
+        var account = await _venue.GetAccountAsync(Alice, CancellationToken.None);
+
+        Assert.Equal(-(2_001m + 2.001m) + 2_001m, account.Equity);
+    }
+
+    [Fact]
+    public async Task An_account_without_fills_is_empty_whatever_other_accounts_hold()
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+        await Place(Bob, Intent(Bob, 1));
+
+        var account = await _venue.GetAccountAsync(Alice, CancellationToken.None);
+
+        Assert.Equal((0m, 0m), (account.Cash, account.Equity));
+        Assert.Empty(account.Positions);
+    }
+
+    [Fact]
+    public async Task Reading_the_account_needs_an_account_and_a_live_call()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => _venue.GetAccountAsync(null!, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _venue.GetAccountAsync(Alice, cts.Token));
+    }
+
+    [Fact]
+    public async Task A_venue_that_does_not_answer_holds_the_account_read_until_cancelled()
+    {
+        _venue.SetFault(Alice.VenueAccountNumber, VenueFault.Hang);
+
+        await AssertHangsUntilCancelled(ct => _venue.GetAccountAsync(Alice, ct));
+    }
 }

@@ -134,6 +134,57 @@ public abstract class VenueContractTests
         Assert.Equal(2_001.00m, result.Fill!.Price);
     }
 
+    // ---- limit orders: no book to rest in, so a limit fills now at its limit or better, or is refused
+
+    private static OrderIntent LimitIntent(BrokerAccount account, long seq, OrderSide side, decimal? limit) =>
+        Intent(account, seq, side: side) with { Type = OrderType.Limit, LimitPrice = limit };
+
+    [Theory]
+    [InlineData(OrderSide.Buy, 60_000, 50_025)]   // the market price with slippage is below the limit
+    [InlineData(OrderSide.Buy, 50_010, 50_010)]   // slippage would cross the limit: capped at it
+    [InlineData(OrderSide.Buy, 50_000, 50_000)]   // a limit at the market price is marketable
+    [InlineData(OrderSide.Sell, 40_000, 49_975)]
+    [InlineData(OrderSide.Sell, 49_990, 49_990)]
+    [InlineData(OrderSide.Sell, 50_000, 50_000)]
+    public async Task A_marketable_limit_order_fills_at_its_limit_or_better(OrderSide side, int limit, int price)
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+
+        var result = await Place(Alice, LimitIntent(Alice, 1, side, limit));
+
+        Assert.Equal(BrokerOrderStatus.Filled, result.Status);
+        Assert.Equal(price, result.Fill!.Price);
+        Assert.Equal(0.1m * price * 0.001m, result.Fill.Fee);
+    }
+
+    [Theory]
+    [InlineData(OrderSide.Buy, 49_999)]
+    [InlineData(OrderSide.Sell, 50_001)]
+    public async Task A_limit_order_the_market_has_not_reached_is_rejected_not_rested(OrderSide side, int limit)
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+
+        var result = await Place(Alice, LimitIntent(Alice, 1, side, limit));
+
+        Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
+        Assert.Equal($"limit {limit} is not marketable at 50000; the paper venue keeps no book for resting orders", result.RejectReason);
+        Assert.Null(result.Fill);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task A_limit_order_without_a_positive_limit_is_rejected(int? limit)
+    {
+        Prices.Update("BTCUSDT", 50_000m);
+
+        var result = await Place(Alice, LimitIntent(Alice, 1, OrderSide.Sell, limit));
+
+        Assert.Equal(BrokerOrderStatus.Rejected, result.Status);
+        Assert.Equal("a limit order needs a positive limit price", result.RejectReason);
+    }
+
     // ---- refusals: rejected, never placed
 
     public static TheoryData<string, string, decimal, decimal, string> Refusals => new()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using TradingActors.Brokers.Http;
 
 namespace TradingActors.Brokers.Tests;
@@ -104,5 +105,85 @@ public sealed class VenueRetryTests
         await Assert.ThrowsAsync<OrderNotPlacedException>(async () => await VenueRetry.None.OrderAsync(_ => Failing(VenueRefusal.Retryable("429")), CancellationToken.None));
 
         Assert.Equal(1, _attempts);
+    }
+
+    /// <summary>Fake time that notes every wait asked of it: the retry's waits are read off it, not off a stopwatch.</summary>
+    private sealed class WaitRecordingTime : TimeProvider
+    {
+        private readonly List<TimeSpan> _waits = [];
+
+        public FakeTimeProvider Fake { get; } = new(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+
+        public IReadOnlyList<TimeSpan> Waits
+        {
+            get { lock (_waits) return [.. _waits]; }
+        }
+
+        public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow();
+        public override long GetTimestamp() => Fake.GetTimestamp();
+        public override long TimestampFrequency => Fake.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            lock (_waits) _waits.Add(dueTime);
+            return Fake.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
+    private static readonly TimeSpan RealTimeLimit = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task The_retry_waits_on_the_clock_it_is_given()
+    {
+        // A minute's come-back-in passes on the given clock at once; on the system clock it would take a minute.
+        var time = new WaitRecordingTime();
+        var retry = new VenueRetry(Quick with { Deadline = TimeSpan.FromHours(1) }, time);
+
+        var call = retry.OrderAsync(_ => ++_attempts == 1 ? ValueTask.FromException<int>(VenueRefusal.Retryable("429", TimeSpan.FromMinutes(1))) : ValueTask.FromResult(42),
+            CancellationToken.None).AsTask();
+
+        Assert.Contains(TimeSpan.FromMinutes(1), time.Waits);
+        Assert.False(call.IsCompleted);
+        time.Fake.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(42, await call.WaitAsync(RealTimeLimit));
+        Assert.Equal(2, _attempts);
+    }
+
+    [Fact]
+    public async Task A_come_back_in_of_exactly_the_deadline_is_still_waited_out()
+    {
+        // Only a wait beyond the deadline is handed to the engine; the deadline is Polly's timeout, which bounds each attempt.
+        var time = new WaitRecordingTime();
+        var retry = new VenueRetry(Quick with { Deadline = TimeSpan.FromMinutes(1) }, time);
+
+        var call = retry.OrderAsync(_ => ++_attempts == 1 ? ValueTask.FromException<int>(VenueRefusal.Retryable("10006", TimeSpan.FromMinutes(1))) : ValueTask.FromResult(42),
+            CancellationToken.None).AsTask();
+
+        Assert.False(call.IsCompleted, "handed back at once instead of waited out");
+        time.Fake.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(42, await call.WaitAsync(RealTimeLimit));
+        Assert.Equal(2, _attempts);
+    }
+
+    [Fact]
+    public async Task Orders_refused_together_do_not_come_back_together()
+    {
+        // Jitter: tenants throttled by the same rate limit spread their retries instead of hitting the venue at one instant.
+        var time = new WaitRecordingTime();
+        var options = new VenueRetryOptions { MaxAttempts = 2, FirstDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(30), Deadline = TimeSpan.FromHours(1) };
+        var retry = new VenueRetry(options, time);
+        var attempts = new int[2];
+        var calls = Enumerable.Range(0, 2).Select(i => retry.OrderAsync(
+            _ => ++attempts[i] == 1 ? ValueTask.FromException<int>(VenueRefusal.Retryable("429")) : ValueTask.FromResult(i),
+            CancellationToken.None).AsTask()).ToArray();
+
+        time.Fake.Advance(options.MaxDelay);
+        var answers = await Task.WhenAll(calls).WaitAsync(RealTimeLimit);
+        Assert.Equal([0, 1], answers);
+
+        var backoffs = time.Waits.Where(w => w > TimeSpan.Zero && w < options.Deadline).ToArray();
+        Assert.Equal(2, backoffs.Length);
+        Assert.NotEqual(backoffs[0], backoffs[1]);
+        Assert.All(backoffs, w => Assert.InRange(w, TimeSpan.FromTicks(1), options.MaxDelay));
     }
 }

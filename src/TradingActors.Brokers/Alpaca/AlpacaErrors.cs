@@ -155,6 +155,7 @@ public static class AlpacaErrors
         ArgumentNullException.ThrowIfNull(response);
         if (response.RetryAfter(now) is { } after) return after;
         if (ResetAt(response) is not { } reset) return null;
+        // Stryker disable once Equality : at the reset itself both sides are a zero wait
         return reset > now ? reset - now : TimeSpan.Zero;
     }
 

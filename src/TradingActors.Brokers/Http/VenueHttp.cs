@@ -71,12 +71,14 @@ public sealed record VenueResponse(HttpStatusCode Status, string Body, HttpRespo
     public int Code => (int)Status;
     public bool IsSuccess => Code is >= 200 and < 300;
 
+    // Stryker disable once Linq : TryGetValues answers true only with at least one value (an empty header reads as ""), so First and FirstOrDefault agree
     public string? Header(string name) => Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     /// <summary>Retry-After in seconds or as a date, when the venue sent one.</summary>
     public TimeSpan? RetryAfter(DateTimeOffset now)
     {
         if (Headers.RetryAfter?.Delta is { } delta) return delta;
+        // Stryker disable once Equality : at the date itself both sides are a zero wait
         if (Headers.RetryAfter?.Date is { } date) return date > now ? date - now : TimeSpan.Zero;
         return null;
     }

@@ -88,6 +88,7 @@ public static class VenueRefusal
     public static OrderNotPlacedException TokenRefused(string reason)
     {
         var e = new OrderNotPlacedException(reason);
+        // Stryker disable once Boolean : the mark is read by its presence (Data.Contains), not its value
         e.Data[TokenRejected] = true;
         return e;
     }
@@ -98,6 +99,7 @@ public static class VenueRefusal
     public static OrderNotPlacedException Retryable(string reason, TimeSpan? retryAfter = null, Exception? inner = null)
     {
         var e = new OrderNotPlacedException(reason, inner) { RetryAfter = retryAfter };
+        // Stryker disable once Boolean : the mark is read by its presence (Data.Contains), not its value
         e.Data[Transient] = true;
         return e;
     }

@@ -285,4 +285,27 @@ public sealed class AlpacaErrorsTests
 
         Assert.Equal(remaining, AlpacaErrors.Remaining(r));
     }
+
+    // ---- no answer at all
+
+    public static TheoryData<string, Action> WithoutAnAnswer => new()
+    {
+        { "response", () => AlpacaErrors.PlacementRefusal(null!, Cid, Now) },
+        { "response", () => AlpacaErrors.CancelAnswer(null!, Now) },
+        { "response", () => AlpacaErrors.ThrowIfRetryable(null!, Now) },
+        { "response", () => AlpacaErrors.ReadFailure(null!) },
+        { "response", () => AlpacaErrors.IsNotFound(null!) },
+        { "response", () => AlpacaErrors.IsAuthRefusal(null!) },
+        { "account", () => AlpacaErrors.AccountRefusal(null!) },
+        { "response", () => AlpacaErrors.RetryAfter(null!, Now) },
+        { "response", () => AlpacaErrors.ResetAt(null!) },
+        { "response", () => AlpacaErrors.Remaining(null!) },
+    };
+
+    [Theory]
+    [MemberData(nameof(WithoutAnAnswer))]
+    public void A_missing_answer_is_named_as_the_callers_mistake_not_read_as_an_outcome(string parameter, Action read) =>
+        // An ArgumentNullException names the connector's bug; a NullReferenceException from inside the mapping would not.
+        Assert.Equal(parameter, Assert.Throws<ArgumentNullException>(read).ParamName);
 }
+

@@ -380,6 +380,15 @@ public sealed class BybitErrorsTests
         Assert.Throws<VenueOutcomeUnknownException>(() => BybitErrors.Result<ServerTimeResult>(Answer(500, 10016)));
     }
 
+    [Fact]
+    public void A_duplicate_answered_to_a_read_names_no_order_of_ours()
+    {
+        // A read sent no client order id: naming one would send the engine looking up an order that is not in question.
+        var e = Assert.Throws<DuplicateClientOrderIdException>(() => BybitErrors.Result<ServerTimeResult>(Answer(200, 110072, "OrderLinkedID is duplicate")));
+
+        Assert.Equal("", e.ClientOrderId);
+    }
+
     [Theory]
     [InlineData("null")]
     [InlineData("[]")]

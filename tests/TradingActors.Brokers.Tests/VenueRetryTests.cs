@@ -150,19 +150,51 @@ public sealed class VenueRetryTests
     }
 
     [Fact]
-    public async Task A_come_back_in_of_exactly_the_deadline_is_still_waited_out()
+    public async Task A_come_back_in_the_deadline_cannot_hold_is_handed_back_at_once()
     {
-        // Only a wait beyond the deadline is handed to the engine; the deadline is Polly's timeout, which bounds each attempt.
         var time = new WaitRecordingTime();
         var retry = new VenueRetry(Quick with { Deadline = TimeSpan.FromMinutes(1) }, time);
 
         var call = retry.OrderAsync(_ => ++_attempts == 1 ? ValueTask.FromException<int>(VenueRefusal.Retryable("10006", TimeSpan.FromMinutes(1))) : ValueTask.FromResult(42),
             CancellationToken.None).AsTask();
 
+        var refused = await Assert.ThrowsAsync<OrderNotPlacedException>(() => call.WaitAsync(RealTimeLimit));
+        Assert.Equal(TimeSpan.FromMinutes(1), refused.RetryAfter);
+        Assert.Equal(1, _attempts);
+    }
+
+    [Fact]
+    public async Task A_come_back_in_just_inside_the_deadline_is_waited_out()
+    {
+        var time = new WaitRecordingTime();
+        var retry = new VenueRetry(Quick with { Deadline = TimeSpan.FromMinutes(1) }, time);
+        var after = TimeSpan.FromMinutes(1) - TimeSpan.FromMilliseconds(1);
+
+        var call = retry.OrderAsync(_ => ++_attempts == 1 ? ValueTask.FromException<int>(VenueRefusal.Retryable("10006", after)) : ValueTask.FromResult(42),
+            CancellationToken.None).AsTask();
+
         Assert.False(call.IsCompleted, "handed back at once instead of waited out");
-        time.Fake.Advance(TimeSpan.FromMinutes(1));
+        time.Fake.Advance(after);
         Assert.Equal(42, await call.WaitAsync(RealTimeLimit));
         Assert.Equal(2, _attempts);
+    }
+
+    [Fact]
+    public async Task The_deadline_bounds_the_whole_call_not_each_attempt()
+    {
+        // Each wait alone (10 s) fits the 25 s deadline; three attempts and two waits do not.
+        var time = new WaitRecordingTime();
+        var retry = new VenueRetry(new VenueRetryOptions { MaxAttempts = 100, FirstDelay = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(10), Deadline = TimeSpan.FromSeconds(25) }, time);
+
+        var call = retry.OrderAsync(_ => { _attempts++; return ValueTask.FromException<int>(VenueRefusal.Retryable("busy", TimeSpan.FromSeconds(10))); }, CancellationToken.None).AsTask();
+        for (var i = 0; i < 3; i++)
+        {
+            await Task.Delay(50);
+            time.Fake.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        await Assert.ThrowsAsync<Polly.Timeout.TimeoutRejectedException>(() => call.WaitAsync(RealTimeLimit));
+        Assert.Equal(3, _attempts);
     }
 
     [Fact]

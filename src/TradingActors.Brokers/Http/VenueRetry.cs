@@ -12,7 +12,7 @@ namespace TradingActors.Brokers.Http;
 /// <item>reads (lookups, account, rules) on any failure but cancellation and a refusal that says sending again will
 /// not help (credentials or token refused, a bad request) — a read changes nothing.</item>
 /// </list>
-/// The venue's own "come back in" is waited out as it says, even beyond our longest backoff — unless it is beyond the
+/// The venue's own "come back in" is waited out as it says, even beyond our longest backoff — unless it is not within the
 /// whole call's deadline (an IP ban of minutes): that refusal, with its RetryAfter, goes to the engine at once rather
 /// than being asked again during the ban, which can only lengthen it.
 /// An unknown outcome of an order call is never retried here: the engine resolves it by lookup (decision 005).
@@ -46,7 +46,9 @@ public sealed class VenueRetry
 
     private static ResiliencePipeline Build(VenueRetryOptions o, TimeProvider time, Func<Exception, bool> retryable)
     {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        // The timeout first, so it is the outer strategy: the deadline bounds the whole call, retries and waits included
+        // (inside the retry it would bound each attempt alone).
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(o.Deadline);
         if (o.MaxAttempts > 1)
         {
             builder.AddRetry(new RetryStrategyOptions
@@ -56,15 +58,16 @@ public sealed class VenueRetry
                 UseJitter = true,
                 Delay = o.FirstDelay,
                 MaxDelay = o.MaxDelay,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && retryable(e) && !BackLaterThan(e, o.Deadline)),
-                // The venue's own "come back in" wins over our backoff (a wait beyond the deadline was not retried above).
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && retryable(e) && !NotWithin(e, o.Deadline)),
+                // The venue's own "come back in" wins over our backoff (a wait the deadline cannot hold is not retried above).
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is OrderNotPlacedException { RetryAfter: { } after } ? after : (TimeSpan?)null),
             });
         }
-        return builder.AddTimeout(o.Deadline).Build();
+        return builder.Build();
     }
 
-    private static bool BackLaterThan(Exception e, TimeSpan longest) => e is OrderNotPlacedException { RetryAfter: { } after } && after > longest;
+    /// <summary>The venue said to come back no sooner than the whole call may last: waiting could only end in the timeout.</summary>
+    private static bool NotWithin(Exception e, TimeSpan deadline) => e is OrderNotPlacedException { RetryAfter: { } after } && after >= deadline;
 }
 
 public sealed record VenueRetryOptions

@@ -126,4 +126,16 @@ public sealed class RequestBudgetHandlerTests
         await http.GetAsync("http://127.0.0.1/3");
         RequestBudgetAdmission.Clear();
     }
+
+    [Fact]
+    public void A_grant_is_usable_up_to_its_send_by_instant_and_expired_a_tick_after()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero));
+        var grant = new RequestGrant(time.GetUtcNow().AddSeconds(1), time);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(grant.Expired);
+        time.Advance(TimeSpan.FromTicks(1));
+        Assert.True(grant.Expired);
+    }
 }

@@ -650,8 +650,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         Session(account).Tell(new LearnInstrumentAtVenue(symbol, account.EffectiveMode, _deps.Venues.Instruments));
         // A session that stops or crashes before answering must not leave the signal waiting for ever: plan again then
         // (the book still lacking the rules, that asks again).
-        var admission = _deps.Venues.BudgetOf(account.Venue) is null ? TimeSpan.Zero : _deps.Session.EffectiveAdmissionTimeout;
-        Timers.StartSingleTimer($"learn:{accountId}:{symbol}", new LearningTimedOut(accountId, symbol), admission + _deps.Session.CallTimeout + TimeSpan.FromSeconds(2));
+        Timers.StartSingleTimer($"learn:{accountId}:{symbol}", new LearningTimedOut(accountId, symbol), SessionDeadline(account));
     }
 
     /// <summary>The book has the answer (or the ask is given up): every signal and manual order waiting for it is planned again.</summary>
@@ -737,10 +736,13 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         _inFlight = call;
         // The tenant's own guard: a session stuck in a connector that ignores its timeout still frees the tenant. A call
         // that first waits for its venue's request budget gets that wait too; once admitted, the call's own timeout.
-        var admission = _deps.Venues.BudgetOf(account.Venue) is null ? TimeSpan.Zero : _deps.Session.EffectiveAdmissionTimeout;
-        Timers.StartSingleTimer("venue-deadline", new VenueDeadline(call.Intent.ClientOrderId), admission + _deps.Session.CallTimeout + TimeSpan.FromSeconds(2));
+        Timers.StartSingleTimer("venue-deadline", new VenueDeadline(call.Intent.ClientOrderId), SessionDeadline(account));
         Become(AwaitingVenue);
     }
+
+    /// <summary>How long a session may take to answer for this account: its venue's budget wait, if any, then the call's timeout.</summary>
+    private TimeSpan SessionDeadline(LinkedAccount account) =>
+        (_deps.Venues.BudgetOf(account.Venue) is null ? TimeSpan.Zero : _deps.Session.EffectiveAdmissionTimeout) + _deps.Session.CallTimeout + TimeSpan.FromSeconds(2);
 
     private void OnVenueAnswer(VenueAnswer answer)
     {

@@ -160,7 +160,8 @@ public sealed class BrokerSession : ReceiveActor
         if (account is null) throw new InvalidOperationException(failure);
         // The request waits for the venue's budget in its HTTP pipeline: that wait counts here, not against the venue.
         using var cts = new CancellationTokenSource(_settings.CallTimeout + (_budget is null ? TimeSpan.Zero : _settings.EffectiveAdmissionTimeout));
-        return await _client.GetInstrumentAsync(account, symbol, cts.Token);
+        // WaitAsync: a connector that ignores its token must not hold the node's one ask for these rules for ever.
+        return await _client.GetInstrumentAsync(account, symbol, cts.Token).WaitAsync(cts.Token);
     }
 
     private async Task CheckAsync()

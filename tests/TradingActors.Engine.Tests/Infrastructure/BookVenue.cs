@@ -75,6 +75,9 @@ public sealed class BookVenue(FakeExchange exchange) : IBrokerClient
     /// <summary>When set, asking for an instrument fails (the venue cannot be reached for it).</summary>
     public Exception? InstrumentFault { get; set; }
 
+    /// <summary>When set, asking for an instrument never answers, whatever the caller's token says.</summary>
+    public bool InstrumentHangs { get; set; }
+
     /// <summary>Requests for an instrument's rules, whatever they answered.</summary>
     public int InstrumentRequests => Volatile.Read(ref _instrumentRequests);
 
@@ -84,6 +87,7 @@ public sealed class BookVenue(FakeExchange exchange) : IBrokerClient
     {
         Interlocked.Increment(ref _instrumentRequests);
         if (InstrumentFault is { } fault) return Task.FromException<Instrument?>(fault);
+        if (InstrumentHangs) return new TaskCompletionSource<Instrument?>().Task; // and ignores its token
         if (Rules.TryGetValue(symbol, out var rules)) return Task.FromResult(rules);
         return Task.FromResult(Instruments.TryGet(symbol, out var instrument) ? instrument : null);
     }

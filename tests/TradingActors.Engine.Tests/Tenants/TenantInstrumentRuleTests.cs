@@ -103,6 +103,21 @@ public sealed class TenantInstrumentRuleTests(ITestOutputHelper output) : Engine
     }
 
     [Fact]
+    public void A_venue_that_never_answers_for_its_rules_costs_one_call_timeout_then_the_engines_table_sizes_the_order()
+    {
+        var rig = new TenantRig(this, callTimeout: TimeSpan.FromMilliseconds(500));
+        rig.Venues.Book.InstrumentHangs = true;
+        Price(rig, Market);
+        var tenant = rig.BookSubscriber();
+
+        tenant.Tell(rig.Execute(rig.Publish(OrderSide.Buy, Market)));
+
+        Assert.Equal(0.016633m, AwaitSubmitted(rig).Intent.Quantity);
+        rig.ExpectAck(1);
+        Assert.Equal(1, rig.Venues.Book.InstrumentRequests);
+    }
+
+    [Fact]
     public void A_manual_order_waits_for_the_venues_rules_and_one_below_its_minimum_quantity_is_refused()
     {
         var rig = new TenantRig(this);

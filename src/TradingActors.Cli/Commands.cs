@@ -45,7 +45,7 @@ public sealed class RegionSettings : NodeSettings
     public string Type { get; init; } = "";
 }
 
-public sealed class IdSettings : NodeSettings
+public class IdSettings : NodeSettings
 {
     [CommandArgument(0, "<ID>")]
     public string Id { get; init; } = "";
@@ -214,7 +214,78 @@ public sealed class StrategiesList : OpsCommand<NodeSettings>
 {
     protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.GetAsync("strategies", ct);
     protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s) =>
-        Output.Table(console, a, "id", "symbol", "state", "lastSequence", "rsi", "pricesSeen");
+        Output.Table(console, a, "id", "kind", "symbol", "state", "lastSequence", "rsi", "pricesSeen", "node");
+}
+
+public sealed class CreateStrategySettings : IdSettings
+{
+    [CommandOption("--kind <KIND>")]
+    [Description("The strategy kind: rsi or ema-cross (kinds that place their own orders, dca and grid, run as bots)")]
+    public string Kind { get; init; } = "";
+
+    [CommandOption("--symbol <SYMBOL>")]
+    [Description("The symbol whose prices it reads, e.g. BTCUSDT")]
+    public string Symbol { get; init; } = "";
+
+    [CommandOption("--params <JSON>")]
+    [Description("Its parameters as a JSON object, or @FILE to read them from a file, e.g. '{\"period\":14,\"oversold\":25}' (omitted ones take their defaults)")]
+    public string? Params { get; init; }
+
+    [CommandOption("--max-signal-age <SECONDS>")]
+    [Description("A signal older than this when it reaches a subscriber is skipped as stale (default 60)")]
+    public int? MaxSignalAge { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Kind)) return ValidationResult.Error("--kind is required (rsi or ema-cross)");
+        if (string.IsNullOrWhiteSpace(Symbol)) return ValidationResult.Error("--symbol is required");
+        if (Params is not null && ParametersJson(out var error) is null) return ValidationResult.Error(error!);
+        return base.Validate();
+    }
+
+    /// <summary>The --params JSON object (read from the file for @FILE), or null with why.</summary>
+    public JsonElement? ParametersJson(out string? error)
+    {
+        error = null;
+        if (Params is null) return null;
+        string text;
+        try
+        {
+            text = Params.StartsWith('@') ? File.ReadAllText(Params[1..]) : Params;
+        }
+        catch (IOException e)
+        {
+            error = $"--params: cannot read {Params[1..]}: {e.Message}";
+            return null;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind == JsonValueKind.Object) return document.RootElement.Clone();
+            error = "--params must be a JSON object of names and values";
+        }
+        catch (JsonException e)
+        {
+            error = $"--params is not valid JSON: {e.Message}";
+        }
+        return null;
+    }
+}
+
+/// <summary>A shared strategy created at run time (decision 026): the catalog persists it and the cluster starts it, no restart.</summary>
+public sealed class StrategiesCreate : OpsCommand<CreateStrategySettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, CreateStrategySettings s, CancellationToken ct) =>
+        ops.PostAsync("strategies", new { id = s.Id, kind = s.Kind, symbol = s.Symbol, parameters = s.ParametersJson(out _), maxSignalAgeSeconds = s.MaxSignalAge }, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, CreateStrategySettings s) =>
+        console.WriteLine($"strategy {s.Id} created: {Output.Cell(a, "kind")} on {Output.Cell(a, "symbol")} {Output.Cell(a, "parameters")}");
+}
+
+/// <summary>Retires a shared strategy for good: it stops, takes no new subscribers, and its id is never reused.</summary>
+public sealed class StrategiesRetire : OpsCommand<IdSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, IdSettings s, CancellationToken ct) => ops.PostAsync($"strategies/{Uri.EscapeDataString(s.Id)}/retire", null, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, IdSettings s) => console.WriteLine($"strategy {s.Id} retired");
 }
 
 public sealed class StrategiesPause : OpsCommand<IdSettings>

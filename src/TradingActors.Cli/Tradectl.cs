@@ -59,8 +59,10 @@ public static class Tradectl
             });
             config.AddBranch("strategies", c =>
             {
-                c.SetDescription("strategies: list, pause, resume");
-                c.AddCommand<StrategiesList>("list").WithDescription("each strategy: state, sequence, RSI, prices seen");
+                c.SetDescription("strategies: list, create, pause, resume, retire");
+                c.AddCommand<StrategiesList>("list").WithDescription("each strategy: kind, state, sequence, RSI, prices seen, node");
+                c.AddCommand<StrategiesCreate>("create").WithDescription("create a shared strategy at run time: <ID> --kind rsi --symbol BTCUSDT [--params JSON|@FILE]");
+                c.AddCommand<StrategiesRetire>("retire").WithDescription("retire a strategy for good (its id is never reused)");
                 c.AddCommand<StrategiesPause>("pause").WithDescription("stop a strategy's signals (it keeps reading prices)");
                 c.AddCommand<StrategiesResume>("resume").WithDescription("let a paused strategy signal again");
             });

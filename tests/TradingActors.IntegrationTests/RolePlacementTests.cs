@@ -36,8 +36,10 @@ public sealed class RolePlacementTests
         Assert.Equal(0, await api.RunningEntities("tenant"));
         Assert.Equal(0, await api.RunningEntities("fanout"));
         Assert.True(await engine.RunningEntities("fanout") > 0);
-        Assert.Single(await engine.FindActors($"/user/strategy-{EngineNode.Strategy}/singleton"));
-        Assert.Empty(await api.FindActors($"/user/strategy-{EngineNode.Strategy}/*"));
+        Assert.Equal(1, await engine.RunningEntities("strategy", EngineNode.Strategy));
+        Assert.Equal(0, await api.RunningEntities("strategy"));
+        Assert.Single(await engine.FindActors("/user/strategy-catalog/singleton"));
+        Assert.Empty(await api.FindActors("/user/strategy-catalog/*"));
         Assert.Equal(tenants.Length, venues.Paper.DistinctOrders);
         foreach (var tenant in tenants)
         {

@@ -39,7 +39,7 @@ public sealed class TradectlTests
         var leader = (await Run("cluster", "leader", "--node", node)).Text.Trim();
         Assert.Contains(leader, new[] { first.AkkaAddress, second.AkkaAddress });
         Assert.Equal(leader, (await Run("cluster", "show", "--json", "--node", second.BaseUri.ToString())).Json!.Value.GetProperty("leader").GetString());
-        var where = await Run("singleton", "where", "strategy-rsi-btc", "--json", "--node", node);
+        var where = await Run("singleton", "where", "strategy-catalog", "--json", "--node", node);
         Assert.Equal(first.AkkaAddress, where.Json!.Value.GetProperty("node").GetString());
 
         // Sharding: every demo tenant resident somewhere, and locate names the node that has its shard.
@@ -55,11 +55,39 @@ public sealed class TradectlTests
         Assert.Contains("prices.BTCUSDT", (await Run("pubsub", "topics", "--node", second.BaseUri.ToString())).Text.Split('\n'));
         var strategies = await Run("strategies", "list", "--json", "--node", second.BaseUri.ToString());
         var rsi = Assert.Single(strategies.Json!.Value.EnumerateArray());
-        Assert.Equal(("rsi-btc", "running"), (rsi.GetProperty("id").GetString(), rsi.GetProperty("state").GetString()));
+        Assert.Equal(("rsi-btc", "running", "rsi"), (rsi.GetProperty("id").GetString(), rsi.GetProperty("state").GetString(), rsi.GetProperty("kind").GetString()));
+        Assert.Contains(rsi.GetProperty("node").GetString(), new[] { first.AkkaAddress, second.AkkaAddress });
+
+        // Strategies are data (decision 026): created through one node at run time, running in the cluster, retired for good.
+        var badParams = await Run("strategies", "create", "ema-eth", "--kind", "ema-cross", "--symbol", "ETHUSDT", "--params", """{"fast":30,"slow":8}""", "--node", node);
+        Assert.Equal(1, badParams.Code);
+        Assert.Contains("fast (30) must be shorter than slow (8)", badParams.Text);
+        var unknownKind = await Run("strategies", "create", "x-eth", "--kind", "martingale", "--symbol", "ETHUSDT", "--node", node);
+        Assert.Equal(1, unknownKind.Code);
+        Assert.Contains("unknown strategy kind 'martingale'", unknownKind.Text);
+        Assert.Equal(2, (await Run("strategies", "create", "ema-eth", "--kind", "ema-cross", "--symbol", "ETHUSDT", "--params", "{not json", "--node", node)).Code);
+        var created = await Run("strategies", "create", "ema-eth", "--kind", "ema-cross", "--symbol", "ETHUSDT", "--params", """{"fast":3,"slow":8}""", "--node", node);
+        Assert.Equal(0, created.Code);
+        Assert.Contains("strategy ema-eth created: ema-cross on ETHUSDT", created.Text);
+        var clash = await Run("strategies", "create", "ema-eth", "--kind", "ema-cross", "--symbol", "ETHUSDT", "--params", """{"fast":4,"slow":8}""", "--node", node);
+        Assert.Equal(1, clash.Code);
+        Assert.Contains("already exists with a different definition", clash.Text);
+        await Eventually.TrueAsync(async () => (await Run("strategies", "list", "--json", "--node", second.BaseUri.ToString())).Json?.EnumerateArray()
+            .Any(s => s.GetProperty("id").GetString() == "ema-eth" && s.GetProperty("state").GetString() == "running" && s.GetProperty("pricesSeen").GetInt64() > 0) == true,
+            TimeSpan.FromSeconds(30), "the new strategy runs and reads ETHUSDT prices");
+        Assert.Equal(0, (await Run("strategies", "retire", "ema-eth", "--node", second.BaseUri.ToString())).Code);
+        var retiredAgain = await Run("strategies", "retire", "ema-eth", "--node", node);
+        Assert.Equal(1, retiredAgain.Code);
+        Assert.Contains("already retired", retiredAgain.Text);
+        var reused = await Run("strategies", "create", "ema-eth", "--kind", "ema-cross", "--symbol", "ETHUSDT", "--node", node);
+        Assert.Contains("ids are not reused", reused.Text);
+        await Eventually.TrueAsync(async () => (await Run("strategies", "list", "--json", "--node", node)).Json?.EnumerateArray().Count() == 1
+            && (await Run("sharding", "region-stats", "strategy", "--json", "--node", node)).Json?.EnumerateArray().Sum(r => r.GetProperty("entities").GetInt32()) == 1,
+            TimeSpan.FromSeconds(30), "the retired strategy stopped");
 
         // The node's actors and its log.
         var actors = await Run("actor", "hierarchy", "--path", "/user", "--depth", "2", "--json", "--node", node);
-        Assert.Contains(actors.Json!.Value.EnumerateArray(), a => a.GetProperty("path").GetString() == "/user/strategy-rsi-btc/singleton");
+        Assert.Contains(actors.Json!.Value.EnumerateArray(), a => a.GetProperty("path").GetString() == "/user/strategy-catalog/singleton");
         var peek = await Run("log", "peek", "--level", "Information", "--count", "5", "--json", "--node", node);
         Assert.InRange(peek.Json!.Value.GetArrayLength(), 1, 5);
         Assert.Equal("log level: Warning", (await Run("log", "level", "warning", "--node", node)).Text.Trim());

@@ -42,12 +42,12 @@ public sealed record SubscriptionResponse(string Id, string StrategyId, string B
 
 public sealed record DeletedSubscriptionResponse(string Id, long Version);
 
-public sealed record StrategyParametersResponse(int Period, decimal Oversold, decimal Overbought, int MaxSignalAgeSeconds);
 
 public sealed record StrategySignalResponse(long Sequence, string Side, decimal Price, DateTimeOffset Time, string Reason);
 
-public sealed record StrategyResponse(string Id, string Symbol, string Description, StrategyParametersResponse Parameters, long Subscribers, long ActiveSubscriptions,
-    IReadOnlyList<StrategySignalResponse> RecentSignals);
+/// <summary>A shared strategy: its kind ("rsi", "ema-cross"), its parameters by name, and how old a signal may be when it reaches a subscriber.</summary>
+public sealed record StrategyResponse(string Id, string Symbol, string Kind, string Description, IReadOnlyDictionary<string, double> Parameters, int MaxSignalAgeSeconds,
+    long Subscribers, long ActiveSubscriptions, IReadOnlyList<StrategySignalResponse> RecentSignals);
 
 /// <summary>
 /// The caller's subscriptions (decision 010): each has its own id, so one strategy can be followed on several
@@ -172,7 +172,7 @@ public static class SubscriptionRoutes
         return TypedResults.Ok(new DeletedSubscriptionResponse(id, version!.Value));
     }
 
-    private static async Task<IResult> Strategies(ClaimsPrincipal principal, TenantReads reads, TradingEngineOptions engine, IActorRegistry registry, CancellationToken ct)
+    private static async Task<IResult> Strategies(ClaimsPrincipal principal, TenantReads reads, IStrategyDirectory directory, IActorRegistry registry, CancellationToken ct)
     {
         if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
         var counts = await reads.ReadAsync(tenant, async (connection, tx) =>
@@ -185,18 +185,14 @@ public static class SubscriptionRoutes
         }, ct);
         var history = registry.Get<SignalHistoryKey>();
         var result = new List<StrategyResponse>();
-        foreach (var s in engine.Strategies)
+        foreach (var s in directory.Current.Strategies)
         {
             var (subscribers, subscriptions) = counts.GetValueOrDefault(s.Id);
-            result.Add(new StrategyResponse(s.Id, s.Symbol, Describe(s),
-                new StrategyParametersResponse(s.Period, s.Oversold, s.Overbought, s.MaxSignalAgeSeconds),
+            result.Add(new StrategyResponse(s.Id, s.Symbol, s.Kind, s.Describe(), s.ParameterValues(), s.MaxSignalAgeSeconds,
                 subscribers, subscriptions, await Recent(history, s.Id, ct)));
         }
         return TypedResults.Ok(result.ToArray());
     }
-
-    private static string Describe(StrategyDefinition s) =>
-        $"RSI({s.Period}) crossing on {s.Symbol}: buys when RSI crosses up through {s.Oversold}, sells when it crosses down through {s.Overbought}.";
 
     /// <summary>The strategy's latest signals, newest first, from the node's signal history (its journal); none when the history does not answer in time.</summary>
     private static async Task<IReadOnlyList<StrategySignalResponse>> Recent(IActorRef history, string strategyId, CancellationToken ct)

@@ -219,7 +219,8 @@ public static class TenantDecisions
                     ? Decision.Accept()
                     : Decision.Reject($"subscription '{subscriptionId}' already exists");
         }
-        if (!catalog.TryGet(strategyId, out var strategy)) return Decision.Reject($"unknown strategy '{strategyId}'");
+        if (!catalog.TryGet(strategyId, out var strategy))
+            return Decision.Reject(catalog.IsRetired(strategyId) ? $"strategy '{strategyId}' is retired" : $"unknown strategy '{strategyId}'");
         if (!s.Accounts.ContainsKey(accountId)) return Decision.Reject($"unknown account '{accountId}'");
         if (subscriptionId is null && s.Subscriptions.ContainsKey(strategyId)) return Decision.Reject($"already subscribed to '{strategyId}'");
         foreach (var other in s.Subscriptions.Values)

@@ -41,6 +41,8 @@ namespace TradingActors.Engine.Hosting;
 public sealed class TenantRegion;
 public sealed class FanoutRegion;
 public sealed class StrategyRouterKey;
+public sealed class StrategyRegion;
+public sealed class StrategyCatalogKey;
 public sealed class SignalHistoryKey;
 public sealed class EngineMetricsKey;
 
@@ -54,6 +56,10 @@ public static class TradingEngineHosting
     {
         options.Validate();
         var prices = new LatestPrices();
+        // Every node serves the configured strategies (the catalog's seeds) before the catalog first speaks.
+        var strategyView = new StrategyCatalogView(new StrategyCatalog(options.CanonicalStrategies()));
+        services.AddSingleton(strategyView);
+        services.AddSingleton<IStrategyDirectory>(strategyView);
         // Budgets exist before the connectors: their HTTP clients wait on them; the actors behind them come with the system.
         var budgets = options.RequestBudgets.ToDictionary(b => b.Venue, b => new ClusterRequestBudget(b), StringComparer.Ordinal);
         var venues = new VenueRegistry(options.Venues ?? DefaultVenues(options, prices, budgets),
@@ -94,24 +100,21 @@ public static class TradingEngineHosting
                 .WithDistributedPubSub(role: null!)
                 // Before the regions: tenants and buckets recovered by remember-entities ask it at once.
                 .WithActors((system, registry) =>
-                    registry.Register<SignalHistoryKey>(system.ActorOf(SignalHistory.Props(options.Strategies.Select(s => s.Id)), "signal-history")))
-                .WithTradingRegions(options, venues, prices)
+                {
+                    registry.Register<SignalHistoryKey>(system.ActorOf(SignalHistory.Props(), "signal-history"));
+                    system.ActorOf(StrategyDirectoryActor.Props(strategyView), "strategy-directory");
+                })
+                .WithTradingRegions(options, venues, prices, strategyView)
                 .WithActors((system, registry) =>
                 {
-                    var proxies = new Dictionary<string, IActorRef>();
-                    foreach (var strategy in options.Strategies)
-                    {
-                        var name = "strategy-" + strategy.Id;
-                        if (options.Cluster.Has(NodeRoles.Engine))
-                            system.ActorOf(ClusterSingletonManager.Props(
-                                StrategyActor.Supervised(strategy, registry.Get<FanoutRegion>(), options.FanoutBuckets, options.FanoutTickInterval, options.Time,
-                                    options.StrategyRestartBackoff, options.StrategyRestartBackoffMax),
-                                HandOverStrategy.Instance,
-                                ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Engine)), name);
-                        proxies[strategy.Id] = system.ActorOf(ClusterSingletonProxy.Props("/user/" + name,
-                            ClusterSingletonProxySettings.Create(system).WithRole(NodeRoles.Engine)), name + "-proxy");
-                    }
-                    registry.Register<StrategyRouterKey>(system.ActorOf(Props.Create(() => new StrategyRouter(proxies)), "strategies"));
+                    // The catalog (decision 026): one in the cluster, on an engine node; it keeps every running strategy running.
+                    if (options.Cluster.Has(NodeRoles.Engine))
+                        system.ActorOf(ClusterSingletonManager.Props(
+                            StrategyCatalogActor.Props(strategyView.Current.Strategies, registry.Get<StrategyRegion>(), options.FanoutTickInterval, options.Time),
+                            PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Engine)), "strategy-catalog");
+                    registry.Register<StrategyCatalogKey>(system.ActorOf(ClusterSingletonProxy.Props("/user/strategy-catalog",
+                        ClusterSingletonProxySettings.Create(system).WithRole(NodeRoles.Engine)), "strategy-catalog-proxy"));
+                    registry.Register<StrategyRouterKey>(system.ActorOf(Props.Create(() => new StrategyRouter(registry.Get<StrategyRegion>(), strategyView)), "strategies"));
 
                     if (options.Cluster.Has(NodeRoles.Feed) && FeedProps(options) is { } feed)
                         system.ActorOf(ClusterSingletonManager.Props(feed, PoisonPill.Instance,
@@ -139,7 +142,7 @@ public static class TradingEngineHosting
                             budget.Attach(system.ActorOf(RequestBudgetGate.Props(budget, keeper, options.Time), "request-budget-" + budget.Name));
                     }
                     registry.Register<EngineMetricsKey>(system.ActorOf(
-                        Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>(), options.Strategies.Select(s => s.Id), options.SummaryInterval,
+                        Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>(), strategyView, options.SummaryInterval,
                             registry.Get<FanoutRegion>())), "metrics"));
                 })
                 .WithClusterFormation(options)
@@ -199,19 +202,21 @@ public static class TradingEngineHosting
     /// registry keys, so the API and the metrics send to tenants the same way wherever they run.
     /// </summary>
     private static AkkaConfigurationBuilder WithTradingRegions(this AkkaConfigurationBuilder builder, TradingEngineOptions options,
-        VenueRegistry venues, IPriceSource prices)
+        VenueRegistry venues, IPriceSource prices, StrategyCatalogView strategyView)
     {
         var tenantShards = new EngineMessageExtractor(options.TenantShards);
         var fanoutShards = new EngineMessageExtractor(Math.Max(10, options.FanoutBuckets));
+        var strategyShards = new EngineMessageExtractor(StrategyShards);
         if (!options.Cluster.Has(NodeRoles.Engine))
             return builder
                 .WithShardRegionProxy<TenantRegion>("tenant", NodeRoles.Engine, tenantShards)
-                .WithShardRegionProxy<FanoutRegion>("fanout", NodeRoles.Engine, fanoutShards);
+                .WithShardRegionProxy<FanoutRegion>("fanout", NodeRoles.Engine, fanoutShards)
+                .WithShardRegionProxy<StrategyRegion>("strategy", NodeRoles.Engine, strategyShards);
         return builder
             .WithShardRegion<TenantRegion>("tenant",
                 (system, registry, _) =>
                 {
-                    var deps = new Lazy<TenantDependencies>(() => TenantDeps(options, venues, prices, registry));
+                    var deps = new Lazy<TenantDependencies>(() => TenantDeps(options, venues, prices, registry, strategyView));
                     return entityId => TenantActor.Props(entityId, deps.Value);
                 },
                 tenantShards,
@@ -219,8 +224,18 @@ public static class TradingEngineHosting
             .WithShardRegion<FanoutRegion>("fanout",
                 (system, registry, _) => entityId => SignalFanout.Props(entityId, registry.Get<TenantRegion>(), registry.Get<SignalHistoryKey>(), options.Time, RedeliveryTiming.Default),
                 fanoutShards,
-                RememberedEntities());
+                RememberedEntities())
+            // Strategies are always-on entities (decision 026): remembered, so a lost node's strategies start elsewhere at
+            // once; the shard's hand-off lets a strategy finish the signal it is persisting before it moves.
+            .WithShardRegion<StrategyRegion>("strategy",
+                (system, registry, _) => entityId => StrategyActor.Supervised(entityId, strategyView, registry.Get<FanoutRegion>(), options.FanoutBuckets,
+                    options.FanoutTickInterval, options.Time, options.StrategyRestartBackoff, options.StrategyRestartBackoffMax),
+                strategyShards,
+                RememberedEntities(handOffStopMessage: HandOverStrategy.Instance));
     }
+
+    /// <summary>Strategies spread over this many shards (and so over the engine nodes); fixed, as shard ids are stored.</summary>
+    public const int StrategyShards = 20;
 
     /// <summary>
     /// Remember-entities with the eventsourced store (entity ids in our journal): after a node is
@@ -228,8 +243,9 @@ public static class TradingEngineHosting
     /// remembered entity at once — resident tenants and every fan-out bucket come back without
     /// waiting for a message. An entity that passivates is forgotten: idle tenants stay asleep.
     /// </summary>
-    private static ShardOptions RememberedEntities() => new()
+    private static ShardOptions RememberedEntities(object? handOffStopMessage = null) => new()
     {
+        HandOffStopMessage = handOffStopMessage,
         StateStoreMode = StateStoreMode.DData,
         RememberEntities = true,
         RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
@@ -240,8 +256,9 @@ public static class TradingEngineHosting
         Role = NodeRoles.Engine,
     };
 
-    private static TenantDependencies TenantDeps(TradingEngineOptions options, VenueRegistry venues, IPriceSource prices, IActorRegistry registry) => new(
-        new StrategyCatalog(options.Strategies),
+    private static TenantDependencies TenantDeps(TradingEngineOptions options, VenueRegistry venues, IPriceSource prices, IActorRegistry registry,
+        IStrategyDirectory strategies) => new(
+        strategies,
         venues,
         new PaperVenueCosts(options.PaperFeeRate, options.PaperSlippageBps),
         options.Time,
@@ -324,7 +341,8 @@ public static class TradingEngineHosting
     {
         "simulated" => MarketFeedActor.Simulated(new SimulatedFeedOptions
         {
-            Symbols = options.Strategies.Select(s => s.Symbol).Distinct().Select(s => new SimulatedSymbol(s, StartPrice(s))).ToList(),
+            // Every instrument the engine knows: strategies and bots made at run time may read any of them.
+            Symbols = Instruments.All.Select(i => new SimulatedSymbol(i.Symbol, StartPrice(i.Symbol))).ToList(),
             IntervalMs = options.Feed.IntervalMs,
             Volatility = options.Feed.Volatility,
             Seed = options.Feed.Seed,
@@ -339,6 +357,8 @@ public static class TradingEngineHosting
         "BTCUSDT" => 60_000m,
         "ETHUSDT" => 3_000m,
         "EUR_USD" => 1.08m,
+        "AAPL" => 190m,
+        "005930" => 70_000m,
         _ => 100m,
     };
 
@@ -380,6 +400,7 @@ public sealed class EngineMessageExtractor(int maxShards) : HashCodeMessageExtra
     {
         IWithTenantId t => t.TenantId,
         IWithFanoutBucket f => Names.FanoutEntityId(f.StrategyId, f.Bucket),
+        IWithStrategyId s => s.StrategyId,
         _ => null!,
     };
 }

@@ -17,7 +17,14 @@ public sealed class TradingEngineOptions
 
     public ClusterSettings Cluster { get; set; } = new();
 
+    /// <summary>
+    /// The seeds of the strategy catalog (decision 026): created at the catalog's first start when their ids are new;
+    /// after that the catalog (admins, at run time) decides. Parameters are a JSON object, e.g. {"period":14}.
+    /// </summary>
     public List<StrategyDefinition> Strategies { get; set; } = [new("rsi-btc", "BTCUSDT")];
+
+    /// <summary>The configured strategies with their parameters in canonical form (call after <see cref="Validate"/>).</summary>
+    public IReadOnlyList<StrategyDefinition> CanonicalStrategies() => Strategies.Select(s => s.Check(out var canonical).Count == 0 ? canonical : s).ToList();
 
     public FeedSettings Feed { get; set; } = new();
 
@@ -106,14 +113,8 @@ public sealed class TradingEngineOptions
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(ConnectionString)) errors.Add("Trading:ConnectionString is required");
-        if (Strategies.Count == 0) errors.Add("Trading:Strategies needs at least one strategy");
-        foreach (var s in Strategies)
-        {
-            if (Domain.Tenants.TenantDecisions.ValidateId(s.Id, "strategy id") is { } bad) errors.Add(bad);
-            if (!Domain.Market.Instruments.TryGet(s.Symbol, out _)) errors.Add($"strategy '{s.Id}': unknown symbol '{s.Symbol}'");
-            try { _ = new RsiCrossSettings(s.Period, s.Oversold, s.Overbought); }
-            catch (ArgumentException e) { errors.Add($"strategy '{s.Id}': {e.Message}"); }
-        }
+                foreach (var s in Strategies)
+            errors.AddRange(s.Check(out _).Select(e => $"Trading:Strategies: strategy '{s.Id}': {e}"));
         if (Strategies.Select(s => s.Id).Distinct().Count() != Strategies.Count) errors.Add("strategy ids must be unique");
         if (TenantShards is < 1 or > 10_000) errors.Add("Trading:TenantShards must be in 1..10000");
         if (FanoutBuckets is < 1 or > 1_000) errors.Add("Trading:FanoutBuckets must be in 1..1000");

@@ -42,21 +42,23 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
 
     private readonly IActorRef _tenantRegion;
     private readonly IActorRef _strategies;
-    private readonly IReadOnlyList<string> _strategyIds;
+    private readonly IStrategyDirectory _directory;
+    private readonly HashSet<string> _counted = new(StringComparer.Ordinal); // strategies whose signal topic this counts
+    private readonly IActorRef _mediator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _signals, _filled, _rejected, _failed, _unknown, _attention, _skipped;
     private int _tenantsActive;
 
-    public EngineMetrics(IActorRef tenantRegion, IActorRef strategies, IEnumerable<string> strategyIds, TimeSpan summaryInterval, IActorRef? fanoutRegion = null)
+    public EngineMetrics(IActorRef tenantRegion, IActorRef strategies, IStrategyDirectory directory, TimeSpan summaryInterval, IActorRef? fanoutRegion = null)
     {
         _tenantRegion = tenantRegion;
         _fanoutRegion = fanoutRegion;
         _strategies = strategies;
-        _strategyIds = [.. strategyIds];
+        _directory = directory;
         Context.System.EventStream.Subscribe(Self, typeof(OrderOutcomePersisted));
         Context.System.EventStream.Subscribe(Self, typeof(SignalsSkipPersisted));
-        var mediator = DistributedPubSub.Get(Context.System).Mediator;
-        foreach (var id in _strategyIds) mediator.Tell(new Subscribe(Names.SignalTopic(id), Self));
+        _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        CountNewStrategies();
 
         Receive<SubscribeAck>(_ => { });
         Receive<SignalsSkipPersisted>(s =>
@@ -89,6 +91,7 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
         Receive<GetEngineSummary>(_ => Current(Summary()).PipeTo(Sender));
         Receive<Observe>(_ =>
         {
+            CountNewStrategies(); // strategies created at run time since the last look
             _membersByStatus = Akka.Cluster.Cluster.Get(Context.System).State.Members
                 .GroupBy(m => m.Status.ToString().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count());
             ObserveRegion("tenants", _tenantRegion);
@@ -119,7 +122,7 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
     private async Task<EngineSummary> Current(EngineSummary counts)
     {
         var region = _tenantRegion.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(3));
-        var strategies = _strategyIds.Select(async id =>
+        var strategies = _directory.Current.Strategies.Select(s => s.Id).Select(async id =>
         {
             try { return await _strategies.Ask<StrategyStatus>(new GetStrategyStatus(id), TimeSpan.FromSeconds(1)); }
             catch (Exception) { return null; } // moving or restarting: absent from this summary
@@ -128,6 +131,12 @@ public sealed class EngineMetrics : ReceiveActor, IWithTimers
         var statuses = await Task.WhenAll(strategies);
         var tenants = await region.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.Shards.Sum(shard => shard.EntityIds.Count) : counts.TenantsActive);
         return counts with { TenantsActive = tenants, MembersUp = members, Strategies = [.. statuses.OfType<StrategyStatus>()] };
+    }
+
+    private void CountNewStrategies()
+    {
+        foreach (var strategy in _directory.Current.Strategies)
+            if (_counted.Add(strategy.Id)) _mediator.Tell(new Subscribe(Names.SignalTopic(strategy.Id), Self));
     }
 
     private EngineSummary Summary() => new(_tenantsActive, _signals, _filled, _rejected, _failed, _unknown, _attention, _skipped);

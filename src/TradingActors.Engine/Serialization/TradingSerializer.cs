@@ -85,7 +85,20 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         // strategies
         ("s.signal.v1", typeof(SignalEmitted)),
         ("s.snapshot.v1", typeof(StrategySnapshot)),
-        ("s.checkpoint.v2", typeof(StrategyCheckpoint)),
+        ("s.checkpoint.v2", typeof(RsiStrategyCheckpoint)),
+        // v3: the definition and the strategy's own state (any kind), decision 026
+        ("s.checkpoint.v3", typeof(StrategyCheckpoint)),
+        ("s.run", typeof(RunStrategy)),
+        ("s.stop-retired", typeof(StopRetiredStrategy)),
+        // the strategy catalog (decision 026)
+        ("c.created.v1", typeof(Domain.Strategies.StrategyCreated)),
+        ("c.retired.v1", typeof(Domain.Strategies.StrategyRetired)),
+        ("c.snapshot.v1", typeof(StrategyCatalogSnapshot)),
+        ("c.create", typeof(CreateStrategy)),
+        ("c.retire", typeof(RetireStrategy)),
+        ("c.get", typeof(GetStrategyCatalog)),
+        ("c.answer", typeof(StrategyCatalogAnswer)),
+        ("c.published", typeof(StrategyCatalogPublished)),
         ("s.hand-over", typeof(HandOverStrategy)),
         ("s.manual-signal", typeof(EmitManualSignal)),
         ("s.published", typeof(SignalPublished)),
@@ -147,11 +160,25 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 
 
     /// <summary>The types this serializer must be bound to (marker interfaces plus domain types without one).</summary>
-    public static IReadOnlyList<Type> BoundTypes { get; } = [typeof(ITradingMessage), typeof(ITenantEvent), typeof(Domain.Market.PriceUpdate)];
+    public static IReadOnlyList<Type> BoundTypes { get; } =
+        [typeof(ITradingMessage), typeof(ITenantEvent), typeof(Domain.Strategies.IStrategyCatalogEvent), typeof(Domain.Market.PriceUpdate)];
 
     public static IReadOnlyCollection<Type> KnownTypes => ManifestOf.Keys;
 
     public override int Identifier => Id;
+
+    /// <summary>
+    /// A strategy kind whose checkpoint type the source-generated contract lacks would fail only when its first checkpoint
+    /// is written: checked when the serializer is made (a node does not start without it).
+    /// </summary>
+    static TradingSerializer()
+    {
+        var missing = typeof(Domain.Strategies.StrategyState)
+            .GetCustomAttributes(typeof(JsonDerivedTypeAttribute), inherit: false).Cast<JsonDerivedTypeAttribute>()
+            .Where(d => TradingJsonContext.Default.GetTypeInfo(d.DerivedType) is null).Select(d => d.DerivedType.Name).ToList();
+        if (missing.Count > 0)
+            throw new InvalidOperationException($"{nameof(TradingJsonContext)} has no contract for the strategy checkpoints {string.Join(", ", missing)}: add [JsonSerializable] for each");
+    }
 
     public override string Manifest(object o) =>
         ManifestOf.TryGetValue(o.GetType(), out var manifest)
@@ -241,6 +268,27 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(SignalEmitted))]
 [JsonSerializable(typeof(StrategySnapshot))]
 [JsonSerializable(typeof(StrategyCheckpoint))]
+[JsonSerializable(typeof(RsiStrategyCheckpoint))]
+// Every kind's checkpoint (StrategyState's derived types): checked at start-up by TradingSerializer.
+[JsonSerializable(typeof(Domain.Strategies.RsiThresholdState))]
+[JsonSerializable(typeof(Domain.Strategies.EmaCrossState))]
+// Indicator checkpoints are nested types all named State: each needs its own generated name.
+[JsonSerializable(typeof(Domain.Indicators.WilderRsi.State), TypeInfoPropertyName = "WilderRsiState")]
+[JsonSerializable(typeof(Domain.Indicators.ExponentialMovingAverage.State), TypeInfoPropertyName = "EmaState")]
+[JsonSerializable(typeof(Domain.Indicators.AverageTrueRange.State), TypeInfoPropertyName = "AtrState")]
+[JsonSerializable(typeof(Domain.Indicators.RollingVolatility.State), TypeInfoPropertyName = "RollingVolatilityState")]
+[JsonSerializable(typeof(Domain.Indicators.BollingerBands.State), TypeInfoPropertyName = "BollingerState")]
+[JsonSerializable(typeof(Domain.Indicators.MovingAverageConvergenceDivergence.State), TypeInfoPropertyName = "MacdState")]
+[JsonSerializable(typeof(RunStrategy))]
+[JsonSerializable(typeof(StopRetiredStrategy))]
+[JsonSerializable(typeof(Domain.Strategies.StrategyCreated))]
+[JsonSerializable(typeof(Domain.Strategies.StrategyRetired))]
+[JsonSerializable(typeof(StrategyCatalogSnapshot))]
+[JsonSerializable(typeof(CreateStrategy))]
+[JsonSerializable(typeof(RetireStrategy))]
+[JsonSerializable(typeof(GetStrategyCatalog))]
+[JsonSerializable(typeof(StrategyCatalogAnswer))]
+[JsonSerializable(typeof(StrategyCatalogPublished))]
 [JsonSerializable(typeof(HandOverStrategy))]
 [JsonSerializable(typeof(EmitManualSignal))]
 [JsonSerializable(typeof(SignalPublished))]

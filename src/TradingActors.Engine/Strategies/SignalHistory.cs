@@ -32,6 +32,7 @@ public sealed class SignalHistory : ReceiveActor
 
     private readonly int _cacheSize;
     private readonly IActorRef _journal;
+    private readonly IActorRef _mediator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Strategy> _strategies = new(StringComparer.Ordinal);
 
@@ -47,12 +48,11 @@ public sealed class SignalHistory : ReceiveActor
 
     private sealed record ReplayDone(string StrategyId, ImmutableArray<Signal> Signals, long Highest, bool LatestOnly, string? Error);
 
-    public SignalHistory(IEnumerable<string> strategyIds, int cacheSize = 2_000)
+    public SignalHistory(int cacheSize = 2_000)
     {
         _cacheSize = cacheSize;
         _journal = Akka.Persistence.Persistence.Instance.Apply(Context.System).JournalFor(null);
-        var mediator = DistributedPubSub.Get(Context.System).Mediator;
-        foreach (var id in strategyIds) mediator.Tell(new Subscribe(Names.SignalTopic(id), Self));
+        _mediator = DistributedPubSub.Get(Context.System).Mediator;
 
         Receive<SignalPublished>(p => Remember(Of(p.Signal.StrategyId), [p.Signal], p.Signal.Sequence));
         Receive<FetchSignals>(OnFetch);
@@ -61,11 +61,16 @@ public sealed class SignalHistory : ReceiveActor
         Receive<SubscribeAck>(_ => { });
     }
 
-    public static Props Props(IEnumerable<string> strategyIds) => Akka.Actor.Props.Create(() => new SignalHistory(strategyIds, 2_000));
+    public static Props Props() => Akka.Actor.Props.Create(() => new SignalHistory(2_000));
 
+    /// <summary>A strategy's entry; the first ask about a strategy subscribes to its live signals (strategies come and go at run time).</summary>
     private Strategy Of(string strategyId)
     {
-        if (!_strategies.TryGetValue(strategyId, out var strategy)) _strategies[strategyId] = strategy = new Strategy();
+        if (!_strategies.TryGetValue(strategyId, out var strategy))
+        {
+            _strategies[strategyId] = strategy = new Strategy();
+            _mediator.Tell(new Subscribe(Names.SignalTopic(strategyId), Self));
+        }
         return strategy;
     }
 

@@ -121,7 +121,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case VenueTokenIssued t: KeepToken(t); break;
             case RewrapCredentialKey c: Rewrap(c); break;
             case SubscribeToStrategy c:
-                StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Subscribe(_state, _deps.Strategies, c.StrategyId, c.AccountId, c.Budget, Now, after, c.SubscriptionId));
+                StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Subscribe(_state, _deps.Strategies.Current, c.StrategyId, c.AccountId, c.Budget, Now, after, c.SubscriptionId));
                 break;
             case ResumeSubscription c:
                 StartAfterLatest(StrategyOf(c.SubscriptionId), c, after => TenantDecisions.Resume(_state, c.SubscriptionId, Now, after));
@@ -492,7 +492,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private Progress Step(string subscriptionKey, Signal signal)
     {
         var strategyId = signal.StrategyId;
-        switch (TenantDecisions.PlanSignal(_state, subscriptionKey, signal, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now, VenueRules))
+        switch (TenantDecisions.PlanSignal(_state, subscriptionKey, signal, _deps.PaperCosts, _deps.Strategies.Current.MaxSignalAge(strategyId), Now, VenueRules))
         {
             case SignalPlan.Ignore:
                 // Paused or gone since it was queued: nothing to execute for this subscription.
@@ -542,7 +542,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         {
             var ahead = _state.Apply(new SignalsSkipped(strategyId, to, to, reason, Now, subscriptionId));
             while (backlog.Next(to) is { } next
-                   && TenantDecisions.PlanSignal(ahead, subscriptionKey, next, _deps.PaperCosts, _deps.Strategies.MaxSignalAge(strategyId), Now, VenueRules) is SignalPlan.Skip { Reason: var r }
+                   && TenantDecisions.PlanSignal(ahead, subscriptionKey, next, _deps.PaperCosts, _deps.Strategies.Current.MaxSignalAge(strategyId), Now, VenueRules) is SignalPlan.Skip { Reason: var r }
                    && r == reason)
             {
                 to = next.Sequence;

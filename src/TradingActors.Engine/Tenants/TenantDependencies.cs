@@ -15,7 +15,7 @@ namespace TradingActors.Engine.Tenants;
 /// account with sealed credentials cannot trade here).
 /// </summary>
 public sealed record TenantDependencies(
-    StrategyCatalog Strategies,
+    Strategies.IStrategyDirectory Strategies,
     VenueRegistry Venues,
     PaperVenueCosts PaperCosts,
     TimeProvider Time,

@@ -12,6 +12,7 @@ using TradingActors.Engine;
 using TradingActors.Engine.Fanout;
 using TradingActors.Engine.Hosting;
 using TradingActors.Engine.Observability;
+using TradingActors.Domain.Strategies;
 using TradingActors.Engine.Strategies;
 using TradingActors.Engine.Tenants;
 using TradingActors.Domain.Orders;
@@ -45,13 +46,14 @@ public sealed class OpsOptions
 public static class OpsRoutes
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-    private static readonly string[] ShardedTypes = ["tenant", "fanout"];
+    private static readonly string[] ShardedTypes = ["tenant", "fanout", "strategy"];
     private static readonly System.Text.Json.JsonSerializerOptions JsonWeb = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     public static WebApplication MapOpsRoutes(this WebApplication app, OpsOptions options, TradingEngineOptions engine, DemoOptions? demo = null)
     {
         options.Validate();
         if (options.Token.Length == 0) return app;
+        var directory = app.Services.GetRequiredService<StrategyCatalogView>();
         var ops = app.MapGroup("/ops").AllowAnonymous().ExcludeFromDescription()
             .AddEndpointFilter((context, next) => Guard(context.HttpContext, options) ?? next(context));
 
@@ -123,12 +125,12 @@ public static class OpsRoutes
             {
                 "feed" => NodeRoles.Feed,
                 "read-model-projection" => NodeRoles.Api,
-                _ when name.StartsWith("strategy-", StringComparison.Ordinal) && engine.Strategies.Any(s => "strategy-" + s.Id == name) => NodeRoles.Engine,
+                "strategy-catalog" or "request-budgets" => NodeRoles.Engine,
                 _ => null,
             };
             if (role is null)
                 return Results.Problem(statusCode: 404, title: "Unknown singleton",
-                    detail: $"'{name}' is not a singleton here; they are feed, read-model-projection and {string.Join(", ", engine.Strategies.Select(s => "strategy-" + s.Id))}",
+                    detail: $"'{name}' is not a singleton here; they are feed, read-model-projection, strategy-catalog and request-budgets (strategies are sharded: tradectl strategies list shows their nodes)",
                     type: "unknown-singleton");
             // A singleton runs on the oldest Up member with its role.
             var host = Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(role))
@@ -187,25 +189,37 @@ public static class OpsRoutes
         {
             var strategies = await router.GetAsync(ct);
             var result = new List<OpsStrategy>();
-            foreach (var s in engine.Strategies)
+            foreach (var s in directory.Current.Strategies)
             {
                 StrategyStatus? status = null;
                 try { status = await strategies.Ask<StrategyStatus>(new GetStrategyStatus(s.Id), AskTimeout, ct); }
                 catch (AskTimeoutException) { } // moving between nodes: shown without its state
-                result.Add(StrategyView(s.Symbol, s.Id, status));
+                result.Add(StrategyView(s, status));
             }
             return Results.Ok(result);
         });
+        // Strategies are data (decision 026): created and retired at run time through the catalog, no restart.
+        ops.MapPost("/strategies", async (IRequiredActor<StrategyCatalogKey> catalog, OpsCreateStrategy body, CancellationToken ct) =>
+        {
+            var definition = new StrategyDefinition(body.Id ?? "", body.Symbol ?? "", body.Kind ?? "", body.Parameters is { } p ? p.GetRawText() : "{}",
+                body.MaxSignalAgeSeconds ?? 60);
+            return await CatalogCommand(await catalog.GetAsync(ct), directory, new CreateStrategy(definition, "operator"), definition.Id, ct) is { } refused
+                ? refused
+                : Results.Created($"/ops/strategies/{definition.Id}", StrategyView(directory.Current.Strategies.First(s => s.Id == definition.Id), null));
+        });
+        ops.MapPost("/strategies/{id}/retire", async (IRequiredActor<StrategyCatalogKey> catalog, string id, CancellationToken ct) =>
+            await CatalogCommand(await catalog.GetAsync(ct), directory, new RetireStrategy(id, "operator"), id, ct)
+            ?? Results.Ok(new OpsStrategy(id, "", "", "retired", null, null, null, null)));
         ops.MapPost("/strategies/{id}/pause", async (IRequiredActor<StrategyRouterKey> router, string id, CancellationToken ct) =>
-            await StrategyCommand(await router.GetAsync(ct), engine, id, new PauseStrategy(id), ct));
+            await StrategyCommand(await router.GetAsync(ct), directory, id, new PauseStrategy(id), ct));
         ops.MapPost("/strategies/{id}/resume", async (IRequiredActor<StrategyRouterKey> router, string id, CancellationToken ct) =>
-            await StrategyCommand(await router.GetAsync(ct), engine, id, new ResumeStrategy(id), ct));
+            await StrategyCommand(await router.GetAsync(ct), directory, id, new ResumeStrategy(id), ct));
         // Server-sent events, one signal each as the strategy publishes it, until the caller hangs up.
         ops.MapGet("/strategies/{id}/signals", async (ActorSystem system, HttpContext http, string id, CancellationToken ct) =>
         {
-            if (engine.Strategies.All(s => s.Id != id))
+            if (!directory.Current.TryGet(id, out _))
             {
-                await UnknownStrategy(engine, id).ExecuteAsync(http);
+                await UnknownStrategy(directory, id).ExecuteAsync(http);
                 return;
             }
             http.Response.ContentType = "text/event-stream";
@@ -226,7 +240,7 @@ public static class OpsRoutes
         // An operator-injected signal (drills, benchmarks): persisted and delivered to every subscriber like a computed one.
         ops.MapPost("/strategies/{id}/signal", async (IRequiredActor<StrategyRouterKey> router, string id, OpsManualSignal body, CancellationToken ct) =>
         {
-            if (engine.Strategies.All(s => s.Id != id)) return UnknownStrategy(engine, id);
+            if (!directory.Current.TryGet(id, out _)) return UnknownStrategy(directory, id);
             if (!Enum.TryParse<OrderSide>(body.Side, ignoreCase: true, out var side) || !Enum.IsDefined(side) || int.TryParse(body.Side, out _))
                 return Results.Problem(statusCode: 400, title: "Bad side", detail: $"'{body.Side}' is not a side: buy or sell", type: "bad-side");
             if (body.Price <= 0) return Results.Problem(statusCode: 400, title: "Bad price", detail: "price must be positive", type: "bad-price");
@@ -250,7 +264,7 @@ public static class OpsRoutes
         // Every fan-out bucket of a strategy: its subscribers and those behind the latest signal (all 0: every subscriber settled it).
         ops.MapGet("/fanout/{strategyId}", async (IRequiredActor<FanoutRegion> fanout, string strategyId, CancellationToken ct) =>
         {
-            if (engine.Strategies.All(s => s.Id != strategyId)) return UnknownStrategy(engine, strategyId);
+            if (!directory.Current.TryGet(strategyId, out _)) return UnknownStrategy(directory, strategyId);
             var region = await fanout.GetAsync(ct);
             var buckets = await Task.WhenAll(Enumerable.Range(0, engine.FanoutBuckets).Select(async b =>
             {
@@ -336,21 +350,49 @@ public static class OpsRoutes
         return Results.Ok(TenantView(await TenantStateOf(region, tenantId, ct)));
     }
 
-    private static OpsStrategy StrategyView(string symbol, string id, StrategyStatus? status) =>
-        new(id, symbol, status is null ? "unreachable" : status.Paused ? "paused" : "running", status?.LastSequence, status?.Rsi, status?.PricesSeen);
+    private static OpsStrategy StrategyView(StrategyDefinition definition, StrategyStatus? status) =>
+        new(definition.Id, definition.Symbol, definition.Kind,
+            status is null ? "unreachable" : status.Waiting ? "starting" : status.Paused ? "paused" : "running",
+            status?.LastSequence, status?.Rsi, status?.PricesSeen, status?.Node, definition.Parameters);
 
-    private static IResult UnknownStrategy(TradingEngineOptions engine, string id) =>
-        Results.Problem(statusCode: 404, title: "Unknown strategy",
-            detail: $"no strategy '{id}'; they are {string.Join(", ", engine.Strategies.Select(s => s.Id))}", type: "unknown-strategy");
+    private static IResult UnknownStrategy(IStrategyDirectory directory, string id) =>
+        directory.Current.IsRetired(id)
+            ? Results.Problem(statusCode: 409, title: "Retired strategy", detail: $"strategy '{id}' is retired", type: "retired-strategy")
+            : Results.Problem(statusCode: 404, title: "Unknown strategy",
+                detail: $"no strategy '{id}'; they are {string.Join(", ", directory.Current.Strategies.Select(s => s.Id))}", type: "unknown-strategy");
+
+    /// <summary>A create or retire through the catalog: null when done (this node's view already has it), else the problem.</summary>
+    private static async Task<IResult?> CatalogCommand(IActorRef catalog, StrategyCatalogView directory, ITradingMessage command, string id, CancellationToken ct)
+    {
+        StrategyCatalogAnswer answer;
+        try
+        {
+            answer = await directory.SendAsync(catalog, command, AskTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return Results.Problem(statusCode: 503, title: "Catalog unreachable", detail: "the strategy catalog did not answer within 5 s (moving or starting?)",
+                type: "catalog-unreachable");
+        }
+        if (answer.Accepted) return null;
+        var detail = string.Join("; ", answer.Errors);
+        return command switch
+        {
+            RetireStrategy when !answer.Catalog.TryGet(id, out _) && !answer.Catalog.IsRetired(id) => Results.Problem(statusCode: 404, title: "Unknown strategy", detail: detail, type: "unknown-strategy"),
+            RetireStrategy => Results.Problem(statusCode: 409, title: "Refused", detail: detail, type: "refused"),
+            _ when answer.Catalog.TryGet(id, out _) || answer.Catalog.IsRetired(id) => Results.Problem(statusCode: 409, title: "Strategy exists", detail: detail, type: "strategy-exists"),
+            _ => Results.Problem(statusCode: 400, title: "Bad strategy", detail: detail, type: "bad-strategy"),
+        };
+    }
 
     /// <summary>A pause or resume: answered once the strategy has stored it; 409 when it already is so or the store refused it.</summary>
-    private static async Task<IResult> StrategyCommand(IActorRef router, TradingEngineOptions engine, string id, IWithStrategyId command, CancellationToken ct)
+    private static async Task<IResult> StrategyCommand(IActorRef router, IStrategyDirectory directory, string id, IWithStrategyId command, CancellationToken ct)
     {
-        if (engine.Strategies.FirstOrDefault(s => s.Id == id) is not { } definition) return UnknownStrategy(engine, id);
+        if (!directory.Current.TryGet(id, out var definition)) return UnknownStrategy(directory, id);
         try
         {
             var status = await router.Ask<StrategyStatus>(command, AskTimeout, ct);
-            return Results.Ok(StrategyView(definition.Symbol, id, status));
+            return Results.Ok(StrategyView(definition, status));
         }
         catch (InvalidOperationException e)
         {
@@ -434,7 +476,9 @@ public sealed record OpsTenant(string TenantId, string DisplayName, int Accounts
     long OrdersFilled, long OrdersRejected, long OrdersFailed, long SignalsSkipped, string? Suspended, DateTimeOffset? SuspendedSince);
 public sealed record SuspendBody(string? Reason);
 public sealed record OpsLogLevel(string Level);
-public sealed record OpsStrategy(string Id, string Symbol, string State, long? LastSequence, decimal? Rsi, long? PricesSeen);
+public sealed record OpsStrategy(string Id, string Symbol, string Kind, string State, long? LastSequence, decimal? Rsi, long? PricesSeen, string? Node,
+    string? Parameters = null);
+public sealed record OpsCreateStrategy(string? Id, string? Kind, string? Symbol, System.Text.Json.JsonElement? Parameters, int? MaxSignalAgeSeconds);
 public sealed record OpsManualSignal(string? Side, decimal Price);
 public sealed record OpsSignal(string Strategy, long Sequence, string Symbol, string Side, decimal Price, DateTimeOffset Time);
 public sealed record OpsFanoutBucket(int Bucket, bool Answered, int Subscribers, long LatestSequence, int Lagging);

@@ -28,7 +28,7 @@ public sealed class StrategyRig
         var mediator = DistributedPubSub.Get(kit.Sys).Mediator;
         mediator.Tell(new Subscribe(Names.SignalTopic(StrategyId), Topic.Ref), Topic.Ref);
         Topic.ExpectMsg<SubscribeAck>();
-        Definition = new Domain.Strategies.StrategyDefinition(StrategyId, Symbol, Period: 3);
+        Definition = new Domain.Strategies.StrategyDefinition(StrategyId, Symbol, Parameters: """{"period":3}""");
     }
 
     public Domain.Strategies.StrategyDefinition Definition { get; }
@@ -37,7 +37,7 @@ public sealed class StrategyRig
 
     /// <summary>The supervised strategy; ticks are hourly, so a tick means an incarnation has just recovered.</summary>
     public IActorRef Start() =>
-        _kit.Sys.ActorOf(StrategyActor.Supervised(Definition, Fanout.Ref, Buckets, TimeSpan.FromHours(1), TimeProvider.System,
+        _kit.Sys.ActorOf(StrategyActor.Supervised(StrategyId, new StrategyCatalogView(new Domain.Strategies.StrategyCatalog([Definition])), Fanout.Ref, Buckets, TimeSpan.FromHours(1), TimeProvider.System,
             minBackoff: TimeSpan.FromMilliseconds(50), maxBackoff: TimeSpan.FromMilliseconds(200)));
 
     /// <summary>An incarnation recovered: it ticks every bucket with the journal's latest sequence.</summary>

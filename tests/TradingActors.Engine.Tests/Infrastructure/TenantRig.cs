@@ -57,7 +57,7 @@ public sealed class TenantRig
             return AutoPilot.KeepRunning;
         }));
         Deps = new TenantDependencies(
-            new StrategyCatalog([new StrategyDefinition(StrategyId, Symbol)]),
+            new Engine.Strategies.StrategyCatalogView(new StrategyCatalog([new StrategyDefinition(StrategyId, Symbol)])),
             Venues.Registry,
             new PaperVenueCosts(0.001m, 5m),
             TimeProvider.System,

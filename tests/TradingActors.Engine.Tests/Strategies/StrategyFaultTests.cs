@@ -28,7 +28,7 @@ public sealed class StrategyFaultTests(ITestOutputHelper output) : EngineTestKit
         Assert.Equal(sequences, journaled.Select(e => ((SignalEmitted)e.Payload).Signal.Sequence));
         Assert.All(journaled, e => Assert.Equal(e.SequenceNr, ((SignalEmitted)e.Payload).Signal.Sequence));
         // The node's history reads the same journal and serves the signals contiguously.
-        var history = Sys.ActorOf(SignalHistory.Props([StrategyRig.StrategyId]));
+        var history = Sys.ActorOf(SignalHistory.Props());
         history.Tell(new FetchSignals(StrategyRig.StrategyId, 1, 100), TestActor);
         var fetched = ExpectMsg<SignalsFetched>();
         Assert.Equal(sequences, fetched.Signals.Select(s => s.Sequence));

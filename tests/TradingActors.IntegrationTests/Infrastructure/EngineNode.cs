@@ -98,12 +98,20 @@ public sealed class EngineNode : IAsyncDisposable
         (await Tenants.Ask<Portfolio>(new GetPortfolio(tenantId), TimeSpan.FromSeconds(15))).State;
 
     /// <summary>A tenant with a paper account subscribed to the strategy with the given budget.</summary>
-    public async Task CreatePaperSubscriber(string tenantId, decimal cash = 10_000m, decimal budget = 1_000m)
+    public async Task CreatePaperSubscriber(string tenantId, decimal cash = 10_000m, decimal budget = 1_000m, string strategy = Strategy)
     {
         await Accept(new CreateTenant(tenantId, tenantId));
         await Accept(new LinkPaperAccount(tenantId, "paper-1", cash));
-        await Accept(new SubscribeToStrategy(tenantId, Strategy, "paper-1", budget));
+        await Accept(new SubscribeToStrategy(tenantId, strategy, "paper-1", budget));
     }
+
+    /// <summary>A create or retire sent to the strategy catalog through this node (as the API and tradectl do).</summary>
+    public Task<StrategyCatalogAnswer> Catalog(ITradingMessage command) =>
+        Services.GetRequiredService<StrategyCatalogView>().SendAsync(Services.GetRequiredService<IActorRegistry>().Get<StrategyCatalogKey>(), command,
+            TimeSpan.FromSeconds(10), CancellationToken.None);
+
+    /// <summary>The catalog as this node sees it.</summary>
+    public StrategyCatalog CatalogView => Services.GetRequiredService<StrategyCatalogView>().Current;
 
     /// <summary>A tenant with an account at an external venue ("ext-1") subscribed to the strategy.</summary>
     public async Task CreateExternalSubscriber(string tenantId, string venue, string venueAccountNumber, decimal budget = 2_000m)

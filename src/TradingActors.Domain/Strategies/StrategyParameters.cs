@@ -34,6 +34,7 @@ public sealed record ParameterSpec(string Name, ParameterType Type, double Min, 
     {
         if (!double.IsFinite(value)) return $"{Name} must be a finite number";
         if (Type == ParameterType.Boolean && value is not (0 or 1)) return $"{Name} must be true or false";
+        // Stryker disable once Math : a whole number is its own floor and its own ceiling, any other number neither
         if (Type == ParameterType.Integer && value != Math.Floor(value)) return $"{Name} must be a whole number (got {Format(value)})";
         if (value < Min || value > Max) return $"{Name} must be between {Format(Min)} and {Format(Max)} (got {Format(value)})";
         return null;

@@ -51,7 +51,8 @@ public sealed class AverageTrueRange
     public static AverageTrueRange From(State state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Count < 0) throw new ArgumentException("inconsistent ATR checkpoint", nameof(state));
+        if (state.Count < 0 || (double.IsNaN(state.PreviousClose) && state.Count > 0))
+            throw new ArgumentException("inconsistent ATR checkpoint", nameof(state));
         return new AverageTrueRange(state.Period) { _count = state.Count, _previousClose = state.PreviousClose, _value = state.Value, LastTrueRange = state.LastTrueRange };
     }
 }

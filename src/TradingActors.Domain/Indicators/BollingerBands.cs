@@ -12,17 +12,22 @@ public sealed class BollingerBands
     private readonly RollingWindow _window;
 
     public BollingerBands(int period = 20, double width = 2)
+        : this(new RollingWindow(Checked(period, width)), width)
     {
-        if (period < 2) throw new ArgumentOutOfRangeException(nameof(period), period, "Bollinger bands need a period of at least 2");
-        if (!(width > 0) || !double.IsFinite(width)) throw new ArgumentOutOfRangeException(nameof(width), width, "band width must be a positive number of deviations");
-        _window = new RollingWindow(period);
-        Width = width;
     }
 
     private BollingerBands(RollingWindow window, double width)
     {
         _window = window;
         Width = width;
+    }
+
+    /// <summary>The period, once it and the width are known to make bands (a constructor's or a checkpoint's).</summary>
+    private static int Checked(int period, double width)
+    {
+        if (period < 2) throw new ArgumentOutOfRangeException(nameof(period), period, "Bollinger bands need a period of at least 2");
+        if (!(width > 0) || !double.IsFinite(width)) throw new ArgumentOutOfRangeException(nameof(width), width, "band width must be a positive number of deviations");
+        return period;
     }
 
     public int Period => _window.Period;
@@ -52,6 +57,8 @@ public sealed class BollingerBands
     public static BollingerBands From(State state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new BollingerBands(RollingWindow.From(state.Window), state.Width);
+        var window = RollingWindow.From(state.Window);
+        Checked(window.Period, state.Width);
+        return new BollingerBands(window, state.Width);
     }
 }

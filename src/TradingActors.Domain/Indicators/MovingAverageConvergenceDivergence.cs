@@ -28,7 +28,7 @@ public sealed class MovingAverageConvergenceDivergence
 
     public bool IsReady => _slow.IsReady;
 
-    public double Line => _slow.IsReady ? _fast.Value - _slow.Value : double.NaN;
+    public double Line => _fast.Value - _slow.Value; // NaN until the slow EMA is ready
 
     public double Signal => _signal.Value;
 
@@ -49,6 +49,10 @@ public sealed class MovingAverageConvergenceDivergence
     public static MovingAverageConvergenceDivergence From(State state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new(ExponentialMovingAverage.From(state.Fast), ExponentialMovingAverage.From(state.Slow), ExponentialMovingAverage.From(state.Signal));
+        var (fast, slow, signal) = (ExponentialMovingAverage.From(state.Fast), ExponentialMovingAverage.From(state.Slow), ExponentialMovingAverage.From(state.Signal));
+        // Both EMAs see every close; the signal one every close from the slow one's first value on.
+        if (fast.Period >= slow.Period || fast.Count != slow.Count || signal.Count != Math.Max(0, slow.Count - slow.Period + 1))
+            throw new ArgumentException("inconsistent MACD checkpoint", nameof(state));
+        return new(fast, slow, signal);
     }
 }

@@ -10,12 +10,11 @@ namespace TradingActors.Domain.Indicators;
 public sealed class RollingVolatility
 {
     private readonly RollingWindow _returns;
-    private double _last = double.NaN;
+    private double _last;
 
     public RollingVolatility(int period = 20)
+        : this(new RollingWindow(Checked(period)), double.NaN)
     {
-        if (period < 2) throw new ArgumentOutOfRangeException(nameof(period), period, "volatility needs a period of at least 2 returns");
-        _returns = new RollingWindow(period);
     }
 
     private RollingVolatility(RollingWindow returns, double last)
@@ -23,6 +22,9 @@ public sealed class RollingVolatility
         _returns = returns;
         _last = last;
     }
+
+    private static int Checked(int period) =>
+        period < 2 ? throw new ArgumentOutOfRangeException(nameof(period), period, "volatility needs a period of at least 2 returns") : period;
 
     public int Period => _returns.Period;
 
@@ -45,6 +47,11 @@ public sealed class RollingVolatility
     public static RollingVolatility From(State state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new RollingVolatility(RollingWindow.From(state.Returns), state.LastClose);
+        var returns = RollingWindow.From(state.Returns);
+        Checked(returns.Period);
+        // The last close is a price, or NaN before the first close (when there can be no return yet).
+        if (!(state.LastClose > 0) && !(double.IsNaN(state.LastClose) && returns.Count == 0))
+            throw new ArgumentException("inconsistent volatility checkpoint", nameof(state));
+        return new RollingVolatility(returns, state.LastClose);
     }
 }

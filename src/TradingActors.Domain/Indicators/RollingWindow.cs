@@ -40,7 +40,8 @@ internal sealed class RollingWindow
         var divisor = sample ? n - 1 : n;
         if (divisor <= 0) return double.NaN;
         var v = (_sumSq - _sum * _sum / n) / divisor;
-        return v < 0 ? 0 : v; // rounding can leave -1e-18 for a flat window
+        // Stryker disable once Equality : a variance of exactly 0 is 0 either way
+        return v < 0 ? 0 : v; // rounding can leave -1e-17 for a flat window
     }
 
     public void Update(double value)
@@ -83,7 +84,8 @@ internal sealed class RollingWindow
     public static RollingWindow From(WindowState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Values.Length != state.Period || state.Next < 0 || state.Next >= state.Period || state.Count < 0)
+        // The next slot is always the count modulo the period (the ring is written in order from slot 0).
+        if (state.Values is null || state.Period < 1 || state.Values.Length != state.Period || state.Count < 0 || state.Next != state.Count % state.Period)
             throw new ArgumentException("inconsistent rolling-window checkpoint", nameof(state));
         var window = new RollingWindow(state.Period) { _next = state.Next, _count = state.Count, _shift = state.Shift, _sum = state.Sum, _sumSq = state.SumOfSquares };
         state.Values.CopyTo(window._values, 0);

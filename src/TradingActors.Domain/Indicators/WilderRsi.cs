@@ -50,7 +50,9 @@ public sealed class WilderRsi
         }
         var change = close - _last;
         _last = close;
+        // Stryker disable once Equality : a zero change is a zero gain either way
         var gain = change > 0 ? change : 0;
+        // Stryker disable once Equality : a zero change is a zero loss either way
         var loss = change < 0 ? -change : 0;
         _changes++;
         if (_changes < Period)

@@ -7,8 +7,10 @@ namespace TradingActors.Domain.Strategies;
 
 /// <summary>
 /// EMA cross: Buy when the fast EMA of closes crosses above the slow one (fast - slow goes from &lt;= 0 to &gt; 0),
-/// Sell when it crosses below (from &gt;= 0 to &lt; 0). Nothing until both EMAs have a value on two bars. Emits
-/// signals, so it can be shared.
+/// Sell when it crosses below (from &gt;= 0 to &lt; 0). Touching is not crossing: once the EMAs have been apart, a
+/// difference of exactly 0 keeps the side they were on, so touching and turning back gives no second signal in the
+/// same direction (equal EMAs that were never apart, e.g. after a flat warm-up, count as 0 and part with a signal).
+/// Nothing until both EMAs have a value on two bars. Emits signals, so it can be shared.
 /// </summary>
 public sealed class EmaCrossStrategy : ITradingStrategy
 {
@@ -55,8 +57,9 @@ public sealed class EmaCrossStrategy : ITradingStrategy
         _slow.Update(bar.Close);
         var previous = _previousDifference;
         var difference = _fast.Value - _slow.Value; // NaN until the slow EMA is ready
-        _previousDifference = difference;
-        if (double.IsNaN(previous) || double.IsNaN(difference)) return;
+        // A touch (0) after the EMAs were apart keeps the side they were on: only leaving that side is a crossing.
+        if (difference != 0 || double.IsNaN(previous)) _previousDifference = difference;
+        // Every comparison with NaN is false: nothing until there are two differences.
         if (previous <= 0 && difference > 0)
             intents.Add(StrategyIntent.Signal(OrderSide.Buy, IntentReason.EmaCrossedUp, _fast.Value, _slow.Value));
         else if (previous >= 0 && difference < 0)
@@ -70,5 +73,9 @@ public sealed class EmaCrossStrategy : ITradingStrategy
     public StrategyState Save() => new EmaCrossState(_fast.ToState(), _slow.ToState(), _previousDifference);
 }
 
+/// <summary>
+/// Both EMAs and the fast - slow difference that places them on a side: the last one that was not 0 (0 only while the
+/// EMAs were never apart; NaN before the slow EMA's first value).
+/// </summary>
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record EmaCrossState(ExponentialMovingAverage.State Fast, ExponentialMovingAverage.State Slow, double PreviousDifference) : StrategyState;

@@ -50,7 +50,7 @@ public sealed class RsiThresholdStrategy : ITradingStrategy
         _rsi.Update(bar.Close);
         _previous = previous;
         var current = _rsi.Value;
-        if (double.IsNaN(previous) || double.IsNaN(current)) return;
+        // Every comparison with NaN is false: nothing until there are two RSI values.
         if (previous < _oversold && current >= _oversold)
             intents.Add(StrategyIntent.Signal(OrderSide.Buy, IntentReason.RsiCrossedUp, current, _oversold));
         else if (previous > _overbought && current <= _overbought)

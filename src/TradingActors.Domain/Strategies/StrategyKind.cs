@@ -20,6 +20,8 @@ public sealed class StrategyKind
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(validate);
+        ArgumentNullException.ThrowIfNull(create);
         if (parameters.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != parameters.Count)
             throw new ArgumentException($"{name}: parameter names must be unique", nameof(parameters));
         Name = name;

@@ -34,11 +34,13 @@ public sealed record ParameterSpec(string Name, ParameterType Type, double Min, 
     {
         if (!double.IsFinite(value)) return $"{Name} must be a finite number";
         if (Type == ParameterType.Boolean && value is not (0 or 1)) return $"{Name} must be true or false";
+        // Stryker disable once Math : a whole number is its own floor and its own ceiling, any other number neither
         if (Type == ParameterType.Integer && value != Math.Floor(value)) return $"{Name} must be a whole number (got {Format(value)})";
         if (value < Min || value > Max) return $"{Name} must be between {Format(Min)} and {Format(Max)} (got {Format(value)})";
         return null;
     }
 
+    // Stryker disable once String : "R" and the default format both give the shortest text that reads back as the same double
     internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
 
@@ -62,7 +64,15 @@ public sealed class StrategyParameters
 
     public StrategyKind Kind { get; }
 
-    public double this[string name] => _values[Kind.IndexOf(name)];
+    /// <summary>The value of the parameter named <paramref name="name"/>; throws when the kind has no such parameter.</summary>
+    public double this[string name]
+    {
+        get
+        {
+            var index = Kind.IndexOf(name);
+            return index >= 0 ? _values[index] : throw new KeyNotFoundException($"{Kind.Name} has no parameter '{name}'");
+        }
+    }
 
     public int Int(string name) => (int)this[name];
 
@@ -125,9 +135,16 @@ public sealed class StrategyParameters
                 return null!;
             }
             var given = new Dictionary<string, double>(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             var problems = new List<ParameterError>();
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                // JSON leaves a repeated name to the reader: refused rather than letting the last one silently win.
+                if (!seen.Add(property.Name))
+                {
+                    problems.Add(new ParameterError(property.Name, $"{property.Name} is given more than once"));
+                    continue;
+                }
                 switch (property.Value.ValueKind)
                 {
                     case JsonValueKind.Number when property.Value.TryGetDouble(out var number): given[property.Name] = number; break;

@@ -196,6 +196,7 @@ public static class TraderApi
         app.MapSubscriptionRoutes();
         app.MapBrokerAccountRoutes();
         app.MapCredentialKeyRoutes();
+        app.MapStrategyAdminRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>
                     Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))

@@ -47,7 +47,7 @@ public static class StrategyCatalogDecisions
     {
         ArgumentNullException.ThrowIfNull(definition);
         var errors = definition.Check(out var canonical);
-        if (errors.Count > 0) return (null, errors);
+        if (errors.Count > 0) return (null, errors.Select(e => e.Message).ToList());
         if (state.IsRetired(canonical.Id)) return (null, [$"strategy '{canonical.Id}' was retired; ids are not reused (its signals stay in its journal)"]);
         if (state.Running.FirstOrDefault(s => s.Id == canonical.Id) is { } existing)
             return existing == canonical ? (null, []) : (null, [$"strategy '{canonical.Id}' already exists with a different definition"]);

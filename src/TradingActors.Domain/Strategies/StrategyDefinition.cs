@@ -17,28 +17,29 @@ public sealed record StrategyDefinition(string Id, string Symbol, string Kind = 
     public TimeSpan MaxSignalAge => TimeSpan.FromSeconds(MaxSignalAgeSeconds);
 
     /// <summary>
-    /// Every problem with this definition (empty when it can run): id, symbol, a kind that emits signals, its
-    /// parameters, the signal age. <paramref name="canonical"/> is the definition with its parameters in canonical form.
+    /// Every problem with this definition (empty when it can run), each naming its field (id, symbol, kind,
+    /// maxSignalAgeSeconds, parameters.NAME): id, symbol, a kind that emits signals, its parameters, the signal age.
+    /// <paramref name="canonical"/> is the definition with its parameters in canonical form (itself when there are problems).
     /// </summary>
-    public IReadOnlyList<string> Check(out StrategyDefinition canonical)
+    public IReadOnlyList<ParameterError> Check(out StrategyDefinition canonical)
     {
         canonical = this;
-        var errors = new List<string>();
-        if (TenantDecisions.ValidateId(Id, "strategy id") is { } badId) errors.Add(badId);
+        var errors = new List<ParameterError>();
+        if (TenantDecisions.ValidateId(Id, "strategy id") is { } badId) errors.Add(new("id", badId));
         if (string.IsNullOrWhiteSpace(Symbol) || !Instruments.TryGet(Symbol, out _))
-            errors.Add($"unknown symbol '{Symbol}' (symbols: {string.Join(", ", Instruments.All.Select(i => i.Symbol))})");
+            errors.Add(new("symbol", $"unknown symbol '{Symbol}' (symbols: {string.Join(", ", Instruments.All.Select(i => i.Symbol))})"));
         if (MaxSignalAgeSeconds is < 1 or > MaxSignalAgeLimitSeconds)
-            errors.Add($"maxSignalAgeSeconds must be between 1 and {MaxSignalAgeLimitSeconds} (got {MaxSignalAgeSeconds})");
+            errors.Add(new("maxSignalAgeSeconds", $"maxSignalAgeSeconds must be between 1 and {MaxSignalAgeLimitSeconds} (got {MaxSignalAgeSeconds})"));
         if (!StrategyKinds.TryGet(Kind, out var kind))
         {
-            errors.Add($"unknown strategy kind '{Kind}' (kinds: {string.Join(", ", StrategyKinds.All.Select(k => k.Name))})");
+            errors.Add(new("kind", $"unknown strategy kind '{Kind}' (kinds: {string.Join(", ", StrategyKinds.All.Select(k => k.Name))})"));
             return errors;
         }
         if (!kind.EmitsSignals)
-            errors.Add($"a {kind.Name} strategy places its own orders and runs as a personal bot; shared strategies are {string.Join(", ", StrategyKinds.All.Where(k => k.EmitsSignals).Select(k => k.Name))}");
+            errors.Add(new("kind", $"a {kind.Name} strategy places its own orders and runs as a personal bot; shared strategies are {string.Join(", ", StrategyKinds.All.Where(k => k.EmitsSignals).Select(k => k.Name))}"));
         var parameters = StrategyParameters.FromJson(kind, Parameters, out var parameterErrors);
-        errors.AddRange(parameterErrors.Select(e => e.Message));
-        if (parameterErrors.Count == 0) canonical = this with { Parameters = parameters.ToJson() };
+        errors.AddRange(parameterErrors.Select(e => new ParameterError(e.Parameter.Length == 0 ? "parameters" : "parameters." + e.Parameter, e.Message)));
+        if (errors.Count == 0) canonical = this with { Parameters = parameters.ToJson() };
         return errors;
     }
 

@@ -114,7 +114,7 @@ public sealed class TradingEngineOptions
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(ConnectionString)) errors.Add("Trading:ConnectionString is required");
                 foreach (var s in Strategies)
-            errors.AddRange(s.Check(out _).Select(e => $"Trading:Strategies: strategy '{s.Id}': {e}"));
+            errors.AddRange(s.Check(out _).Select(e => $"Trading:Strategies: strategy '{s.Id}': {e.Message}"));
         if (Strategies.Select(s => s.Id).Distinct().Count() != Strategies.Count) errors.Add("strategy ids must be unique");
         if (TenantShards is < 1 or > 10_000) errors.Add("Trading:TenantShards must be in 1..10000");
         if (FanoutBuckets is < 1 or > 1_000) errors.Add("Trading:FanoutBuckets must be in 1..1000");

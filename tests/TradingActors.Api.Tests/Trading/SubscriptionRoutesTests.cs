@@ -229,7 +229,7 @@ public sealed class SubscriptionRoutesTests(ApiFixture api)
 
         var strategies = (await Json(await s.Trader.Get("/api/v1/strategies", s.Token))).EnumerateArray().ToList();
         var rsi = strategies.Single(x => x.GetProperty("id").GetString() == Strategy);
-        Assert.Equal("BTCUSDT", rsi.GetProperty("symbol").GetString());
+        Assert.Equal(("BTCUSDT", "rsi", 60), (rsi.GetProperty("symbol").GetString(), rsi.GetProperty("kind").GetString(), rsi.GetProperty("maxSignalAgeSeconds").GetInt32()));
         Assert.Equal(14, rsi.GetProperty("parameters").GetProperty("period").GetInt32());
         Assert.Contains("RSI(14)", rsi.GetProperty("description").GetString());
         Assert.Equal(before.GetProperty("subscribers").GetInt64() + 1, rsi.GetProperty("subscribers").GetInt64());

@@ -7,6 +7,7 @@ public static class StrategyKinds
     [
         RsiThresholdStrategy.Kind,
         EmaCrossStrategy.Kind,
+        DcaStrategy.Kind,
     ];
 
     public static bool TryGet(string? name, out StrategyKind kind)

@@ -39,6 +39,8 @@ public readonly record struct StrategyFill(long OrderRef, OrderSide Side, double
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$kind")]
 [JsonDerivedType(typeof(RsiThresholdState), "rsi.v1")]
 [JsonDerivedType(typeof(EmaCrossState), "ema-cross.v1")]
+[JsonDerivedType(typeof(DcaState), "dca.v1")]
+[JsonDerivedType(typeof(GridState), "grid.v1")]
 public abstract record StrategyState;
 
 /// <summary>

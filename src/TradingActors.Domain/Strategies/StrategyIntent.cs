@@ -44,6 +44,7 @@ public enum IntentReason
     GridLevel = 9,
     Replaced = 10,
     ClosePosition = 11,
+    GridInitialBuy = 12,
 }
 
 /// <summary>
@@ -87,6 +88,7 @@ public readonly record struct StrategyIntent(
         IntentReason.DcaTakeProfit => Text($"DCA take profit at {ReasonValue:0.########} (average entry {ReasonLevel:0.########})"),
         IntentReason.DcaStopLoss => Text($"DCA stop loss at {ReasonValue:0.########} (average entry {ReasonLevel:0.########})"),
         IntentReason.GridLevel => Text($"grid level {ReasonLevel:0} at {ReasonValue:0.########}"),
+        IntentReason.GridInitialBuy => Text($"grid initial buy for {ReasonLevel:0} levels at {ReasonValue:0.########}"),
         IntentReason.Replaced => "replaced",
         IntentReason.ClosePosition => "closing the position",
         _ => "",

@@ -7,6 +7,8 @@ public static class StrategyKinds
     [
         RsiThresholdStrategy.Kind,
         EmaCrossStrategy.Kind,
+        DcaStrategy.Kind,
+        GridStrategy.Kind,
     ];
 
     public static bool TryGet(string? name, out StrategyKind kind)

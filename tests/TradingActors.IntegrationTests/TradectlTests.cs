@@ -62,6 +62,9 @@ public sealed class TradectlTests
         var badParams = await Run("strategies", "create", "ema-eth", "--kind", "ema-cross", "--symbol", "ETHUSDT", "--params", """{"fast":30,"slow":8}""", "--node", node);
         Assert.Equal(1, badParams.Code);
         Assert.Contains("fast (30) must be shorter than slow (8)", badParams.Text);
+        var bot = await Run("strategies", "create", "dca-eth", "--kind", "dca", "--symbol", "ETHUSDT", "--params", """{"base_order":100,"safety_order":100}""", "--node", node);
+        Assert.Equal(1, bot.Code);
+        Assert.Contains("runs as a personal bot", bot.Text);
         var unknownKind = await Run("strategies", "create", "x-eth", "--kind", "martingale", "--symbol", "ETHUSDT", "--node", node);
         Assert.Equal(1, unknownKind.Code);
         Assert.Contains("unknown strategy kind 'martingale'", unknownKind.Text);

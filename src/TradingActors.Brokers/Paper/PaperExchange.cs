@@ -6,9 +6,11 @@ using ClientOrderIdRules = TradingActors.Domain.Orders.ClientOrderIds;
 namespace TradingActors.Brokers.Paper;
 
 /// <summary>
-/// The embedded paper venue: fills market orders at the latest known price plus slippage and fee.
-/// It keeps no book: a paper account is the tenant's own persisted state, so the tenant's ledger is
-/// the book and its deduplication (by signal sequence and client order id) is the only one needed.
+/// The embedded paper venue: fills market orders at the latest known price plus slippage and fee, and marketable limit
+/// orders at their limit or better; a limit order that is not marketable is taken as working and rests in the tenant's
+/// ledger, which fills it when a price crosses it (PaperLimitOrders, decision 027). It keeps no book of its own: a
+/// paper account is the tenant's own persisted state, so the tenant's ledger is the book and its deduplication (by
+/// signal sequence and client order id) is the only one needed.
 /// A fill is booked only when the tenant persists it; a call that fails or hangs placed nothing.
 /// One instance serves every tenant of the node; its only state is the injected faults of a test.
 /// </summary>
@@ -55,8 +57,17 @@ public sealed class PaperExchange : IBrokerClient
         return Task.FromResult<BrokerOrderResult?>(null);
     }
 
-    /// <summary>Paper orders fill or are refused at once: nothing stays open to cancel.</summary>
-    public Task<BrokerOrderResult?> CancelOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct) => FindOrderAsync(account, lookup, ct);
+    /// <summary>
+    /// A resting paper order lives in its tenant's ledger, which asks only to cancel an order it holds open: cancelled
+    /// (the tenant's ledger books nothing more for it; a filled one is no longer open there to be cancelled).
+    /// </summary>
+    public Task<BrokerOrderResult?> CancelOrderAsync(BrokerAccount account, OrderLookup lookup, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(lookup);
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult<BrokerOrderResult?>(new BrokerOrderResult(BrokerOrderStatus.Cancelled, lookup.ClientOrderId, null, VenueOrderIdPrefix + lookup.ClientOrderId, null));
+    }
 
     /// <summary>A paper account is the tenant's own persisted state (its ledger): the venue holds none to read.</summary>
     public Task<VenueAccountState> GetAccountAsync(BrokerAccount account, CancellationToken ct) =>
@@ -96,10 +107,12 @@ public sealed class PaperExchange : IBrokerClient
         if (intent.Type == OrderType.Limit)
         {
             if (intent.LimitPrice is not > 0m) return BrokerOrderResult.Rejected(intent.ClientOrderId, "a limit order needs a positive limit price");
-            // No book to rest in: a limit order fills now, at its limit or better, or is refused.
+            // Not marketable: taken as working; it rests in the tenant's ledger (the paper book) until a price crosses it.
             var marketable = intent.Side == OrderSide.Buy ? price <= intent.LimitPrice : price >= intent.LimitPrice;
+            if (!marketable && !_options.RestsLimitOrders)
+                return BrokerOrderResult.Rejected(intent.ClientOrderId, $"limit {intent.LimitPrice} is not marketable at {price}; the {Venue} venue keeps no book for resting orders");
             if (!marketable)
-                return BrokerOrderResult.Rejected(intent.ClientOrderId, $"limit {intent.LimitPrice} is not marketable at {price}; the paper venue keeps no book for resting orders");
+                return new BrokerOrderResult(BrokerOrderStatus.Accepted, intent.ClientOrderId, null, VenueOrderIdPrefix + intent.ClientOrderId, null);
         }
         var fillPrice = _costs.FillPrice(intent.Side, price, instrument);
         if (intent.Type == OrderType.Limit)

@@ -14,6 +14,12 @@ public sealed class PaperVenueOptions
 
     public string Venue { get; init; } = "paper";
 
+    /// <summary>
+    /// True (the embedded paper venue): a limit order that is not marketable is taken as working and rests in its
+    /// tenant's ledger (decision 027). False (the simulated external venue prices with this): refused, it keeps no book.
+    /// </summary>
+    public bool RestsLimitOrders { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting; a typo in config must not silently run with absurd costs.</summary>
     public void Validate()
     {

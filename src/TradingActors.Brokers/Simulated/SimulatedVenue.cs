@@ -43,7 +43,7 @@ public sealed class SimulatedVenue : IBrokerClient
         Func<BrokerAccount, string?>? authenticate = null)
     {
         _authenticate = authenticate;
-        _pricing = new PaperExchange(new PaperVenueOptions { Venue = venue }, prices, time);
+        _pricing = new PaperExchange(new PaperVenueOptions { Venue = venue, RestsLimitOrders = false }, prices, time);
         _duplicates = duplicates;
         _retention = retention ?? TimeSpan.FromHours(24);
         _time = time;

@@ -410,8 +410,12 @@ public static class TenantDecisions
     /// <summary>The open order's working report when it tells something new (status, fill growth, venue order id); null otherwise.</summary>
     private static OrderWorking? Working(TenantState s, OrderIntent intent, Fill? fill, string? venueOrderId, DateTimeOffset now)
     {
-        // Only an open order is followed: a paper order never is, and one that ended stays as it ended.
-        if (!s.Open.TryGetValue(intent.ClientOrderId, out var open)) return null;
+        // A paper limit order the paper venue took to rest opens working (decision 027); otherwise only an open order is
+        // followed, and one that ended stays as it ended.
+        if (!s.Open.TryGetValue(intent.ClientOrderId, out var open))
+            return fill is null && !s.Knows(intent.ClientOrderId) && s.Accounts.TryGetValue(intent.AccountId, out var account) && account.IsEmbeddedPaper
+                ? new OrderWorking(intent, null, venueOrderId, now)
+                : null;
         var grew = fill?.GrowthSince(open.Fill) is not null;
         var newId = venueOrderId is not null && venueOrderId != open.VenueOrderId;
         if (open.Status == OrderStatus.Working && !grew && !newId) return null;
@@ -450,8 +454,8 @@ public static class TenantDecisions
     /// the instrument's step; a notional buy is sized like a strategy's budget (costs included), a notional
     /// sell as notional / price. <paramref name="price"/> is the latest market price (the order's reference).
     /// A limit order (<paramref name="type"/>) needs a positive <paramref name="limitPrice"/>, rounded to the
-    /// instrument's tick, and is sized by notional at that price; a market order takes none. The embedded paper
-    /// account keeps no resting orders, so a limit order there must be marketable at the market price now.
+    /// instrument's tick, and is sized by notional at that price; a market order takes none. At the embedded paper
+    /// account a limit order that is not marketable rests until a price crosses it (<see cref="PaperLimitOrders"/>).
     /// The instrument's rules are the account's venue's (<paramref name="rules"/>; the engine's table when not given).
     /// </summary>
     public static ManualOrderPlan PlanManualOrder(TenantState s, string requestKey, string accountId, string symbol, OrderSide side,
@@ -487,10 +491,6 @@ public static class TenantDecisions
         if (s.Suspension is not null) return new ManualOrderPlan.Invalid(SuspendedForTrader);
         if (price is not { } p || p <= 0) return new ManualOrderPlan.Invalid($"no market price for {instrument.Symbol} yet");
 
-        if (account.IsEmbeddedPaper && limit is { } l && (side == OrderSide.Buy ? p > l : p < l))
-            return new ManualOrderPlan.Invalid(string.Create(CultureInfo.InvariantCulture,
-                $"limit {l:G29} is not marketable at {p:G29}: the paper account fills at once and keeps no resting orders"));
-
         var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : ExternalCostFactor;
         // A limit order is sized at its limit: what a notional buys (or a sell brings) at the price it may fill at.
         var sizingPrice = limit ?? p;
@@ -501,7 +501,8 @@ public static class TenantDecisions
         if (BelowMinNotional(size, sizingPrice, instrument) is { } small) return new ManualOrderPlan.Invalid(small);
 
         var intent = new OrderIntent(clientOrderId, account.AccountId, source, 0, instrument.Symbol, side, size, p, type, limit);
-        if (account.Paper is { } paper && !paper.CanAfford(side, instrument.Symbol, size, p, costFactor))
+        // Affordable at the price it may fill at: the market's now, or a resting buy's limit.
+        if (account.Paper is { } paper && !paper.CanAfford(side, instrument.Symbol, size, limit is { } l && l < p ? l : p, costFactor))
             return new ManualOrderPlan.Reject(intent, side == OrderSide.Buy ? "insufficient funds" : "insufficient holdings");
         return new ManualOrderPlan.Place(intent, account.IsEmbeddedPaper);
     }

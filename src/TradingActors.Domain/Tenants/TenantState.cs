@@ -253,6 +253,13 @@ public sealed record TenantState(
     /// <summary>A report of an open order the venue holds: its status, its venue id once known, and the growth of its fill booked.</summary>
     private TenantState ApplyWorking(OrderWorking w)
     {
+        // A paper limit order taken to rest (decision 027) opens here: the paper venue is called before anything is persisted.
+        if (!Open.ContainsKey(w.Intent.ClientOrderId) && w.FilledSoFar is null && !Knows(w.Intent.ClientOrderId)
+            && Accounts.TryGetValue(w.Intent.AccountId, out var account) && account.IsEmbeddedPaper)
+            return Advance(w.Intent, w.At) with
+            {
+                Open = Open.SetItem(w.Intent.ClientOrderId, new OrderRecord(w.Intent, OrderStatus.Working, null, null, w.At, w.At, w.VenueOrderId)),
+            };
         // Only an open order is followed (a late report of one that ended changes nothing).
         if (!Open.TryGetValue(w.Intent.ClientOrderId, out var open)) return this;
         var growth = w.FilledSoFar?.GrowthSince(open.Fill);

@@ -272,6 +272,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 // Every kind's checkpoint (StrategyState's derived types): checked at start-up by TradingSerializer.
 [JsonSerializable(typeof(Domain.Strategies.RsiThresholdState))]
 [JsonSerializable(typeof(Domain.Strategies.EmaCrossState))]
+[JsonSerializable(typeof(Domain.Strategies.DcaState))]
+[JsonSerializable(typeof(Domain.Strategies.GridState))]
 // Indicator checkpoints are nested types all named State: each needs its own generated name.
 [JsonSerializable(typeof(Domain.Indicators.WilderRsi.State), TypeInfoPropertyName = "WilderRsiState")]
 [JsonSerializable(typeof(Domain.Indicators.ExponentialMovingAverage.State), TypeInfoPropertyName = "EmaState")]

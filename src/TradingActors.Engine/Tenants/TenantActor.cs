@@ -1,9 +1,11 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using TradingActors.Brokers;
 using TradingActors.Credentials;
+using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
@@ -62,6 +64,11 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private sealed record PendingStart(string StrategyId, ITenantCommand Command, IActorRef ReplyTo, Func<long, Decision> Decide);
 
     private sealed record ResolveOrder(string ClientOrderId);
+
+    // Resting paper limit orders (decision 027): the symbols whose prices this tenant follows, and the price range seen
+    // on each since its orders were last checked (a tick that arrives while the tenant is busy still counts).
+    private HashSet<string>? _watching;
+    private Dictionary<string, (decimal Low, decimal High)>? _unchecked;
     private sealed record ConnectivityChecked(VerifyBrokerAccount Command, IActorRef ReplyTo, ConnectivityAnswer Answer);
     private sealed record RetryRegistrations;
     private sealed record RetryFetch(string StrategyId);
@@ -158,6 +165,11 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case ResolveOrder r: Resolve(r.ClientOrderId); break;
             case InstrumentLearnt l: Learnt(l.AccountId, l.Symbol); break;
             case LearningTimedOut t: Learnt(t.AccountId, t.Symbol); break;
+            case PriceUpdate p:
+                Remember(p);
+                CrossPaperOrders();
+                break;
+            case SubscribeAck or UnsubscribeAck: break;
             case VenueAnswer a: Log.Info("tenant {0}: late venue answer for {1} ignored ({2})", _tenantId, a.Intent.ClientOrderId, a.Kind); break;
             case VenueDeadline or VenueCallAdmitted or LatestSequence or LatestSequenceTimedOut: break;
             default: CommonCommand(message); break;
@@ -204,6 +216,9 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             CommonCommand(message);
         else if (message is VenueTokenIssued t)
             KeepToken(t); // issued for the very call being awaited: kept at once, so a crash before the answer still reuses it
+        else if (message is PriceUpdate p)
+            Remember(p); // not stashed: only its range matters, checked at the next price once the tenant is free
+        else if (message is SubscribeAck or UnsubscribeAck) { }
         else
             Stash.Stash();
     }
@@ -241,7 +256,10 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     {
         EngineInstruments.Recoveries.Add(1, new KeyValuePair<string, object?>("kind", "tenant"));
         RegisterAll();
-        foreach (var open in _state.Open.Keys) ScheduleLookup(open, TimeSpan.Zero);
+        // Every open order is looked up at once, except resting paper orders: the tenant is their book and watches prices.
+        foreach (var open in _state.Open.Values)
+            if (!PaperLimitOrders.IsResting(_state, open)) ScheduleLookup(open.Intent.ClientOrderId, TimeSpan.Zero);
+        WatchPrices();
         UpdateResidency();
     }
 
@@ -859,14 +877,52 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             {
                 ScheduleLookup(id, Resolution.Backoff(0));
             }
-            else if (status == OrderStatus.Working)
+            else if (status == OrderStatus.Working && !PaperLimitOrders.IsResting(_state, open))
             {
                 // Followed until it ends, at the pace its lookups have reached.
                 ScheduleLookup(id, Resolution.Backoff(_lookups?.GetValueOrDefault(id) ?? 0));
             }
+            WatchPrices();
             DrainSource(intent);
             UpdateResidency();
         });
+    }
+
+    // ---- resting paper limit orders (decision 027): the tenant's ledger is the paper book; prices cross its orders
+
+    /// <summary>Follows the prices of exactly the symbols with a resting paper order.</summary>
+    private void WatchPrices()
+    {
+        var wanted = PaperLimitOrders.WatchedSymbols(_state);
+        if (_watching is null && wanted.Count == 0) return;
+        var mediator = DistributedPubSub.Get(Context.System).Mediator;
+        foreach (var symbol in wanted)
+            if ((_watching ??= []).Add(symbol)) mediator.Tell(new Subscribe(Names.PriceTopic(symbol), Self));
+        foreach (var symbol in _watching!.Where(w => !wanted.Contains(w)).ToList())
+        {
+            _watching.Remove(symbol);
+            _unchecked?.Remove(symbol);
+            mediator.Tell(new Unsubscribe(Names.PriceTopic(symbol), Self));
+        }
+        if (_watching.Count == 0) _watching = null;
+    }
+
+    private void Remember(PriceUpdate p)
+    {
+        if (_watching?.Contains(p.Symbol) != true || p.Price <= 0) return;
+        _unchecked ??= [];
+        _unchecked[p.Symbol] = _unchecked.TryGetValue(p.Symbol, out var seen) ? (Math.Min(seen.Low, p.Price), Math.Max(seen.High, p.Price)) : (p.Price, p.Price);
+    }
+
+    /// <summary>Fills (or cancels, when no longer affordable) every resting paper order the prices seen have crossed.</summary>
+    private void CrossPaperOrders()
+    {
+        if (_unchecked is null) return;
+        var seen = _unchecked;
+        _unchecked = null;
+        foreach (var (symbol, (low, high)) in seen)
+            foreach (var e in PaperLimitOrders.Crossed(_state, symbol, low, high, _deps.PaperCosts, Now))
+                PersistOutcome(e);
     }
 
     /// <summary>After an order's outcome: continue its strategy's subscriptions (and acknowledge).</summary>

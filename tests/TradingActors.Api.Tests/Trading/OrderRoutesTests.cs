@@ -66,14 +66,29 @@ public sealed class OrderRoutesTests(ApiFixture api)
             ProblemAssert.FieldErrors(await ProblemAssert.Is(await Place(s, new { brokerAccountId = "paper-1", symbol = "BTCUSDT", side = "buy", quantity = 0.01m, limitPrice = 1m }),
                 HttpStatusCode.BadRequest, "validation"), "limitPrice"));
         await ProblemAssert.Is(await Place(s, Limit(49_000m, type: "stop")), HttpStatusCode.BadRequest, "validation");
-        // The paper account keeps no resting orders: a limit it cannot fill now is refused up front, with the reason.
-        var notMarketable = await ProblemAssert.Is(await Place(s, Limit(49_000m), "limit-low"), HttpStatusCode.UnprocessableEntity, "order-refused");
-        Assert.Equal("limit 49000 is not marketable at 50000: the paper account fills at once and keeps no resting orders", notMarketable.GetProperty("detail").GetString());
 
         var tenant = await api.Tenant(s.TenantId);
         Assert.Equal(0, tenant.OrdersFilled + tenant.OrdersRejected + tenant.OrdersFailed);
         Assert.Empty(tenant.Open);
-        Assert.False(tenant.Knows(ClientOrderIds.Create(s.TenantId, "paper-1", Sources.Manual("limit-low"), 0, 0)));
+    }
+
+    [Fact]
+    public async Task A_paper_limit_the_market_has_not_reached_rests_working_and_a_cancel_ends_it()
+    {
+        var s = await SignedIn("limit-rest");
+
+        // Decision 027: the paper account's ledger is its book; the order rests until a price crosses 49 000.
+        var placed = await Json(await Place(s, Limit(49_000m), "limit-low"), HttpStatusCode.Created);
+        Assert.Equal("working", placed.GetProperty("status").GetString());
+        var id = placed.GetProperty("id").GetString()!;
+        var tenant = await api.Tenant(s.TenantId);
+        Assert.Equal((OrderStatus.Working, 49_000m), (tenant.Open[id].Status, tenant.Open[id].Intent.LimitPrice));
+
+        using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/orders/{id}");
+        cancel.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", s.Token);
+        var cancelled = await Json(await api.Client.SendAsync(cancel), HttpStatusCode.Accepted);
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        Assert.Empty((await api.Tenant(s.TenantId)).Open);
     }
 
     [Fact]

@@ -55,9 +55,13 @@ public sealed class IndicatorAllocationTests
         var step = Step(indicator);
         for (var i = 0; i < 100; i++) step(Price(i)); // warm up (and JIT) past every period
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Updates; i++) step(Price(i));
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three runs: the runtime may allocate once on this thread while it recompiles a hot loop (tiering).
+        var allocated = Enumerable.Range(0, 3).Min(_ =>
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Updates; i++) step(Price(i));
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        });
 
         Assert.Equal(0, allocated);
     }

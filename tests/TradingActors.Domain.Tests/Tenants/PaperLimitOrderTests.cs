@@ -1,0 +1,124 @@
+using TradingActors.Domain.Orders;
+using TradingActors.Domain.Paper;
+using TradingActors.Domain.Tenants;
+using static TradingActors.Domain.Tests.Tenants.TenantHistory;
+
+namespace TradingActors.Domain.Tests.Tenants;
+
+/// <summary>
+/// Resting paper limit orders (decision 027): the paper venue takes a limit it cannot fill now as working, the tenant's
+/// ledger opens it, and a price that crosses it fills it whole at its limit with the paper fee (no slippage), or cancels
+/// it when the account can no longer pay. Numbers: fee 0.1%, 0.01 BTC.
+/// </summary>
+public sealed class PaperLimitOrderTests
+{
+    private static readonly PaperVenueCosts Costs = new(0.001m, 5m);
+    private static readonly DateTimeOffset T1 = T0.AddMinutes(1);
+
+    private static OrderIntent Limit(long n, OrderSide side, decimal limit, decimal quantity = 0.01m, string account = PaperAccountId, string symbol = Symbol) =>
+        new(ClientOrderIds.Create(Tenant, account, "manual:k" + n, 0, 0), account, "manual:k" + n, 0, symbol, side, quantity, 50_000m, OrderType.Limit, limit);
+
+    private static OrderWorking Rests(OrderIntent intent) => new(intent, null, "P-" + intent.ClientOrderId, T0);
+
+    [Fact]
+    public void A_limit_the_paper_venue_takes_to_rest_opens_working_in_the_ledger_once()
+    {
+        var buy = Limit(1, OrderSide.Buy, 49_000m);
+        var outcome = TenantDecisions.OutcomeOf(WithAccounts(), buy, VenueAnswerKind.Accepted, null, null, isLookup: false, T0, "P-" + buy.ClientOrderId);
+        Assert.Equal(Rests(buy), outcome);
+
+        var s = WithAccounts().Then(Rests(buy));
+        Assert.Equal(new OrderRecord(buy, OrderStatus.Working, null, null, T0, T0, "P-" + buy.ClientOrderId), s.Open[buy.ClientOrderId]);
+        Assert.True(s.Knows(buy.ClientOrderId));
+        Assert.Equal(10_000m, s.Accounts[PaperAccountId].Paper!.Cash); // nothing booked until it fills
+        // The same report again, or a report once it ended, changes nothing.
+        Assert.Null(TenantDecisions.OutcomeOf(s, buy, VenueAnswerKind.Accepted, null, null, isLookup: false, T1, "P-" + buy.ClientOrderId));
+        Assert.Equal(s, s.Then(Rests(buy)));
+        var ended = s.Then(new OrderCancelled(buy, "by the trader", T1));
+        Assert.Empty(ended.Then(Rests(buy)).Open);
+        // Only a paper account's orders open this way: an external one's is followed only once submitted.
+        var external = Limit(2, OrderSide.Buy, 49_000m, account: ExternalAccountId);
+        Assert.Null(TenantDecisions.OutcomeOf(WithAccounts(), external, VenueAnswerKind.Accepted, null, null, isLookup: false, T0, "V-1"));
+        Assert.Empty(WithAccounts().Then(new OrderWorking(external, null, "V-1", T0)).Open);
+    }
+
+    public sealed record CrossRow(string Rule, OrderSide Side, decimal Limit, decimal Low, decimal High, bool Fills);
+
+    public static TheoryData<CrossRow> Crossings => new()
+    {
+        new("a buy fills when the price falls to its limit", OrderSide.Buy, 49_000m, 49_000m, 49_000m, true),
+        new("a buy fills when the price falls through its limit", OrderSide.Buy, 49_000m, 48_500m, 48_500m, true),
+        new("a buy rests while the price stays above its limit", OrderSide.Buy, 49_000m, 49_000.01m, 51_000m, false),
+        new("a buy fills when a busy spell's low reached it", OrderSide.Buy, 49_000m, 48_999m, 50_500m, true),
+        new("a sell fills when the price rises to its limit", OrderSide.Sell, 51_000m, 51_000m, 51_000m, true),
+        new("a sell rests while the price stays below its limit", OrderSide.Sell, 51_000m, 49_000m, 50_999.99m, false),
+        new("a sell fills when a busy spell's high reached it", OrderSide.Sell, 51_000m, 49_000m, 51_000.5m, true),
+    };
+
+    [Theory]
+    [MemberData(nameof(Crossings))]
+    public void Prices_cross_resting_orders(CrossRow row)
+    {
+        var order = Limit(1, row.Side, row.Limit);
+        var s = WithAccounts().Then(new OrderFilled(Limit(9, OrderSide.Buy, 50_000m), new Fill(0.02m, 50_000m, 1m, "P-x", T0), T0), Rests(order));
+
+        var events = PaperLimitOrders.Crossed(s, Symbol, row.Low, row.High, Costs, T1);
+
+        if (!row.Fills)
+        {
+            Assert.Empty(events);
+            return;
+        }
+        // At its limit, never better nor worse: 0.01 * limit * 0.1% fee.
+        var fill = new Fill(0.01m, row.Limit, 0.01m * row.Limit * 0.001m, "P-" + order.ClientOrderId, T1);
+        Assert.Equal([new OrderFilled(order, fill, T1)], events);
+        var after = s.Then(events.ToArray());
+        Assert.Empty(after.Open);
+        var cash = row.Side == OrderSide.Buy ? 10_000m - 1_001m - 0.01m * row.Limit - fill.Fee : 10_000m - 1_001m + 0.01m * row.Limit - fill.Fee;
+        Assert.Equal(cash, after.Accounts[PaperAccountId].Paper!.Cash);
+    }
+
+    [Fact]
+    public void Orders_fill_oldest_first_against_the_account_as_the_earlier_ones_leave_it_and_one_that_cannot_be_paid_is_cancelled()
+    {
+        // 1 100 cash: the first buy (0.02 at 50 000 = 1 000 + 1 fee) fits, the second (0.01 at 49 000) no longer does.
+        var first = Limit(1, OrderSide.Buy, 50_000m, quantity: 0.02m);
+        var second = Limit(2, OrderSide.Buy, 49_000m);
+        var s = WithAccounts(paperCash: 1_100m).Then(Rests(first), Rests(second) with { At = T0.AddSeconds(1) });
+        s = s with { Open = s.Open.SetItem(second.ClientOrderId, s.Open[second.ClientOrderId] with { SubmittedAt = T0.AddSeconds(1) }) };
+
+        var events = PaperLimitOrders.Crossed(s, Symbol, 48_000m, 48_000m, Costs, T1);
+
+        Assert.Equal(2, events.Count);
+        Assert.Equal(new OrderFilled(first, new Fill(0.02m, 50_000m, 1m, "P-" + first.ClientOrderId, T1), T1), events[0]);
+        var cancelled = Assert.IsType<OrderCancelled>(events[1]);
+        Assert.Equal(second, cancelled.Intent);
+        Assert.Equal("cancelled by the paper venue: its limit 49000 was reached but the account no longer has the cash", cancelled.Reason);
+        Assert.Empty(s.Then(events.ToArray()).Open);
+    }
+
+    [Fact]
+    public void A_sell_whose_holding_was_sold_meanwhile_is_cancelled_and_other_symbols_and_accounts_are_left_alone()
+    {
+        var sell = Limit(1, OrderSide.Sell, 51_000m);
+        var eth = Limit(2, OrderSide.Buy, 3_000m, symbol: "ETHUSDT");
+        var external = Limit(3, OrderSide.Buy, 60_000m, account: ExternalAccountId);
+        var s = WithAccounts().Then(Rests(sell), Rests(eth), new OrderSubmitted(external, T0), new OrderWorking(external, null, "V-3", T0));
+
+        var events = PaperLimitOrders.Crossed(s, Symbol, 40_000m, 52_000m, Costs, T1);
+
+        Assert.Equal("cancelled by the paper venue: its limit 51000 was reached but the account no longer holds the quantity",
+            Assert.IsType<OrderCancelled>(Assert.Single(events)).Reason);
+        Assert.Equal(new HashSet<string> { Symbol, "ETHUSDT" }, PaperLimitOrders.WatchedSymbols(s));
+        Assert.True(PaperLimitOrders.IsResting(s, s.Open[eth.ClientOrderId]));
+        Assert.False(PaperLimitOrders.IsResting(s, s.Open[external.ClientOrderId]));
+        Assert.Empty(PaperLimitOrders.WatchedSymbols(WithAccounts()));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(-1, 1)]
+    [InlineData(2, 1)]
+    public void Prices_must_be_positive_and_in_order(decimal low, decimal high) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => PaperLimitOrders.Crossed(WithAccounts(), Symbol, low, high, Costs, T1));
+}

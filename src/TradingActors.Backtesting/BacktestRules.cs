@@ -21,7 +21,7 @@ public static class BacktestRules
         "cancel: takes effect at once, also between two fills of the same bar, followed by OnOrderEnded; a cancel of an order that is not open is ignored",
         "signal: becomes a market order through SignalOrders.For with the symbol's position and budget = signalBudget * (cash - cash reserved by open buys) / (1 + takerFeeRate); orders the backtester places for signals have negative refs (-1, -2, ...)",
         "reserve: an open buy reserves, for signal budgets only, limit: quantity*limit*(1+makerFeeRate), quote market: amount*(1+takerFeeRate), base market: amount*close*(1+bps/10000)*(1+takerFeeRate)",
-        "funding: perpetual symbols only; funding times are every interval counted from 1970-01-01T00:00Z (8h: 00:00, 08:00, 16:00 UTC); bar t covers [its open, the next bar's open), the last bar one bar interval; for each funding time in the bar a long position held at the bar's open pays rate * position * bar close (a negative rate receives)",
+        "funding: perpetual symbols only; funding times are every interval counted from 1970-01-01T00:00Z (8h: 00:00, 08:00, 16:00 UTC); bar t covers [its open, the next bar's open), the last bar one bar interval; for each funding time in the bar the long position held at the bar's open (before its fills) pays rate * position * bar close (a negative rate receives)",
         "end: orders still open after the last bar are neither filled nor told ended; they are listed as open at end",
     ];
 

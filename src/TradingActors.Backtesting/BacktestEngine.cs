@@ -366,7 +366,8 @@ internal sealed class BacktestEngine
         while (_queueHead < _queueTail)
         {
             var item = _queue[_queueHead];
-            _queue[_queueHead++] = default; // drop the book reference
+            // Stryker disable once Statement : only drops a reference for the GC
+            _queue[_queueHead++] = default;
             Handle(item.Book, in item.Intent);
         }
         _queueHead = _queueTail = 0;
@@ -594,6 +595,7 @@ internal sealed class SymbolBook(string symbol, Candle[] bars, ITradingStrategy 
         if (!HasFunding) return;
         var sinceEpoch = Bars[0].Time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
         var periods = sinceEpoch / FundingInterval;
+        // Stryker disable once Equality : a funding time at the first bar's open finds every position flat either way
         if (periods * FundingInterval < sinceEpoch) periods++; // ceiling for times after the epoch
         NextFunding = DateTimeOffset.UnixEpoch.UtcTicks + periods * FundingInterval;
     }
@@ -624,6 +626,7 @@ internal sealed class SymbolBook(string symbol, Candle[] bars, ITradingStrategy 
     public void RemoveAt(int index)
     {
         Orders[index] = Orders[--OrderCount];
+        // Stryker disable once Statement : only clears the vacated slot
         Orders[OrderCount] = default;
     }
 }

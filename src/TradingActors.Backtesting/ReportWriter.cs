@@ -218,14 +218,8 @@ public static class ReportWriter
         json.End(']');
     }
 
-    internal static string Name(IntentKind kind) => kind switch
-    {
-        IntentKind.Market => "market",
-        IntentKind.Limit => "limit",
-        IntentKind.Signal => "signal",
-        IntentKind.Cancel => "cancel",
-        _ => ((int)kind).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    /// <summary>Orders the venue holds are market or limit orders (signals become market orders, cancels are not orders).</summary>
+    internal static string Name(IntentKind kind) => kind == IntentKind.Limit ? "limit" : "market";
 
     internal static string Name(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
 

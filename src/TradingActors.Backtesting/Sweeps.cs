@@ -175,7 +175,7 @@ public static class Sweep
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(grid);
         var settings = request.Settings with { EquityCurve = EquityCurveRecording.None, RecordTrades = false };
-        var options = new BacktestRunOptions { ResolveKind = name => name == grid.Kind.Name ? grid.Kind : StrategyKinds.Get(name) };
+        var options = new BacktestRunOptions { ResolveKind = _ => grid.Kind };
         var results = new List<SweepResult>(grid.Points.Count);
         foreach (var point in grid.Points)
         {

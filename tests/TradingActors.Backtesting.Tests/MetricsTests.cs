@@ -1,0 +1,259 @@
+using TradingActors.Domain.Market;
+using static TradingActors.Backtesting.Tests.Scripted;
+
+namespace TradingActors.Backtesting.Tests;
+
+public class MetricsTests
+{
+    private static readonly long Day = TimeSpan.TicksPerDay;
+
+    private static EquityStatistics Series(params double[] equity)
+    {
+        var stats = new EquityStatistics();
+        for (var i = 0; i < equity.Length; i++) stats.Add(i * Day, equity[i], exposed: i % 2 == 1);
+        return stats;
+    }
+
+    [Fact]
+    public void Metrics_of_a_four_point_series_match_the_formulas_by_hand()
+    {
+        // Equity at daily closes: 100, 110, 99, 121; bar interval one week (so CAGR stays readable).
+        var stats = Series(100, 110, 99, 121);
+        var summary = stats.Summarize(100, 7 * Day, 0, 3 * Day + 7 * Day);
+
+        // total return = 121 / 100 - 1 = 21 %
+        Assert.Equal(21, summary.TotalReturnPct, 10);
+        Assert.Equal(121, summary.FinalEquity);
+        // r = 110/100-1 = 0.1, 99/110-1 = -0.1, 121/99-1 = 0.2222...
+        double r1 = 0.1, r2 = -0.1, r3 = 121.0 / 99 - 1;
+        var mean = (r1 + r2 + r3) / 3;
+        // sample stdev: sqrt(sum((r - mean)^2) / (n - 1))
+        var sd = Math.Sqrt((Math.Pow(r1 - mean, 2) + Math.Pow(r2 - mean, 2) + Math.Pow(r3 - mean, 2)) / 2);
+        // bars per year P = 365.25 days / 7 days
+        var sqrtP = Math.Sqrt(365.25 / 7);
+        // Sharpe = mean / sd * sqrt(P)  (mean = 0.074074, sd = 0.162668, sqrt(P) = 7.223476: 3.2893)
+        Assert.Equal(mean / sd * sqrtP, summary.Sharpe!.Value, 10);
+        Assert.Equal(3.2893, summary.Sharpe.Value, 4);
+        // Sortino = mean / sqrt((0 + 0.01 + 0) / 3) * sqrt(P) = 0.074074 / 0.057735 * 7.223476 = 9.2677
+        Assert.Equal(mean / Math.Sqrt(0.01 / 3) * sqrtP, summary.Sortino!.Value, 10);
+        Assert.Equal(9.2677, summary.Sortino.Value, 4);
+        // max drawdown = (110 - 99) / 110 = 10 %, from day 1 back to 110 or above on day 3: 2 days, recovered
+        Assert.Equal(10, summary.MaxDrawdownPct, 10);
+        Assert.Equal(2 * Day, summary.MaxUnderwaterTicks);
+        Assert.True(summary.MaxUnderwaterRecovered);
+        // CAGR = 1.21^(1 / years) - 1, years = (3 days + 7 days) / 365.25 days
+        Assert.Equal((Math.Pow(1.21, 365.25 / 10) - 1) * 100, summary.CagrPct!.Value, 6);
+        // exposed at points 1 and 3 of 4
+        Assert.Equal(50, summary.ExposurePct);
+        Assert.Equal(0.0, stats.CurrentDrawdown);
+    }
+
+    [Fact]
+    public void Drawdown_not_recovered_lasts_to_the_last_point()
+    {
+        // 100, 120, 90, 100: peak 120 on day 1, never regained: 25 % and 2 days, not recovered.
+        var summary = Series(100, 120, 90, 100).Summarize(100, Day, 0, 4 * Day);
+
+        Assert.Equal(25, summary.MaxDrawdownPct, 10);
+        Assert.Equal(2 * Day, summary.MaxUnderwaterTicks);
+        Assert.False(summary.MaxUnderwaterRecovered);
+    }
+
+    [Fact]
+    public void Longest_underwater_period_wins_whether_recovered_or_not()
+    {
+        // 100, 90, 95, 101 (3 days under, recovered), 99 (1 day under at the end).
+        var recovered = Series(100, 90, 95, 101, 99).Summarize(100, Day, 0, 5 * Day);
+        Assert.Equal(3 * Day, recovered.MaxUnderwaterTicks);
+        Assert.True(recovered.MaxUnderwaterRecovered);
+        Assert.Equal(10, recovered.MaxDrawdownPct, 10);
+
+        // 100, 90, 100 (2 days, recovered: back AT the peak counts), 99, 98, 97 (3 days to the end, not recovered).
+        var open = Series(100, 90, 100, 99, 98, 97).Summarize(100, Day, 0, 6 * Day);
+        Assert.Equal(3 * Day, open.MaxUnderwaterTicks);
+        Assert.False(open.MaxUnderwaterRecovered);
+    }
+
+    [Fact]
+    public void Current_drawdown_is_from_the_running_peak()
+    {
+        var stats = Series(100, 120, 90);
+        Assert.Equal(0.25, stats.CurrentDrawdown, 12);
+        stats.Add(3 * Day, 108, false);
+        Assert.Equal(0.1, stats.CurrentDrawdown, 12);
+    }
+
+    [Fact]
+    public void Flat_equity_has_no_sharpe_and_no_sortino()
+    {
+        var summary = Series(100, 100, 100).Summarize(100, Day, 0, 3 * Day);
+
+        Assert.Null(summary.Sharpe);
+        Assert.Null(summary.Sortino);
+        Assert.Equal(0, summary.MaxDrawdownPct);
+        Assert.Equal(0, summary.MaxUnderwaterTicks);
+        Assert.True(summary.MaxUnderwaterRecovered);
+        Assert.Equal(0, summary.CagrPct);
+    }
+
+    [Fact]
+    public void Only_rising_equity_has_a_sharpe_but_no_sortino()
+    {
+        var summary = Series(100, 101, 103).Summarize(100, Day, 0, 3 * Day);
+
+        Assert.NotNull(summary.Sharpe);
+        Assert.Null(summary.Sortino);
+    }
+
+    [Fact]
+    public void Two_points_give_one_return_and_no_sharpe()
+    {
+        var summary = Series(100, 90).Summarize(100, Day, 0, 2 * Day);
+
+        Assert.Null(summary.Sharpe);
+        // one negative return: mean -0.1, downside sqrt(0.01 / 1) = 0.1 -> -1 * sqrt(365.25)
+        Assert.Equal(-Math.Sqrt(365.25), summary.Sortino!.Value, 10);
+    }
+
+    [Fact]
+    public void Without_a_bar_interval_nothing_is_annualised()
+    {
+        var summary = Series(100).Summarize(100, 0, 0, 0);
+
+        Assert.Null(summary.CagrPct);
+        Assert.Null(summary.Sharpe);
+        Assert.Null(summary.Sortino);
+        Assert.Equal(0, summary.TotalReturnPct);
+    }
+
+    /// <summary>Cash 100, one unit bought at 100 on bar 1's open: equity at the closes is 100, 110, 99, 121.</summary>
+    private static BacktestReport EngineSeries(params double[] closesAfterBuy)
+    {
+        var bars = new List<Candle> { B.Flat(0, 100) };
+        for (var i = 0; i < closesAfterBuy.Length; i++) bars.Add(B.Bar(i + 1, 100, Math.Max(100, closesAfterBuy[i]), Math.Min(100, closesAfterBuy[i]), closesAfterBuy[i]));
+        var s = new Scripted { Bar = (i, _, o) => { if (i == 0) o.Add(MarketBuy(1, 1)); } };
+        return Run(s, [.. bars], B.Free(100));
+    }
+
+    [Fact]
+    public void Report_metrics_come_from_the_equity_at_each_bar_close()
+    {
+        var m = EngineSeries(110, 99, 121).Metrics;
+
+        double r1 = 0.1, r2 = -0.1, r3 = 121.0 / 99 - 1;
+        var mean = (r1 + r2 + r3) / 3;
+        var sd = Math.Sqrt((Math.Pow(r1 - mean, 2) + Math.Pow(r2 - mean, 2) + Math.Pow(r3 - mean, 2)) / 2);
+        var sqrtP = Math.Sqrt(365.25 * 24); // hourly bars
+        Assert.Equal(121, m.FinalEquity, 10);
+        Assert.Equal(21, m.TotalReturnPct, 8);
+        Assert.Equal(mean / sd * sqrtP, m.Sharpe!.Value, 8);
+        Assert.Equal(mean / Math.Sqrt(0.01 / 3) * sqrtP, m.Sortino!.Value, 8);
+        Assert.Equal(10, m.MaxDrawdownPct, 8);
+        Assert.Equal(TimeSpan.FromHours(2), m.MaxDrawdownDuration);
+        Assert.True(m.MaxDrawdownRecovered);
+        // years = 4 hours / 365.25 days
+        Assert.Equal((Math.Pow(1.21, 365.25 * 24 / 4) - 1) * 100, m.CagrPct!.Value, 0);
+        Assert.Equal(4, m.EquityPoints);
+        Assert.Equal(75, m.ExposurePct); // a position at 3 of the 4 closes
+        Assert.Equal(1, m.Trades);
+    }
+
+    [Fact]
+    public void Report_period_runs_from_the_first_open_to_the_last_open_plus_a_bar()
+    {
+        var report = EngineSeries(110, 99);
+
+        Assert.Equal(B.T0, report.Start);
+        Assert.Equal(B.T0.AddHours(3), report.End);
+        Assert.Equal(TimeSpan.FromHours(1), report.BarInterval);
+    }
+
+    [Fact]
+    public void Round_trips_count_wins_and_losses_after_fees()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                // buy at 100, sell at 110 (win); buy at 110, sell at 105 (loss); buy at 105, sell at 105.1 (loss after fees)
+                if (i is 0 or 2 or 4) o.Add(MarketBuy(i + 1, 1));
+                if (i is 1 or 3 or 5) o.Add(MarketSell(i + 1, 1));
+            },
+        };
+        double[] opens = [100, 100, 110, 110, 105, 105, 105.1, 105.1];
+        var bars = opens.Select((p, i) => B.Flat(i, p)).ToArray();
+        var report = Run(s, bars, new BacktestSettings { InitialCash = 1000, TakerFeeRate = 0.001, MakerFeeRate = 0, SlippageBps = 0 });
+
+        // trip 1: -100.1 + 109.89 = 9.79; trip 2: -110.11 + 104.895 = -5.215; trip 3: -105.105 + 104.9949 = -0.1101
+        var m = report.Metrics;
+        Assert.Equal(3, m.RoundTrips);
+        Assert.Equal(1, m.Wins);
+        Assert.Equal(2, m.Losses);
+        Assert.Equal(100.0 / 3, m.WinRatePct!.Value, 10);
+        Assert.Equal(9.79, m.GrossProfit, 9);
+        Assert.Equal(5.215 + 0.1101, m.GrossLoss, 9);
+        Assert.Equal(9.79 / 5.3251, m.ProfitFactor!.Value, 9);
+        Assert.Equal([9.79, -5.215, -0.1101], report.RoundTrips!.Select(t => Math.Round(t.Pnl, 9)));
+        var first = report.RoundTrips![0];
+        Assert.Equal(B.T0.AddHours(1), first.Opened);
+        Assert.Equal(B.T0.AddHours(2), first.Closed);
+        Assert.Equal(2, first.Fills);
+        Assert.Equal(100.1, first.BuyCost, 10);
+        Assert.Equal(9.79 / 100.1 * 100, first.ReturnPct, 9);
+    }
+
+    [Fact]
+    public void Profit_factor_without_a_losing_trip_is_null()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) o.Add(MarketBuy(1, 1));
+                if (i == 1) o.Add(MarketSell(2, 1));
+            },
+        };
+        var report = Run(s, [B.Flat(0, 100), B.Flat(1, 100), B.Flat(2, 120)], B.Free());
+
+        Assert.Equal(1, report.Metrics.Wins);
+        Assert.Equal(0, report.Metrics.GrossLoss);
+        Assert.Null(report.Metrics.ProfitFactor);
+        Assert.Equal(100, report.Metrics.WinRatePct);
+        Assert.Contains("\"profitFactor\": null", ReportWriter.ToJson(report));
+    }
+
+    [Fact]
+    public void Without_round_trips_win_rate_and_profit_factor_are_null_and_open_trips_do_not_count()
+    {
+        var s = new Scripted { Bar = (i, _, o) => { if (i == 0) o.Add(MarketBuy(1, 1)); } };
+        var report = Run(s, [B.Flat(0, 100), B.Flat(1, 100), B.Flat(2, 50)], B.Free());
+
+        Assert.Equal(0, report.Metrics.RoundTrips);
+        Assert.Null(report.Metrics.WinRatePct);
+        Assert.Null(report.Metrics.ProfitFactor);
+        Assert.Empty(report.RoundTrips!);
+    }
+
+    [Fact]
+    public void A_trip_built_and_cut_in_parts_closes_when_the_position_is_flat_again()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) { o.Add(MarketBuy(1, 1)); o.Add(MarketBuy(2, 2)); }
+                if (i == 1) o.Add(MarketSell(3, 1.5));
+                if (i == 2) o.Add(MarketSell(4, 1.5));
+            },
+        };
+        var report = Run(s, [B.Flat(0, 100), B.Flat(1, 100), B.Flat(2, 110), B.Flat(3, 90)], B.Free());
+
+        // -300 + 1.5 * 110 + 1.5 * 90 = 0: neither a win nor a loss
+        var trip = Assert.Single(report.RoundTrips!);
+        Assert.Equal(4, trip.Fills);
+        Assert.Equal(0, trip.Pnl, 10);
+        Assert.Equal(0, report.Metrics.Wins);
+        Assert.Equal(0, report.Metrics.Losses);
+        Assert.Equal(0, report.Metrics.WinRatePct);
+    }
+}

@@ -125,8 +125,12 @@ public sealed record TenantState(
     ImmutableDictionary<string, DateTimeOffset>? ManualOrders = null,
     string? CredentialKey = null,
     TenantSuspension? Suspension = null,
-    long OrdersCancelled = 0)
+    long OrdersCancelled = 0,
+    ImmutableDictionary<string, Bots.BotRecord>? Bots = null)
 {
+    /// <summary>The tenant's bots by id (never null, also for snapshots written before bots existed).</summary>
+    public ImmutableDictionary<string, Bots.BotRecord> BotsById => Bots ?? ImmutableDictionary<string, Bots.BotRecord>.Empty;
+
     public const int RecentOrdersKept = 20;
     public const int RecentSkipsKept = 20;
 
@@ -191,8 +195,16 @@ public sealed record TenantState(
         return null;
     }
 
-    public TenantState Apply(ITenantEvent e) => e switch
+    public TenantState Apply(ITenantEvent e)
     {
+        var next = ApplyOne(e);
+        // A bot's order: no longer pending once the ledger has it, no longer cancelling once it ended.
+        return e is IOrderEvent o && Sources.BotIdOf(o.Intent.Source) is { } botId ? next.AfterBotOrder(botId, o) : next;
+    }
+
+    private TenantState ApplyOne(ITenantEvent e) => e switch
+    {
+        TradingActors.Domain.Bots.IBotEvent b => TradingActors.Domain.Bots.BotState.Apply(this, b),
         TenantCreated c => this with { Exists = true, DisplayName = c.DisplayName },
         TenantSuspended x => this with { Suspension = new TenantSuspension(x.Reason, x.At) },
         TenantResumed => this with { Suspension = null },
@@ -233,6 +245,18 @@ public sealed record TenantState(
         SignalsSkipped k => ApplySkip(k),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown tenant event"),
     };
+
+    private TenantState AfterBotOrder(string botId, IOrderEvent e)
+    {
+        if (!BotsById.TryGetValue(botId, out var bot)) return this;
+        var id = e.Intent.ClientOrderId;
+        var next = bot with
+        {
+            Pending = bot.Pending.RemoveAll(p => p.ClientOrderId == id),
+            Cancelling = Open.ContainsKey(id) ? bot.Cancelling : bot.Cancelling.Remove(id),
+        };
+        return next == bot ? this : this with { Bots = BotsById.SetItem(botId, next) };
+    }
 
     private DateTimeOffset SubmittedAt(OrderIntent intent, DateTimeOffset otherwise) =>
         Open.TryGetValue(intent.ClientOrderId, out var open) && open.SubmittedAt != default ? open.SubmittedAt : otherwise;
@@ -279,6 +303,8 @@ public sealed record TenantState(
     {
         if (part is null) return this;
         var next = this;
+        if (Sources.BotIdOf(intent.Source) is { } botId && BotsById.TryGetValue(botId, out var bot))
+            next = next with { Bots = BotsById.SetItem(botId, bot with { Ledger = bot.Ledger.Book(intent.Side, part.Quantity, part.Price, part.Fee) }) };
         if (next.Accounts.TryGetValue(intent.AccountId, out var account) && account.Paper is { } paper)
             next = next with { Accounts = next.Accounts.SetItem(account.AccountId, account with { Paper = paper.Apply(intent.Side, part, intent.Symbol) }) };
         var key = Sources.SubscriptionKeyOf(intent.Source);
@@ -404,6 +430,14 @@ public static class Sources
     public static string Manual(string requestKey) => ManualPrefix + requestKey;
 
     public static bool IsManual(string source) => source.StartsWith(ManualPrefix, StringComparison.Ordinal);
+
+    private const string BotPrefix = "bot:";
+
+    /// <summary>A bot's orders (decision 028): with the bot's decision sequence and the leg they make the client order id.</summary>
+    public static string Bot(string botId) => BotPrefix + botId;
+
+    public static string? BotIdOf(string source) =>
+        source.StartsWith(BotPrefix, StringComparison.Ordinal) ? source[BotPrefix.Length..] : null;
 
     /// <summary>The strategy of a default subscription's order; null for other sources (a subscription with its own id names only itself).</summary>
     public static string? StrategyIdOf(string source) =>

@@ -198,6 +198,9 @@ internal static class ReadModelStatements
                     VALUES ($1, $2, 'skipped', $3, $8, $4, $5, $6, $7) ON CONFLICT DO NOTHING
                     """, t, p.Ordering, k.StrategyId, k.Reason, k.FromSequence, k.ToSequence, k.At, k.Key()));
                 break;
+            case Domain.Bots.IBotEvent:
+                // Bots are read from their tenant (decision 028); their orders are projected like any other.
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(p), p.Event.GetType().Name, "no read model statement for this tenant event");
         }

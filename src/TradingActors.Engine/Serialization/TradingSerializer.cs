@@ -50,6 +50,19 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.order-working.v1", typeof(OrderWorking)),
         ("t.order-cancelled.v1", typeof(OrderCancelled)),
         ("t.signals-skipped.v2", typeof(SignalsSkipped)),
+        // bots (decision 028)
+        ("t.bot-created.v1", typeof(Domain.Bots.BotCreated)),
+        ("t.bot-started.v1", typeof(Domain.Bots.BotStarted)),
+        ("t.bot-paused.v1", typeof(Domain.Bots.BotPaused)),
+        ("t.bot-stopped.v1", typeof(Domain.Bots.BotStopped)),
+        ("t.bot-deleted.v1", typeof(Domain.Bots.BotDeleted)),
+        ("t.bot-stepped.v1", typeof(Domain.Bots.BotStepped)),
+        ("t.bot-checkpointed.v1", typeof(Domain.Bots.BotCheckpointed)),
+        ("t.create-bot", typeof(CreateBot)),
+        ("t.start-bot", typeof(StartBot)),
+        ("t.pause-bot", typeof(PauseBot)),
+        ("t.stop-bot", typeof(StopBot)),
+        ("t.delete-bot", typeof(DeleteBot)),
         // v4: order records keep their venue order id, orders can be working or cancelled, OrdersCancelled is counted
         ("t.snapshot.v4", typeof(TenantSnapshot)),
         // tenant commands and replies
@@ -251,6 +264,18 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(OrderCancelRefused))]
 [JsonSerializable(typeof(SignalsSkipped))]
 [JsonSerializable(typeof(TenantSnapshot))]
+[JsonSerializable(typeof(Domain.Bots.BotCreated))]
+[JsonSerializable(typeof(Domain.Bots.BotStarted))]
+[JsonSerializable(typeof(Domain.Bots.BotPaused))]
+[JsonSerializable(typeof(Domain.Bots.BotStopped))]
+[JsonSerializable(typeof(Domain.Bots.BotDeleted))]
+[JsonSerializable(typeof(Domain.Bots.BotStepped))]
+[JsonSerializable(typeof(Domain.Bots.BotCheckpointed))]
+[JsonSerializable(typeof(CreateBot))]
+[JsonSerializable(typeof(StartBot))]
+[JsonSerializable(typeof(PauseBot))]
+[JsonSerializable(typeof(StopBot))]
+[JsonSerializable(typeof(DeleteBot))]
 [JsonSerializable(typeof(CreateTenant))]
 [JsonSerializable(typeof(LinkPaperAccount))]
 [JsonSerializable(typeof(LinkBrokerAccount))]

@@ -210,8 +210,8 @@ public sealed class StrategyDirectoryActor : ReceiveActor
     {
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(StrategyCatalogActor.Topic, Self));
         Receive<SubscribeAck>(_ => { });
-        Receive<StrategyCatalogPublished>(p => view.Update(p.Version, p.Catalog));
-        Receive<StrategyCatalogAnswer>(a => view.Update(a.Version, a.Catalog));
+        Receive<StrategyCatalogPublished>(p => { view.Update(p.Version, p.Catalog); });
+        Receive<StrategyCatalogAnswer>(a => { view.Update(a.Version, a.Catalog); });
     }
 
     public static Props Props(StrategyCatalogView view) => Akka.Actor.Props.Create(() => new StrategyDirectoryActor(view));

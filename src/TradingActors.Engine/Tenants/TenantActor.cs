@@ -5,12 +5,14 @@ using Akka.Event;
 using Akka.Persistence;
 using TradingActors.Brokers;
 using TradingActors.Credentials;
+using TradingActors.Domain.Bots;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
 using TradingActors.Engine.Fanout;
 using TradingActors.Engine.Observability;
+using TradingActors.Engine.Bots;
 using TradingActors.Engine.Strategies;
 
 namespace TradingActors.Engine.Tenants;
@@ -169,6 +171,19 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 Remember(p);
                 CrossPaperOrders();
                 break;
+            case CreateBot c: Decide(c, BotDecisions.Create(_state, c.Config, Now)); break;
+            case StartBot c: Decide(c, BotDecisions.Start(_state, c.BotId, Now), RunBots); break;
+            case PauseBot c: Decide(c, BotDecisions.Pause(_state, c.BotId, Now), RunBots); break;
+            case StopBot c:
+                Decide(c, BotDecisions.Stop(_state, c.BotId, c.ClosePosition, LatestPrice(c.BotId), Now), () =>
+                {
+                    RunBots();
+                    DrainBots();
+                });
+                break;
+            case DeleteBot c: Decide(c, BotDecisions.Delete(_state, c.BotId, Now)); break;
+            case BotDecided d: OnBotDecided(d); break;
+            case BotChecked k: OnBotChecked(k); break;
             case SubscribeAck or UnsubscribeAck: break;
             case VenueAnswer a: Log.Info("tenant {0}: late venue answer for {1} ignored ({2})", _tenantId, a.Intent.ClientOrderId, a.Kind); break;
             case VenueDeadline or VenueCallAdmitted or LatestSequence or LatestSequenceTimedOut: break;
@@ -260,6 +275,8 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         foreach (var open in _state.Open.Values)
             if (!PaperLimitOrders.IsResting(_state, open)) ScheduleLookup(open.Intent.ClientOrderId, TimeSpan.Zero);
         WatchPrices();
+        RunBots();
+        DrainBots();
         UpdateResidency();
     }
 
@@ -396,7 +413,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     }
 
     /// <summary>Tenants that must act on signals, or resolve an order, stay resident; others passivate when idle.</summary>
-    private bool MustStayResident => _state.HasActiveSubscriptions || !_state.Open.IsEmpty;
+    private bool MustStayResident => _state.HasActiveSubscriptions || !_state.Open.IsEmpty || _state.BotsById.Values.Any(b => b.Status == BotStatus.Running || !b.Pending.IsEmpty);
 
     private void UpdateResidency() => SetReceiveTimeout(MustStayResident ? null : _deps.IdlePassivation);
 
@@ -477,6 +494,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             if (woken.Count == 0) _woken = null;
             if (DrainStrategy(strategyId)) return;
         }
+        DrainBots();
     }
 
     /// <summary>What draining a subscription did: nothing to do, waiting (a fetch, or a deferred signal: no acknowledgement), or a write or venue call started.</summary>
@@ -883,6 +901,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 ScheduleLookup(id, Resolution.Backoff(_lookups?.GetValueOrDefault(id) ?? 0));
             }
             WatchPrices();
+            if (Sources.BotIdOf(intent.Source) is { } botId) TellBot(botId);
             DrainSource(intent);
             UpdateResidency();
         });
@@ -923,6 +942,132 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         foreach (var (symbol, (low, high)) in seen)
             foreach (var e in PaperLimitOrders.Crossed(_state, symbol, low, high, _deps.PaperCosts, Now))
                 PersistOutcome(e);
+    }
+
+    // ---- bots (decision 028): children that decide; the tenant checks, persists and places, one venue call at a time
+
+    private readonly Dictionary<string, int> _barsSinceCheckpoint = new(StringComparer.Ordinal);
+    private HashSet<string>? _cancelsSent; // bots' cancels sent by this incarnation (a restart sends each again once)
+
+    /// <summary>A child for each running bot (told at once what its orders did since its checkpoint); none for the others.</summary>
+    private void RunBots()
+    {
+        foreach (var bot in _state.BotsById.Values)
+        {
+            var name = BotActor.NameOf(bot.Config.BotId);
+            var child = Context.Child(name);
+            if (bot.Status == BotStatus.Running && child.IsNobody())
+            {
+                child = Context.ActorOf(BotActor.Props(bot), name);
+                TellBot(bot.Config.BotId);
+            }
+            else if (bot.Status != BotStatus.Running && !child.IsNobody())
+            {
+                Context.Stop(child);
+            }
+        }
+        UpdateResidency();
+    }
+
+    private void TellBot(string botId)
+    {
+        if (!_state.BotsById.TryGetValue(botId, out var bot)) return;
+        var child = Context.Child(BotActor.NameOf(botId));
+        if (child.IsNobody()) return;
+        var untold = BotDecisions.Untold(_state, bot);
+        if (untold.Count > 0) child.Tell(new BotProgress(untold));
+    }
+
+    private bool FromCurrentBot(string botId) =>
+        _state.BotsById.TryGetValue(botId, out var bot) && bot.Status == BotStatus.Running && Sender.Equals(Context.Child(BotActor.NameOf(botId)));
+
+    private decimal? LatestPrice(string botId) =>
+        _state.BotsById.TryGetValue(botId, out var bot) && _deps.Prices is { } prices && prices.TryGetLatest(bot.Config.Symbol, out var p) ? p : null;
+
+    private void OnBotDecided(BotDecided d)
+    {
+        if (!FromCurrentBot(d.BotId)) return; // a stopped bot's last words, or a child from before a restart
+        var step = BotDecisions.Step(_state, d.BotId, d.Intents, d.State, d.Fed, d.Price, _deps.PaperCosts, Now, VenueRules);
+        if (step is null) return;
+        _barsSinceCheckpoint[d.BotId] = 0;
+        Persist(step, e =>
+        {
+            Apply(e);
+            foreach (var refused in e.Legs.Where(l => l.Refused is not null))
+                Log.Info("tenant {0}: bot {1} intent {2} refused: {3}", _tenantId, e.BotId, refused.OrderRef, refused.Refused);
+            TellBot(e.BotId); // refused legs end at once
+            CheckRisk(e.BotId, e.Price);
+            DrainBots();
+        });
+    }
+
+    private void OnBotChecked(BotChecked k)
+    {
+        if (!FromCurrentBot(k.BotId)) return;
+        var bars = _barsSinceCheckpoint.GetValueOrDefault(k.BotId) + 1;
+        _barsSinceCheckpoint[k.BotId] = bars;
+        // What the strategy was told is persisted at once (a restart must not tell it twice); bars alone every few.
+        if (k.Told || bars >= BarsPerCheckpoint)
+        {
+            _barsSinceCheckpoint[k.BotId] = 0;
+            Persist(new BotCheckpointed(k.BotId, k.State, k.Fed, k.Price, Now), e =>
+            {
+                Apply(e);
+                CheckRisk(e.BotId, e.Price);
+            });
+        }
+        else CheckRisk(k.BotId, k.Price);
+    }
+
+    private const int BarsPerCheckpoint = 10;
+
+    /// <summary>A risk limit reached at this price stops the bot, which says why (and sells its position when so configured).</summary>
+    private void CheckRisk(string botId, decimal price)
+    {
+        if (BotDecisions.RiskStop(_state, botId, price, Now) is not { } stop) return;
+        Persist(stop, e =>
+        {
+            Apply(e);
+            Log.Warning("tenant {0}: bot {1} stopped: {2}", _tenantId, e.BotId, e.Reason);
+            RunBots();
+            DrainBots();
+        });
+    }
+
+    /// <summary>
+    /// Carries out the bots' decided legs, one at a time, when the tenant is free: cancels of open orders first, then the
+    /// orders decided but not placed (each submitted before its venue call, as a signal's; a paper order is placed at once).
+    /// </summary>
+    private void DrainBots()
+    {
+        if (_inFlight is not null || _state.Bots is null) return;
+        foreach (var bot in _state.BotsById.Values.OrderBy(b => b.Config.BotId, StringComparer.Ordinal))
+        {
+            foreach (var id in bot.Cancelling)
+            {
+                if (!_state.Open.TryGetValue(id, out var open) || !(_cancelsSent ??= []).Add(id)) continue;
+                CallVenue(new InFlight(open.Intent, VenueCallKind.Cancel));
+                return;
+            }
+            if (bot.Pending.IsEmpty) continue;
+            var intent = bot.Pending[0];
+            if (!_state.Accounts.TryGetValue(intent.AccountId, out var account))
+            {
+                PersistOutcome(new OrderRejected(intent, $"unknown account '{intent.AccountId}'", Now));
+                return;
+            }
+            if (account.IsEmbeddedPaper)
+            {
+                CallVenue(new InFlight(intent, VenueCallKind.Place));
+                return;
+            }
+            Persist(new OrderSubmitted(intent, Now), e =>
+            {
+                Apply(e);
+                CallVenue(new InFlight(e.Intent, VenueCallKind.Place));
+            });
+            return;
+        }
     }
 
     /// <summary>After an order's outcome: continue its strategy's subscriptions (and acknowledge).</summary>

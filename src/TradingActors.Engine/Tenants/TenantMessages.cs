@@ -118,3 +118,17 @@ public sealed record SignalsSkipPersisted(string TenantId, string StrategyId, lo
 
 /// <summary>The persisted snapshot of a tenant.</summary>
 public sealed record TenantSnapshot(TenantState State) : ITradingMessage;
+
+/// <summary>Creates a bot (decision 028), stopped; answered accepted or rejected with every problem of its configuration.</summary>
+public sealed record CreateBot(string TenantId, Domain.Bots.BotConfig Config) : ITenantCommand;
+
+public sealed record StartBot(string TenantId, string BotId) : ITenantCommand;
+
+/// <summary>The bot decides nothing until started again; its resting orders stay.</summary>
+public sealed record PauseBot(string TenantId, string BotId) : ITenantCommand;
+
+/// <summary>The bot stops: its open orders are cancelled, and with ClosePosition its position is sold at market.</summary>
+public sealed record StopBot(string TenantId, string BotId, bool ClosePosition) : ITenantCommand;
+
+/// <summary>A stopped bot whose orders have all ended is deleted (its orders stay in the tenant's history).</summary>
+public sealed record DeleteBot(string TenantId, string BotId) : ITenantCommand;

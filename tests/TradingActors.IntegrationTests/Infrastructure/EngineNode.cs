@@ -127,6 +127,10 @@ public sealed class EngineNode : IAsyncDisposable
     public Task<StrategyStatus> StrategyStatus() => Strategies.Ask<StrategyStatus>(new GetStrategyStatus(Strategy), TimeSpan.FromSeconds(5));
 
     /// <summary>A price on the symbol's topic, as the market feed would publish it.</summary>
+    public void PublishPrice(string symbol, decimal price, DateTimeOffset time) =>
+        Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(System).Mediator.Tell(
+            new Akka.Cluster.Tools.PublishSubscribe.Publish(Names.PriceTopic(symbol), new TradingActors.Domain.Market.PriceUpdate(symbol, price, time)));
+
     public void PublishPrice(string symbol, decimal price) =>
         Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(System).Mediator.Tell(
             new Akka.Cluster.Tools.PublishSubscribe.Publish(Names.PriceTopic(symbol), new TradingActors.Domain.Market.PriceUpdate(symbol, price, DateTimeOffset.UtcNow)));

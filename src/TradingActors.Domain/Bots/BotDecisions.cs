@@ -1,0 +1,246 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using TradingActors.Domain.Market;
+using TradingActors.Domain.Orders;
+using TradingActors.Domain.Paper;
+using TradingActors.Domain.Strategies;
+using TradingActors.Domain.Tenants;
+
+namespace TradingActors.Domain.Bots;
+
+/// <summary>
+/// One of the bot's orders as its ledger has it, to tell the bot's strategy: cumulative quantity, notional and fee filled,
+/// and whether it ended. Cumulative, so the bot tells its strategy only the growth beyond what it was told (<see cref="BotDecisions.Tell"/>):
+/// the same progress twice tells nothing twice.
+/// </summary>
+public sealed record BotOrderProgress(long OrderRef, OrderSide Side, decimal Quantity, decimal Notional, decimal Fee, bool Ended);
+
+/// <summary>What to tell the strategy of one order: the part beyond what it was told (null when nothing), and whether it now ends.</summary>
+public sealed record BotOrderNews(long OrderRef, OrderSide Side, decimal Quantity, decimal Price, decimal Fee, bool Ends);
+
+/// <summary>
+/// What a tenant decides for its bots (decision 028), pure: creating and controlling them, turning a step's intents into
+/// orders within the bot's budget and risk limits (client order ids from bot id + sequence + leg), the risk stops, and
+/// what of its orders' fate the bot's strategy has not been told yet.
+/// </summary>
+public static class BotDecisions
+{
+    public static Decision Create(TenantState s, BotConfig config, DateTimeOffset now, BotPlan? plan = null)
+    {
+        if (!s.Exists) return Decision.Reject($"tenant '{s.TenantId}' does not exist");
+        var errors = config.Check(s, out var canonical);
+        if (errors.Count > 0) return Decision.Reject(string.Join("; ", errors.Select(e => e.Message)));
+        if (s.BotsById.TryGetValue(config.BotId, out var existing))
+            return existing.Config == canonical ? Decision.Accept() : Decision.Reject($"bot '{config.BotId}' already exists");
+        if ((plan ?? BotPlan.Default).Refusal(s.BotsById.Values, canonical.Symbol) is { } refusal) return Decision.Reject(refusal);
+        return Decision.Accept(new BotCreated(canonical, now));
+    }
+
+    public static Decision Start(TenantState s, string botId, DateTimeOffset now) => Control(s, botId, bot => bot.Status switch
+    {
+        BotStatus.Running => "already running",
+        _ when s.Suspension is not null => TenantDecisions.SuspendedForTrader,
+        _ => null,
+    }, new BotStarted(botId, now));
+
+    public static Decision Pause(TenantState s, string botId, DateTimeOffset now) => Control(s, botId, bot => bot.Status switch
+    {
+        BotStatus.Running => null,
+        BotStatus.Paused => "already paused",
+        _ => "not running",
+    }, new BotPaused(botId, now));
+
+    /// <summary>Stops a running or paused bot: its open orders are cancelled, and with <paramref name="closePosition"/> its position sold at market.</summary>
+    public static Decision Stop(TenantState s, string botId, bool closePosition, decimal? price, DateTimeOffset now, string? reason = null)
+    {
+        if (!s.BotsById.TryGetValue(botId, out var bot)) return Decision.Reject($"unknown bot '{botId}'");
+        if (bot.Status == BotStatus.Stopped) return Decision.Reject($"bot '{botId}' is already stopped");
+        OrderIntent? close = null;
+        if (closePosition && bot.Ledger.Position > 0)
+        {
+            if (price is not > 0) return Decision.Reject($"no market price for {bot.Config.Symbol} to close the position at");
+            close = Order(s, bot, bot.Sequence + 1, 0, OrderSide.Sell, bot.Ledger.Position, price.Value, OrderType.Market, null);
+        }
+        return Decision.Accept(new BotStopped(botId, reason, close, now));
+    }
+
+    public static Decision Delete(TenantState s, string botId, DateTimeOffset now)
+    {
+        if (!s.BotsById.TryGetValue(botId, out var bot)) return Decision.Reject($"unknown bot '{botId}'");
+        if (bot.Status != BotStatus.Stopped) return Decision.Reject($"bot '{botId}' is {Name(bot.Status)}: stop it first");
+        if (!bot.Pending.IsEmpty || BotState.OpenOrders(s, bot).Any()) return Decision.Reject($"bot '{botId}' still has orders open; delete it once they have ended");
+        return Decision.Accept(new BotDeleted(botId, now));
+    }
+
+    private static Decision Control(TenantState s, string botId, Func<BotRecord, string?> refusal, IBotEvent e)
+    {
+        if (!s.BotsById.TryGetValue(botId, out var bot)) return Decision.Reject($"unknown bot '{botId}'");
+        return refusal(bot) is { } why ? Decision.Reject($"bot '{botId}' is {why}") : Decision.Accept(e);
+    }
+
+    public static string Name(BotStatus status) => status switch
+    {
+        BotStatus.Running => "running",
+        BotStatus.Paused => "paused",
+        _ => "stopped",
+    };
+
+    /// <summary>
+    /// A step of a running bot: its strategy's intents (in order) at <paramref name="price"/>, its checkpoint and what it has
+    /// been told after the step. Each market or limit intent becomes an order (sized and rounded for the instrument; a
+    /// quote amount at the limit price, or at the price for a market order, costs included for a buy) unless a limit
+    /// refuses it: the budget (or MaxPosition), the position for a sell, MaxOpenOrders, the instrument's minimum. A signal
+    /// becomes a market order through <see cref="SignalOrders"/> (buy with what the budget has left while flat, sell the
+    /// position while long). A cancel names one of the bot's open orders. Null when the bot is not running.
+    /// </summary>
+    public static BotStepped? Step(TenantState s, string botId, IReadOnlyList<StrategyIntent> intents, StrategyState state, ImmutableDictionary<long, BotFed> fed,
+        decimal price, PaperVenueCosts paperCosts, DateTimeOffset now, InstrumentRules? rules = null)
+    {
+        if (!s.BotsById.TryGetValue(botId, out var bot) || bot.Status != BotStatus.Running) return null;
+        var sequence = bot.Sequence + 1;
+        var legs = ImmutableList.CreateBuilder<BotLeg>();
+        var account = s.Accounts.GetValueOrDefault(bot.Config.AccountId);
+        var instrument = account is null ? null : (rules ?? InstrumentRule.EngineTable)(account, bot.Config.Symbol) is InstrumentRule.Known k ? k.Instrument : null;
+        var costFactor = account?.IsEmbeddedPaper == true ? paperCosts.CostFactor : TenantDecisions.ExternalCostFactor;
+        var open = BotState.OpenOrders(s, bot).Select(o => o.Intent).Concat(bot.Pending).ToList();
+        var committed = bot.Ledger.Cost + open.Where(o => o.Side == OrderSide.Buy).Sum(o => o.Quantity * (o.LimitPrice ?? o.ReferencePrice) * costFactor);
+        var toSell = open.Where(o => o.Side == OrderSide.Sell).Sum(o => o.Quantity);
+        var openCount = open.Count;
+        var cap = bot.Config.Risk.MaxPosition > 0 ? Math.Min(bot.Config.Budget, bot.Config.Risk.MaxPosition) : bot.Config.Budget;
+        var ownRef = bot.NextOwnRef;
+        var leg = 0;
+        foreach (var raw in intents)
+        {
+            var intent = raw;
+            if (intent.Kind == IntentKind.Signal)
+            {
+                var made = SignalOrders.For(intent, (double)(bot.Ledger.Position - toSell), (double)Math.Max(0m, cap - committed), ownRef);
+                if (made is null) continue;
+                intent = made.Value;
+                ownRef--;
+            }
+            if (intent.Kind == IntentKind.Cancel)
+            {
+                if (bot.Orders.TryGetValue(intent.OrderRef, out var target) && s.Open.TryGetValue(target, out var cancelled) && !bot.Cancelling.Contains(target))
+                {
+                    legs.Add(new BotLeg(intent.OrderRef, Cancel: target));
+                    // What it held back is free for the legs after it (a take profit replaced in one step sells the whole position).
+                    var left = cancelled.Intent.Quantity - (cancelled.Fill?.Quantity ?? 0m);
+                    if (cancelled.Intent.Side == OrderSide.Sell) toSell -= left;
+                    else committed -= left * (cancelled.Intent.LimitPrice ?? cancelled.Intent.ReferencePrice) * costFactor;
+                    openCount--;
+                }
+                continue;
+            }
+            var side = intent.Side;
+            var limit = intent.Kind == IntentKind.Limit ? (decimal?)ToDecimal(intent.LimitPrice) : null;
+            string? refusal = null;
+            decimal quantity = 0m;
+            if (instrument is null) refusal = $"{bot.Config.Symbol} is not traded on account '{bot.Config.AccountId}'";
+            else if (limit is { } l && (l <= 0 || instrument.RoundPrice(l) <= 0)) refusal = "the limit price is not a positive price";
+            else
+            {
+                if (limit is { } lp) limit = instrument.RoundPrice(lp);
+                var at = limit ?? price;
+                var amount = ToDecimal(intent.Amount);
+                quantity = intent.Sizing == IntentSizing.Quote
+                    ? side == OrderSide.Buy ? OrderSizing.BuyQuantity(amount, at, instrument, costFactor) : OrderSizing.RoundedQuantity(amount / at, instrument)
+                    : OrderSizing.RoundedQuantity(amount, instrument);
+                if (side == OrderSide.Sell) quantity = Math.Min(quantity, OrderSizing.RoundedQuantity(bot.Ledger.Position - toSell, instrument));
+                var cost = quantity * at * costFactor;
+                if (quantity <= 0) refusal = side == OrderSide.Sell && bot.Ledger.Position - toSell <= 0
+                    ? "nothing to sell: the bot holds no position beyond its open sells"
+                    : $"below {instrument.Symbol}'s minimum quantity {instrument.MinQuantity}";
+                else if (openCount >= bot.Config.Risk.MaxOpenOrders) refusal = $"the bot has {openCount} orders open, its limit (maxOpenOrders {bot.Config.Risk.MaxOpenOrders})";
+                else if (side == OrderSide.Buy && committed + cost > cap)
+                    refusal = string.Create(CultureInfo.InvariantCulture, $"over the bot's {(cap < bot.Config.Budget ? "maxPosition" : "budget")} of {cap:G29}: {committed:0.##} committed, this buy costs {cost:0.##}");
+                else if (s.Suspension is not null) refusal = TenantDecisions.SuspendedForTrader;
+                if (refusal is null)
+                {
+                    if (side == OrderSide.Buy) committed += cost;
+                    else toSell += quantity;
+                    openCount++;
+                }
+            }
+            legs.Add(refusal is null
+                ? new BotLeg(intent.OrderRef, Place: Order(s, bot, sequence, leg++, side, quantity, price,
+                    intent.Kind == IntentKind.Limit ? OrderType.Limit : OrderType.Market, limit))
+                : new BotLeg(intent.OrderRef, Refused: refusal));
+        }
+        return new BotStepped(botId, legs.Count > 0 ? sequence : bot.Sequence, state, fed, legs.ToImmutable(), price, now);
+    }
+
+    /// <summary>
+    /// The risk stop due at <paramref name="price"/>, if any: the kill switch (equity this far below its peak) or the stop
+    /// loss (the position's unrealised loss this share of its cost). The bot stops and says why; with CloseOnStop its
+    /// position is sold.
+    /// </summary>
+    public static BotStopped? RiskStop(TenantState s, string botId, decimal price, DateTimeOffset now)
+    {
+        if (!s.BotsById.TryGetValue(botId, out var bot) || bot.Status == BotStatus.Stopped || price <= 0) return null;
+        var risk = bot.Config.Risk;
+        var ledger = bot.Ledger;
+        string? reason = null;
+        var equity = ledger.Equity(bot.Config.Budget, price);
+        var peak = Math.Max(ledger.PeakEquity, equity);
+        var drawdown = peak > 0 ? (peak - equity) / peak * 100m : 0m;
+        if (risk.MaxDrawdownPercent > 0 && drawdown >= risk.MaxDrawdownPercent)
+            reason = string.Create(CultureInfo.InvariantCulture, $"kill switch: drawdown {drawdown:0.##}% reached maxDrawdownPercent {risk.MaxDrawdownPercent:G29}% (equity {equity:0.##}, peak {peak:0.##})");
+        else if (risk.StopLossPercent > 0 && ledger.Position > 0 && ledger.Cost > 0 && -ledger.Unrealised(price) / ledger.Cost * 100m >= risk.StopLossPercent)
+            reason = string.Create(CultureInfo.InvariantCulture, $"stop loss: the position is down {-ledger.Unrealised(price) / ledger.Cost * 100m:0.##}%, stopLossPercent {risk.StopLossPercent:G29}%");
+        if (reason is null) return null;
+        var stop = Stop(s, botId, risk.CloseOnStop, price, now, reason);
+        return stop.Events.OfType<BotStopped>().SingleOrDefault();
+    }
+
+    /// <summary>
+    /// The bot's orders whose fate its strategy has not been told in full (against its last checkpoint), oldest first, as
+    /// the ledger has them: open or recently ended orders with their cumulative fill; an order gone from the recent list
+    /// is told as ended with what was told of it; refused legs end at once.
+    /// </summary>
+    public static IReadOnlyList<BotOrderProgress> Untold(TenantState s, BotRecord bot)
+    {
+        var untold = new List<BotOrderProgress>();
+        foreach (var (orderRef, clientOrderId) in bot.Orders.OrderBy(o => Math.Abs(o.Key)))
+        {
+            var fed = bot.Fed.GetValueOrDefault(orderRef) ?? BotFed.None;
+            if (fed.Ended || bot.Pending.Any(p => p.ClientOrderId == clientOrderId)) continue;
+            var record = s.Open.GetValueOrDefault(clientOrderId) ?? s.Recent.LastOrDefault(r => r.Intent.ClientOrderId == clientOrderId);
+            var progress = record is null
+                ? new BotOrderProgress(orderRef, OrderSide.Buy, fed.Quantity, fed.Notional, fed.Fee, Ended: true)
+                : new BotOrderProgress(orderRef, record.Intent.Side, record.Fill?.Quantity ?? 0m, record.Fill is { } f ? f.Quantity * f.Price : 0m, record.Fill?.Fee ?? 0m,
+                    !record.IsOpen);
+            if (progress.Quantity > fed.Quantity || progress.Ended) untold.Add(progress);
+        }
+        foreach (var orderRef in bot.Refused.Where(r => !(bot.Fed.GetValueOrDefault(r)?.Ended ?? false)).OrderBy(Math.Abs))
+            untold.Add(new BotOrderProgress(orderRef, OrderSide.Buy, 0m, 0m, 0m, Ended: true));
+        return untold;
+    }
+
+    /// <summary>
+    /// What <paramref name="progress"/> tells a strategy that was told <paramref name="fed"/>: the news (the fill beyond it at
+    /// that part's average price, and the end) and what it has been told after; no news when it tells nothing new.
+    /// </summary>
+    public static (BotOrderNews? News, ImmutableDictionary<long, BotFed> Fed) Tell(ImmutableDictionary<long, BotFed> fed, BotOrderProgress progress)
+    {
+        var was = fed.GetValueOrDefault(progress.OrderRef) ?? BotFed.None;
+        var quantity = progress.Quantity - was.Quantity;
+        var ends = progress.Ended && !was.Ended;
+        if (quantity <= 0 && !ends) return (null, fed);
+        var grew = quantity > 0;
+        var news = new BotOrderNews(progress.OrderRef, progress.Side, grew ? quantity : 0m, grew ? (progress.Notional - was.Notional) / quantity : 0m,
+            grew ? Math.Max(0m, progress.Fee - was.Fee) : 0m, ends);
+        var told = new BotFed(grew ? progress.Quantity : was.Quantity, grew ? progress.Notional : was.Notional, grew ? progress.Fee : was.Fee, was.Ended || progress.Ended);
+        return (news, fed.SetItem(progress.OrderRef, told));
+    }
+
+    private static OrderIntent Order(TenantState s, BotRecord bot, long sequence, int leg, OrderSide side, decimal quantity, decimal price, OrderType type, decimal? limit)
+    {
+        var source = bot.Config.Source;
+        var id = ClientOrderIds.Create(s.TenantId, bot.Config.AccountId, source, sequence, leg);
+        return new OrderIntent(id, bot.Config.AccountId, source, sequence, bot.Config.Symbol, side, quantity, price, type, limit);
+    }
+
+    private static decimal ToDecimal(double value) =>
+        double.IsFinite(value) && Math.Abs(value) < 7.9e27 ? Math.Round((decimal)value, 10) : 0m;
+}

@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using TradingActors.Domain.Tenants;
+
+namespace TradingActors.Domain.Bots;
+
+/// <summary>How a tenant's state takes a bot event (part of <see cref="TenantState.Apply"/>).</summary>
+public static class BotState
+{
+    public static TenantState Apply(TenantState s, IBotEvent e)
+    {
+        var bots = s.BotsById;
+        if (e is BotCreated c) return bots.ContainsKey(c.BotId) ? s : s with { Bots = bots.SetItem(c.BotId, BotRecord.New(c.Config, c.At)) };
+        if (!bots.TryGetValue(e.BotId, out var bot)) return s;
+        if (e is BotDeleted) return s with { Bots = bots.Remove(e.BotId) };
+        var next = e switch
+        {
+            BotStarted => bot with { Status = BotStatus.Running, StopReason = null },
+            BotPaused => bot with { Status = BotStatus.Paused },
+            BotStopped x => bot with
+            {
+                Status = BotStatus.Stopped,
+                StopReason = x.Reason,
+                // Decided but never placed: dropped. Open: cancelled. A close is the one order left to place.
+                Pending = x.Close is { } close ? [close] : [],
+                Cancelling = OpenOrders(s, bot).Select(o => o.Intent.ClientOrderId).ToImmutableHashSet(),
+                Sequence = x.Close?.SourceSequence ?? bot.Sequence,
+            },
+            BotStepped step => Stepped(bot, step),
+            BotCheckpointed k => Told(bot with { Strategy = k.State, Ledger = Peak(bot, k.Price) }, k.Fed),
+            _ => bot,
+        };
+        return s with { Bots = bots.SetItem(e.BotId, next with { UpdatedAt = e.At }) };
+    }
+
+    /// <summary>The bot's orders the ledger holds open.</summary>
+    public static IEnumerable<OrderRecord> OpenOrders(TenantState s, BotRecord bot)
+    {
+        var source = bot.Config.Source;
+        return s.Open.Values.Where(o => o.Intent.Source == source);
+    }
+
+    private static BotRecord Stepped(BotRecord bot, BotStepped step)
+    {
+        var orders = bot.Orders;
+        var pending = bot.Pending;
+        var cancelling = bot.Cancelling;
+        var refused = bot.Refused;
+        var nextOwn = bot.NextOwnRef;
+        foreach (var leg in step.Legs)
+        {
+            if (leg.OrderRef < 0) nextOwn = Math.Min(nextOwn, leg.OrderRef - 1);
+            if (leg.Place is { } place)
+            {
+                orders = orders.SetItem(leg.OrderRef, place.ClientOrderId);
+                pending = pending.Add(place);
+            }
+            else if (leg.Cancel is { } cancel) cancelling = cancelling.Add(cancel);
+            else if (leg.Refused is not null) refused = refused.Add(leg.OrderRef);
+        }
+        var next = bot with
+        {
+            Sequence = Math.Max(bot.Sequence, step.Sequence),
+            Strategy = step.State,
+            Orders = orders,
+            Pending = pending,
+            Cancelling = cancelling,
+            Refused = refused,
+            NextOwnRef = nextOwn,
+            Ledger = Peak(bot, step.Price),
+        };
+        return Told(next, step.Fed);
+    }
+
+    /// <summary>Takes what the strategy has been told; orders it knows ended are forgotten (their refs and ids are not needed again).</summary>
+    private static BotRecord Told(BotRecord bot, ImmutableDictionary<long, BotFed> fed)
+    {
+        var ended = fed.Where(f => f.Value.Ended).Select(f => f.Key).ToList();
+        return bot with
+        {
+            Fed = fed.RemoveRange(ended),
+            Orders = bot.Orders.RemoveRange(ended),
+            Refused = bot.Refused.Except(ended),
+        };
+    }
+
+    private static BotLedger Peak(BotRecord bot, decimal price) =>
+        price > 0 && bot.Ledger.Equity(bot.Config.Budget, price) is var equity && equity > bot.Ledger.PeakEquity
+            ? bot.Ledger with { PeakEquity = equity }
+            : bot.Ledger;
+}

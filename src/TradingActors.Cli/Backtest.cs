@@ -560,7 +560,7 @@ public sealed class BacktestCommand : AsyncCommand<BacktestOptions>
         Row("win rate", Pct(m.WinRatePct), string.Create(CultureInfo.InvariantCulture, $"{m.Wins:N0} of {m.RoundTrips:N0} round trips"));
         Row("profit factor", F3(m.ProfitFactor), m.ProfitFactor is null ? "no losing round trip" : "");
         Row("exposure", Pct(m.ExposurePct));
-        Row("trades", Integer(m.Trades), string.Join(", ", new[] { (o.Placed, "orders"), (o.Cancelled, "cancelled"), (o.Rejected, "rejected"), (o.OpenAtEnd, "open") }
+        Row("trades", m.Trades.ToString("N0", CultureInfo.InvariantCulture), string.Join(", ", new[] { (o.Placed, "orders"), (o.Cancelled, "cancelled"), (o.Rejected, "rejected"), (o.OpenAtEnd, "open") }
             .Where(c => c.Item1 > 0 || c.Item2 == "orders").Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Item1:N0} {c.Item2}"))));
         Row("fees", F2(m.FeesPaid));
         if (report.Symbols.Any(s => s.Funding is not null)) Row("funding paid", F2(m.FundingPaid));

@@ -6,6 +6,7 @@
 #   scripts/bench.sh api [--rps N] [--duration S] [--users U] [other api bench args...]
 #   scripts/bench.sh cluster --nodes N --tenants T [--seed-parallelism P] [--timeout S]
 #   scripts/bench.sh budget --tenants N --nodes K [--timeout S]
+#   scripts/bench.sh backtest [--bars N] [--min-seconds S] [--no-recording-pass]
 #
 # fanout/failover: all arguments go to TradingActors.Bench unchanged. Starts
 # `db.sh start --name bench --port 55434`, builds src/TradingActors.Bench in
@@ -18,6 +19,12 @@
 # in one process, one local Bybit fake with the venue's per-IP limit, one signal. Its
 # last stdout line:
 #   budget venue=bybit tenants=N total_s=T floor_s=F refused=R fairness_p99_wait_s=W
+#
+# backtest: no database. Builds src/TradingActors.Bench (Release) and runs BacktestBench.cs: the
+# backtester's single-thread throughput over synthetic one-minute bars made in memory, recording off
+# (as a sweep runs), for rsi, ema-cross, dca and grid. Its last stdout lines, one per strategy:
+#   backtest strategy=rsi bars=N bars_per_s=X alloc_bytes_per_bar=Y
+# (then ema-cross, dca, grid; the same runs with recording on go to stderr).
 #
 # api: builds src/TradingActors.Node and src/TradingActors.Bench (Release), starts
 # `db.sh start --name bench-api --port 55441` with a fresh database, starts the
@@ -63,6 +70,7 @@ if [[ $# -eq 0 ]]; then
   echo "       scripts/bench.sh api [--rps N] [--duration S] [--users U] [other api bench args...]" >&2
   echo "       scripts/bench.sh cluster --nodes N --tenants T [--seed-parallelism P] [--timeout S]" >&2
   echo "       scripts/bench.sh budget --tenants N --nodes K [--timeout S]" >&2
+  echo "       scripts/bench.sh backtest [--bars N] [--min-seconds S] [--no-recording-pass]" >&2
   exit 2
 fi
 
@@ -326,6 +334,14 @@ if [[ "$1" == cluster ]]; then
   rc=0
   run_cluster "$@" || rc=$?
   exit "$rc"
+fi
+
+# backtest: in memory, no database to start.
+if [[ "$1" == backtest ]]; then
+  cd "$REPO_ROOT"
+  echo "bench.sh: building $PROJECT (Release)..." >&2
+  dotnet build "$PROJECT" -c Release --nologo -v quiet >&2
+  exec dotnet "$DLL" "$@"
 fi
 
 # budget: its own instance, so it never shares a server (or its load) with another bench.

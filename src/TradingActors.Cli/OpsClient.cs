@@ -9,9 +9,13 @@ namespace TradingActors.Cli;
 public sealed class OpsFailure(string message, int exitCode) : Exception(message)
 {
     public const int NodeError = 1;
+    /// <summary>The input was refused (tradectl backtest: an unknown kind, bad parameters, an unreadable or bad CSV).</summary>
+    public const int Refused = 1;
     public const int Usage = 2;
     public const int Unreachable = 3;
     public const int TokenRefused = 4;
+    /// <summary>Ctrl-C (128 + SIGINT, as a shell reports it).</summary>
+    public const int Cancelled = 130;
 
     public int ExitCode { get; } = exitCode;
 }

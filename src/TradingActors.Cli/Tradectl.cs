@@ -5,8 +5,9 @@ namespace TradingActors.Cli;
 
 /// <summary>
 /// tradectl: the operators' CLI (decision 017). Petabridge.Cmd's cluster, sharding, singleton and pub-sub commands,
-/// and our domain commands, over the node's /ops routes. Exit codes: 0 done, 1 the node answered an error, 2 usage,
-/// 3 the node is unreachable, 4 the operator token was refused.
+/// and our domain commands, over the node's /ops routes; `backtest` runs locally. Exit codes: 0 done, 1 the node
+/// answered an error (backtest: the input was refused), 2 usage, 3 the node is unreachable, 4 the operator token was
+/// refused, 130 cancelled (Ctrl-C during a backtest).
 /// </summary>
 public static class Tradectl
 {
@@ -66,6 +67,10 @@ public static class Tradectl
                 c.AddCommand<StrategiesPause>("pause").WithDescription("stop a strategy's signals (it keeps reading prices)");
                 c.AddCommand<StrategiesResume>("resume").WithDescription("let a paused strategy signal again");
             });
+            config.AddCommand<BacktestCommand>("backtest")
+                .WithDescription("run a backtest (or with --sweep a parameter grid) on this machine from CSV bars; no node")
+                .WithExample("backtest", "--strategy", "dca", "--params", "{\"base_order\":100,\"safety_order\":100}", "--bars", "data/bars/ETHUSDT-1h.csv", "--out", "out/dca")
+                .WithExample("backtest", "--strategy", "rsi", "--bars", "data/bars/BTCUSDT-1m.csv", "--sweep", "period=7,14,21", "--sweep", "oversold=20..30:5", "--rank", "sharpe");
             config.AddCommand<FakesRun>("fakes").WithDescription("run the real venues' local fakes on 127.0.0.1, each with a demo account, until Ctrl-C");
             config.AddBranch("signals", c => c.AddCommand<SignalsTail>("tail").WithDescription("a strategy's signals as it publishes them (--count N to stop)"));
         });

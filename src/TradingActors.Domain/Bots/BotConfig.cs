@@ -67,6 +67,10 @@ public sealed record BotConfig(string BotId, string Kind, string Symbol, string 
     }
 
     public string Source => Sources.Bot(BotId);
+
+    /// <summary>The parameters by name (defaults filled in); empty when they do not parse.</summary>
+    public IReadOnlyDictionary<string, double> ParameterValues() =>
+        new StrategyDefinition(BotId, Symbol, Kind, Parameters).ParameterValues();
 }
 
 /// <summary>Until billing lands (issue 11), every tenant is on this plan: how many bots and which symbols they may trade.</summary>

@@ -100,6 +100,10 @@ DEMO_PASSWORD="${DEMO_PASSWORD:-trade-$(head -c 12 /dev/urandom | base64 | tr -d
 export Trading__Api__Demo__Email="$DEMO_EMAIL"
 export Trading__Api__Demo__Password="$DEMO_PASSWORD"
 export Trading__Api__Demo__Roles=admin
+# The demo user follows the shared RSI strategy and runs its own DCA bot beside it, both on its paper account
+# (the bot decides on 10-second bars so it trades within the first minutes).
+export Trading__Api__Demo__FollowStrategy=rsi-btc
+export Trading__Api__Demo__DemoBotBarSeconds="${DEMO_BOT_BAR_SECONDS:-10}"
 
 # The real venues' local fakes (decision 022): the node's practice/testnet URLs point at them.
 FAKE_LINES=""

@@ -92,4 +92,12 @@ public sealed class DemoTraderSettings
 
     /// <summary>Comma-separated roles besides "user" (run.sh: admin, so /summary can be seen).</summary>
     public string Roles { get; set; } = "";
+
+    /// <summary>
+    /// The demo user's own trading (run.sh): a subscription to this shared strategy (empty: none) beside a personal DCA bot
+    /// on the same symbol deciding on bars of DemoBotBarSeconds (0: no bot), both on its paper account.
+    /// </summary>
+    public string FollowStrategy { get; set; } = "";
+
+    public int DemoBotBarSeconds { get; set; }
 }

@@ -4,7 +4,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TradingActors.Api.Auth;
 using TradingActors.Api.Identity;
+using Akka.Actor;
+using Akka.Hosting;
 using TradingActors.Api.Tenancy;
+using TradingActors.Api.Trading;
+using TradingActors.Domain.Bots;
+using TradingActors.Engine.Hosting;
+using TradingActors.Engine.Tenants;
 
 namespace TradingActors.Api.Demo;
 
@@ -67,7 +73,34 @@ public sealed class DemoTrader(IServiceScopeFactory scopes, IOptions<TraderApiOp
             if (!await users.IsInRoleAsync(user, role)) await users.AddToRoleAsync(user, role);
 
         if (!await scope.ServiceProvider.GetRequiredService<TenantProvisioning>().EnsureAsync(user, users, ct)) return false;
+        if (!await TradeAsync(demo, scope.ServiceProvider.GetRequiredService<IActorRegistry>().Get<TenantRegion>(), user.TenantId!, ct)) return false;
         log.LogInformation("demo: user {Email} is ready (tenant {Tenant} with its paper account)", demo.Email, user.TenantId);
         return true;
     }
+
+    /// <summary>
+    /// The demo's own trading, idempotent: the shared strategy followed on the paper account and a personal DCA bot beside it
+    /// (decision 028), started. What is already so is left as it is.
+    /// </summary>
+    private async Task<bool> TradeAsync(DemoTraderSettings demo, IActorRef tenants, string tenant, CancellationToken ct)
+    {
+        var state = await TenantCommands.StateOfAsync(tenants, tenant, ct);
+        if (demo.FollowStrategy.Length > 0 && !state.Subscriptions.Values.Any(s => s.StrategyId == demo.FollowStrategy)
+            && await TenantCommands.AskOrNull(tenants, new SubscribeToStrategy(tenant, demo.FollowStrategy, TenantProvisioning.PaperAccountId, 1_000m), ct) is not CommandAccepted)
+            return false;
+        if (demo.DemoBotBarSeconds <= 0) return true;
+        if (!state.BotsById.ContainsKey(DemoBot))
+        {
+            var symbol = state.Subscriptions.Values.FirstOrDefault(s => s.StrategyId == demo.FollowStrategy)?.Symbol ?? "BTCUSDT";
+            var config = new BotConfig(DemoBot, "dca", symbol, TenantProvisioning.PaperAccountId,
+                """{"base_order":200,"safety_order":200,"max_safety_orders":3,"price_deviation":0.3,"volume_scale":1.5,"take_profit":0.3,"ema_filter":0}""",
+                Budget: 2_000m, BarSeconds: demo.DemoBotBarSeconds, new BotRisk(MaxDrawdownPercent: 25m));
+            if (await TenantCommands.AskOrNull(tenants, new CreateBot(tenant, config), ct) is not CommandAccepted) return false;
+            if (await TenantCommands.AskOrNull(tenants, new StartBot(tenant, DemoBot), ct) is not CommandAccepted) return false;
+            log.LogInformation("demo: DCA bot {Bot} on {Symbol} started beside the shared strategy {Strategy}", DemoBot, symbol, demo.FollowStrategy);
+        }
+        return true;
+    }
+
+    public const string DemoBot = "demo-dca";
 }

@@ -272,6 +272,39 @@ public sealed class CreateStrategySettings : IdSettings
     }
 }
 
+public sealed class TenantBotSettings : NodeSettings
+{
+    [CommandArgument(0, "<TENANT>")]
+    public string Tenant { get; init; } = "";
+
+    [CommandArgument(1, "[BOT]")]
+    public string? Bot { get; init; }
+
+    [CommandOption("--close")]
+    [Description("Stopping: also sell the bot's position at market")]
+    public bool Close { get; init; }
+}
+
+/// <summary>A tenant's bots: status (and why a risk limit stopped one), decisions, position, realised PnL, round trips.</summary>
+public sealed class BotsList : OpsCommand<TenantBotSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, TenantBotSettings s, CancellationToken ct) => ops.GetAsync($"tenants/{Uri.EscapeDataString(s.Tenant)}/bots", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, TenantBotSettings s) =>
+        Output.Table(console, a, "id", "kind", "symbol", "account", "status", "stopReason", "decisions", "position", "realised", "roundTrips");
+}
+
+/// <summary>An operator stops a tenant's bot: its open orders are cancelled (--close: its position sold at market).</summary>
+public sealed class BotsStop : OpsCommand<TenantBotSettings>
+{
+    public override ValidationResult Validate(CommandContext context, TenantBotSettings settings) =>
+        string.IsNullOrWhiteSpace(settings.Bot) ? ValidationResult.Error("give the bot to stop: tradectl bots stop TENANT BOT [--close]") : base.Validate(context, settings);
+
+    protected override Task<JsonElement> Call(OpsClient ops, TenantBotSettings s, CancellationToken ct) =>
+        ops.PostAsync($"tenants/{Uri.EscapeDataString(s.Tenant)}/bots/{Uri.EscapeDataString(s.Bot!)}/stop?close={(s.Close ? "true" : "false")}", null, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, TenantBotSettings s) =>
+        console.WriteLine($"bot {s.Bot} of {s.Tenant} stopped{(s.Close ? ", its position being closed" : "")} (its open orders are cancelled)");
+}
+
 /// <summary>A shared strategy created at run time (decision 026): the catalog persists it and the cluster starts it, no restart.</summary>
 public sealed class StrategiesCreate : OpsCommand<CreateStrategySettings>
 {

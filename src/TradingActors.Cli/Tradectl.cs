@@ -72,6 +72,12 @@ public static class Tradectl
                 .WithExample("backtest", "--strategy", "dca", "--params", "{\"base_order\":100,\"safety_order\":100}", "--bars", "data/bars/ETHUSDT-1h.csv", "--out", "out/dca")
                 .WithExample("backtest", "--strategy", "rsi", "--bars", "data/bars/BTCUSDT-1m.csv", "--sweep", "period=7,14,21", "--sweep", "oversold=20..30:5", "--rank", "sharpe");
             config.AddCommand<FakesRun>("fakes").WithDescription("run the real venues' local fakes on 127.0.0.1, each with a demo account, until Ctrl-C");
+            config.AddBranch("bots", c =>
+            {
+                c.SetDescription("a tenant's bots: list, stop");
+                c.AddCommand<BotsList>("list").WithDescription("a tenant's bots: status, decisions, position, realised PnL");
+                c.AddCommand<BotsStop>("stop").WithDescription("stop a tenant's bot: TENANT BOT [--close]");
+            });
             config.AddBranch("signals", c => c.AddCommand<SignalsTail>("tail").WithDescription("a strategy's signals as it publishes them (--count N to stop)"));
         });
         try

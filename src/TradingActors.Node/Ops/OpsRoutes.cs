@@ -153,6 +153,23 @@ public static class OpsRoutes
             await TenantCommand(await tenants.GetAsync(ct), tenantId, new SuspendTenant(tenantId, body?.Reason ?? "suspended by an operator"), ct));
         ops.MapPost("/tenants/{tenantId}/resume", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
             await TenantCommand(await tenants.GetAsync(ct), tenantId, new ResumeTenant(tenantId), ct));
+        // A tenant's bots (decision 028), and an operator's stop of one (its open orders cancelled; close: its position sold).
+        ops.MapGet("/tenants/{tenantId}/bots", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
+        {
+            var state = await TenantStateOf(await tenants.GetAsync(ct), tenantId, ct);
+            return state.Exists ? Results.Ok(state.BotsById.Values.OrderBy(b => b.Config.BotId, StringComparer.Ordinal).Select(BotView).ToArray()) : UnknownTenant(tenantId);
+        });
+        ops.MapPost("/tenants/{tenantId}/bots/{botId}/stop", async (IRequiredActor<TenantRegion> tenants, string tenantId, string botId, bool? close, CancellationToken ct) =>
+        {
+            var region = await tenants.GetAsync(ct);
+            var state = await TenantStateOf(region, tenantId, ct);
+            if (!state.Exists) return UnknownTenant(tenantId);
+            if (!state.BotsById.ContainsKey(botId))
+                return Results.Problem(statusCode: 404, title: "Unknown bot", detail: $"tenant '{tenantId}' has no bot '{botId}'", type: "unknown-bot");
+            if (await region.Ask<ITradingMessage>(new StopBot(tenantId, botId, close ?? false), AskTimeout, ct) is CommandRejected rejected)
+                return Results.Problem(statusCode: 409, title: "Refused", detail: rejected.Reason, type: "refused");
+            return Results.Ok(BotView((await TenantStateOf(region, tenantId, ct)).BotsById[botId]));
+        });
 
         ops.MapGet("/log", (RecentLogEvents recent, string? level, int? count) =>
         {
@@ -350,6 +367,10 @@ public static class OpsRoutes
         return Results.Ok(TenantView(await TenantStateOf(region, tenantId, ct)));
     }
 
+    private static OpsBot BotView(Domain.Bots.BotRecord b) =>
+        new(b.Config.BotId, b.Config.Kind, b.Config.Symbol, b.Config.AccountId, Domain.Bots.BotDecisions.Name(b.Status), b.StopReason, b.Sequence,
+            b.Ledger.Position, Math.Round(b.Ledger.Realised, 8), b.Ledger.RoundTrips);
+
     private static OpsStrategy StrategyView(StrategyDefinition definition, StrategyStatus? status) =>
         new(definition.Id, definition.Symbol, definition.Kind,
             status is null ? "unreachable" : status.Waiting ? "starting" : status.Paused ? "paused" : "running",
@@ -478,6 +499,8 @@ public sealed record SuspendBody(string? Reason);
 public sealed record OpsLogLevel(string Level);
 public sealed record OpsStrategy(string Id, string Symbol, string Kind, string State, long? LastSequence, decimal? Rsi, long? PricesSeen, string? Node,
     string? Parameters = null);
+public sealed record OpsBot(string Id, string Kind, string Symbol, string Account, string Status, string? StopReason, long Decisions, decimal Position, decimal Realised,
+    int RoundTrips);
 public sealed record OpsCreateStrategy(string? Id, string? Kind, string? Symbol, System.Text.Json.JsonElement? Parameters, int? MaxSignalAgeSeconds);
 public sealed record OpsManualSignal(string? Side, decimal Price);
 public sealed record OpsSignal(string Strategy, long Sequence, string Symbol, string Side, decimal Price, DateTimeOffset Time);

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -108,5 +109,32 @@ public sealed class OpsSignalRoutesTests(OpsNodeFixture node) : IClassFixture<Op
             Assert.True(DateTime.UtcNow < deadline, "timed out waiting for: " + what);
             await Task.Delay(200);
         }
+    }
+
+    [Fact]
+    public async Task An_operator_lists_a_tenants_bots_and_stops_one_and_unknown_ones_are_named()
+    {
+        var tenant = "ops-bots";
+        var engine = node.Engine.Tenants;
+        async Task Accept(object command) => Assert.IsType<TradingActors.Engine.Tenants.CommandAccepted>(await engine.Ask<object>(command, TimeSpan.FromSeconds(15)));
+        await Accept(new TradingActors.Engine.Tenants.CreateTenant(tenant, tenant));
+        await Accept(new TradingActors.Engine.Tenants.LinkPaperAccount(tenant, "paper-1", 10_000m));
+        await Accept(new TradingActors.Engine.Tenants.CreateBot(tenant, new TradingActors.Domain.Bots.BotConfig("grid-1", "grid", "ETHUSDT", "paper-1",
+            """{"lower":2800,"upper":3200,"levels":5,"level_quote":100}""", 1_000m, 60, new TradingActors.Domain.Bots.BotRisk())));
+        await Accept(new TradingActors.Engine.Tenants.StartBot(tenant, "grid-1"));
+
+        var bots = await Json(HttpMethod.Get, $"/ops/tenants/{tenant}/bots");
+        var bot = Assert.Single(bots.EnumerateArray());
+        Assert.Equal(("grid-1", "grid", "running"), (bot.GetProperty("id").GetString(), bot.GetProperty("kind").GetString(), bot.GetProperty("status").GetString()));
+
+        var stopped = await Json(HttpMethod.Post, $"/ops/tenants/{tenant}/bots/grid-1/stop?close=true");
+        Assert.Equal("stopped", stopped.GetProperty("status").GetString());
+        using var again = await node.Client.SendAsync(Ops(HttpMethod.Post, $"/ops/tenants/{tenant}/bots/grid-1/stop"));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("already stopped", await again.Content.ReadAsStringAsync());
+        using var unknownBot = await node.Client.SendAsync(Ops(HttpMethod.Post, $"/ops/tenants/{tenant}/bots/nope/stop"));
+        Assert.Equal(HttpStatusCode.NotFound, unknownBot.StatusCode);
+        using var unknownTenant = await node.Client.SendAsync(Ops(HttpMethod.Get, "/ops/tenants/nobody-here/bots"));
+        Assert.Equal(HttpStatusCode.NotFound, unknownTenant.StatusCode);
     }
 }

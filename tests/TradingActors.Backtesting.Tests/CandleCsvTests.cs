@@ -120,6 +120,8 @@ public class CandleCsvTests
     [InlineData("2024-01-01T00:00:60Z")]
     [InlineData("0000-01-01T00:00:00Z")]
     [InlineData("2024-0a-01T00:00:00Z")]
+    [InlineData("2024-1a-01T00:00:00Z")]
+    [InlineData("2024-01-01T1a:00:00Z")]
     public void Malformed_timestamps_are_refused(string time)
     {
         var e = Assert.Throws<FormatException>(() => CandleCsv.Parse(Header + time + ",1,1,1,1,1\n"));

@@ -363,6 +363,7 @@ public class ReportOutputTests
 
     [Theory]
     [InlineData(100, 100, 99, 101, 0.5)]   // flat: padded by 1 % of the value
+    [InlineData(1000, 1000, 990, 1010, 5)]
     [InlineData(0, 0, -1, 1, 0.5)]         // flat at zero: padded by 1
     [InlineData(0, 5, 0, 5, 1)]            // raw step exactly 1
     [InlineData(0, 10, 0, 10, 2)]          // exactly 2
@@ -380,6 +381,7 @@ public class ReportOutputTests
     [Theory]
     [InlineData(-1e-9, 0.5, "0.0")]
     [InlineData(-2, 1, "-2")]
+    [InlineData(-10, 5, "-10")]
     [InlineData(2.5, 0.5, "2.5")]
     [InlineData(10050, 50, "10050")]
     [InlineData(0.04, 0.01, "0.04")]

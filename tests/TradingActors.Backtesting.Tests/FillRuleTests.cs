@@ -195,7 +195,7 @@ public class FillRuleTests
         var report = Run(s, [B.Flat(0, 100), B.Bar(1, 100, 115, 99, 110), B.Bar(2, 107, 108, 106, 107)], B.Free());
 
         Assert.Equal([100.0, 107.0], report.Trades!.Select(t => t.Price));
-        Assert.Equal(B.T0.AddHours(2), report.Trades[1].Time);
+        Assert.Equal(B.T0.AddHours(2), report.Trades![1].Time);
     }
 
     [Fact]

@@ -244,8 +244,8 @@ public class RunnerTests
         Assert.Equal(last.CashAfter + symbol.Position * bars[^1].Close, m.FinalEquity, 6);
         Assert.Equal(m.FinalEquity, report.EquityCurve![^1].Equity);
         Assert.Equal(bars.Length, report.EquityCurve.Count);
-        Assert.Equal(m.Wins + m.Losses <= m.RoundTrips, true);
-        Assert.Equal(report.RoundTrips!.Sum(t => t.Pnl), report.RoundTrips.Where(t => t.Pnl > 0).Sum(t => t.Pnl) - m.GrossLoss, 6);
+        Assert.True(m.Wins + m.Losses <= m.RoundTrips);
+        Assert.Equal(report.RoundTrips!.Sum(t => t.Pnl), report.RoundTrips!.Where(t => t.Pnl > 0).Sum(t => t.Pnl) - m.GrossLoss, 6);
         Assert.All(report.Trades, t => Assert.True(t.OrderRef < 0)); // signal orders
     }
 

@@ -22,7 +22,6 @@ public static class CandleCsv
 
     public static Candle[] Read(Stream stream)
     {
-        ArgumentNullException.ThrowIfNull(stream);
         using var reader = new StreamReader(stream, leaveOpen: true);
         return Read(reader);
     }

@@ -65,12 +65,6 @@ public static class EquityChart
         writer.Write($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"11\">\n");
         writer.Write($"<rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"#ffffff\"/>\n");
         writer.Write($"<text x=\"{Left}\" y=\"22\" font-size=\"14\">{Xml(title)}</text>\n");
-        if (points.Length == 0)
-        {
-            writer.Write("</svg>\n");
-            return;
-        }
-
         var kept = Downsample(points);
         long t0 = points[0].Time.UtcTicks, t1 = points[^1].Time.UtcTicks;
         double minEquity = double.MaxValue, maxEquity = double.MinValue, maxDrawdown = 0;
@@ -160,14 +154,14 @@ public static class EquityChart
         return (Math.Floor(min / step) * step, Math.Ceiling(max / step) * step, step);
     }
 
-    private static string Label(double value, double step)
+    internal static string Label(double value, double step)
     {
         var decimals = step >= 1 ? 0 : Math.Min(8, (int)Math.Ceiling(-Math.Log10(step)));
         var text = value.ToString("F" + decimals.ToString(Invariant), Invariant);
         return text.TrimStart('-').All(c => c is '0' or '.') ? text.TrimStart('-') : text;
     }
 
-    private static string C(double value)
+    internal static string C(double value)
     {
         var text = value.ToString("F1", Invariant);
         return text == "-0.0" ? "0.0" : text;

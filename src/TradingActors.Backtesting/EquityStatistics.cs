@@ -12,7 +12,7 @@ internal sealed class EquityStatistics
     private long _points;
     private long _exposedPoints;
     private double _previous;
-    private double _peak;
+    private double _peak = double.NegativeInfinity;
     private long _peakTicks;
     private long _lastTicks;
     private bool _underwater;
@@ -35,12 +35,7 @@ internal sealed class EquityStatistics
     public void Add(long ticks, double equity, bool exposed)
     {
         if (exposed) _exposedPoints++;
-        if (_points++ == 0)
-        {
-            _peak = equity;
-            _peakTicks = ticks;
-        }
-        else
+        if (_points++ > 0)
         {
             // Welford: mean and M2 (sum of squared deviations) of r_k = E_k / E_(k-1) - 1.
             var r = equity / _previous - 1;
@@ -48,6 +43,7 @@ internal sealed class EquityStatistics
             var delta = r - _mean;
             _mean += delta / _returns;
             _m2 += delta * (r - _mean);
+            // Stryker disable once Equality : a zero return adds zero either way
             if (r < 0) _downsideSquares += r * r;
         }
         _previous = equity;
@@ -99,8 +95,9 @@ internal sealed class EquityStatistics
             var years = (endTicks - startTicks) / (DaysPerYear * TimeSpan.TicksPerDay);
             cagr = Finite(Math.Pow(growth, 1 / years) - 1);
             var sqrtBarsPerYear = Math.Sqrt(DaysPerYear * TimeSpan.TicksPerDay / intervalTicks);
-            if (_returns >= 2 && _m2 > 0) sharpe = Finite(_mean / Math.Sqrt(_m2 / (_returns - 1)) * sqrtBarsPerYear);
-            if (_downsideSquares > 0) sortino = Finite(_mean / Math.Sqrt(_downsideSquares / _returns) * sqrtBarsPerYear);
+            // A zero deviation divides by zero: infinite or NaN, so null.
+            if (_returns >= 2) sharpe = Finite(_mean / Math.Sqrt(_m2 / (_returns - 1)) * sqrtBarsPerYear);
+            if (_returns >= 1) sortino = Finite(_mean / Math.Sqrt(_downsideSquares / _returns) * sqrtBarsPerYear);
         }
         return new Summary(
             final,

@@ -75,7 +75,7 @@ internal sealed class JsonText(TextWriter writer)
 {
     private readonly Stack<(bool Compact, bool First)> _levels = new();
     private bool _compact;
-    private bool _first = true;
+    private bool _first;
 
     public JsonText Begin(char bracket, string? name = null, bool compact = false)
     {
@@ -109,7 +109,7 @@ internal sealed class JsonText(TextWriter writer)
         return this;
     }
 
-    public JsonText String(string? name, string? value) => Raw(name, value is null ? "null" : Formatting.JsonString(value));
+    public JsonText String(string? name, string value) => Raw(name, Formatting.JsonString(value));
 
     public JsonText Number(string? name, string formatted) => Raw(name, Formatting.Json(formatted));
 

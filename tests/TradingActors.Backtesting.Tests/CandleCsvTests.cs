@@ -106,4 +106,66 @@ public class CandleCsvTests
         Assert.Throws<ArgumentNullException>(() => CandleCsv.Read((TextReader)null!));
         Assert.Throws<ArgumentNullException>(() => CandleCsv.Read((Stream)null!));
     }
+
+    [Theory]
+    [InlineData("2024X01-01T00:00:00Z")]
+    [InlineData("2024-01X01T00:00:00Z")]
+    [InlineData("2024-01-01 00:00:00Z")]
+    [InlineData("2024-01-01T00X00:00Z")]
+    [InlineData("2024-01-01T00:00X00Z")]
+    [InlineData("2024-01-01T00:00:00X")]
+    [InlineData("2024-00-01T00:00:00Z")]
+    [InlineData("2024-01-00T00:00:00Z")]
+    [InlineData("2024-01-01T00:60:00Z")]
+    [InlineData("2024-01-01T00:00:60Z")]
+    [InlineData("0000-01-01T00:00:00Z")]
+    [InlineData("2024-0a-01T00:00:00Z")]
+    [InlineData("2024-1a-01T00:00:00Z")]
+    [InlineData("2024-01-01T1a:00:00Z")]
+    public void Malformed_timestamps_are_refused(string time)
+    {
+        var e = Assert.Throws<FormatException>(() => CandleCsv.Parse(Header + time + ",1,1,1,1,1\n"));
+
+        Assert.Equal($"line 2: time '{time}' is not an ISO-8601 timestamp", e.Message);
+    }
+
+    [Theory]
+    [InlineData("2024-12-31T23:59:59Z", 2024, 12, 31, 23, 59, 59)]
+    [InlineData("2024-02-29T00:00:00Z", 2024, 2, 29, 0, 0, 0)]
+    [InlineData("0001-01-01T00:00:00Z", 1, 1, 1, 0, 0, 0)]
+    public void Timestamps_at_the_edges_of_their_ranges_are_read(string time, int y, int mo, int d, int h, int mi, int s)
+    {
+        var bar = Assert.Single(CandleCsv.Parse(Header + time + ",1,1,1,1,1\n"));
+
+        Assert.Equal(new DateTimeOffset(y, mo, d, h, mi, s, TimeSpan.Zero), bar.Time);
+    }
+
+    [Theory]
+    [InlineData("time,open,high,low,close,volume,extra")]
+    [InlineData("tame,open,high,low,close,volume")]
+    public void Header_of_other_columns_is_refused(string header)
+    {
+        var e = Assert.Throws<FormatException>(() => CandleCsv.Parse(header + "\n"));
+
+        Assert.Equal($"line 1: expected header 'time,open,high,low,close,volume' but found '{header}'", e.Message);
+    }
+
+    [Fact]
+    public void A_zero_high_is_reported_as_a_non_positive_price()
+    {
+        var e = Assert.Throws<FormatException>(() => CandleCsv.Parse(Header + "2024-01-01T00:00:00Z,1,0,1,1,1\n"));
+
+        Assert.Equal("line 2: prices must be > 0 (open 1, high 0, low 1, close 1)", e.Message);
+    }
+
+    [Fact]
+    public void Reading_a_stream_leaves_it_open()
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(Header + "2024-01-01T00:00:00Z,1,1,1,1,1\n"));
+
+        CandleCsv.Read(stream);
+
+        Assert.True(stream.CanRead);
+        stream.Position = 0;
+    }
 }

@@ -286,4 +286,83 @@ public class EdgeTests
         Assert.Equal("null", Formatting.Json(""));
         Assert.Equal("1.5", Formatting.Json("1.5"));
     }
+
+    [Fact]
+    public void Sell_clamped_to_the_position_is_paid_for_the_position()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) o.Add(MarketBuy(1, 1));
+                if (i == 1) o.Add(MarketSell(2, 1 + 1e-12));
+            },
+        };
+        var report = Run(s, [B.Flat(0, 100), B.Flat(1, 100), B.Flat(2, 120)], new BacktestSettings { InitialCash = 1000, TakerFeeRate = 0.001, MakerFeeRate = 0, SlippageBps = 0 });
+
+        // buy: 100 + 0.1 fee -> 899.9; sell exactly 1 at 120: 120 - 0.12 -> 1019.78
+        var sell = report.Trades![1];
+        Assert.Equal(120, sell.Notional, 12);
+        Assert.Equal(0.12, sell.Fee, 12);
+        Assert.Equal(1019.78, sell.CashAfter, 9);
+    }
+
+    [Fact]
+    public void Quote_sized_market_buy_reserves_its_amount_and_taker_fee()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i != 0) return;
+                o.Add(StrategyIntent.Market(1, OrderSide.Buy, IntentSizing.Quote, 1000, IntentReason.None)); // reserves 1000 * 1.002 = 1002
+                o.Add(StrategyIntent.Signal(OrderSide.Buy, IntentReason.None, 0, 0));
+            },
+        };
+        var report = Run(s, [B.Flat(0, 50), B.Flat(1, 50)], new BacktestSettings { InitialCash = 10_000, TakerFeeRate = 0.002, MakerFeeRate = 0, SlippageBps = 0 });
+
+        Assert.Equal((10_000 - 1002) / 1.002, report.Trades!.Single(t => t.OrderRef == -1).Notional, 8);
+    }
+
+    [Fact]
+    public void Releasing_one_buy_keeps_the_others_reservation()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) { o.Add(LimitBuy(1, 10, 100)); o.Add(LimitBuy(2, 20, 100)); } // 1000 and 2000 reserved
+                if (i == 1) { o.Add(StrategyIntent.Cancel(1)); o.Add(StrategyIntent.Signal(OrderSide.Buy, IntentReason.None, 0, 0)); }
+            },
+        };
+        var report = Run(s, [B.Flat(0, 200), B.Flat(1, 200), B.Flat(2, 200)], B.Free(10_000));
+
+        Assert.Equal(8000, report.Trades!.Single(t => t.OrderRef == -1).Notional, 8);
+    }
+
+    [Fact]
+    public void Sells_reserve_nothing_and_release_nothing()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) o.Add(MarketBuy(1, 1));
+                if (i == 1) { o.Add(LimitBuy(2, 10, 100)); o.Add(MarketSell(3, 1)); } // 1000 reserved; the sell none
+                if (i == 2) o.Add(StrategyIntent.Signal(OrderSide.Buy, IntentReason.None, 0, 0));
+            },
+        };
+        var report = Run(s, [B.Flat(0, 200), B.Flat(1, 200), B.Flat(2, 200), B.Flat(3, 200)], B.Free(10_000));
+
+        // After the sell cash is back to 10000, the limit buy still holds 1000: the signal spends 9000.
+        Assert.Equal(9000, report.Trades!.Single(t => t.OrderRef == -1).Notional, 8);
+    }
+
+    [Fact]
+    public void Seconds_keep_three_decimals_and_csv_quotes_a_leading_comma()
+    {
+        Assert.Equal("0.333", Formatting.Seconds(TimeSpan.FromTicks(3_333_333)));
+        Assert.Equal("3600", Formatting.Seconds(TimeSpan.FromHours(1)));
+        Assert.Equal("\",a\"", Formatting.Csv(",a"));
+    }
 }

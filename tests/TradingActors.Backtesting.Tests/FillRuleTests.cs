@@ -195,7 +195,7 @@ public class FillRuleTests
         var report = Run(s, [B.Flat(0, 100), B.Bar(1, 100, 115, 99, 110), B.Bar(2, 107, 108, 106, 107)], B.Free());
 
         Assert.Equal([100.0, 107.0], report.Trades!.Select(t => t.Price));
-        Assert.Equal(B.T0.AddHours(2), report.Trades[1].Time);
+        Assert.Equal(B.T0.AddHours(2), report.Trades![1].Time);
     }
 
     [Fact]
@@ -556,5 +556,117 @@ public class FillRuleTests
 
         // budget = (10000 - 501) / 1.001; the signal's buy costs budget * 1.001 = 9499
         Assert.Equal(501, report.Trades![0].CashAfter, 8);
+    }
+
+    [Fact]
+    public void Doji_bar_takes_the_rising_path()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) o.Add(MarketBuy(1, 1));
+                if (i == 1) { o.Add(LimitBuy(2, 1, 95)); o.Add(LimitSell(3, 1, 105)); }
+            },
+        };
+        // close == open: open -> low -> high, the buy first
+        var report = Run(s, [B.Flat(0, 100), B.Flat(1, 100), B.Bar(2, 100, 110, 90, 100)], B.Free(1000));
+
+        Assert.Equal([1L, 2, 3], report.Trades!.Select(t => t.OrderRef));
+    }
+
+    [Fact]
+    public void On_a_falling_bar_sells_fill_on_the_way_up_lowest_first_then_buys_on_the_way_down_highest_first()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) o.Add(MarketBuy(1, 2));
+                if (i == 1)
+                {
+                    o.Add(LimitBuy(10, 1, 92));
+                    o.Add(LimitBuy(11, 1, 96));
+                    o.Add(LimitSell(12, 1, 108));
+                    o.Add(LimitSell(13, 1, 104));
+                }
+            },
+        };
+        // Falling bar: open 100 -> high 110 (sells 104, then 108) -> low 90 (buys 96, then 92).
+        var report = Run(s, [B.Flat(0, 100), B.Flat(1, 100), B.Bar(2, 100, 110, 90, 95)], B.Free());
+
+        Assert.Equal([13L, 12L, 11L, 10L], report.Trades!.Skip(1).Select(t => t.OrderRef));
+    }
+
+    [Fact]
+    public void Buy_limit_at_the_open_of_a_falling_bar_fills_at_the_open_before_the_sells()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) o.Add(MarketBuy(1, 1));
+                if (i == 1) { o.Add(LimitSell(2, 1, 105)); o.Add(LimitBuy(3, 1, 100)); }
+            },
+        };
+        var report = Run(s, [B.Flat(0, 100), B.Flat(1, 100), B.Bar(2, 100, 110, 90, 95)], B.Free());
+
+        Assert.Equal([3L, 2L], report.Trades!.Skip(1).Select(t => t.OrderRef));
+        Assert.Equal(100, report.Trades![1].Price);
+    }
+
+    [Fact]
+    public void Sell_limit_at_the_open_of_a_rising_bar_fills_at_the_open_before_the_buys()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) o.Add(MarketBuy(1, 1));
+                if (i == 1) { o.Add(LimitBuy(2, 1, 95)); o.Add(LimitSell(3, 1, 100)); }
+            },
+        };
+        var report = Run(s, [B.Flat(0, 100), B.Flat(1, 100), B.Bar(2, 100, 110, 90, 105)], B.Free());
+
+        Assert.Equal([3L, 2L], report.Trades!.Skip(1).Select(t => t.OrderRef));
+        Assert.Equal(100, report.Trades![1].Price);
+    }
+
+    [Fact]
+    public void Orders_reached_together_fill_by_ref_whatever_order_they_were_placed_in()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i != 0) return;
+                o.Add(LimitBuy(3, 1, 102));
+                o.Add(MarketBuy(5, 1));
+                o.Add(LimitBuy(7, 1, 101));
+                o.Add(LimitBuy(6, 1, 103));
+            },
+        };
+        var report = Run(s, [B.Flat(0, 100), B.Bar(1, 100, 101, 99, 100)], B.Free());
+
+        Assert.Equal([3L, 5L, 6L, 7L], report.Trades!.Select(t => t.OrderRef));
+    }
+
+    [Fact]
+    public void A_ref_reused_in_a_fill_callback_is_a_new_order_that_waits_for_the_next_bar()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 0) { o.Add(LimitBuy(1, 1, 99)); o.Add(LimitBuy(2, 1, 98)); }
+                if (i == 1) o.Add(LimitBuy(3, 1, 99.5));
+            },
+            // The buy with ref 2 filled: ref 2 now names a sell far above.
+            Fill = (f, o) => { if (f.OrderRef == 2 && f.Side == OrderSide.Buy) o.Add(LimitSell(2, 1, 150)); },
+        };
+        var report = Run(s, [B.Flat(0, 100), B.Bar(1, 100, 101, 97, 100), B.Bar(2, 100, 101, 99, 100)], B.Free());
+
+        Assert.Equal([(1L, OrderSide.Buy), (2L, OrderSide.Buy), (3L, OrderSide.Buy)], report.Trades!.Select(t => (t.OrderRef, t.Side)));
+        Assert.Equal(150, Assert.Single(report.OpenAtEnd).LimitPrice);
     }
 }

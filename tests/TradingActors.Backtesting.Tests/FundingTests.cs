@@ -143,4 +143,18 @@ public class FundingTests
         Assert.NotEqual(0, withFunding.Metrics.FundingPaid);
         Assert.Equal(0, report.Metrics.FundingPaid);
     }
+
+    [Fact]
+    public void Bar_before_a_gap_in_the_data_covers_the_funding_times_in_the_gap()
+    {
+        // 05:00, 06:00 (bought at its open), 07:00, then nothing until 20:00: the 07:00 bar covers 07:00-20:00,
+        // holding 08:00 and 16:00.
+        Candle[] held = [At(B.T0.AddHours(5), 100), At(B.T0.AddHours(6), 100), At(B.T0.AddHours(7), 110), At(B.T0.AddHours(20), 120), At(B.T0.AddHours(21), 120)];
+        var s2 = new Scripted { Bar = (i, _, o) => { if (i == 0) o.Add(MarketBuy(1, 1)); } };
+        var report2 = Run(s2, held, B.Free(), FundingSchedule.Every8Hours(0.001));
+
+        // 08:00 and 16:00 both at the 07:00 bar's close: 2 * 0.001 * 1 * 110
+        Assert.Equal(0.22, report2.Metrics.FundingPaid, 12);
+        Assert.Equal(9900 - 0.22, report2.EquityCurve![2].Cash, 9);
+    }
 }

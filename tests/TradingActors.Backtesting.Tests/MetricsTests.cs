@@ -256,4 +256,37 @@ public class MetricsTests
         Assert.Equal(0, report.Metrics.Losses);
         Assert.Equal(0, report.Metrics.WinRatePct);
     }
+
+    [Fact]
+    public void Equally_long_underwater_periods_keep_the_first_one()
+    {
+        // 100, 90, 100 (2 days, recovered), 99, 98 (2 days, not recovered): the first stays the longest.
+        var summary = Series(100, 90, 100, 99, 98).Summarize(100, Day, 0, 5 * Day);
+
+        Assert.Equal(2 * Day, summary.MaxUnderwaterTicks);
+        Assert.True(summary.MaxUnderwaterRecovered);
+    }
+
+    [Fact]
+    public void No_points_summarise_as_the_initial_cash()
+    {
+        var summary = new EquityStatistics().Summarize(100, Day, 0, Day);
+
+        Assert.Equal(100, summary.FinalEquity);
+        Assert.Equal(0, summary.TotalReturnPct);
+        Assert.Equal(0, summary.ExposurePct);
+        Assert.Null(summary.Sharpe);
+        Assert.Null(summary.Sortino);
+    }
+
+    [Fact]
+    public void Equal_returns_have_no_sharpe()
+    {
+        // 100, 110, 121: both returns 10 %, no deviation
+        var summary = Series(100, 110, 121).Summarize(100, Day, 0, 3 * Day);
+
+        Assert.Null(summary.Sharpe);
+        Assert.Null(summary.Sortino);
+        Assert.Equal(21, summary.TotalReturnPct, 10);
+    }
 }

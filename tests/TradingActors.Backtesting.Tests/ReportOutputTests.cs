@@ -303,4 +303,136 @@ public class ReportOutputTests
         Assert.Equal(low, l, 12);
         Assert.Equal(high, h, 12);
     }
+
+    [Fact]
+    public void Downsampling_keeps_each_runs_lowest_highest_and_deepest_point()
+    {
+        var points = new EquityPoint[6660];
+        for (var i = 0; i < points.Length; i++) points[i] = new EquityPoint(B.T0.AddMinutes(i), 1000, 0, 0, 1);
+        // Run 3 holds points 30..39: its lowest at 31, highest at 35, deepest at 38.
+        points[31] = points[31] with { Equity = 900 };
+        points[35] = points[35] with { Equity = 1100 };
+        points[38] = points[38] with { DrawdownPct = 20 };
+
+        var kept = EquityChart.Downsample(points);
+
+        // Equal values keep the first of the run (its first point); the last point is added at the end.
+        var expected = new List<int> { 0 };
+        for (var b = 1; b < 666; b++)
+            expected.AddRange(b == 3 ? [31, 35, 38] : [b * 10]);
+        expected.Add(6659);
+        Assert.Equal(expected, kept);
+    }
+
+    [Fact]
+    public void Chart_of_one_point_centres_it()
+    {
+        var report = Run(new Scripted(), [B.Flat(0, 100)], B.Free());
+        var text = new StringWriter();
+        EquityChart.Write(report, text);
+        var doc = System.Xml.Linq.XDocument.Parse(text.ToString());
+
+        var line = Assert.Single(doc.Descendants(doc.Root!.Name.Namespace + "polyline"));
+        Assert.StartsWith("515.0,", line.Attribute("points")!.Value);
+    }
+
+    [Fact]
+    public void Chart_over_three_days_or_more_labels_dates_only_and_has_a_default_title()
+    {
+        var bars = Enumerable.Range(0, 73).Select(h => B.Flat(h, 100 + h % 5)).ToArray();
+        var s = new Scripted { Bar = (i, _, o) => { if (i == 0) o.Add(MarketBuy(1, 1)); } };
+        var report = Run(s, bars, B.Free());
+        var text = new StringWriter();
+        EquityChart.Write(report, text);
+        var labels = System.Xml.Linq.XDocument.Parse(text.ToString()).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+
+        Assert.Equal("scripted {} on TEST", labels[0]);
+        Assert.Equal(["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"], labels.Where(l => l.StartsWith("2024")));
+    }
+
+    [Fact]
+    public void Chart_under_three_days_labels_times()
+    {
+        var bars = Enumerable.Range(0, 72).Select(h => B.Flat(h, 100)).ToArray();
+        var report = Run(new Scripted(), bars, B.Free());
+        var text = new StringWriter();
+        EquityChart.Write(report, text);
+
+        Assert.Contains(">2024-01-03 23:00<", text.ToString());
+    }
+
+    [Theory]
+    [InlineData(100, 100, 99, 101, 0.5)]   // flat: padded by 1 % of the value
+    [InlineData(1000, 1000, 990, 1010, 5)]
+    [InlineData(0, 0, -1, 1, 0.5)]         // flat at zero: padded by 1
+    [InlineData(0, 5, 0, 5, 1)]            // raw step exactly 1
+    [InlineData(0, 10, 0, 10, 2)]          // exactly 2
+    [InlineData(0, 25, 0, 25, 5)]          // exactly 5
+    [InlineData(0, 26, 0, 30, 10)]         // above 5: 10
+    public void Axis_range_steps_and_flat_ranges(double min, double max, double low, double high, double step)
+    {
+        var (l, h, s) = EquityChart.NiceRange(min, max);
+
+        Assert.Equal(step, s, 12);
+        Assert.Equal(low, l, 12);
+        Assert.Equal(high, h, 12);
+    }
+
+    [Theory]
+    [InlineData(-1e-9, 0.5, "0.0")]
+    [InlineData(-2, 1, "-2")]
+    [InlineData(-10, 5, "-10")]
+    [InlineData(2.5, 0.5, "2.5")]
+    [InlineData(10050, 50, "10050")]
+    [InlineData(0.04, 0.01, "0.04")]
+    public void Tick_labels_have_the_steps_decimals_and_no_negative_zero(double value, double step, string expected)
+    {
+        Assert.Equal(expected, EquityChart.Label(value, step));
+    }
+
+    [Fact]
+    public void Coordinates_have_one_decimal_and_no_negative_zero()
+    {
+        Assert.Equal("0.0", EquityChart.C(-0.01));
+        Assert.Equal("-0.1", EquityChart.C(-0.1));
+        Assert.Equal("12.3", EquityChart.C(12.34));
+    }
+
+    [Fact]
+    public void Writers_refuse_nulls_and_name_what_was_not_recorded()
+    {
+        var report = Run(new Scripted(), B.Flats(2), B.Free() with { EquityCurve = EquityCurveRecording.None, RecordTrades = false });
+        var w = new StringWriter();
+
+        Assert.Throws<ArgumentNullException>(() => ReportWriter.WriteJson(null!, w));
+        Assert.Throws<ArgumentNullException>(() => ReportWriter.WriteJson(report, null!));
+        Assert.Throws<ArgumentNullException>(() => ReportWriter.WriteEquityCsv(null!, w));
+        Assert.Throws<ArgumentNullException>(() => ReportWriter.WriteEquityCsv(report, null!));
+        Assert.Throws<ArgumentNullException>(() => ReportWriter.WriteTradesCsv(null!, w));
+        Assert.Throws<ArgumentNullException>(() => ReportWriter.WriteTradesCsv(report, null!));
+        Assert.Throws<ArgumentNullException>(() => ReportWriter.WriteTradesJson(null!, w));
+        Assert.Throws<ArgumentNullException>(() => ReportWriter.WriteTradesJson(report, null!));
+        Assert.Throws<ArgumentNullException>(() => EquityChart.Write(null!, w));
+        Assert.Throws<ArgumentNullException>(() => EquityChart.Write(report, null!));
+        Assert.Equal("the equity curve was not recorded (settings.EquityCurve = None)", Assert.Throws<InvalidOperationException>(() => ReportWriter.WriteEquityCsv(report, w)).Message);
+        Assert.Equal("the equity curve was not recorded (settings.EquityCurve = None)", Assert.Throws<InvalidOperationException>(() => EquityChart.Write(report, w)).Message);
+        Assert.Equal("trades were not recorded (settings.RecordTrades = false)", Assert.Throws<InvalidOperationException>(() => ReportWriter.WriteTradesCsv(report, w)).Message);
+        Assert.Equal("trades were not recorded (settings.RecordTrades = false)", Assert.Throws<InvalidOperationException>(() => ReportWriter.WriteTradesJson(report, w)).Message);
+        Assert.Equal("", w.ToString());
+    }
+
+    [Fact]
+    public void Open_orders_at_end_show_their_sizing_and_a_null_limit_for_market_orders()
+    {
+        var s = new Scripted
+        {
+            Bar = (i, _, o) =>
+            {
+                if (i == 1) o.Add(StrategyIntent.Market(4, OrderSide.Buy, IntentSizing.Quote, 250, IntentReason.None));
+            },
+        };
+        var json = ReportWriter.ToJson(Run(s, [B.Flat(0, 100), B.Flat(1, 100)], B.Free()));
+
+        Assert.Contains("{\"symbol\": \"TEST\", \"orderRef\": 4, \"kind\": \"market\", \"side\": \"buy\", \"sizing\": \"quote\", \"amount\": 250, \"limitPrice\": null}", json);
+    }
 }

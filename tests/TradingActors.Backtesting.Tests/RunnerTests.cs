@@ -244,8 +244,8 @@ public class RunnerTests
         Assert.Equal(last.CashAfter + symbol.Position * bars[^1].Close, m.FinalEquity, 6);
         Assert.Equal(m.FinalEquity, report.EquityCurve![^1].Equity);
         Assert.Equal(bars.Length, report.EquityCurve.Count);
-        Assert.Equal(m.Wins + m.Losses <= m.RoundTrips, true);
-        Assert.Equal(report.RoundTrips!.Sum(t => t.Pnl), report.RoundTrips.Where(t => t.Pnl > 0).Sum(t => t.Pnl) - m.GrossLoss, 6);
+        Assert.True(m.Wins + m.Losses <= m.RoundTrips);
+        Assert.Equal(report.RoundTrips!.Sum(t => t.Pnl), report.RoundTrips!.Where(t => t.Pnl > 0).Sum(t => t.Pnl) - m.GrossLoss, 6);
         Assert.All(report.Trades, t => Assert.True(t.OrderRef < 0)); // signal orders
     }
 
@@ -310,6 +310,80 @@ public class RunnerTests
         };
         s.Ended = (id, _) => buys.Remove(id);
         return s;
+    }
+
+    [Theory]
+    [InlineData(100, 0, 100, 100, "a price that is not a positive number")]
+    [InlineData(100, 100, 0, 100, "a price that is not a positive number")]
+    [InlineData(100, 100, 100, 0, "a price that is not a positive number")]
+    [InlineData(100, 101, 100, 102, "high below max(open, close) or low above min(open, close)")]
+    [InlineData(100, 100, 99, 98, "high below max(open, close) or low above min(open, close)")]
+    public void Each_price_and_each_side_of_the_range_is_checked(double open, double high, double low, double close, string problem)
+    {
+        var request = new BacktestRequest { Strategy = "rsi", Symbols = [new("X", [B.Bar(0, open, high, low, close)])] };
+
+        Assert.Equal([$"X: bar 0 (2024-01-01T00:00:00.0000000Z) has {problem}"], Backtester.Validate(request));
+    }
+
+    [Fact]
+    public void Zero_volume_and_the_smallest_check_interval_are_fine()
+    {
+        var request = new BacktestRequest { Strategy = "rsi", Symbols = [new("X", [B.Flat(0, 100) with { Volume = 0 }])] };
+
+        Assert.Empty(Backtester.Validate(request, new BacktestRunOptions { CheckEvery = 1 }));
+    }
+
+    [Fact]
+    public void Two_bars_at_the_same_time_are_refused()
+    {
+        var request = new BacktestRequest { Strategy = "rsi", Symbols = [new("X", [B.Flat(0, 100), B.Flat(0, 101)])] };
+
+        Assert.Equal(["X: bar 1 (2024-01-01T00:00:00.0000000Z) is not after the bar before it"], Backtester.Validate(request));
+    }
+
+    [Theory]
+    [InlineData(0.0, "initialCash must be a positive number (got 0)")]
+    [InlineData(double.PositiveInfinity, "initialCash must be a positive number (got Infinity)")]
+    public void Initial_cash_must_be_positive_and_finite(double cash, string problem)
+    {
+        var request = new BacktestRequest { Strategy = "rsi", Symbols = [new("X", B.Flats(2))], Settings = new BacktestSettings { InitialCash = cash } };
+
+        Assert.Equal([problem], Backtester.Validate(request));
+    }
+
+    [Fact]
+    public void Fee_rates_slippage_and_funding_rate_limits_are_inclusive_where_stated()
+    {
+        var atLimits = new BacktestSettings { TakerFeeRate = 0.1, MakerFeeRate = 0.1, SlippageBps = 0, SignalBudget = 0.0001 };
+        Assert.Empty(Backtester.Validate(new BacktestRequest { Strategy = "rsi", Symbols = [new("X", B.Flats(2))], Settings = atLimits }));
+
+        var problems = Backtester.Validate(new BacktestRequest
+        {
+            Strategy = "rsi",
+            Symbols = [new("X", B.Flats(2), new FundingSchedule(1, TimeSpan.FromHours(8))), new("Y", B.Flats(2), new FundingSchedule(double.NaN, TimeSpan.FromHours(8)))],
+            Settings = new BacktestSettings { MakerFeeRate = 0.10001, SignalBudget = 1.5 },
+        });
+        Assert.Equal(
+            [
+                "makerFeeRate must be in [0, 0.1] (got 0.10001)",
+                "signalBudget must be in (0, 1] (got 1.5)",
+                "X: funding rate must be a finite number in (-1, 1) (got 1)",
+                "Y: funding rate must be a finite number in (-1, 1) (got NaN)",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void Run_refuses_an_invalid_request_with_every_problem_in_the_message()
+    {
+        var request = new BacktestRequest { Strategy = "rsi", Symbols = [new("X", []), new("Y", [])] };
+
+        var e = Assert.Throws<ArgumentException>(() => Backtester.Run(request));
+
+        Assert.StartsWith("invalid backtest request: X: no bars; Y: no bars", e.Message);
+        Assert.Equal("request", e.ParamName);
+        Assert.Throws<ArgumentNullException>(() => Backtester.Run(null!));
+        Assert.Throws<ArgumentNullException>(() => Backtester.Validate(null!));
     }
 
     /// <summary>Reports on the calling thread at once (Progress&lt;T&gt; would post to the thread pool).</summary>

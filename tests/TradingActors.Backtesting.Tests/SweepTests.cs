@@ -154,6 +154,10 @@ public class SweepTests
 
     [Theory]
     [InlineData("sharpe", RankMetric.Sharpe)]
+    [InlineData("sortino", RankMetric.Sortino)]
+    [InlineData("cagr", RankMetric.Cagr)]
+    [InlineData("profit-factor", RankMetric.ProfitFactor)]
+    [InlineData("win-rate", RankMetric.WinRate)]
     [InlineData("Total-Return", RankMetric.TotalReturn)]
     [InlineData("max-drawdown", RankMetric.MaxDrawdown)]
     [InlineData("final-equity", RankMetric.FinalEquity)]
@@ -236,5 +240,69 @@ public class SweepTests
         var request = new BacktestRequest { Strategy = "rsi", Symbols = [new("X", B.Flats(10))] };
 
         Assert.Throws<OperationCanceledException>(() => Sweep.Run(request, grid, cancellationToken: new CancellationToken(true)));
+    }
+
+    [Fact]
+    public void Axis_and_range_errors_name_the_axis()
+    {
+        Assert.Equal("sweep axis x has no values (Parameter 'values')", Assert.Throws<ArgumentException>(() => ParameterAxis.Of("x")).Message);
+        Assert.Equal("sweep axis x: step must be positive (got 0) (Parameter 'step')", Assert.Throws<ArgumentException>(() => ParameterAxis.Range("x", 1, 5, 0)).Message);
+        Assert.Equal("sweep axis x: to (1) is below from (5) (Parameter 'to')", Assert.Throws<ArgumentException>(() => ParameterAxis.Range("x", 5, 1, 1)).Message);
+        Assert.Equal("sweep axis x: from, to and step must be finite numbers", Assert.Throws<ArgumentException>(() => ParameterAxis.Range("x", 0, double.PositiveInfinity, 1)).Message);
+        Assert.Equal("sweep axis x: 0 to 10 by 1 has more than 10 values (Parameter 'step')", Assert.Throws<ArgumentException>(() => ParameterAxis.Range("x", 0, 10, 1, maxValues: 10)).Message);
+        Assert.Equal(10, ParameterAxis.Range("x", 0, 9, 1, maxValues: 10).Values.Count);
+        Assert.Throws<ArgumentException>(() => new ParameterAxis(" ", [1]));
+        Assert.Throws<ArgumentNullException>(() => new ParameterAxis("x", null!));
+    }
+
+    [Fact]
+    public void Grid_argument_errors()
+    {
+        Assert.Throws<ArgumentNullException>(() => ParameterGrid.Build(null!, null, []));
+        Assert.Throws<ArgumentNullException>(() => ParameterGrid.Build(Rsi, null, null!));
+        Assert.Equal("a sweep axis is null (Parameter 'axes')", Assert.Throws<ArgumentException>(() => ParameterGrid.Build(Rsi, null, [null!])).Message);
+        Assert.StartsWith("the cap must be at least 1", Assert.Throws<ArgumentOutOfRangeException>(() => ParameterGrid.Build(Rsi, null, [], maxPoints: 0)).Message);
+        var ema = StrategyParameters.FromJson(EmaCrossStrategy.Kind, "{}", out _);
+        Assert.Equal("base parameters are for ema-cross, not rsi (Parameter 'baseParameters')", Assert.Throws<ArgumentException>(() => ParameterGrid.Build(Rsi, ema, [])).Message);
+        Assert.Equal(1, ParameterGrid.Build(Rsi, null, [ParameterAxis.Of("period", 5)], maxPoints: 1).Total);
+    }
+
+    [Fact]
+    public void Ranking_arguments_are_checked()
+    {
+        Assert.Throws<ArgumentNullException>(() => SweepRanking.Rank(null!));
+        Assert.Throws<ArgumentNullException>(() => SweepRanking.Score(null!, RankMetric.Sharpe));
+        Assert.Throws<ArgumentNullException>(() => SweepRanking.WriteCsv(null!, new StringWriter()));
+        Assert.Throws<ArgumentNullException>(() => SweepRanking.WriteCsv([], null!));
+        Assert.Throws<ArgumentNullException>(() => SweepRanking.WriteJson(null!, RankMetric.Sharpe, new StringWriter()));
+        Assert.Throws<ArgumentNullException>(() => SweepRanking.WriteJson([], RankMetric.Sharpe, null!));
+        Assert.Throws<ArgumentNullException>(() => Sweep.Run(null!, ParameterGrid.Build(Rsi, null, [])));
+        Assert.Throws<ArgumentNullException>(() => Sweep.Run(new BacktestRequest { Strategy = "rsi", Symbols = [] }, null!));
+        Assert.Equal("unknown rank metric (Parameter 'metric')\nActual value was 99.", Assert.Throws<ArgumentOutOfRangeException>(() => SweepRanking.Score(M(), (RankMetric)99)).Message.ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>A test kind with a number and a boolean: it buys on bar 0 when "buy" is true, "size" units.</summary>
+    private static readonly StrategyKind Toggle = new(
+        "toggle", "test kind", emitsSignals: false,
+        [ParameterSpec.Number("size", 0, 100, 1, "units"), ParameterSpec.Boolean("buy", true, "buy on the first bar")],
+        _ => [],
+        (p, _) => new Scripted { Bar = (i, _, o) => { if (i == 0 && p.Bool("buy")) o.Add(Scripted.MarketBuy(1, p["size"])); } });
+
+    [Fact]
+    public void Sweep_runs_a_kind_outside_the_registry_and_the_table_shows_booleans()
+    {
+        var grid = ParameterGrid.Build(Toggle, null, [ParameterAxis.Of("buy", 0, 1), ParameterAxis.Of("size", 1, 2)]);
+        var request = new BacktestRequest { Strategy = "toggle", Symbols = [new("X", [B.Flat(0, 100), B.Flat(1, 100), B.Flat(2, 110)])], Settings = B.Free(1000) };
+
+        var ranked = SweepRanking.Rank(Sweep.Run(request, grid), RankMetric.FinalEquity);
+        var csv = new StringWriter();
+        SweepRanking.WriteCsv(ranked, csv);
+
+        Assert.StartsWith(
+            "rank,point,size,buy,score," + SweepRanking.MetricColumns + "\n" +
+            "1,3,2,true,1020.000000,2.000000,",
+            csv.ToString());
+        Assert.Equal([3, 2, 0, 1], ranked.Select(r => r.Result.PointIndex));
+        Assert.Contains("\n3,0,1,false,1000.000000,", csv.ToString());
     }
 }

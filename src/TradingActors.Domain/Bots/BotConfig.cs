@@ -82,7 +82,7 @@ public sealed record BotPlan(int MaxBots = 5, int MaxSymbols = 3)
             return string.Create(CultureInfo.InvariantCulture, $"the plan allows {MaxBots} bots and there are {existing.Count}; delete one first");
         var symbols = existing.Select(b => b.Config.Symbol).Append(symbol).Distinct(StringComparer.Ordinal).Count();
         return symbols > MaxSymbols
-            ? string.Create(CultureInfo.InvariantCulture, $"the plan allows bots on {MaxSymbols} symbols; {symbol} would be the {symbols}th")
+            ? string.Create(CultureInfo.InvariantCulture, $"the plan allows bots on {MaxSymbols} symbols; {symbol} would make {symbols}")
             : null;
     }
 }

@@ -38,7 +38,7 @@ public static class BotDecisions
 
     public static Decision Start(TenantState s, string botId, DateTimeOffset now) => Control(s, botId, bot => bot.Status switch
     {
-        BotStatus.Running => "already running",
+        BotStatus.Running => $"bot '{botId}' is already running",
         _ when s.Suspension is not null => TenantDecisions.SuspendedForTrader,
         _ => null,
     }, new BotStarted(botId, now));
@@ -46,8 +46,8 @@ public static class BotDecisions
     public static Decision Pause(TenantState s, string botId, DateTimeOffset now) => Control(s, botId, bot => bot.Status switch
     {
         BotStatus.Running => null,
-        BotStatus.Paused => "already paused",
-        _ => "not running",
+        BotStatus.Paused => $"bot '{botId}' is already paused",
+        _ => $"bot '{botId}' is not running",
     }, new BotPaused(botId, now));
 
     /// <summary>Stops a running or paused bot: its open orders are cancelled, and with <paramref name="closePosition"/> its position sold at market.</summary>
@@ -75,7 +75,7 @@ public static class BotDecisions
     private static Decision Control(TenantState s, string botId, Func<BotRecord, string?> refusal, IBotEvent e)
     {
         if (!s.BotsById.TryGetValue(botId, out var bot)) return Decision.Reject($"unknown bot '{botId}'");
-        return refusal(bot) is { } why ? Decision.Reject($"bot '{botId}' is {why}") : Decision.Accept(e);
+        return refusal(bot) is { } why ? Decision.Reject(why) : Decision.Accept(e);
     }
 
     public static string Name(BotStatus status) => status switch
@@ -102,10 +102,12 @@ public static class BotDecisions
         var account = s.Accounts.GetValueOrDefault(bot.Config.AccountId);
         var instrument = account is null ? null : (rules ?? InstrumentRule.EngineTable)(account, bot.Config.Symbol) is InstrumentRule.Known k ? k.Instrument : null;
         var costFactor = account?.IsEmbeddedPaper == true ? paperCosts.CostFactor : TenantDecisions.ExternalCostFactor;
-        var open = BotState.OpenOrders(s, bot).Select(o => o.Intent).Concat(bot.Pending).ToList();
-        var committed = bot.Ledger.Cost + open.Where(o => o.Side == OrderSide.Buy).Sum(o => o.Quantity * (o.LimitPrice ?? o.ReferencePrice) * costFactor);
-        var toSell = open.Where(o => o.Side == OrderSide.Sell).Sum(o => o.Quantity);
+        // What each open order still holds: the part not filled yet (the filled part is in the ledger's position and cost).
+        var open = BotState.OpenOrders(s, bot).Select(o => (o.Intent, Left: Left(o))).Concat(bot.Pending.Select(p => (Intent: p, Left: p.Quantity))).ToList();
+        var committed = bot.Ledger.Cost + open.Where(o => o.Intent.Side == OrderSide.Buy).Sum(o => o.Left * (o.Intent.LimitPrice ?? o.Intent.ReferencePrice) * costFactor);
+        var toSell = open.Where(o => o.Intent.Side == OrderSide.Sell).Sum(o => o.Left);
         var openCount = open.Count;
+        var cancels = new HashSet<string>(StringComparer.Ordinal);
         var cap = bot.Config.Risk.MaxPosition > 0 ? Math.Min(bot.Config.Budget, bot.Config.Risk.MaxPosition) : bot.Config.Budget;
         var ownRef = bot.NextOwnRef;
         var leg = 0;
@@ -121,11 +123,13 @@ public static class BotDecisions
             }
             if (intent.Kind == IntentKind.Cancel)
             {
-                if (bot.Orders.TryGetValue(intent.OrderRef, out var target) && s.Open.TryGetValue(target, out var cancelled) && !bot.Cancelling.Contains(target))
+                // Once: the same order cancelled twice in a step frees what it held once.
+                if (bot.Orders.TryGetValue(intent.OrderRef, out var target) && s.Open.TryGetValue(target, out var cancelled) && !bot.Cancelling.Contains(target)
+                    && cancels.Add(target))
                 {
                     legs.Add(new BotLeg(intent.OrderRef, Cancel: target));
                     // What it held back is free for the legs after it (a take profit replaced in one step sells the whole position).
-                    var left = cancelled.Intent.Quantity - (cancelled.Fill?.Quantity ?? 0m);
+                    var left = Left(cancelled);
                     if (cancelled.Intent.Side == OrderSide.Sell) toSell -= left;
                     else committed -= left * (cancelled.Intent.LimitPrice ?? cancelled.Intent.ReferencePrice) * costFactor;
                     openCount--;
@@ -233,6 +237,9 @@ public static class BotDecisions
         var told = new BotFed(grew ? progress.Quantity : was.Quantity, grew ? progress.Notional : was.Notional, grew ? progress.Fee : was.Fee, was.Ended || progress.Ended);
         return (news, fed.SetItem(progress.OrderRef, told));
     }
+
+    /// <summary>The part of an open order not filled yet.</summary>
+    private static decimal Left(OrderRecord order) => order.Intent.Quantity - (order.Fill?.Quantity ?? 0m);
 
     private static OrderIntent Order(TenantState s, BotRecord bot, long sequence, int leg, OrderSide side, decimal quantity, decimal price, OrderType type, decimal? limit)
     {

@@ -35,7 +35,9 @@ public sealed class BarBuilder(TimeSpan length)
         }
         else
         {
+            // Stryker disable once Equality : an equal price set as the high leaves it as it was
             if (price > _high) _high = price;
+            // Stryker disable once Equality : an equal price set as the low leaves it as it was
             if (price < _low) _low = price;
             _close = price;
         }

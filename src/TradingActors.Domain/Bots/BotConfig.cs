@@ -42,7 +42,7 @@ public sealed record BotConfig(string BotId, string Kind, string Symbol, string 
         if (TenantDecisions.ValidateId(BotId, "bot id") is { } badId) errors.Add(new("id", badId));
         if (string.IsNullOrWhiteSpace(Symbol) || !Instruments.TryGet(Symbol, out _))
             errors.Add(new("symbol", $"unknown symbol '{Symbol}' (symbols: {string.Join(", ", Instruments.All.Select(i => i.Symbol))})"));
-        if (!tenant.Accounts.ContainsKey(AccountId ?? "")) errors.Add(new("accountId", $"unknown account '{AccountId}'"));
+        if (AccountId is null || !tenant.Accounts.ContainsKey(AccountId)) errors.Add(new("accountId", $"unknown account '{AccountId}'"));
         if (Budget <= 0) errors.Add(new("budget", "budget must be positive"));
         if (BarSeconds is < MinBarSeconds or > MaxBarSeconds) errors.Add(new("barSeconds", $"barSeconds must be between {MinBarSeconds} and {MaxBarSeconds}"));
         errors.AddRange((Risk ?? new BotRisk()).Check());

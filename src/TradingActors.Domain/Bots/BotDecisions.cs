@@ -141,7 +141,8 @@ public static class BotDecisions
             string? refusal = null;
             decimal quantity = 0m;
             if (instrument is null) refusal = $"{bot.Config.Symbol} is not traded on account '{bot.Config.AccountId}'";
-            else if (limit is { } l && (l <= 0 || instrument.RoundPrice(l) <= 0)) refusal = "the limit price is not a positive price";
+            // A limit at or below 0 rounds to a price at or below 0, as does one below half a tick.
+            else if (limit is { } l && instrument.RoundPrice(l) <= 0) refusal = "the limit price is not a positive price";
             else
             {
                 if (limit is { } lp) limit = instrument.RoundPrice(lp);
@@ -190,10 +191,12 @@ public static class BotDecisions
         var drawdown = peak > 0 ? (peak - equity) / peak * 100m : 0m;
         if (risk.MaxDrawdownPercent > 0 && drawdown >= risk.MaxDrawdownPercent)
             reason = string.Create(CultureInfo.InvariantCulture, $"kill switch: drawdown {drawdown:0.##}% reached maxDrawdownPercent {risk.MaxDrawdownPercent:G29}% (equity {equity:0.##}, peak {peak:0.##})");
-        else if (risk.StopLossPercent > 0 && ledger.Position > 0 && ledger.Cost > 0 && -ledger.Unrealised(price) / ledger.Cost * 100m >= risk.StopLossPercent)
+        // Only a position costs anything (a flat ledger's cost is 0); one that cost nothing cannot lose a share of it.
+        else if (risk.StopLossPercent > 0 && ledger.Cost > 0 && -ledger.Unrealised(price) / ledger.Cost * 100m >= risk.StopLossPercent)
             reason = string.Create(CultureInfo.InvariantCulture, $"stop loss: the position is down {-ledger.Unrealised(price) / ledger.Cost * 100m:0.##}%, stopLossPercent {risk.StopLossPercent:G29}%");
         if (reason is null) return null;
         var stop = Stop(s, botId, risk.CloseOnStop, price, now, reason);
+        // Stryker disable once Linq : Stop accepts every bot that passed the checks above (known, not stopped, a positive price)
         return stop.Events.OfType<BotStopped>().SingleOrDefault();
     }
 
@@ -209,6 +212,7 @@ public static class BotDecisions
         {
             var fed = bot.Fed.GetValueOrDefault(orderRef) ?? BotFed.None;
             if (fed.Ended || bot.Pending.Any(p => p.ClientOrderId == clientOrderId)) continue;
+            // Stryker disable once NullCoalescing : an order is either open or ended, never both, so the order of the lookups does not matter
             var record = s.Open.GetValueOrDefault(clientOrderId) ?? s.Recent.LastOrDefault(r => r.Intent.ClientOrderId == clientOrderId);
             var progress = record is null
                 ? new BotOrderProgress(orderRef, OrderSide.Buy, fed.Quantity, fed.Notional, fed.Fee, Ended: true)

@@ -102,6 +102,7 @@ public sealed class BarBuilderTests
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new BarBuilder(TimeSpan.FromSeconds(seconds)));
         Assert.Equal("length", e.ParamName);
+        Assert.StartsWith("a bar has a positive length", e.Message);
         Assert.NotNull(new BarBuilder(TimeSpan.FromTicks(1)));
     }
 }

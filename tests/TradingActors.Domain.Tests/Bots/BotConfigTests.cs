@@ -129,6 +129,8 @@ public sealed class BotConfigTests
         Assert.Equal("dca", dca.Kind);
         var bad = Assert.Throws<ArgumentException>(() => (Config() with { Parameters = """{"period":1}""" }).CreateStrategy(null));
         Assert.Equal("bot 'b1': period must be between 2 and 1000 (got 1)", bad.Message);
+        Assert.Equal("bot 'b1': period must be between 2 and 1000 (got 1); oversold must be between 1 and 99 (got 0)",
+            Assert.Throws<ArgumentException>(() => (Config() with { Parameters = """{"period":1,"oversold":0}""" }).CreateStrategy(null)).Message);
         Assert.Throws<ArgumentException>(() => (Config() with { Kind = "macd" }).CreateStrategy(null));
     }
 

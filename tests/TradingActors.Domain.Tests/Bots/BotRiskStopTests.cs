@@ -58,6 +58,7 @@ public sealed class BotRiskStopTests
             Stopped("stop loss: the position is down 20.08%, stopLossPercent 5%", 40_000m)),
         new Row("a stopped bot is left alone", () => With(new BotRisk(StopLossPercent: 5m)).Then(new BotStopped(BotId, null, null, T0)), 40_000m, null),
         new Row("no price", () => With(new BotRisk(StopLossPercent: 5m, MaxDrawdownPercent: 1m)), 0m, null),
+        new Row("no price, without a close", () => With(new BotRisk(StopLossPercent: 5m, MaxDrawdownPercent: 1m, CloseOnStop: false)), 0m, null),
         new Row("a negative price", () => With(new BotRisk(StopLossPercent: 5m, MaxDrawdownPercent: 1m)), -1m, null),
     }.ToDictionary(r => r.Rule);
 
@@ -85,5 +86,18 @@ public sealed class BotRiskStopTests
         Assert.Equal(stop.Reason, stopped.Bot().StopReason);
         Assert.Equal([stop.Close!], stopped.Bot().Pending);
         Assert.Null(BotDecisions.RiskStop(stopped, BotId, 30_000m, T1)); // once
+    }
+
+    [Fact]
+    public void A_bot_with_nothing_at_stake_is_never_stopped()
+    {
+        // A budget of 0 (refused by Check, but a journal written under other rules may hold one): its peak is 0, so there is no drawdown.
+        var none = WithAccounts().Then(new BotCreated(Config(risk: new BotRisk(MaxDrawdownPercent: 10m)) with { Budget = 0m }, T0), new BotStarted(BotId, T0));
+        Assert.Null(BotDecisions.RiskStop(none, BotId, Price, T1));
+        // A position that cost nothing (filled at 0): it cannot lose a share of its cost.
+        var free = Order(1, 0, OrderSide.Buy, 0.01m, account: ExternalAccountId);
+        var gift = Running(Config(ExternalAccountId, risk: new BotRisk(StopLossPercent: 5m))).Then(Placed(1, (1, free)), new OrderSubmitted(free, T0), Filled(free, price: 0m, fee: 0m));
+        Assert.Equal((0.01m, 0m), (gift.Bot().Ledger.Position, gift.Bot().Ledger.Cost));
+        Assert.Null(BotDecisions.RiskStop(gift, BotId, 1m, T1));
     }
 }

@@ -278,4 +278,15 @@ public sealed class BotStateTests
             AssertSameBot(whole.Bot(), resumed.Bot());
         }
     }
+
+    [Fact]
+    public void Without_a_price_the_peak_is_left_even_when_realised_profit_alone_would_lift_it()
+    {
+        // Flat after a trip that made 8.99 (bought for 500.5, sold for 510 - 0.51): its equity is 1 008.99 at any price.
+        var sell = Order(2, 0, OrderSide.Sell, 0.01m);
+        var flat = Holding().Then(Placed(2, (2, sell)), Filled(sell, price: 51_000m, fee: 0.51m));
+        Assert.Equal((0m, 8.99m, 1_000m), (flat.Bot().Ledger.Position, flat.Bot().Ledger.Realised, flat.Bot().Ledger.PeakEquity));
+        Assert.Equal(1_000m, flat.Then(new BotCheckpointed(BotId, State, NoFed, 0m, T1)).Bot().Ledger.PeakEquity);
+        Assert.Equal(1_008.99m, flat.Then(new BotCheckpointed(BotId, State, NoFed, 1m, T1)).Bot().Ledger.PeakEquity);
+    }
 }

@@ -68,6 +68,8 @@ public sealed class BotStepTests
         new Row("a negative limit", () => Running(), [LimitBuy(1, 100, -1)], [Refused(1, NotPositive)]),
         new Row("a limit that is not a number", () => Running(), [LimitBuy(1, 100, double.NaN)], [Refused(1, NotPositive)]),
         new Row("an infinite amount", () => Running(), [QuoteBuy(1, double.PositiveInfinity)], [Refused(1, BelowMinimum)]),
+        new Row("an amount beyond a decimal", () => Running(), [QuoteBuy(1, 1e30)], [Refused(1, BelowMinimum)]),
+        new Row("an amount of 7.9e27, beyond what a step sizes", () => Running(), [QuoteBuy(1, 7.9e27)], [Refused(1, BelowMinimum)]),
         new Row("a venue's own step and tick", () => Running(Config(ExternalAccountId)), [LimitBuy(1, 0.0109, 49_000.3, IntentSizing.Base)],
             [Placed(1, Order(1, 0, OrderSide.Buy, 0.01m, 49_000.5m, ExternalAccountId))], Venue(new InstrumentRule.Known(VenueBtc))),
 
@@ -168,6 +170,10 @@ public sealed class BotStepTests
         // 0.019 at 50 000 commits 951.425475; cancelled, 900 (→ 0.017973, 899.998) fits
         new Row("a cancel frees the buy's committed cash", () => WithOpenBuy(0.019m, 50_000m), [StrategyIntent.Cancel(1), QuoteBuy(2, 900)],
             [Cancelled(1, OpenBuy(0.019m, 50_000m)), Placed(2, Order(2, 0, OrderSide.Buy, 0.017973m))]),
+        // A limit buy of 0.01 at 40 000 decided when the price was 30 000 commits 0.01 * 40 000 * 1.0015005 = 400.6002 (its limit, with costs):
+        // cancelled, all of it is free for a buy of the whole budget (0.019970 costing 999.99824925).
+        new Row("a cancel frees what the buy committed at its limit with costs", () => Resting(Running(), 1, Order(1, 0, OrderSide.Buy, 0.01m, 40_000m, price: 30_000m)),
+            [StrategyIntent.Cancel(1), QuoteBuy(2, 1_000)], [Cancelled(1, OpenBuy(0.01m, 40_000m)), Placed(2, Order(2, 0, OrderSide.Buy, 0.01997m))]),
         new Row("without the cancel the buy is over the budget", () => WithOpenBuy(0.019m, 50_000m), [QuoteBuy(2, 900)],
             [Refused(2, "over the bot's budget of 1000: 951.43 committed, this buy costs 900")]),
         new Row("a cancel frees its place under maxOpenOrders", () => WithOpenBuy(0.001m, 40_000m, Config(risk: new BotRisk(MaxOpenOrders: 1))), [StrategyIntent.Cancel(1), QuoteBuy(2, 100)],

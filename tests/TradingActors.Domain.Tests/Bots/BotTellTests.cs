@@ -103,6 +103,9 @@ public sealed class BotTellTests
         new TellRow("ended after the part told", new(0.004m, 196m, 0.2m, false), Progress(0.004m, 196m, 0.2m, true), new(2, OrderSide.Buy, 0m, 0m, 0m, true), new(0.004m, 196m, 0.2m, true)),
         new TellRow("filled and ended at once", new(0.004m, 196m, 0.2m, false), Progress(0.01m, 490m, 0.5m, true),
             new(2, OrderSide.Buy, 0.006m, 49_000m, 0.3m, true), new(0.01m, 490m, 0.5m, true)),
+        // A report smaller than what was told (never from the ledger, whose fills only grow) tells the end and nothing of a fill.
+        new TellRow("ended with less than was told", new(0.004m, 196m, 0.2m, false), Progress(0.003m, 147m, 0.3m, true), new(2, OrderSide.Buy, 0m, 0m, 0m, true),
+            new(0.004m, 196m, 0.2m, true)),
         new TellRow("the end told twice tells nothing", new(0.01m, 490m, 0.5m, true), Progress(0.01m, 490m, 0.5m, true), null, null),
         new TellRow("a fee reported lower tells no negative fee", new(0.004m, 196m, 0.2m, false), Progress(0.01m, 490m, 0.1m, false),
             new(2, OrderSide.Buy, 0.006m, 49_000m, 0m, false), new(0.01m, 490m, 0.1m, false)),
@@ -151,5 +154,16 @@ public sealed class BotTellTests
         }
         Assert.Equal([new BotOrderNews(2, OrderSide.Buy, 0.004m, 49_000m, 0.2m, false), new BotOrderNews(2, OrderSide.Buy, 0.006m, 49_000m, 0.3m, true)], heard);
         Assert.Equal(0.01m, heard.Sum(n => n.Quantity));
+    }
+
+    [Fact]
+    public void Orders_and_refusals_the_strategy_was_told_ended_are_not_told_again()
+    {
+        // Told prunes them as it records what was told; a record holding both (a snapshot from before pruning) tells them no more.
+        var s = Resting().Then(Filled(Buy), new BotStepped(BotId, 2, State, NoFed, [new BotLeg(5, Refused: "no"), new BotLeg(6, Refused: "no")], Price, T0));
+        var ended = new BotFed(0m, 0m, 0m, true);
+        var bot = s.Bot() with { Fed = NoFed.SetItem(2, new BotFed(0.01m, 490m, 0.5m, true)).SetItem(5, ended) };
+        Assert.Equal([Progress(0m, 0m, 0m, true, orderRef: 6)], BotDecisions.Untold(s, bot));
+        Assert.Equal(3, BotDecisions.Untold(s, s.Bot()).Count);
     }
 }

@@ -70,5 +70,7 @@ public sealed class StrategyDefinitionTests
         Assert.Equal("ema-cross", new StrategyDefinition("s", "BTCUSDT", "ema-cross").CreateStrategy().Kind);
         var e = Assert.Throws<ArgumentException>(() => new StrategyDefinition("s", "BTCUSDT", Parameters: """{"period":1}""").CreateStrategy());
         Assert.Equal("strategy 's': period must be between 2 and 1000 (got 1)", e.Message);
+        Assert.Equal("strategy 's': period must be between 2 and 1000 (got 1); oversold must be between 1 and 99 (got 0)",
+            Assert.Throws<ArgumentException>(() => new StrategyDefinition("s", "BTCUSDT", Parameters: """{"period":1,"oversold":0}""").CreateStrategy()).Message);
     }
 }

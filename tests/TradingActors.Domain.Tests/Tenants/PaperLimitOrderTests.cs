@@ -171,4 +171,19 @@ public sealed class PaperLimitOrderTests
         var own = WithAccounts().Then(new OrderWorking(order, null, "P-own", T0));
         Assert.Equal("P-own", Assert.IsType<OrderFilled>(Assert.Single(PaperLimitOrders.Crossed(own, Symbol, 48_000m, 48_000m, Costs, T1))).Fill.VenueOrderId);
     }
+
+    [Fact]
+    public void Orders_resting_since_the_same_moment_go_in_client_order_id_order()
+    {
+        // Cash for one buy of 0.01 at 49 000 (490.49): the one whose id sorts first fills, the other is cancelled.
+        var a = Limit(1, OrderSide.Buy, 49_000m);
+        var b = Limit(2, OrderSide.Buy, 49_000m);
+        var (first, second) = string.CompareOrdinal(a.ClientOrderId, b.ClientOrderId) < 0 ? (a, b) : (b, a);
+        foreach (var s in new[] { WithAccounts(paperCash: 500m).Then(Rests(a), Rests(b)), WithAccounts(paperCash: 500m).Then(Rests(b), Rests(a)) })
+        {
+            var events = PaperLimitOrders.Crossed(s, Symbol, 48_000m, 48_000m, Costs, T1);
+            Assert.Equal(first, Assert.IsType<OrderFilled>(events[0]).Intent);
+            Assert.Equal(second, Assert.IsType<OrderCancelled>(events[1]).Intent);
+        }
+    }
 }

@@ -42,7 +42,7 @@ public sealed record BotConfig(string BotId, string Kind, string Symbol, string 
         if (TenantDecisions.ValidateId(BotId, "bot id") is { } badId) errors.Add(new("id", badId));
         if (string.IsNullOrWhiteSpace(Symbol) || !Instruments.TryGet(Symbol, out _))
             errors.Add(new("symbol", $"unknown symbol '{Symbol}' (symbols: {string.Join(", ", Instruments.All.Select(i => i.Symbol))})"));
-        if (!tenant.Accounts.ContainsKey(AccountId ?? "")) errors.Add(new("accountId", $"unknown account '{AccountId}'"));
+        if (AccountId is null || !tenant.Accounts.ContainsKey(AccountId)) errors.Add(new("accountId", $"unknown account '{AccountId}'"));
         if (Budget <= 0) errors.Add(new("budget", "budget must be positive"));
         if (BarSeconds is < MinBarSeconds or > MaxBarSeconds) errors.Add(new("barSeconds", $"barSeconds must be between {MinBarSeconds} and {MaxBarSeconds}"));
         errors.AddRange((Risk ?? new BotRisk()).Check());
@@ -86,7 +86,7 @@ public sealed record BotPlan(int MaxBots = 5, int MaxSymbols = 3)
             return string.Create(CultureInfo.InvariantCulture, $"the plan allows {MaxBots} bots and there are {existing.Count}; delete one first");
         var symbols = existing.Select(b => b.Config.Symbol).Append(symbol).Distinct(StringComparer.Ordinal).Count();
         return symbols > MaxSymbols
-            ? string.Create(CultureInfo.InvariantCulture, $"the plan allows bots on {MaxSymbols} symbols; {symbol} would be the {symbols}th")
+            ? string.Create(CultureInfo.InvariantCulture, $"the plan allows bots on {MaxSymbols} symbols; {symbol} would make {symbols}")
             : null;
     }
 }

@@ -38,7 +38,7 @@ public static class BotDecisions
 
     public static Decision Start(TenantState s, string botId, DateTimeOffset now) => Control(s, botId, bot => bot.Status switch
     {
-        BotStatus.Running => "already running",
+        BotStatus.Running => $"bot '{botId}' is already running",
         _ when s.Suspension is not null => TenantDecisions.SuspendedForTrader,
         _ => null,
     }, new BotStarted(botId, now));
@@ -46,8 +46,8 @@ public static class BotDecisions
     public static Decision Pause(TenantState s, string botId, DateTimeOffset now) => Control(s, botId, bot => bot.Status switch
     {
         BotStatus.Running => null,
-        BotStatus.Paused => "already paused",
-        _ => "not running",
+        BotStatus.Paused => $"bot '{botId}' is already paused",
+        _ => $"bot '{botId}' is not running",
     }, new BotPaused(botId, now));
 
     /// <summary>Stops a running or paused bot: its open orders are cancelled, and with <paramref name="closePosition"/> its position sold at market.</summary>
@@ -75,7 +75,7 @@ public static class BotDecisions
     private static Decision Control(TenantState s, string botId, Func<BotRecord, string?> refusal, IBotEvent e)
     {
         if (!s.BotsById.TryGetValue(botId, out var bot)) return Decision.Reject($"unknown bot '{botId}'");
-        return refusal(bot) is { } why ? Decision.Reject($"bot '{botId}' is {why}") : Decision.Accept(e);
+        return refusal(bot) is { } why ? Decision.Reject(why) : Decision.Accept(e);
     }
 
     public static string Name(BotStatus status) => status switch
@@ -102,10 +102,12 @@ public static class BotDecisions
         var account = s.Accounts.GetValueOrDefault(bot.Config.AccountId);
         var instrument = account is null ? null : (rules ?? InstrumentRule.EngineTable)(account, bot.Config.Symbol) is InstrumentRule.Known k ? k.Instrument : null;
         var costFactor = account?.IsEmbeddedPaper == true ? paperCosts.CostFactor : TenantDecisions.ExternalCostFactor;
-        var open = BotState.OpenOrders(s, bot).Select(o => o.Intent).Concat(bot.Pending).ToList();
-        var committed = bot.Ledger.Cost + open.Where(o => o.Side == OrderSide.Buy).Sum(o => o.Quantity * (o.LimitPrice ?? o.ReferencePrice) * costFactor);
-        var toSell = open.Where(o => o.Side == OrderSide.Sell).Sum(o => o.Quantity);
+        // What each open order still holds: the part not filled yet (the filled part is in the ledger's position and cost).
+        var open = BotState.OpenOrders(s, bot).Select(o => (o.Intent, Left: Left(o))).Concat(bot.Pending.Select(p => (Intent: p, Left: p.Quantity))).ToList();
+        var committed = bot.Ledger.Cost + open.Where(o => o.Intent.Side == OrderSide.Buy).Sum(o => o.Left * (o.Intent.LimitPrice ?? o.Intent.ReferencePrice) * costFactor);
+        var toSell = open.Where(o => o.Intent.Side == OrderSide.Sell).Sum(o => o.Left);
         var openCount = open.Count;
+        var cancels = new HashSet<string>(StringComparer.Ordinal);
         var cap = bot.Config.Risk.MaxPosition > 0 ? Math.Min(bot.Config.Budget, bot.Config.Risk.MaxPosition) : bot.Config.Budget;
         var ownRef = bot.NextOwnRef;
         var leg = 0;
@@ -121,11 +123,13 @@ public static class BotDecisions
             }
             if (intent.Kind == IntentKind.Cancel)
             {
-                if (bot.Orders.TryGetValue(intent.OrderRef, out var target) && s.Open.TryGetValue(target, out var cancelled) && !bot.Cancelling.Contains(target))
+                // Once: the same order cancelled twice in a step frees what it held once.
+                if (bot.Orders.TryGetValue(intent.OrderRef, out var target) && s.Open.TryGetValue(target, out var cancelled) && !bot.Cancelling.Contains(target)
+                    && cancels.Add(target))
                 {
                     legs.Add(new BotLeg(intent.OrderRef, Cancel: target));
                     // What it held back is free for the legs after it (a take profit replaced in one step sells the whole position).
-                    var left = cancelled.Intent.Quantity - (cancelled.Fill?.Quantity ?? 0m);
+                    var left = Left(cancelled);
                     if (cancelled.Intent.Side == OrderSide.Sell) toSell -= left;
                     else committed -= left * (cancelled.Intent.LimitPrice ?? cancelled.Intent.ReferencePrice) * costFactor;
                     openCount--;
@@ -137,7 +141,8 @@ public static class BotDecisions
             string? refusal = null;
             decimal quantity = 0m;
             if (instrument is null) refusal = $"{bot.Config.Symbol} is not traded on account '{bot.Config.AccountId}'";
-            else if (limit is { } l && (l <= 0 || instrument.RoundPrice(l) <= 0)) refusal = "the limit price is not a positive price";
+            // A limit at or below 0 rounds to a price at or below 0, as does one below half a tick.
+            else if (limit is { } l && instrument.RoundPrice(l) <= 0) refusal = "the limit price is not a positive price";
             else
             {
                 if (limit is { } lp) limit = instrument.RoundPrice(lp);
@@ -186,10 +191,12 @@ public static class BotDecisions
         var drawdown = peak > 0 ? (peak - equity) / peak * 100m : 0m;
         if (risk.MaxDrawdownPercent > 0 && drawdown >= risk.MaxDrawdownPercent)
             reason = string.Create(CultureInfo.InvariantCulture, $"kill switch: drawdown {drawdown:0.##}% reached maxDrawdownPercent {risk.MaxDrawdownPercent:G29}% (equity {equity:0.##}, peak {peak:0.##})");
-        else if (risk.StopLossPercent > 0 && ledger.Position > 0 && ledger.Cost > 0 && -ledger.Unrealised(price) / ledger.Cost * 100m >= risk.StopLossPercent)
+        // Only a position costs anything (a flat ledger's cost is 0); one that cost nothing cannot lose a share of it.
+        else if (risk.StopLossPercent > 0 && ledger.Cost > 0 && -ledger.Unrealised(price) / ledger.Cost * 100m >= risk.StopLossPercent)
             reason = string.Create(CultureInfo.InvariantCulture, $"stop loss: the position is down {-ledger.Unrealised(price) / ledger.Cost * 100m:0.##}%, stopLossPercent {risk.StopLossPercent:G29}%");
         if (reason is null) return null;
         var stop = Stop(s, botId, risk.CloseOnStop, price, now, reason);
+        // Stryker disable once Linq : Stop accepts every bot that passed the checks above (known, not stopped, a positive price)
         return stop.Events.OfType<BotStopped>().SingleOrDefault();
     }
 
@@ -205,6 +212,7 @@ public static class BotDecisions
         {
             var fed = bot.Fed.GetValueOrDefault(orderRef) ?? BotFed.None;
             if (fed.Ended || bot.Pending.Any(p => p.ClientOrderId == clientOrderId)) continue;
+            // Stryker disable once NullCoalescing : an order is either open or ended, never both, so the order of the lookups does not matter
             var record = s.Open.GetValueOrDefault(clientOrderId) ?? s.Recent.LastOrDefault(r => r.Intent.ClientOrderId == clientOrderId);
             var progress = record is null
                 ? new BotOrderProgress(orderRef, OrderSide.Buy, fed.Quantity, fed.Notional, fed.Fee, Ended: true)
@@ -233,6 +241,9 @@ public static class BotDecisions
         var told = new BotFed(grew ? progress.Quantity : was.Quantity, grew ? progress.Notional : was.Notional, grew ? progress.Fee : was.Fee, was.Ended || progress.Ended);
         return (news, fed.SetItem(progress.OrderRef, told));
     }
+
+    /// <summary>The part of an open order not filled yet.</summary>
+    private static decimal Left(OrderRecord order) => order.Intent.Quantity - (order.Fill?.Quantity ?? 0m);
 
     private static OrderIntent Order(TenantState s, BotRecord bot, long sequence, int leg, OrderSide side, decimal quantity, decimal price, OrderType type, decimal? limit)
     {

@@ -48,6 +48,7 @@ public static class BotState
         var nextOwn = bot.NextOwnRef;
         foreach (var leg in step.Legs)
         {
+            // Stryker disable once Equality : NextOwnRef is at most -1, which a ref of 0 (0 - 1) never lowers
             if (leg.OrderRef < 0) nextOwn = Math.Min(nextOwn, leg.OrderRef - 1);
             if (leg.Place is { } place)
             {
@@ -83,8 +84,11 @@ public static class BotState
         };
     }
 
-    private static BotLedger Peak(BotRecord bot, decimal price) =>
-        price > 0 && bot.Ledger.Equity(bot.Config.Budget, price) is var equity && equity > bot.Ledger.PeakEquity
-            ? bot.Ledger with { PeakEquity = equity }
-            : bot.Ledger;
+    private static BotLedger Peak(BotRecord bot, decimal price)
+    {
+        if (price <= 0) return bot.Ledger;
+        var equity = bot.Ledger.Equity(bot.Config.Budget, price);
+        // Stryker disable once Equality : an equity equal to the peak set as the peak leaves it as it was
+        return equity > bot.Ledger.PeakEquity ? bot.Ledger with { PeakEquity = equity } : bot.Ledger;
+    }
 }

@@ -131,4 +131,8 @@ public sealed class StrategyCatalogDecisionsTests
         Assert.Equal("""{"fast":12,"slow":26}""", only.Definition.Parameters);
         Assert.Empty(StrategyCatalogDecisions.Seed(state.Apply(only), [fresh], Now));
     }
+
+    [Fact]
+    public void Create_needs_a_definition() =>
+        Assert.Equal("definition", Assert.Throws<ArgumentNullException>(() => StrategyCatalogDecisions.Create(StrategyCatalogState.Empty, null!, Now, "a")).ParamName);
 }

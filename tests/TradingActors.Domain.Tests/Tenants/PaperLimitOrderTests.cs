@@ -121,4 +121,69 @@ public sealed class PaperLimitOrderTests
     [InlineData(2, 1)]
     public void Prices_must_be_positive_and_in_order(decimal low, decimal high) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => PaperLimitOrders.Crossed(WithAccounts(), Symbol, low, high, Costs, T1));
+
+    [Fact]
+    public void Prices_out_of_order_are_refused_naming_them()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => PaperLimitOrders.Crossed(WithAccounts(), Symbol, 2m, 1m, Costs, T1));
+        Assert.Equal("low", e.ParamName);
+        Assert.StartsWith("prices must be positive with low <= high (got 2..1)", e.Message);
+    }
+
+    public sealed record AffordRow(string Rule, OrderSide Side, decimal Cash, decimal Held, bool Fills);
+
+    // A buy of 0.01 at 49 000 costs 490 + 0.49 fee = 490.49; a sell of 0.01 needs 0.01 held.
+    public static TheoryData<AffordRow> Affordability => new()
+    {
+        new("a buy the cash exactly pays for", OrderSide.Buy, 490.49m, 0m, true),
+        new("a buy the cash is a cent short of", OrderSide.Buy, 490.48m, 0m, false),
+        new("a buy the cash pays for without its fee only", OrderSide.Buy, 490m, 0m, false),
+        new("a sell of exactly what is held", OrderSide.Sell, 10_000m, 0.01m, true),
+        new("a sell of a hair more than is held", OrderSide.Sell, 10_000m, 0.009999m, false),
+    };
+
+    [Theory]
+    [MemberData(nameof(Affordability))]
+    public void A_crossed_order_fills_when_the_account_can_pay_for_it_to_the_cent(AffordRow row)
+    {
+        var limit = row.Side == OrderSide.Buy ? 49_000m : 51_000m;
+        var order = Limit(1, row.Side, limit);
+        // The holding bought for nothing (no fee) so the cash is what the row says.
+        var s = WithAccounts(paperCash: row.Cash + row.Held * 1m);
+        if (row.Held > 0) s = s.Then(new OrderFilled(Limit(9, OrderSide.Buy, 1m, row.Held), new Fill(row.Held, 1m, 0m, "P-x", T0), T0));
+        s = s.Then(Rests(order));
+        Assert.Equal(row.Cash, s.Accounts[PaperAccountId].Paper!.Cash);
+
+        var e = Assert.Single(PaperLimitOrders.Crossed(s, Symbol, 48_000m, 52_000m, Costs, T1));
+
+        Assert.Equal(row.Fills, e is OrderFilled);
+    }
+
+    [Fact]
+    public void A_resting_order_without_a_venue_id_fills_under_the_paper_venues_own()
+    {
+        var order = Limit(1, OrderSide.Buy, 49_000m);
+        var s = WithAccounts().Then(new OrderWorking(order, null, null, T0));
+        Assert.Null(s.Open[order.ClientOrderId].VenueOrderId);
+        var filled = Assert.IsType<OrderFilled>(Assert.Single(PaperLimitOrders.Crossed(s, Symbol, 48_000m, 48_000m, Costs, T1)));
+        Assert.Equal("P-" + order.ClientOrderId, filled.Fill.VenueOrderId);
+        // With one, its own.
+        var own = WithAccounts().Then(new OrderWorking(order, null, "P-own", T0));
+        Assert.Equal("P-own", Assert.IsType<OrderFilled>(Assert.Single(PaperLimitOrders.Crossed(own, Symbol, 48_000m, 48_000m, Costs, T1))).Fill.VenueOrderId);
+    }
+
+    [Fact]
+    public void Orders_resting_since_the_same_moment_go_in_client_order_id_order()
+    {
+        // Cash for one buy of 0.01 at 49 000 (490.49): the one whose id sorts first fills, the other is cancelled.
+        var a = Limit(1, OrderSide.Buy, 49_000m);
+        var b = Limit(2, OrderSide.Buy, 49_000m);
+        var (first, second) = string.CompareOrdinal(a.ClientOrderId, b.ClientOrderId) < 0 ? (a, b) : (b, a);
+        foreach (var s in new[] { WithAccounts(paperCash: 500m).Then(Rests(a), Rests(b)), WithAccounts(paperCash: 500m).Then(Rests(b), Rests(a)) })
+        {
+            var events = PaperLimitOrders.Crossed(s, Symbol, 48_000m, 48_000m, Costs, T1);
+            Assert.Equal(first, Assert.IsType<OrderFilled>(events[0]).Intent);
+            Assert.Equal(second, Assert.IsType<OrderCancelled>(events[1]).Intent);
+        }
+    }
 }

@@ -197,6 +197,7 @@ public static class TraderApi
         app.MapBrokerAccountRoutes();
         app.MapCredentialKeyRoutes();
         app.MapStrategyAdminRoutes();
+        app.MapBacktestRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>
                     Results.Content(MailboxPage.Render(sink.Sink?.Received ?? []), "text/html; charset=utf-8"))

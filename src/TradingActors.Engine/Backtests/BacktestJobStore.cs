@@ -157,21 +157,23 @@ public sealed class BacktestJobStore(NpgsqlDataSource database, ILogger? log = n
     }
 
     /// <summary>
-    /// The user's cancel: queued/running → cancelled. Returns the job's status after it (cancelled, or the end it had
-    /// already reached), or null when the tenant has no such job.
+    /// The user's cancel: queued/running → cancelled. Returns the job's status after it and whether this call cancelled it
+    /// (false: it had already ended, cancelled or otherwise), or a null status when the tenant has no such job.
     /// </summary>
-    public async Task<string?> CancelAsync(string jobId, string tenantId, CancellationToken ct)
+    public async Task<(string? Status, bool Cancelled)> CancelAsync(string jobId, string tenantId, CancellationToken ct)
     {
         await using var command = database.CreateCommand("""
             WITH job AS (SELECT id, status FROM backtest_jobs WHERE id = $1 AND tenant_id = $2 FOR UPDATE),
                  cancelled AS (
                     UPDATE backtest_jobs j SET status = 'cancelled', error = 'cancelled by the user', finished_at = now()
                     FROM job WHERE j.id = job.id AND job.status IN ('queued', 'running') RETURNING j.status)
-            SELECT coalesce((SELECT status FROM cancelled), (SELECT status FROM job))
+            SELECT coalesce((SELECT status FROM cancelled), (SELECT status FROM job)), EXISTS (SELECT 1 FROM cancelled)
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = jobId });
         command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
-        return await command.ExecuteScalarAsync(ct) as string;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetBoolean(1));
     }
 
     /// <summary>

@@ -55,11 +55,11 @@ public sealed class BacktestJobs(BacktestJobStore store, BacktestDatasets datase
     }
 
     /// <summary>The user's cancel; the job's coordinator stops on this node at once, on another at its next tick.</summary>
-    public async Task<string?> CancelAsync(IActorRef desk, string jobId, string tenantId, CancellationToken ct)
+    public async Task<(string? Status, bool Cancelled)> CancelAsync(IActorRef desk, string jobId, string tenantId, CancellationToken ct)
     {
-        var status = await store.CancelAsync(jobId, tenantId, ct);
-        if (status == BacktestJobStatus.Cancelled) desk.Tell(new CancelBacktestJob(jobId));
-        return status;
+        var outcome = await store.CancelAsync(jobId, tenantId, ct);
+        if (outcome.Cancelled) desk.Tell(new CancelBacktestJob(jobId));
+        return outcome;
     }
 
     /// <summary>A new job id: 32 hex digits.</summary>

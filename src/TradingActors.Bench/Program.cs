@@ -2,6 +2,7 @@
 // TradingActors.Bench budget --tenants N --nodes K                        (BudgetBench.cs: Bybit tenants, one per-IP budget)
 // TradingActors.Bench api --url URL [--rps N] [--duration S] [--users U] ...   (ApiLoad.cs: a running node's API)
 // TradingActors.Bench cluster --nodes N --tenants T --urls URL,...          (ClusterBench.cs: running node processes)
+// TradingActors.Bench sweep --runs N --nodes K --url URL --data-dir DIR ...  (SweepBench.cs: a sweep through a running cluster's API)
 //
 // One signal fanned out to N paper tenants by the engine running in this process, against the
 // PostgreSQL given in TRADINGACTORS_BENCH_PG (admin connection string to database `postgres`).
@@ -22,6 +23,7 @@ Console.SetOut(Console.Error);
 
 if (args.Length > 0 && args[0] == "api") return await ApiLoad.RunAsync(args[1..], stdout);
 if (args.Length > 0 && args[0] == "cluster") return await ClusterBench.RunAsync(args[1..], stdout);
+if (args.Length > 0 && args[0] == "sweep") return await SweepBench.RunAsync(args[1..], stdout);
 
 BenchArgs bench;
 try

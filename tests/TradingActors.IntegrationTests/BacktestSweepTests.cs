@@ -76,6 +76,8 @@ public sealed class BacktestSweepTests : IDisposable
             Assert.All(runs, r => Assert.Equal(BacktestDispatcher.Id, r.Dispatcher));
             Assert.All(runs, r => Assert.StartsWith(BacktestDispatcher.Id, r.Thread));
             Assert.Equal(42, await Scalar(db, $"SELECT points_done FROM backtest_jobs WHERE id = '{spec.JobId}'"));
+            var byNode = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(await Text(db, $"SELECT runs_by_node::text FROM backtest_jobs WHERE id = '{spec.JobId}'"))!;
+            Assert.Equal(runs.GroupBy(r => r.Node).ToDictionary(g => g.Key, g => g.Count()), byNode);
         }
         finally
         {

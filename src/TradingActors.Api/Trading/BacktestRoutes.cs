@@ -36,10 +36,11 @@ public sealed record BacktestProgressResponse(int Done, int Total, double Fracti
 /// <summary>
 /// A backtest job: Status is queued, running, completed, failed (Error says why) or cancelled. Links name its documents
 /// once it has completed: report, equity.csv, trades.csv and chart.svg for a backtest; results and results.csv for a sweep.
+/// RunsByNode (once completed): how many of its points each cluster node ran.
 /// </summary>
 public sealed record BacktestJobResponse(string Id, string Kind, string Status, BacktestProgressResponse Progress, string? Error, string Strategy,
     string Dataset, string Symbol, string? RankBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-    IReadOnlyDictionary<string, string> Links);
+    IReadOnlyDictionary<string, string> Links, IReadOnlyDictionary<string, int>? RunsByNode = null);
 
 /// <summary>A dataset jobs can name: its file name, the symbol of its bars, its size.</summary>
 public sealed record BacktestDatasetResponse(string Name, string Symbol, long Bytes);
@@ -202,7 +203,8 @@ public static class BacktestRoutes
     {
         // Row level security limits this to the caller's tenant: another user's job is simply not there.
         await using var command = new NpgsqlCommand("""
-            SELECT kind, status, spec::text, points_total, points_done, error, created_at, started_at, finished_at FROM backtest_jobs WHERE id = $1
+            SELECT kind, status, spec::text, points_total, points_done, error, created_at, started_at, finished_at, runs_by_node::text
+            FROM backtest_jobs WHERE id = $1
             """, connection, tx);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -230,7 +232,8 @@ public static class BacktestRoutes
         return new BacktestJobResponse(id, kind, status, new BacktestProgressResponse(done, total, total == 0 ? 0 : Math.Round((double)done / total, 4)),
             reader.IsDBNull(5) ? null : reader.GetString(5), spec.Strategy, DatasetName(spec.Dataset), spec.Symbol, kind == "sweep" ? spec.RankBy : null,
             reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
-            reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), links);
+            reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8), links,
+            reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(9)));
     }
 
     private static string DatasetName(BacktestDataset dataset) => dataset.IsInline ? "inline:" + dataset.Hash : dataset.Name;

@@ -128,16 +128,19 @@ public sealed class BacktestJobStore(NpgsqlDataSource database, ILogger? log = n
     }
 
     /// <summary>running → completed with the job's last documents, in one transaction. False (nothing written) when it was cancelled meanwhile.</summary>
-    public async Task<bool> CompleteAsync(string jobId, string tenantId, int pointsDone, IReadOnlyDictionary<string, string> outputs)
+    public async Task<bool> CompleteAsync(string jobId, string tenantId, int pointsDone, IReadOnlyDictionary<string, int> runsByNode,
+        IReadOnlyDictionary<string, string> outputs)
     {
         await using var connection = await database.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
         await using (var update = new NpgsqlCommand("""
-            UPDATE backtest_jobs SET status = 'completed', points_done = $2, finished_at = now(), heartbeat_at = now() WHERE id = $1 AND status = 'running'
+            UPDATE backtest_jobs SET status = 'completed', points_done = $2, runs_by_node = $3, finished_at = now(), heartbeat_at = now()
+            WHERE id = $1 AND status = 'running'
             """, connection, tx))
         {
             update.Parameters.Add(new NpgsqlParameter { Value = jobId });
             update.Parameters.Add(new NpgsqlParameter { Value = pointsDone });
+            update.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(runsByNode), NpgsqlDbType = NpgsqlDbType.Jsonb });
             if (await update.ExecuteNonQueryAsync() != 1) return false;
         }
         WriteOutputs(connection, tx, jobId, tenantId, outputs);

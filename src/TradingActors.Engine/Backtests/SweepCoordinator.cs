@@ -30,6 +30,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
     private readonly LinkedList<int> _pending = new();
     private readonly Dictionary<int, IActorRef> _assigned = [];
     private readonly SortedDictionary<int, BacktestFigures> _done = [];
+    private readonly SortedDictionary<string, int> _runsByNode = new(StringComparer.Ordinal);
     private int _reported = -1;
     private bool _saving;
 
@@ -103,6 +104,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         {
             if (!_points.ContainsKey(m.Point) || _done.ContainsKey(m.Point)) return; // a point run twice counts once
             _done[m.Point] = m.Figures;
+            _runsByNode[m.Node] = _runsByNode.GetValueOrDefault(m.Node) + 1;
             _assigned.Remove(m.Point);
             _pending.Remove(m.Point);
             Context.System.EventStream.Publish(m);
@@ -194,7 +196,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
             outputs[BacktestOutputs.Results] = json.ToString();
             outputs[BacktestOutputs.ResultsCsv] = csv.ToString();
         }
-        _store.CompleteAsync(_spec.JobId, _spec.TenantId, _done.Count, outputs).PipeTo(Self, success: stored => new Completed(stored));
+        _store.CompleteAsync(_spec.JobId, _spec.TenantId, _done.Count, _runsByNode, outputs).PipeTo(Self, success: stored => new Completed(stored));
     }
 
     private void Fail(string reason)

@@ -131,6 +131,7 @@ public sealed class BacktestRoutesTests(ApiFixture api)
         var done = await Until(trader, location, "completed");
         Assert.Equal(6, done.GetProperty("progress").GetProperty("done").GetInt32());
         Assert.Equal("total-return", done.GetProperty("rankBy").GetString());
+        Assert.Equal(6, done.GetProperty("runsByNode").EnumerateObject().Sum(n => n.Value.GetInt32()));
 
         var table = JsonDocument.Parse(await Text(trader, location + "/results", "application/json")).RootElement;
         Assert.Equal("total-return", table.GetProperty("metric").GetString());

@@ -15,6 +15,8 @@ CREATE TABLE backtest_jobs (
     -- the cluster member (address and uid) whose coordinator runs the job: a job whose member left is failed
     owner_node text NOT NULL,
     error text,
+    -- how many of its points each node ran (the first completion of each point), written when it completes
+    runs_by_node jsonb,
     created_at timestamp with time zone NOT NULL,
     started_at timestamp with time zone,
     finished_at timestamp with time zone,

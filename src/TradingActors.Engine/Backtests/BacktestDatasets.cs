@@ -79,9 +79,9 @@ public sealed partial class BacktestDatasets
             {
                 entry = new Entry(version, new Lazy<Candle[]>(() => Read(path), LazyThreadSafetyMode.ExecutionAndPublication));
                 _entries[dataset.CacheKey] = entry;
-                Evict();
             }
             Use(entry);
+            Evict(); // after Use: the entry just added is the most recent, never the one to go
         }
         return entry.Bars.Value;
     }
@@ -97,7 +97,7 @@ public sealed partial class BacktestDatasets
         if (!string.Equals(HashOf(csv), hash, StringComparison.Ordinal)) throw new InvalidOperationException($"inline bars do not match their hash {hash}");
         lock (_gate)
         {
-            _entries["inline:" + hash] = new Entry(hash, new Lazy<Candle[]>(() => CandleCsv.Parse(Encoding.UTF8.GetString(csv)), LazyThreadSafetyMode.ExecutionAndPublication));
+            _entries["inline:" + hash] = Use(new Entry(hash, new Lazy<Candle[]>(() => CandleCsv.Parse(Encoding.UTF8.GetString(csv)), LazyThreadSafetyMode.ExecutionAndPublication)));
             Evict();
         }
     }

@@ -30,11 +30,27 @@ public static class BacktestOutputs
 }
 
 /// <summary>
+/// What a job's coordinator writes of its job: started, progress (its heartbeat), completed with its documents, failed.
+/// Each answers false when the job is no longer in the state the write expects (cancelled meanwhile, failed by another
+/// node). <see cref="BacktestJobStore"/> in PostgreSQL; tests plug their own.
+/// </summary>
+public interface IBacktestJobState
+{
+    Task<bool> StartAsync(string jobId, int pointsTotal);
+
+    Task<bool> ProgressAsync(string jobId, int pointsDone);
+
+    Task<bool> CompleteAsync(string jobId, string tenantId, int pointsDone, IReadOnlyDictionary<string, int> runsByNode, IReadOnlyDictionary<string, string> outputs);
+
+    Task<bool> FailAsync(string jobId, string reason);
+}
+
+/// <summary>
 /// The backtest jobs' rows (decision 029), written as the database owner: created by the API (with the per-user cap),
 /// moved along by the job's coordinator, finished with its outputs in one transaction, failed by any node when the
 /// member that ran it is gone. Reads for users go through the API's tenant-scoped reader instead.
 /// </summary>
-public sealed class BacktestJobStore(NpgsqlDataSource database, ILogger? log = null) : IDisposable
+public sealed class BacktestJobStore(NpgsqlDataSource database, ILogger? log = null) : IBacktestJobState, IDisposable
 {
     public void Dispose() => database.Dispose();
 

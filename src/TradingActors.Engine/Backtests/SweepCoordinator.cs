@@ -20,7 +20,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
 
     private readonly BacktestJobSpec _spec;
     private readonly byte[]? _inlineBars;
-    private readonly BacktestJobStore _store;
+    private readonly IBacktestJobState _store;
     private readonly IActorRef _workers;
     private readonly TimeSpan _tick;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -34,7 +34,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
     private int _reported = -1;
     private bool _saving;
 
-    public SweepCoordinator(BacktestJobSpec spec, byte[]? inlineBars, BacktestJobStore store, IActorRef workers, TimeSpan tick)
+    public SweepCoordinator(BacktestJobSpec spec, byte[]? inlineBars, IBacktestJobState store, IActorRef workers, TimeSpan tick)
     {
         _spec = spec;
         _inlineBars = inlineBars;
@@ -59,7 +59,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(BacktestJobSpec spec, byte[]? inlineBars, BacktestJobStore store, IActorRef workers, TimeSpan? tick = null) =>
+    public static Props Props(BacktestJobSpec spec, byte[]? inlineBars, IBacktestJobState store, IActorRef workers, TimeSpan? tick = null) =>
         Akka.Actor.Props.Create(() => new SweepCoordinator(spec, inlineBars, store, workers, tick ?? TimeSpan.FromSeconds(1)));
 
     protected override void PreStart()

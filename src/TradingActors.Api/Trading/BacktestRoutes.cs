@@ -61,6 +61,7 @@ public static class BacktestRoutes
         api.MapPost("", Create)
             .WithSummary("Start a backtest, or a parameter sweep with \"sweep\"; answered 202 with the job (poll its Location)")
             .AcceptsJson<CreateBacktestRequest>().Returns<BacktestJobResponse>(StatusCodes.Status202Accepted).ProducesProblems(409, 503);
+        api.MapGet("", List).WithSummary("Your backtest jobs, newest first (limit 1–200, default 50)").Returns<BacktestJobResponse[]>().ProducesProblems(400);
         api.MapGet("/{id}", Get).WithSummary("A backtest job: its status and progress").Returns<BacktestJobResponse>().ProducesProblems(404);
         api.MapDelete("/{id}", Cancel).WithSummary("Cancel a queued or running backtest job").Returns<BacktestJobResponse>().ProducesProblems(404, 409);
         Document(api, "/{id}/report", BacktestOutputs.Report, "application/json", "A completed backtest's report (settings, metrics, orders, trades, round trips)");
@@ -150,6 +151,28 @@ public static class BacktestRoutes
             case var other:
                 throw new InvalidOperationException($"unexpected submission outcome {other}");
         }
+    }
+
+    private static async Task<IResult> List(ClaimsPrincipal principal, TenantReads reads, int? limit, CancellationToken ct)
+    {
+        if (ReadRoutes.TenantOf(principal) is not { } tenant) return TypedResults.Unauthorized();
+        if (limit is < 1 or > 200) return Problems.Validation(new Dictionary<string, string[]> { ["limit"] = ["The limit is between 1 and 200."] });
+        var jobs = await reads.ReadAsync(tenant, async (connection, tx) =>
+        {
+            // No tenant in the WHERE: row level security leaves only the caller's jobs.
+            var ids = new List<string>();
+            await using (var command = new NpgsqlCommand("SELECT id FROM backtest_jobs ORDER BY created_at DESC, id LIMIT $1", connection, tx))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = limit ?? 50 });
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
+            }
+            var rows = new List<BacktestJobResponse>();
+            foreach (var id in ids)
+                if (await JobRow(connection, tx, id, ct) is { } row) rows.Add(row);
+            return rows;
+        }, ct);
+        return TypedResults.Ok(jobs.ToArray());
     }
 
     private static async Task<IResult> Get(ClaimsPrincipal principal, TenantReads reads, string id, CancellationToken ct)

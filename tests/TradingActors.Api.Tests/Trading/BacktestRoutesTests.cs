@@ -5,7 +5,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Akka.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using TradingActors.Api.Trading;
 using TradingActors.Api.Tests.Infrastructure;
 using TradingActors.Backtesting;
 using TradingActors.Engine.Backtests;
@@ -214,6 +216,26 @@ public sealed class BacktestRoutesTests(ApiFixture api)
             Assert.Equal(HttpStatusCode.NotFound, (await Send(other, HttpMethod.Get, path)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Send(other, HttpMethod.Delete, location)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Send(other, HttpMethod.Get, Path + "/" + Guid.NewGuid().ToString("N"))).StatusCode);
+        // Lists: each user sees their own jobs only.
+        Assert.Empty((await Json(await Send(other, HttpMethod.Get, Path))).EnumerateArray());
+        var mine = (await Json(await Send(owner, HttpMethod.Get, Path))).EnumerateArray().ToList();
+        Assert.Equal(location, Assert.Single(mine).GetProperty("links").GetProperty("self").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(owner, HttpMethod.Get, Path + "?limit=0")).StatusCode);
+
+        // The second wall: the reader role with a tenant set sees that tenant's rows, whatever the query forgets.
+        var reads = api.Factory.Services.GetRequiredService<TenantReads>();
+        var seen = await reads.ReadAsync(other.TenantId, async (connection, tx) =>
+        {
+            await using var jobs = new NpgsqlCommand("SELECT (SELECT count(*) FROM backtest_jobs) + (SELECT count(*) FROM backtest_outputs)", connection, tx);
+            return (long)(await jobs.ExecuteScalarAsync())!;
+        }, CancellationToken.None);
+        Assert.Equal(0, seen);
+        var owned = await reads.ReadAsync(owner.TenantId, async (connection, tx) =>
+        {
+            await using var jobs = new NpgsqlCommand("SELECT count(*) FROM backtest_outputs", connection, tx);
+            return (long)(await jobs.ExecuteScalarAsync())!;
+        }, CancellationToken.None);
+        Assert.Equal(4, owned);
         // Still the owner's, untouched: an ended job is not cancelled.
         Assert.Equal("completed", (await Json(await Send(owner, HttpMethod.Get, location))).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await Send(owner, HttpMethod.Delete, location)).StatusCode);

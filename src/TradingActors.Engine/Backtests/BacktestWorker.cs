@@ -1,6 +1,5 @@
 using System.Text;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Event;
 using TradingActors.Backtesting;
 
@@ -34,12 +33,12 @@ public sealed class BacktestWorker : ReceiveActor
     private readonly Dictionary<string, CancellationTokenSource> _cancels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<int, byte[]>> _fetching = new(StringComparer.Ordinal);
 
-    public BacktestWorker(BacktestDatasets datasets, BacktestJobStore store, int capacity)
+    public BacktestWorker(BacktestDatasets datasets, BacktestJobStore store, int capacity, string node)
     {
         _datasets = datasets;
         _store = store;
         _capacity = capacity;
-        _node = Cluster.Get(Context.System).SelfAddress.ToString();
+        _node = node;
 
         Receive<BacktestWorkAvailable>(m =>
         {
@@ -49,7 +48,8 @@ public sealed class BacktestWorker : ReceiveActor
         });
         Receive<BacktestRunsGranted>(m =>
         {
-            _asked.Remove(m.JobId, out var asked);
+            // A grant nobody is waiting for: the job was dropped (cancelled, ended) after the pull went out.
+            if (!_asked.Remove(m.JobId, out var asked)) return;
             foreach (var run in m.Runs) _queue.Add(new Granted(run, Sender));
             // Fewer than asked: the job has nothing more waiting (until it announces again).
             if (m.Runs.Count < asked) _coordinators.Remove(m.JobId);
@@ -82,8 +82,9 @@ public sealed class BacktestWorker : ReceiveActor
         });
     }
 
-    public static Props Props(BacktestDatasets datasets, BacktestJobStore store, int capacity) =>
-        Akka.Actor.Props.Create(() => new BacktestWorker(datasets, store, capacity));
+    /// <param name="node">how its runs name the node they ran on (the cluster address)</param>
+    public static Props Props(BacktestDatasets datasets, BacktestJobStore store, int capacity, string node) =>
+        Akka.Actor.Props.Create(() => new BacktestWorker(datasets, store, capacity, node));
 
     protected override void PreStart()
     {

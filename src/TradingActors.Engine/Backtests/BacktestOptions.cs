@@ -25,6 +25,12 @@ public sealed class BacktestOptions
     /// <summary>Bars sent inline (CSV text in the request) larger than this are refused.</summary>
     public int MaxInlineBarsBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// A single backtest keeps every bar's equity and every trade (its documents are stored with the job): one over more
+    /// bars than this fails, saying so (a sweep, which keeps only metrics, has no such cap).
+    /// </summary>
+    public int MaxRecordedBars { get; set; } = 250_000;
+
     /// <summary>A running job whose coordinator has not touched its row for this long (its node stopped) is marked failed.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -38,6 +44,7 @@ public sealed class BacktestOptions
         if (MaxSweepPoints is < 1 or > Backtesting.ParameterGrid.DefaultMaxPoints) yield return $"Trading:Backtests:MaxSweepPoints must be in 1..{Backtesting.ParameterGrid.DefaultMaxPoints}";
         if (MaxConcurrentJobsPerUser is < 1 or > 1_000) yield return "Trading:Backtests:MaxConcurrentJobsPerUser must be in 1..1000";
         if (MaxInlineBarsBytes is < 1024 or > 64 * 1024 * 1024) yield return "Trading:Backtests:MaxInlineBarsBytes must be in 1 KiB..64 MiB";
+        if (MaxRecordedBars is < 1_000 or > 10_000_000) yield return "Trading:Backtests:MaxRecordedBars must be in 1000..10000000";
         if (StaleAfter < TimeSpan.FromSeconds(5)) yield return "Trading:Backtests:StaleAfter must be at least 5 s";
     }
 }

@@ -21,6 +21,7 @@ public sealed class BacktestWorker : ReceiveActor
     private readonly BacktestJobStore _store;
     private readonly int _capacity;
     private readonly string _node;
+    private readonly int _maxRecordedBars;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private readonly Stack<IActorRef> _idle = new();
@@ -33,12 +34,13 @@ public sealed class BacktestWorker : ReceiveActor
     private readonly Dictionary<string, CancellationTokenSource> _cancels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<int, byte[]>> _fetching = new(StringComparer.Ordinal);
 
-    public BacktestWorker(BacktestDatasets datasets, BacktestJobStore store, int capacity, string node)
+    public BacktestWorker(BacktestDatasets datasets, BacktestJobStore store, int capacity, string node, int maxRecordedBars)
     {
         _datasets = datasets;
         _store = store;
         _capacity = capacity;
         _node = node;
+        _maxRecordedBars = maxRecordedBars;
 
         Receive<BacktestWorkAvailable>(m =>
         {
@@ -83,13 +85,14 @@ public sealed class BacktestWorker : ReceiveActor
     }
 
     /// <param name="node">how its runs name the node they ran on (the cluster address)</param>
-    public static Props Props(BacktestDatasets datasets, BacktestJobStore store, int capacity, string node) =>
-        Akka.Actor.Props.Create(() => new BacktestWorker(datasets, store, capacity, node));
+    /// <param name="maxRecordedBars">a single (recorded) backtest over more bars fails (<see cref="BacktestOptions.MaxRecordedBars"/>)</param>
+    public static Props Props(BacktestDatasets datasets, BacktestJobStore store, int capacity, string node, int maxRecordedBars = 250_000) =>
+        Akka.Actor.Props.Create(() => new BacktestWorker(datasets, store, capacity, node, maxRecordedBars));
 
     protected override void PreStart()
     {
         for (var i = 0; i < _capacity; i++)
-            _idle.Push(Context.ActorOf(BacktestRunner.Props(_datasets, _store, _node).WithDispatcher(BacktestDispatcher.Id), "runner-" + i));
+            _idle.Push(Context.ActorOf(BacktestRunner.Props(_datasets, _store, _node, _maxRecordedBars).WithDispatcher(BacktestDispatcher.Id), "runner-" + i));
     }
 
     protected override void PostStop()
@@ -180,7 +183,7 @@ public sealed class BacktestWorker : ReceiveActor
 /// </summary>
 public sealed class BacktestRunner : ReceiveActor
 {
-    public BacktestRunner(BacktestDatasets datasets, BacktestJobStore store, string node)
+    public BacktestRunner(BacktestDatasets datasets, BacktestJobStore store, string node, int maxRecordedBars)
     {
         Receive<BacktestWorker.RunnerStart>(m =>
         {
@@ -188,11 +191,15 @@ public sealed class BacktestRunner : ReceiveActor
             IBacktestMessage result;
             try
             {
+                var bars = datasets.Bars(run.Dataset);
+                if (run.Record && bars.Length > maxRecordedBars)
+                    throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"a backtest keeps every bar's equity and every trade: {bars.Length:N0} bars is more than the {maxRecordedBars:N0} it may keep; run it as a sweep (metrics only) or on fewer bars"));
                 var request = new BacktestRequest
                 {
                     Strategy = run.Strategy,
                     Parameters = run.Parameters,
-                    Symbols = [new BacktestSymbol(run.Symbol, datasets.Bars(run.Dataset), run.Settings.Funding)],
+                    Symbols = [new BacktestSymbol(run.Symbol, bars, run.Settings.Funding)],
                     Settings = run.Settings.ToSettings(run.Record),
                 };
                 var report = Backtester.Run(request, new BacktestRunOptions(), m.Cancel);
@@ -216,8 +223,8 @@ public sealed class BacktestRunner : ReceiveActor
         });
     }
 
-    public static Props Props(BacktestDatasets datasets, BacktestJobStore store, string node) =>
-        Akka.Actor.Props.Create(() => new BacktestRunner(datasets, store, node));
+    public static Props Props(BacktestDatasets datasets, BacktestJobStore store, string node, int maxRecordedBars) =>
+        Akka.Actor.Props.Create(() => new BacktestRunner(datasets, store, node, maxRecordedBars));
 
     /// <summary>A recorded run's documents: the report, the equity curve, the trades, the chart.</summary>
     public static IReadOnlyDictionary<string, string> Documents(BacktestReport report)

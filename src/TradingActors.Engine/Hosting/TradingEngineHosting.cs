@@ -182,8 +182,8 @@ public static class TradingEngineHosting
         {
             system.RegisterOnTermination(store.Dispose);
             if (options.Cluster.Has(NodeRoles.Engine))
-                system.ActorOf(BacktestWorker.Props(datasets, store, options.Backtests.ThreadCount, Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()),
-                    BacktestWorker.Name);
+                system.ActorOf(BacktestWorker.Props(datasets, store, options.Backtests.ThreadCount, Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
+                    options.Backtests.MaxRecordedBars), BacktestWorker.Name);
             string[] paths = ["/user/" + BacktestWorker.Name];
             var workers = system.ActorOf(Props.Empty.WithRouter(new Akka.Cluster.Routing.ClusterRouterGroup(new Akka.Routing.BroadcastGroup(paths),
                 new Akka.Cluster.Routing.ClusterRouterGroupSettings(10_000, paths, allowLocalRoutees: true, useRole: NodeRoles.Engine))), "backtest-workers");

@@ -118,6 +118,18 @@ public sealed class BacktestWorkerTests : Akka.TestKit.Xunit2.TestKit, IDisposab
     }
 
     [Fact]
+    public void A_recorded_backtest_over_more_bars_than_it_may_keep_fails_saying_so()
+    {
+        var coordinator = CreateTestProbe();
+        var worker = Sys.ActorOf(BacktestWorker.Props(_datasets, _store, 1, "node-x", maxRecordedBars: 2_000));
+        worker.Tell(new BacktestWorkAvailable("j"), coordinator.Ref);
+        coordinator.ExpectMsg<RequestBacktestRuns>();
+        worker.Tell(new BacktestRunsGranted("j", [Run(0) with { Record = true }]), coordinator.Ref);
+        var failed = (BacktestRunFailed)coordinator.FishForMessage(m => m is BacktestRunFailed, TimeSpan.FromSeconds(10));
+        Assert.Contains("3,000 bars is more than the 2,000", failed.Reason);
+    }
+
+    [Fact]
     public void A_grant_for_a_job_dropped_meanwhile_is_not_run()
     {
         var coordinator = CreateTestProbe();

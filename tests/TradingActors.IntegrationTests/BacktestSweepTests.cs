@@ -96,22 +96,23 @@ public sealed class BacktestSweepTests : IDisposable
         try
         {
             var completions = Collect(first);
-            SweepAxis[] sweep = [new("period", Enumerable.Range(5, 30).Select(p => (double)p).ToArray()), new("oversold", [25, 30])];
+            // Enough points that the sweep cannot end before the node leaves, even on a quiet machine (about 13 ms a run there).
+            SweepAxis[] sweep = [new("period", Enumerable.Range(5, 60).Select(p => (double)p).ToArray()), new("oversold", [25, 30])];
             var spec = Spec("sweep-leave", sweep, "total-return");
             Assert.IsType<BacktestSubmission.Accepted>(await Submit(first, spec));
 
             // The second node has done some runs (and holds more): it leaves.
             await Eventually.TrueAsync(() => Task.FromResult(completions.Count(c => c.Node == secondAddress) >= 2), TimeSpan.FromSeconds(120),
                 "the second node completed runs");
-            Assert.True(completions.Count < 60, "the sweep finished before the node left; make the runs longer");
+            Assert.True(completions.Count < 120, "the sweep finished before the node left; make the runs longer");
             await second.DisposeAsync();
 
             await WaitForStatus(db, spec.JobId, BacktestJobStatus.Completed, TimeSpan.FromSeconds(240));
             var runs = completions.ToArray();
-            Assert.Equal(Enumerable.Range(0, 60), runs.Select(r => r.Point).Order());
+            Assert.Equal(Enumerable.Range(0, 120), runs.Select(r => r.Point).Order());
             var results = (await Output(db, spec.JobId, BacktestOutputs.ResultsCsv)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
                 .Select(line => int.Parse(line.Split(',')[1], CultureInfo.InvariantCulture)).Order().ToArray();
-            Assert.Equal(Enumerable.Range(0, 60), results);
+            Assert.Equal(Enumerable.Range(0, 120), results);
             Assert.Contains(runs, r => r.Node == secondAddress);
             Assert.Contains(runs, r => r.Node != secondAddress);
         }
@@ -131,7 +132,8 @@ public sealed class BacktestSweepTests : IDisposable
         var firstAddress = first.Address.ToString();
         try
         {
-            var spec = Spec("orphan", [new("period", Enumerable.Range(5, 60).Select(p => (double)p).ToArray())], "sharpe");
+            // 1,000 points: seconds of work even on a quiet machine, so the job is still running when its node leaves.
+            var spec = Spec("orphan", [new("period", Enumerable.Range(5, 250).Select(p => (double)p).ToArray()), new("oversold", [20, 25, 30, 35])], "sharpe");
             Assert.IsType<BacktestSubmission.Accepted>(await Submit(first, spec));
             await WaitForStatus(db, spec.JobId, BacktestJobStatus.Running, TimeSpan.FromSeconds(30));
             await first.DisposeAsync(); // the coordinator's node leaves with the job half done

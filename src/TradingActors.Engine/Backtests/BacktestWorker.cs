@@ -189,6 +189,7 @@ public sealed class BacktestRunner : ReceiveActor
         {
             var run = m.Run;
             IBacktestMessage result;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 var bars = datasets.Bars(run.Dataset);
@@ -219,6 +220,10 @@ public sealed class BacktestRunner : ReceiveActor
             {
                 result = new BacktestRunFailed(run.JobId, run.Point, $"{e.GetType().Name}: {e.Message}", node);
             }
+            var outcome = result switch { BacktestRunCompleted => "completed", CancelBacktestRuns => "cancelled", _ => "failed" };
+            Observability.EngineInstruments.BacktestRuns.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+            if (result is BacktestRunCompleted)
+                Observability.EngineInstruments.BacktestRun.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             Sender.Tell(new BacktestWorker.RunnerDone(result, m.Coordinator));
         });
     }

@@ -146,6 +146,11 @@ public sealed class BacktestRoutesTests(ApiFixture api)
         Assert.StartsWith("rank,point,period,oversold,overbought,score,", csv);
         Assert.Equal(7, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Equal(HttpStatusCode.NotFound, (await Send(trader, HttpMethod.Get, location + "/report")).StatusCode);
+
+        // The node's share of the work is in its scrape.
+        var metrics = await api.Client.GetStringAsync("/metrics");
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("tradingactors_backtest_runs_total{", StringComparison.Ordinal) && line.Contains("outcome=\"completed\""));
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("tradingactors_backtest_run_seconds_count", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -50,7 +50,7 @@
 # loopback (K = --nodes, default 1, in 1..8; node0 roles engine,api, the others engine; log in
 # .run/bench-sweep/nodeI.log; HTTP and Akka ports from 55490-55509, two per node), every node's
 # Trading:Backtests:DataDirectory at .run/bench-sweep/bars, where the bench writes (once) a
-# generated one-minute random walk (--bars, default 2,000,000: ~0.25 s a run here). Then `TradingActors.Bench sweep`
+# generated one-minute random walk (--bars, default 4,000,000: 0.25-0.5 s a run here). Then `TradingActors.Bench sweep`
 # (SweepBench.cs) logs in as the nodes' demo user, runs an untimed warm-up sweep (every node reads
 # the dataset), submits an N-point RSI sweep (period x oversold) to POST /api/v1/backtests and times
 # it from the submit to the ranked table. Its last stdout line:

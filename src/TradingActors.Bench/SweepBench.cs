@@ -18,7 +18,7 @@ namespace TradingActors.Bench;
 public static class SweepBench
 {
     public const string Usage =
-        "usage: TradingActors.Bench sweep --runs N --nodes K --url URL --data-dir DIR --email E --password P [--bars B (default 2000000)] [--timeout S (default 900)]";
+        "usage: TradingActors.Bench sweep --runs N --nodes K --url URL --data-dir DIR --email E --password P [--bars B (default 4000000)] [--timeout S (default 900)]";
 
     /// <summary>The generated dataset's file name: one file per length, written once and kept in the data directory.</summary>
     private static string DatasetOf(int bars) => $"SWEEPWALK-{bars}.csv";
@@ -150,7 +150,7 @@ public static class SweepBench
         int? runs = null, nodes = null;
         Uri? url = null;
         string? dataDir = null, email = null, password = null;
-        var bars = 2_000_000;
+        var bars = 4_000_000;
         var timeout = 900;
         for (var i = 0; i < args.Length; i++)
         {

@@ -20,7 +20,7 @@ namespace TradingActors.IntegrationTests;
 /// backtest dispatcher; the ranked table is the one a local sweep writes; a worker node that leaves loses no point and
 /// counts none twice; a job whose coordinator's node is gone is failed with the reason. Real PostgreSQL, nodes in one process.
 /// </summary>
-public sealed class BacktestSweepTests : IDisposable
+public sealed class BacktestSweepTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly string _data = Directory.CreateTempSubdirectory("ta-sweep-").FullName;
 
@@ -148,6 +148,63 @@ public sealed class BacktestSweepTests : IDisposable
             await second.DisposeAsync();
             await first.DisposeAsync();
         }
+    }
+
+    [Theory]
+    [InlineData(0)] // as many backtest threads as cores: the default
+    [InlineData(1)] // one: what a node that trades on few cores can be given
+    public async Task Tenants_trade_a_signal_while_a_sweep_keeps_every_backtest_thread_busy(int threads)
+    {
+        WriteWalk(_data, "WALK-1m.csv", bars: 400_000, seed: 17);
+        await using var db = await TestDatabase.CreateAsync();
+        var venues = new TestVenues();
+        var options = Options(db, venues, seeds: "");
+        options.Backtests.Threads = threads;
+        var busyThreads = options.Backtests.ThreadCount;
+        await using var node = await EngineNode.StartAsync(options);
+        var tenants = Enumerable.Range(1, 200).Select(i => $"bt-trader-{i:D3}").ToArray();
+        foreach (var batch in tenants.Chunk(50)) await Task.WhenAll(batch.Select(t => node.CreatePaperSubscriber(t)));
+        await Eventually.TrueAsync(async () => await node.RegisteredSubscribers() == tenants.Length, TimeSpan.FromSeconds(30), "all registered");
+
+        var fills = new ConcurrentQueue<long>();
+        var listener = node.System.ActorOf(Props.Create(() => new FillListener(fills)));
+        node.System.EventStream.Subscribe(listener, typeof(Engine.Tenants.OrderOutcomePersisted));
+
+        // A round trip to warm the path (not timed), then without a sweep: a buy to every subscriber, timed from the signal
+        // to the last persisted fill.
+        await SignalToLastFill(node, fills, Domain.Orders.OrderSide.Buy, 60_000m, tenants.Length);
+        await SignalToLastFill(node, fills, Domain.Orders.OrderSide.Sell, 60_100m, tenants.Length);
+        var quiet = await SignalToLastFill(node, fills, Domain.Orders.OrderSide.Buy, 60_000m, tenants.Length);
+
+        // A sweep that keeps every backtest thread busy for a long while, then the sell.
+        var completions = Collect(node);
+        var spec = Spec("busy", [new("period", Enumerable.Range(5, 250).Select(p => (double)p).ToArray()), new("oversold", [20, 25, 30, 35])], "sharpe");
+        Assert.IsType<BacktestSubmission.Accepted>(await Submit(node, spec));
+        await Eventually.TrueAsync(() => Task.FromResult(completions.Count >= busyThreads), TimeSpan.FromSeconds(60), "the sweep is running");
+        var busy = await SignalToLastFill(node, fills, Domain.Orders.OrderSide.Sell, 60_500m, tenants.Length);
+        Assert.Equal(BacktestJobStatus.Running, await Text(db, $"SELECT status FROM backtest_jobs WHERE id = '{spec.JobId}'")); // it overlapped
+        Assert.Equal(4 * tenants.Length, venues.Paper.TotalPlacements);
+        output.WriteLine($"a signal to {tenants.Length} paper tenants, to the last persisted fill: {quiet.TotalMilliseconds:0} ms without a sweep, " +
+            $"{busy.TotalMilliseconds:0} ms with {busyThreads} backtest thread(s) busy on {Environment.ProcessorCount} cores ({completions.Count} runs done by then)");
+        Assert.True(busy < TimeSpan.FromSeconds(30), $"the sell took {busy.TotalMilliseconds:0} ms during the sweep");
+
+        var jobs = node.Services.GetRequiredService<BacktestJobs>();
+        Assert.True((await jobs.CancelAsync(node.Services.GetRequiredService<IActorRegistry>().Get<BacktestDeskKey>(), spec.JobId, "tenant-a", CancellationToken.None)).Cancelled);
+    }
+
+    private static async Task<TimeSpan> SignalToLastFill(EngineNode node, ConcurrentQueue<long> fills, Domain.Orders.OrderSide side, decimal price, int orders)
+    {
+        fills.Clear();
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        await node.EmitSignal(side, price);
+        await Eventually.TrueAsync(() => Task.FromResult(fills.Count >= orders), TimeSpan.FromSeconds(60), $"{orders} fills persisted");
+        return System.Diagnostics.Stopwatch.GetElapsedTime(start, fills.Max());
+    }
+
+    private sealed class FillListener : ReceiveActor
+    {
+        public FillListener(ConcurrentQueue<long> fills) =>
+            Receive<Engine.Tenants.OrderOutcomePersisted>(o => { if (o.Status == Domain.Tenants.OrderStatus.Filled) fills.Enqueue(o.PersistedTimestamp); });
     }
 
     private async Task<(EngineNode First, EngineNode Second)> StartTwo(TestDatabase db)

@@ -7,6 +7,7 @@
 #   scripts/bench.sh cluster --nodes N --tenants T [--seed-parallelism P] [--timeout S]
 #   scripts/bench.sh budget --tenants N --nodes K [--timeout S]
 #   scripts/bench.sh backtest [--bars N] [--min-seconds S] [--no-recording-pass]
+#   scripts/bench.sh sweep --runs N [--nodes K] [--bars B] [--timeout S]
 #
 # fanout/failover: all arguments go to TradingActors.Bench unchanged. Starts
 # `db.sh start --name bench --port 55434`, builds src/TradingActors.Bench in
@@ -51,6 +52,19 @@
 #   cluster nodes=N tenants=T orders=O duplicates=D total_ms=X p50_ms=A p99_ms=B cross_node_msgs_per_signal=M
 # (orders and duplicates from the journal; M from the nodes' /metrics: docs/benchmarks.md).
 # Then stops the nodes, drops the database and stops the instance it started.
+# sweep: builds src/TradingActors.Node and src/TradingActors.Bench (Release), starts
+# `db.sh start --name bench-sweep --port 55489` with a fresh database and K node processes on
+# loopback (K = --nodes, default 1, in 1..8; node0 roles engine,api, the others engine; log in
+# .run/bench-sweep/nodeI.log; HTTP and Akka ports from 55490-55509, two per node), every node's
+# Trading:Backtests:DataDirectory at .run/bench-sweep/bars, where the bench writes (once) a
+# generated one-minute random walk (--bars, default 4,000,000: 0.25-0.5 s a run here). Then `TradingActors.Bench sweep`
+# (SweepBench.cs) logs in as the nodes' demo user, runs an untimed warm-up sweep (every node reads
+# the dataset), submits an N-point RSI sweep (period x oversold) to POST /api/v1/backtests and times
+# it from the submit to the ranked table. Its last stdout line:
+#   sweep runs=N nodes=K runs_per_s=X
+# Environment (sweep): BENCH_SWEEP_PG_PORT (55489), BENCH_SWEEP_PORTS (55490-55509),
+# BENCH_SWEEP_THREADS (backtest threads per node; default: its cores), BENCH_KEEP_DB=1.
+#
 # Environment (cluster): BENCH_CLUSTER_PG_PORT (55451), BENCH_CLUSTER_PORTS (55452-55470),
 # BENCH_CLUSTER_LOG_LEVEL (the nodes' Serilog level,
 # Warning), BENCH_CLUSTER_HOCON (HOCON over cluster-config/ on every node, off the default
@@ -71,6 +85,7 @@ if [[ $# -eq 0 ]]; then
   echo "       scripts/bench.sh cluster --nodes N --tenants T [--seed-parallelism P] [--timeout S]" >&2
   echo "       scripts/bench.sh budget --tenants N --nodes K [--timeout S]" >&2
   echo "       scripts/bench.sh backtest [--bars N] [--min-seconds S] [--no-recording-pass]" >&2
+  echo "       scripts/bench.sh sweep --runs N [--nodes K] [--bars B] [--timeout S]" >&2
   exit 2
 fi
 
@@ -342,6 +357,145 @@ if [[ "$1" == backtest ]]; then
   echo "bench.sh: building $PROJECT (Release)..." >&2
   dotnet build "$PROJECT" -c Release --nologo -v quiet >&2
   exec dotnet "$DLL" "$@"
+fi
+
+# ---------------------------------------------------------------- sweep
+# A parameter sweep through the API of K engine node processes on loopback, one private database (decision 029).
+run_sweep() {
+  # Globals, not locals: the EXIT trap's cleanup reads them after the function has returned.
+  pg_port="${BENCH_SWEEP_PG_PORT:-55489}" ports="${BENCH_SWEEP_PORTS:-55490-55509}"
+  db_args=(--name bench-sweep --port "$pg_port")
+  node_project="$REPO_ROOT/src/TradingActors.Node"
+  node_dll="$node_project/bin/Release/net10.0/TradingActors.Node.dll"
+  log_dir="$REPO_ROOT/.run/bench-sweep"
+  data_dir="$log_dir/bars"
+  database="bench_sweep_$(date -u +%Y%m%d_%H%M%S)_$$"
+  SWEEP_PIDS=() SWEEP_DB_STARTED=0 SWEEP_DB_CREATED=0
+
+  local nodes=1 i
+  local -a args=("$@") rest=()
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    if [[ "${args[i]}" == --nodes ]]; then nodes="${args[i + 1]:-}"; i=$((i + 1)); else rest+=("${args[i]}"); fi
+  done
+  if ! [[ "$nodes" =~ ^[1-8]$ ]]; then
+    echo "bench.sh: sweep takes --nodes K with K in 1..8 (default 1)" >&2
+    return 2
+  fi
+
+  # shellcheck disable=SC2317  # invoked via trap
+  sweep_cleanup() {
+    trap '' INT TERM
+    local pid n
+    for pid in "${SWEEP_PIDS[@]}"; do
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${SWEEP_PIDS[@]}"; do
+      for ((n = 0; n < 150; n++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+      done
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    done
+    SWEEP_PIDS=()
+    if [[ "$SWEEP_DB_CREATED" -eq 1 && "${BENCH_KEEP_DB:-0}" != 1 ]]; then
+      "$DB" psql "${db_args[@]}" -X -q -d postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    SWEEP_DB_CREATED=0
+    if [[ "$SWEEP_DB_STARTED" -eq 1 ]]; then
+      "$DB" stop "${db_args[@]}" >/dev/null 2>&1 || true
+    fi
+    SWEEP_DB_STARTED=0
+  }
+  trap sweep_cleanup EXIT
+
+  cd "$REPO_ROOT"
+  echo "bench.sh: building $node_project and $PROJECT (Release)..." >&2
+  dotnet build "$node_project" -c Release --nologo -v quiet >&2
+  dotnet build "$PROJECT" -c Release --nologo -v quiet >&2
+
+  if ! "$DB" status "${db_args[@]}" >/dev/null 2>&1; then SWEEP_DB_STARTED=1; fi
+  "$DB" start "${db_args[@]}" >/dev/null
+  "$DB" psql "${db_args[@]}" -X -q -d postgres -v ON_ERROR_STOP=1 -c "CREATE DATABASE $database" >&2
+  SWEEP_DB_CREATED=1
+  local connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$database"
+
+  # The run's secrets and its one user (the API's demo user, seeded verified by node0).
+  local jwt_key key_file email password
+  jwt_key="$(head -c 32 /dev/urandom | base64)"
+  key_file="$("$SCRIPT_DIR/master-keys.sh")"
+  email="sweep-bench@example.test"
+  password="Sweep-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+  mkdir -p "$log_dir" "$data_dir"
+
+  local port_cursor="${ports%-*}" port_last="${ports#*-}" seed_port=""
+  next_port() {
+    while ((port_cursor <= port_last)); do
+      NEXT_PORT="$port_cursor"
+      port_cursor=$((port_cursor + 1))
+      if ! ss -Htan "( sport = :$NEXT_PORT )" 2>/dev/null | grep -q . && ! (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; then
+        return 0
+      fi
+    done
+    return 1
+  }
+  local api_url="" roles
+  for ((i = 0; i < nodes; i++)); do
+    local http_port akka_port
+    next_port && http_port="$NEXT_PORT" && next_port && akka_port="$NEXT_PORT" || {
+      echo "bench.sh: not enough free ports in $ports for $nodes nodes (BENCH_SWEEP_PORTS=FIRST-LAST)" >&2
+      return 1
+    }
+    if ((i == 0)); then seed_port="$akka_port" api_url="http://127.0.0.1:$http_port"; fi
+    roles=engine
+    if ((i == 0)); then roles=engine,api; fi
+    echo "bench.sh: starting node$i ($roles) on http://127.0.0.1:$http_port, akka 127.0.0.1:$akka_port (log $log_dir/node$i.log)" >&2
+    (
+      cd "$node_project" # content root: its appsettings.json applies
+      export ASPNETCORE_URLS="http://127.0.0.1:$http_port"
+      export Trading__ConnectionString="$connection"
+      export Trading__Cluster__Hostname=127.0.0.1 Trading__Cluster__Port="$akka_port"
+      export Trading__Cluster__Seeds="akka.tcp://trading@127.0.0.1:$seed_port" Trading__Cluster__Roles="$roles"
+      # Nothing else to do: no price feed, no read-model projection, no demo tenants.
+      export Trading__Feed__Kind=none Trading__ReadModels__Enabled=false Trading__Demo__Tenants=0
+      export Trading__Backtests__DataDirectory="$data_dir"
+      if [[ -n "${BENCH_SWEEP_THREADS:-}" ]]; then export Trading__Backtests__Threads="$BENCH_SWEEP_THREADS"; fi
+      export Trading__Api__Demo__Email="$email" Trading__Api__Demo__Password="$password"
+      export Trading__Api__Jwt__SigningKey="$jwt_key" Trading__Credentials__KeyFile="$key_file"
+      export Trading__ShutdownDrain=00:00:00
+      export Serilog__MinimumLevel__Default=Warning Serilog__MinimumLevel__Override__Akka=Warning
+      exec setsid dotnet "$node_dll" >"$log_dir/node$i.log" 2>&1
+    ) &
+    SWEEP_PIDS+=("$!")
+    local deadline=$((SECONDS + 180))
+    until curl -sf -o /dev/null "http://127.0.0.1:$http_port/readyz"; do
+      if ! kill -0 "${SWEEP_PIDS[i]}" 2>/dev/null; then
+        echo "bench.sh: node$i exited during start-up; last lines of $log_dir/node$i.log:" >&2
+        tail -n 30 "$log_dir/node$i.log" >&2
+        return 1
+      fi
+      if ((SECONDS >= deadline)); then
+        echo "bench.sh: node$i was not ready within 180 s" >&2
+        return 1
+      fi
+      sleep 0.5
+    done
+    echo "bench.sh: node$i ready (pid ${SWEEP_PIDS[i]})" >&2
+  done
+
+  local rc=0
+  dotnet "$DLL" sweep --nodes "$nodes" --url "$api_url" --data-dir "$data_dir" --email "$email" --password "$password" "${rest[@]}" || rc=$?
+  sweep_cleanup
+  return "$rc"
+}
+
+if [[ "$1" == sweep ]]; then
+  shift
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  rc=0
+  run_sweep "$@" || rc=$?
+  exit "$rc"
 fi
 
 # budget: its own instance, so it never shares a server (or its load) with another bench.

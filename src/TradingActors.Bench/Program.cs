@@ -3,6 +3,7 @@
 // TradingActors.Bench api --url URL [--rps N] [--duration S] [--users U] ...   (ApiLoad.cs: a running node's API)
 // TradingActors.Bench cluster --nodes N --tenants T --urls URL,...          (ClusterBench.cs: running node processes)
 // TradingActors.Bench backtest [--bars N] [--min-seconds S]                (BacktestBench.cs: backtester throughput, no database)
+// TradingActors.Bench sweep --runs N --nodes K --url URL --data-dir DIR ...  (SweepBench.cs: a sweep through a running cluster's API)
 //
 // One signal fanned out to N paper tenants by the engine running in this process, against the
 // PostgreSQL given in TRADINGACTORS_BENCH_PG (admin connection string to database `postgres`).
@@ -24,6 +25,7 @@ Console.SetOut(Console.Error);
 if (args.Length > 0 && args[0] == "api") return await ApiLoad.RunAsync(args[1..], stdout);
 if (args.Length > 0 && args[0] == "cluster") return await ClusterBench.RunAsync(args[1..], stdout);
 if (args.Length > 0 && args[0] == BacktestBench.Mode) return BacktestBench.Run(args[1..], stdout);
+if (args.Length > 0 && args[0] == "sweep") return await SweepBench.RunAsync(args[1..], stdout);
 
 BenchArgs bench;
 try

@@ -24,9 +24,10 @@ public sealed class RequestBodies(IOptions<TraderApiOptions> options)
 
     public sealed record Read<T>(T? Body, IResult? Problem) where T : class;
 
-    public async Task<Read<T>> ReadAsync<T>(HttpRequest request, bool optional = false) where T : class
+    /// <param name="maxBytes">a route's own limit (backtests with inline bars); the API's MaxBodyBytes otherwise</param>
+    public async Task<Read<T>> ReadAsync<T>(HttpRequest request, bool optional = false, int? maxBytes = null) where T : class
     {
-        var max = options.Value.MaxBodyBytes;
+        var max = maxBytes ?? options.Value.MaxBodyBytes;
         if (request.ContentLength > max) return TooLarge<T>(max);
         var buffer = new MemoryStream();
         var chunk = new byte[8192];

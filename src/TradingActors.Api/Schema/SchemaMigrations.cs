@@ -20,6 +20,8 @@ public sealed class SchemaMigrations(string connectionString, ILogger<SchemaMigr
         Migrate(connectionString, log);
         // The read models' tables too, before any route can read them (the projection also runs this before it writes).
         ReadModelSchema.Migrate(connectionString, log);
+        // And the backtest jobs' (decision 029): the routes read them under row level security.
+        Engine.Backtests.BacktestJobStore.Migrate(connectionString, log);
     }, cancellationToken);
 
     public static void Migrate(string connectionString, ILogger log) =>

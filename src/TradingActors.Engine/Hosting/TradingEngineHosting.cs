@@ -24,6 +24,7 @@ using TradingActors.Brokers.Simulated;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Paper;
 using TradingActors.Domain.Strategies;
+using TradingActors.Engine.Backtests;
 using TradingActors.Engine.Fanout;
 using TradingActors.Engine.MarketFeeds;
 using TradingActors.Engine.Membership;
@@ -45,6 +46,7 @@ public sealed class StrategyRegion;
 public sealed class StrategyCatalogKey;
 public sealed class SignalHistoryKey;
 public sealed class EngineMetricsKey;
+public sealed class BacktestDeskKey;
 
 public static class TradingEngineHosting
 {
@@ -71,6 +73,12 @@ public static class TradingEngineHosting
         if (options.Cluster.Has(NodeRoles.Engine)) services.AddHostedService(sp => new VenueWarmUp(venues, sp.GetRequiredService<ILogger<VenueWarmUp>>()));
         var projection = new ProjectionStatus();
         services.AddSingleton(projection);
+        // Backtest jobs (decision 029): the node's datasets and the jobs' rows, for the API and the actors alike.
+        var datasets = new BacktestDatasets(options.Backtests.DataDirectory, options.Backtests.CachedDatasets);
+        var backtestJobs = new BacktestJobStore(NpgsqlDataSource.Create(options.ConnectionString));
+        services.AddSingleton(datasets);
+        services.AddSingleton(backtestJobs);
+        services.AddSingleton(new BacktestJobs(backtestJobs, datasets, options));
 
         services.AddAkka(options.ActorSystemName, (builder, sp) =>
         {
@@ -97,6 +105,7 @@ public static class TradingEngineHosting
                     Roles = options.Cluster.RoleList.ToArray(),
                 })
                 .AddHocon(VenueDispatchers.Hocon(venues.External, options.VenueThreads), HoconAddMode.Prepend)
+                .AddHocon(BacktestDispatcher.Hocon(options.Backtests.ThreadCount), HoconAddMode.Prepend)
                 .WithDistributedPubSub(role: null!)
                 // Before the regions: tenants and buckets recovered by remember-entities ask it at once.
                 .WithActors((system, registry) =>
@@ -145,6 +154,7 @@ public static class TradingEngineHosting
                         Props.Create(() => new EngineMetrics(registry.Get<TenantRegion>(), registry.Get<StrategyRouterKey>(), strategyView, options.SummaryInterval,
                             registry.Get<FanoutRegion>())), "metrics"));
                 })
+                .WithBacktests(options, datasets, backtestJobs)
                 .WithClusterFormation(options)
                 .AddStartup((system, _) =>
                 {
@@ -160,6 +170,25 @@ public static class TradingEngineHosting
         });
         return services;
     }
+
+    /// <summary>
+    /// Backtests (decision 029): a worker on every engine node, pulling runs up to the backtest dispatcher's threads; on
+    /// every node a broadcast group over the engine nodes' workers (how a coordinator announces its job) and the desk
+    /// that starts coordinators for the jobs the node's API takes.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithBacktests(this AkkaConfigurationBuilder builder, TradingEngineOptions options, BacktestDatasets datasets,
+        BacktestJobStore store) =>
+        builder.WithActors((system, registry) =>
+        {
+            system.RegisterOnTermination(store.Dispose);
+            if (options.Cluster.Has(NodeRoles.Engine))
+                system.ActorOf(BacktestWorker.Props(datasets, store, options.Backtests.ThreadCount, Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
+                    options.Backtests.MaxRecordedBars), BacktestWorker.Name);
+            string[] paths = ["/user/" + BacktestWorker.Name];
+            var workers = system.ActorOf(Props.Empty.WithRouter(new Akka.Cluster.Routing.ClusterRouterGroup(new Akka.Routing.BroadcastGroup(paths),
+                new Akka.Cluster.Routing.ClusterRouterGroupSettings(10_000, paths, allowLocalRoutees: true, useRole: NodeRoles.Engine))), "backtest-workers");
+            registry.Register<BacktestDeskKey>(system.ActorOf(BacktestDesk.Props(store, workers, options.Backtests.StaleAfter), BacktestDesk.Name));
+        });
 
     /// <summary>
     /// With Trading:Cluster:Discovery = postgres the node joins through the members it finds in cluster_nodes, or forms

@@ -100,6 +100,9 @@ public sealed class TradingEngineOptions
     /// <summary>The read models the API serves, projected from the journal by a cluster singleton.</summary>
     public ReadModelSettings ReadModels { get; set; } = new();
 
+    /// <summary>Backtest jobs and parameter sweeps: the workers' dispatcher, the datasets, the limits (decision 029).</summary>
+    public Backtests.BacktestOptions Backtests { get; set; } = new();
+
     /// <summary>
     /// Operator tuning: HOCON that overrides cluster-config/ (e.g. journal batch sizes), so a
     /// setting can be measured or changed on a node without a rebuild. Empty by default.
@@ -150,6 +153,7 @@ public sealed class TradingEngineOptions
         if (RequestBudgets.Select(b => b.Name).Distinct().Count() != RequestBudgets.Count) errors.Add("Trading:RequestBudgets: names must be unique");
         if (RequestBudgets.Select(b => b.Venue).Distinct().Count() != RequestBudgets.Count) errors.Add("Trading:RequestBudgets: one budget per venue");
         if (RequestBudgetAdmissionTimeout <= TimeSpan.Zero) errors.Add("Trading:RequestBudgetAdmissionTimeout must be positive");
+        errors.AddRange(Backtests.Validate());
         if (errors.Count > 0) throw new ArgumentException("invalid engine options: " + string.Join("; ", errors));
     }
 }

@@ -50,6 +50,13 @@ public static class EngineInstruments
     /// <summary>Persistent actors that finished recovering on this node, by kind (tenant, strategy, fanout).</summary>
     public static readonly Counter<long> Recoveries = Meter.CreateCounter<long>("tradingactors.recoveries", description: "persistent actors recovered, by kind");
 
+    /// <summary>Backtest runs this node's worker ran (decision 029), by outcome (completed, failed, cancelled).</summary>
+    public static readonly Counter<long> BacktestRuns = Meter.CreateCounter<long>("tradingactors.backtest.runs", description: "backtest runs run here, by outcome");
+
+    /// <summary>How long one backtest run took on the backtest dispatcher (its dataset's first read included).</summary>
+    public static readonly Histogram<double> BacktestRun = Meter.CreateHistogram("tradingactors.backtest.run", "s", "one backtest run on the backtest dispatcher",
+        advice: LatencyBuckets);
+
     /// <summary>Catch-up deliveries a fan-out bucket sent to members behind the latest signal.</summary>
     public static readonly Counter<long> FanoutRedeliveries = Meter.CreateCounter<long>("tradingactors.fanout.redeliveries", description: "catch-ups sent again to subscribers still behind after a quiet interval");
 

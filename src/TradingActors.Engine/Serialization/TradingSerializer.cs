@@ -141,6 +141,15 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         // request budgets (decision 023)
         ("b.permits-wanted", typeof(RateBudgets.RequestPermits)),
         ("b.permits-granted", typeof(RateBudgets.PermitsGranted)),
+        // backtest workers and sweep coordinators (decision 029)
+        ("bt.work-available.v1", typeof(Backtests.BacktestWorkAvailable)),
+        ("bt.request-runs.v1", typeof(Backtests.RequestBacktestRuns)),
+        ("bt.runs-granted.v1", typeof(Backtests.BacktestRunsGranted)),
+        ("bt.fetch-bars.v1", typeof(Backtests.FetchBacktestBars)),
+        ("bt.bars-chunk.v1", typeof(Backtests.BacktestBarsChunk)),
+        ("bt.run-completed.v1", typeof(Backtests.BacktestRunCompleted)),
+        ("bt.run-failed.v1", typeof(Backtests.BacktestRunFailed)),
+        ("bt.cancel-runs.v1", typeof(Backtests.CancelBacktestRuns)),
     ];
 
     /// <summary>
@@ -337,4 +346,12 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(FanoutAdvanced))]
 [JsonSerializable(typeof(FanoutSnapshot))]
 [JsonSerializable(typeof(Domain.Market.PriceUpdate))]
+[JsonSerializable(typeof(Backtests.BacktestWorkAvailable))]
+[JsonSerializable(typeof(Backtests.RequestBacktestRuns))]
+[JsonSerializable(typeof(Backtests.BacktestRunsGranted))]
+[JsonSerializable(typeof(Backtests.FetchBacktestBars))]
+[JsonSerializable(typeof(Backtests.BacktestBarsChunk))]
+[JsonSerializable(typeof(Backtests.BacktestRunCompleted))]
+[JsonSerializable(typeof(Backtests.BacktestRunFailed))]
+[JsonSerializable(typeof(Backtests.CancelBacktestRuns))]
 internal sealed partial class TradingJsonContext : JsonSerializerContext;

@@ -34,6 +34,9 @@ public sealed partial class OpenApiTests(ApiFixture api)
 
     private static readonly string[] WriteMethods = ["POST", "PUT", "PATCH"];
 
+    /// <summary>Documents a route may answer instead of JSON (a backtest's CSV and SVG: decision 029), each with its schema.</summary>
+    private static readonly string[] DocumentTypes = ["text/csv", "image/svg+xml"];
+
     private sealed record Route(string Method, string Path, Endpoint Endpoint)
     {
         public string Key => $"{Method} {Path}";
@@ -75,8 +78,9 @@ public sealed partial class OpenApiTests(ApiFixture api)
             var successes = Responses(operation).Where(r => r.Status is >= 200 and < 300).ToList();
             Assert.True(successes.Count > 0, $"{route.Key}: no success response (.Returns)");
             foreach (var (status, response) in successes.Where(r => r.Status != 204))
-                Assert.True(response["content"]?["application/json"]?["schema"] is not null || response["content"]?["text/event-stream"] is not null,
-                    $"{route.Key}: the {status} response has no JSON schema (.Returns<TResponse>({status}), or .Returns(204) for no body, or a text/event-stream)");
+                Assert.True(response["content"]?["application/json"]?["schema"] is not null || response["content"]?["text/event-stream"] is not null
+                        || DocumentTypes.Any(type => response["content"]?[type]?["schema"] is not null),
+                    $"{route.Key}: the {status} response has no JSON schema (.Returns<TResponse>({status}), or .Returns(204) for no body, or a text/event-stream, or a document type: {string.Join(", ", DocumentTypes)})");
         }
 
         // And nothing else: every operation of the document is a route of the node.

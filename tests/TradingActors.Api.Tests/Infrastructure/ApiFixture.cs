@@ -49,8 +49,12 @@ public class ApiFixture : IAsyncLifetime
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The node's backtest datasets: a copy of data/bars, where a test may add a file of its own.</summary>
+    public string BacktestData { get; } = Directory.CreateTempSubdirectory("ta-api-bars-").FullName;
+
     public async Task InitializeAsync()
     {
+        foreach (var file in Directory.EnumerateFiles(ShippedBars(), "*.csv")) File.Copy(file, Path.Combine(BacktestData, Path.GetFileName(file)));
         Database = await TestDatabase.CreateAsync();
         Mail = await MailSink.StartAsync("127.0.0.1", 0);
         var settings = new Dictionary<string, string>
@@ -69,6 +73,7 @@ public class ApiFixture : IAsyncLifetime
             [$"Trading:Credentials:MasterKeys:{FirstMasterKeyId}"] = FirstMasterKeyBase64,
             ["Trading:Credentials:ActiveMasterKey"] = FirstMasterKeyId,
             ["Trading:SimulatedVenue:Enabled"] = "true",
+            ["Trading:Backtests:DataDirectory"] = BacktestData,
             [$"Trading:SimulatedVenue:Keys:{SimulatedApiKey}"] = SimulatedSecret,
             ["Serilog:MinimumLevel:Default"] = "Debug",
             ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Debug",
@@ -156,6 +161,15 @@ public class ApiFixture : IAsyncLifetime
         await Factory.DisposeAsync();
         await Mail.DisposeAsync();
         await Database.DisposeAsync();
+        Directory.Delete(BacktestData, recursive: true);
+    }
+
+    /// <summary>The repository's data/bars, found upwards from the test binaries.</summary>
+    public static string ShippedBars()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, "data", "bars"))) return Path.Combine(dir.FullName, "data", "bars");
+        throw new DirectoryNotFoundException("data/bars not found above " + AppContext.BaseDirectory);
     }
 }
 

@@ -32,7 +32,8 @@ public sealed class BacktestWorker : ReceiveActor
     // Pulls not yet answered, and how many runs each asked for (promised runners).
     private readonly Dictionary<string, int> _asked = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CancellationTokenSource> _cancels = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Dictionary<int, byte[]>> _fetching = new(StringComparer.Ordinal);
+    // Inline bars being fetched, by hash: from which job's coordinator, and the parts so far.
+    private readonly Dictionary<string, (string JobId, Dictionary<int, byte[]> Parts)> _fetching = new(StringComparer.Ordinal);
 
     public BacktestWorker(BacktestDatasets datasets, BacktestJobStore store, int capacity, string node, int maxRecordedBars)
     {
@@ -124,7 +125,7 @@ public sealed class BacktestWorker : ReceiveActor
             if (run.Dataset.IsInline && !_datasets.HasInline(run.Dataset.Hash))
             {
                 // Bars this node has not seen: fetched once from the job's coordinator; the run waits for them.
-                if (_fetching.TryAdd(run.Dataset.Hash, [])) coordinator.Tell(new FetchBacktestBars(run.JobId, run.Dataset.Hash));
+                if (_fetching.TryAdd(run.Dataset.Hash, (run.JobId, []))) coordinator.Tell(new FetchBacktestBars(run.JobId, run.Dataset.Hash));
                 i++;
                 continue;
             }
@@ -138,7 +139,8 @@ public sealed class BacktestWorker : ReceiveActor
 
     private void OnChunk(BacktestBarsChunk chunk)
     {
-        if (!_fetching.TryGetValue(chunk.Hash, out var parts)) return;
+        if (!_fetching.TryGetValue(chunk.Hash, out var fetch)) return;
+        var parts = fetch.Parts;
         parts[chunk.Index] = chunk.Data;
         if (parts.Count < chunk.Count) return;
         _fetching.Remove(chunk.Hash);
@@ -163,6 +165,9 @@ public sealed class BacktestWorker : ReceiveActor
         _coordinators.Remove(jobId);
         _asked.Remove(jobId);
         _queue.RemoveAll(g => g.Run.JobId == jobId);
+        // A fetch asked of this job's coordinator will not be answered now: another job with the same bars asks again.
+        foreach (var hash in _fetching.Where(f => f.Value.JobId == jobId).Select(f => f.Key).ToList()) _fetching.Remove(hash);
+        Dispatch();
     }
 
     private bool IsCancelled(string jobId) => _cancels.TryGetValue(jobId, out var cancel) && cancel.IsCancellationRequested;

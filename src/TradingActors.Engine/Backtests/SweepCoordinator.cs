@@ -33,6 +33,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
     private readonly SortedDictionary<string, int> _runsByNode = new(StringComparer.Ordinal);
     private int _reported = -1;
     private bool _saving;
+    private bool _failing;
 
     public SweepCoordinator(BacktestJobSpec spec, byte[]? inlineBars, IBacktestJobState store, IActorRef workers, TimeSpan tick)
     {
@@ -201,6 +202,14 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
 
     private void Fail(string reason)
     {
+        if (_failing)
+        {
+            // The failure could not be written either (the database is away): stop; another node's desk fails the job once its row is stale.
+            _log.Warning("backtest job {0}: could not record its failure ({1}); it is failed when its row goes stale", _spec.JobId, reason);
+            Stop();
+            return;
+        }
+        _failing = true;
         _log.Info("backtest job {0} failed: {1}", _spec.JobId, reason);
         Become(Finishing);
         _store.FailAsync(_spec.JobId, reason).PipeTo(Self, success: _ => new Completed(false));

@@ -130,6 +130,30 @@ public sealed class BacktestWorkerTests : Akka.TestKit.Xunit2.TestKit, IDisposab
     }
 
     [Fact]
+    public void Bars_another_job_was_fetching_when_it_was_dropped_are_fetched_again_for_the_job_that_still_needs_them()
+    {
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        var worker = Sys.ActorOf(BacktestWorker.Props(_datasets, _store, 2, "node-x"));
+        var csv = Encoding.UTF8.GetBytes(Csv(400));
+        var hash = BacktestDatasets.HashOf(csv);
+        worker.Tell(new BacktestWorkAvailable("a"), first.Ref);
+        first.ExpectMsg<RequestBacktestRuns>();
+        worker.Tell(new BacktestRunsGranted("a", [Run(0, BacktestDataset.OfInline(hash), job: "a")]), first.Ref);
+        first.ExpectMsg<FetchBacktestBars>();
+        worker.Tell(new BacktestWorkAvailable("b"), second.Ref);
+        second.ExpectMsg<RequestBacktestRuns>();
+        worker.Tell(new BacktestRunsGranted("b", [Run(1, BacktestDataset.OfInline(hash), job: "b")]), second.Ref);
+        second.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the bars are on their way already
+
+        worker.Tell(new CancelBacktestRuns("a"), first.Ref); // job a ends before its coordinator answered
+        Assert.Equal(hash, second.FishForMessage(m => m is FetchBacktestBars, TimeSpan.FromSeconds(3)) is FetchBacktestBars f ? f.Hash : null);
+        worker.Tell(new BacktestBarsChunk("b", hash, 0, 1, csv), second.Ref);
+        var done = (BacktestRunCompleted)second.FishForMessage(m => m is BacktestRunCompleted, TimeSpan.FromSeconds(10));
+        Assert.Equal(("b", 1), (done.JobId, done.Point));
+    }
+
+    [Fact]
     public void A_grant_for_a_job_dropped_meanwhile_is_not_run()
     {
         var coordinator = CreateTestProbe();

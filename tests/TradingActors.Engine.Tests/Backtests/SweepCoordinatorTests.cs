@@ -85,6 +85,21 @@ public sealed class SweepCoordinatorTests() : Akka.TestKit.Xunit2.TestKit("akka.
     }
 
     [Fact]
+    public void A_coordinator_that_cannot_write_its_end_stops_instead_of_retrying_forever()
+    {
+        var workers = CreateTestProbe();
+        var state = new FakeJobState { Broken = true };
+        var coordinator = Sys.ActorOf(SweepCoordinator.Props(Sweep(5), null, state, workers.Ref, Tick));
+        workers.ExpectMsg<BacktestWorkAvailable>();
+        var a = CreateTestProbe();
+        Pull(a, coordinator, 1);
+        Watch(coordinator);
+        coordinator.Tell(new BacktestRunCompleted("job-1", 0, Figures(10_000), "node-a", BacktestDispatcher.Id, "t"), a.Ref);
+        ExpectTerminated(coordinator, TimeSpan.FromSeconds(5));
+        Assert.Equal(1, state.FailAttempts); // the completion failed, then its failure: no third try
+    }
+
+    [Fact]
     public void A_job_whose_row_is_no_longer_running_stops_and_its_runs_are_dropped()
     {
         var (coordinator, workers, state) = Start(Sweep(5, 7, 10));
@@ -157,8 +172,12 @@ public sealed class SweepCoordinatorTests() : Akka.TestKit.Xunit2.TestKit("akka.
             return Task.FromResult(Running);
         }
 
+        public bool Broken;
+        public int FailAttempts;
+
         public Task<bool> CompleteAsync(string jobId, string tenantId, int pointsDone, IReadOnlyDictionary<string, int> runsByNode, IReadOnlyDictionary<string, string> outputs)
         {
+            if (Broken) return Task.FromException<bool>(new InvalidOperationException("the database is away"));
             CompletedPoints = pointsDone;
             RunsByNode = runsByNode.ToDictionary();
             Completed = outputs.ToDictionary();
@@ -167,6 +186,8 @@ public sealed class SweepCoordinatorTests() : Akka.TestKit.Xunit2.TestKit("akka.
 
         public Task<bool> FailAsync(string jobId, string reason)
         {
+            Interlocked.Increment(ref FailAttempts);
+            if (Broken) return Task.FromException<bool>(new InvalidOperationException("the database is away"));
             Failure = reason;
             return Task.FromResult(true);
         }

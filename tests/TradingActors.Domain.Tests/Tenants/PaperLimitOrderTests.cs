@@ -186,4 +186,20 @@ public sealed class PaperLimitOrderTests
             Assert.Equal(second, Assert.IsType<OrderCancelled>(events[1]).Intent);
         }
     }
+
+    [Fact]
+    public void Only_a_working_limit_order_rests()
+    {
+        // A paper limit order submitted but not taken to rest, and a paper market order reported working: neither rests.
+        var submitted = Limit(1, OrderSide.Buy, 49_000m);
+        var market = Limit(2, OrderSide.Buy, 49_000m) with { Type = OrderType.Market, LimitPrice = null };
+        var s = WithAccounts().Then(new OrderSubmitted(submitted, T0), new OrderWorking(market, null, "P-2", T0));
+        Assert.Equal((OrderStatus.Submitted, OrderStatus.Working), (s.Open[submitted.ClientOrderId].Status, s.Open[market.ClientOrderId].Status));
+        Assert.False(PaperLimitOrders.IsResting(s, s.Open[submitted.ClientOrderId]));
+        Assert.False(PaperLimitOrders.IsResting(s, s.Open[market.ClientOrderId]));
+        Assert.Empty(PaperLimitOrders.WatchedSymbols(s));
+        var resting = Limit(3, OrderSide.Buy, 49_000m);
+        var rests = s.Then(Rests(resting));
+        Assert.True(PaperLimitOrders.IsResting(rests, rests.Open[resting.ClientOrderId]));
+    }
 }

@@ -56,6 +56,9 @@ internal sealed class OrderStrategyHarness
 
     public long OnFillOrEndBytes { get; private set; }
 
+    /// <summary>Starts a new measured window.</summary>
+    public void ResetMeasures() => OnBarBytes = OnFillOrEndBytes = 0;
+
     public sealed class Working(StrategyIntent intent, double quantity, int placedAtBar)
     {
         public StrategyIntent Intent { get; } = intent;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
+using TradingActors.Domain.Performance;
 using TradingActors.Domain.Strategies;
 
 namespace TradingActors.Backtesting;

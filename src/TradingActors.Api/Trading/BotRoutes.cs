@@ -184,5 +184,5 @@ public static class BotRoutes
             BotDecisions.Name(bot.Status), bot.StopReason, bot.Sequence, performance, bot.CreatedAt, bot.UpdatedAt);
     }
 
-    private static IResult NotFound() => Problems.Status(StatusCodes.Status404NotFound, "bot-not-found", "Bot not found", "No bot of yours has this id.");
+    internal static IResult NotFound() => Problems.Status(StatusCodes.Status404NotFound, "bot-not-found", "Bot not found", "No bot of yours has this id.");
 }

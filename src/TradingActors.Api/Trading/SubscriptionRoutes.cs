@@ -237,7 +237,7 @@ public static class SubscriptionRoutes
             code == StatusCodes.Status409Conflict ? "Subscription conflict" : "Subscription refused", rejected.Reason);
     }
 
-    private static IResult NotFound() =>
+    internal static IResult NotFound() =>
         Problems.Status(StatusCodes.Status404NotFound, "subscription-not-found", "Subscription not found", "No subscription of yours has this id.");
 
 }

@@ -139,6 +139,12 @@ public static class TradingEngineHosting
                         system.ActorOf(ClusterSingletonManager.Props(
                             ReadModelProjection.Supervised(options.ConnectionString, database, projection, settings, options.Time),
                             PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Api)), "read-model-projection");
+                        // The performance curves' prices (decision 030), recorded once in the cluster beside the read models.
+                        system.ActorOf(ClusterSingletonManager.Props(
+                            PriceMarkRecorder.Props(options.ConnectionString, database, Instruments.All.Select(i => i.Symbol),
+                                new PriceMarkRecorder.Settings(options.ReadModels.PriceMarkFlushInterval, options.ReadModels.PriceMarkMinuteRetention,
+                                    options.ReadModels.FeedPruneInterval), options.Time),
+                            PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Api)), "price-marks");
                     }
                     if (budgets.Count > 0)
                     {

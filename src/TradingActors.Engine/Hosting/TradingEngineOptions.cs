@@ -148,6 +148,8 @@ public sealed class TradingEngineOptions
         if (ReadModels.BatchWindow <= TimeSpan.Zero) errors.Add("Trading:ReadModels:BatchWindow must be positive");
         if (ReadModels.FeedRetention < TimeSpan.FromMinutes(1)) errors.Add("Trading:ReadModels:FeedRetention must be at least a minute");
         if (ReadModels.FeedPruneInterval < TimeSpan.FromSeconds(1)) errors.Add("Trading:ReadModels:FeedPruneInterval must be at least a second");
+        if (ReadModels.PriceMarkFlushInterval <= TimeSpan.Zero) errors.Add("Trading:ReadModels:PriceMarkFlushInterval must be positive");
+        if (ReadModels.PriceMarkMinuteRetention < TimeSpan.FromHours(1)) errors.Add("Trading:ReadModels:PriceMarkMinuteRetention must be at least an hour");
         errors.AddRange(RealVenues.Validate());
         foreach (var b in RequestBudgets) errors.AddRange(b.Validate());
         if (RequestBudgets.Select(b => b.Name).Distinct().Count() != RequestBudgets.Count) errors.Add("Trading:RequestBudgets: names must be unique");
@@ -298,6 +300,13 @@ public sealed class ReadModelSettings
     /// </summary>
     public TimeSpan FeedRetention { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan FeedPruneInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Price marks (decision 030), the performance curves' prices: written every PriceMarkFlushInterval; one a minute is
+    /// kept for PriceMarkMinuteRetention, one an hour after that (thinned every FeedPruneInterval).
+    /// </summary>
+    public TimeSpan PriceMarkFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan PriceMarkMinuteRetention { get; set; } = TimeSpan.FromDays(35);
 }
 
 /// <summary>Where a real venue's connector sends its requests; null URLs: the venue's own.</summary>

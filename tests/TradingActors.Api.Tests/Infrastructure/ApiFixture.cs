@@ -74,6 +74,7 @@ public class ApiFixture : IAsyncLifetime
             ["Trading:Credentials:ActiveMasterKey"] = FirstMasterKeyId,
             ["Trading:SimulatedVenue:Enabled"] = "true",
             ["Trading:Backtests:DataDirectory"] = BacktestData,
+            ["Trading:ReadModels:PriceMarkFlushInterval"] = "00:00:00.200",
             [$"Trading:SimulatedVenue:Keys:{SimulatedApiKey}"] = SimulatedSecret,
             ["Serilog:MinimumLevel:Default"] = "Debug",
             ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Debug",

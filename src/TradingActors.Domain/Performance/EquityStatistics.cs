@@ -1,11 +1,11 @@
-namespace TradingActors.Backtesting;
+namespace TradingActors.Domain.Performance;
 
 /// <summary>
-/// The equity metrics computed online, one point at a time, storing nothing per point (formulas:
-/// <see cref="BacktestRules.Metrics"/>). Returns go through Welford's running mean and sum of squared deviations so
+/// The equity metrics computed online, one point at a time, storing nothing per point: the same figures for a backtest's
+/// curve and a live bot's or subscription's (docs/backtesting.md gives the formulas). Returns go through Welford's running mean and sum of squared deviations so
 /// the sample standard deviation needs no second pass.
 /// </summary>
-internal sealed class EquityStatistics
+public sealed class EquityStatistics
 {
     public const double DaysPerYear = 365.25;
 

@@ -198,6 +198,7 @@ public static class TraderApi
         app.MapCredentialKeyRoutes();
         app.MapStrategyAdminRoutes();
         app.MapBotRoutes();
+        app.MapRiskRoutes();
         app.MapBacktestRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>

@@ -199,6 +199,7 @@ public static class TraderApi
         app.MapStrategyAdminRoutes();
         app.MapBotRoutes();
         app.MapPerformanceRoutes();
+        app.MapRiskRoutes();
         app.MapBacktestRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>

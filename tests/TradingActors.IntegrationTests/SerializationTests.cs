@@ -51,8 +51,24 @@ public sealed class SerializationTests : IDisposable
             .Apply(new Subscribed("s", "a", "BTCUSDT", 500m, DateTimeOffset.UnixEpoch))
             .Apply(new OrderFilled(intent, fill, DateTimeOffset.UnixEpoch))
             .Apply(new SignalsSkipped("s", 8, 12, "stale", DateTimeOffset.UnixEpoch));
+        // A tenant with a bot that traded, and its risk limits across its bots (decision 031).
+        var bot = new Domain.Bots.BotConfig("b1", "rsi", "BTCUSDT", "a", """{"period":14,"oversold":30,"overbought":70}""", 500m, 60, new Domain.Bots.BotRisk(MaxDrawdownPercent: 20m));
+        var botBuy = new OrderIntent(ClientOrderIds.Create("t", "a", "bot:b1", 1, 0), "a", "bot:b1", 1, "BTCUSDT", OrderSide.Buy, 0.004m, 60_000m);
+        var risk = new Domain.Bots.TenantRisk(2_500.5m, 40, 12.5m);
+        var withBots = state
+            .Apply(new Domain.Bots.BotCreated(bot, DateTimeOffset.UnixEpoch))
+            .Apply(new Domain.Bots.BotStarted("b1", DateTimeOffset.UnixEpoch))
+            .Apply(new Domain.Bots.BotStepped("b1", 1, bot.CreateStrategy(null).Save(), ImmutableDictionary<long, Domain.Bots.BotFed>.Empty,
+                [new Domain.Bots.BotLeg(-1, Place: botBuy)], 60_000m, DateTimeOffset.UnixEpoch))
+            .Apply(new OrderFilled(botBuy, new Fill(0.004m, 60_030m, 0.24m, "P-2", DateTimeOffset.UnixEpoch), DateTimeOffset.UnixEpoch))
+            .Apply(new Domain.Bots.TenantRiskLimitsSet(risk, DateTimeOffset.UnixEpoch));
         return new TheoryData<object>
         {
+            // the tenant's risk limits across its bots (decision 031)
+            new Domain.Bots.TenantRiskLimitsSet(risk, DateTimeOffset.UnixEpoch),
+            new Domain.Bots.TenantRiskLimitsSet(Domain.Bots.TenantRisk.Off, DateTimeOffset.UnixEpoch),
+            new SetTenantRisk("t", risk),
+            new TenantSnapshot(withBots),
             new OrderFilled(intent, fill, DateTimeOffset.UnixEpoch),
             new OrderMarkedUnknown(intent, "timeout", DateTimeOffset.UnixEpoch),
             new TenantSnapshot(state),
@@ -342,6 +358,46 @@ public sealed class SerializationTests : IDisposable
         Assert.Equal(["V-1"], VenueLookup.Of(read.State, open, TimeSpan.Zero).KnownVenueOrderIds);
         var working = read.State.Apply(new OrderWorking(open.Intent, null, "V-2", DateTimeOffset.UnixEpoch));
         Assert.Equal((OrderStatus.Working, "V-2"), (working.Open["o-1"].Status, working.Open["o-1"].VenueOrderId));
+    }
+
+    [Fact]
+    public void The_tenant_risk_limits_take_their_manifests()
+    {
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new SetTenantRisk("t", Domain.Bots.TenantRisk.Off));
+
+        Assert.Equal("t.risk-limits-set.v1", serializer.Manifest(new Domain.Bots.TenantRiskLimitsSet(Domain.Bots.TenantRisk.Off, DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.set-risk", serializer.Manifest(new SetTenantRisk("t", Domain.Bots.TenantRisk.Off)));
+    }
+
+    [Fact]
+    public void A_tenant_snapshot_written_before_tenant_risk_limits_reads_with_them_off_and_its_bots_priceless()
+    {
+        // TenantSnapshot JSON as the previous version wrote it (t.snapshot.v4): no risk, no botsPeakEquity, bots without a last price.
+        const string before = """
+            {"state":{"tenantId":"t","exists":true,"displayName":"T","accounts":{},"subscriptions":{},"lastSignal":{},"open":{},"recent":[],
+            "ordersFilled":0,"ordersRejected":0,"ordersFailed":0,"recentSkips":[],"signalsSkipped":0,"manualOrders":null,"credentialKey":null,"suspension":null,
+            "ordersCancelled":0,
+            "bots":{"b1":{"config":{"botId":"b1","kind":"rsi","symbol":"BTCUSDT","accountId":"a","parameters":"{}","budget":500,"barSeconds":60,
+                "risk":{"maxPosition":0,"stopLossPercent":0,"maxDrawdownPercent":0,"maxOpenOrders":10,"closeOnStop":true}},
+              "status":"Running","sequence":3,"strategy":null,"fed":{},"orders":{},"pending":[],"cancelling":[],"refused":[],
+              "ledger":{"position":0.004,"cost":240.36,"realised":12.5,"fees":0.5,"peakEquity":530,"roundTrips":1,"wins":1,"tripBase":12.5},
+              "createdAt":"1970-01-01T00:00:00+00:00","updatedAt":"1970-01-01T00:00:00+00:00","stopReason":null,"nextOwnRef":-1}},
+            "botsById":{},"hasActiveSubscriptions":false}}
+            """;
+        var serializer = _system.Serialization.FindSerializerFor(new TenantSnapshot(TenantState.Empty("t")));
+
+        var read = (TenantSnapshot)_system.Serialization.Deserialize(System.Text.Encoding.UTF8.GetBytes(before), serializer.Identifier, "t.snapshot.v4");
+
+        Assert.Null(read.State.Risk);
+        Assert.Equal(Domain.Bots.TenantRisk.Off, read.State.RiskLimits);
+        Assert.Equal(0m, read.State.BotsPeakEquity);
+        var bot = read.State.BotsById["b1"];
+        Assert.Equal(0m, bot.LastPrice);
+        // No price seen: its position counts at cost (500 + 12.5); its next checkpoint starts the bots' peak from their equity.
+        Assert.Equal(512.5m, Domain.Bots.TenantRiskDecisions.CombinedEquity(read.State));
+        var next = read.State.Apply(new Domain.Bots.BotCheckpointed("b1", new Domain.Strategies.RsiThresholdState(new Domain.Indicators.WilderRsi.State(14, 60_000, 3, 1, 1), double.NaN),
+            ImmutableDictionary<long, Domain.Bots.BotFed>.Empty, 65_000m, DateTimeOffset.UnixEpoch));
+        Assert.Equal((65_000m, 532.14m), (next.BotsById["b1"].LastPrice, next.BotsPeakEquity));
     }
 
     [Fact]

@@ -111,6 +111,7 @@ public static class AuditKinds
     public const string CredentialKeysRewrapped = "credential_keys_rewrapped";
     public const string BotCreated = "bot_created";
     public const string BotChanged = "bot_changed";
+    public const string RiskLimitsSet = "risk_limits_set";
     public const string StrategyCreated = "strategy_created";
     public const string StrategyPaused = "strategy_paused";
     public const string StrategyResumed = "strategy_resumed";

@@ -14,12 +14,15 @@ namespace TradingActors.Domain.Bots;
 /// </summary>
 public sealed record BotRisk(decimal MaxPosition = 0m, decimal StopLossPercent = 0m, decimal MaxDrawdownPercent = 0m, int MaxOpenOrders = 10, bool CloseOnStop = true)
 {
+    /// <summary>The most open orders one bot may be allowed.</summary>
+    public const int MaxOpenOrdersCeiling = 200;
+
     public IEnumerable<ParameterError> Check()
     {
         if (MaxPosition < 0) yield return new("risk.maxPosition", "maxPosition must not be negative (0: the budget)");
         if (StopLossPercent is < 0 or >= 100) yield return new("risk.stopLossPercent", "stopLossPercent must be at least 0 and below 100 (0: off)");
         if (MaxDrawdownPercent is < 0 or >= 100) yield return new("risk.maxDrawdownPercent", "maxDrawdownPercent must be at least 0 and below 100 (0: off)");
-        if (MaxOpenOrders is < 1 or > 200) yield return new("risk.maxOpenOrders", "maxOpenOrders must be between 1 and 200");
+        if (MaxOpenOrders is < 1 or > MaxOpenOrdersCeiling) yield return new("risk.maxOpenOrders", $"maxOpenOrders must be between 1 and {MaxOpenOrdersCeiling}");
     }
 }
 
@@ -77,6 +80,9 @@ public sealed record BotConfig(string BotId, string Kind, string Symbol, string 
 public sealed record BotPlan(int MaxBots = 5, int MaxSymbols = 3)
 {
     public static readonly BotPlan Default = new();
+
+    /// <summary>The most open orders the plan's bots can have together (each bot at its own ceiling): the bound of the tenant's maxOpenOrders.</summary>
+    public int MaxOpenOrders() => MaxBots * BotRisk.MaxOpenOrdersCeiling;
 
     /// <summary>Null when the plan allows one more bot on <paramref name="symbol"/>, else why not (naming the limit).</summary>
     public string? Refusal(IEnumerable<BotRecord> bots, string symbol)
@@ -146,7 +152,8 @@ public sealed record BotLedger(decimal Position, decimal Cost, decimal Realised,
 /// A bot as its tenant holds it. Sequence numbers its decisions (client order ids are bot id + sequence + leg);
 /// Strategy is the strategy's checkpoint with Fed, what it has been told of its orders; Orders maps the strategy's
 /// order numbers to client order ids; Pending are the orders decided but not yet placed (placed again after a crash),
-/// Cancelling the open orders a cancel was decided for. StopReason says why a risk limit stopped it.
+/// Cancelling the open orders a cancel was decided for. StopReason says why a risk limit stopped it. LastPrice is the price
+/// of its last step or checkpoint (its bar's close; 0 before the first): what its position is worth when no newer price is known.
 /// </summary>
 public sealed record BotRecord(
     BotConfig Config,
@@ -162,10 +169,17 @@ public sealed record BotRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? StopReason = null,
-    long NextOwnRef = -1)
+    long NextOwnRef = -1,
+    decimal LastPrice = 0m)
 {
     public static BotRecord New(BotConfig config, DateTimeOffset at) => new(config, BotStatus.Stopped, 0, null,
         ImmutableDictionary<long, BotFed>.Empty, ImmutableDictionary<long, string>.Empty, [], [], [], BotLedger.Start(config.Budget), at, at);
+
+    /// <summary>
+    /// Budget + realised + unrealised PnL at <paramref name="price"/>; without a positive price the position counts at what
+    /// it cost (a bot recovered from before prices were kept with it has none until its next bar).
+    /// </summary>
+    public decimal Equity(decimal price) => price > 0 ? Ledger.Equity(Config.Budget, price) : Config.Budget + Ledger.Realised;
 
     /// <summary>The strategy order number a client order id belongs to, if it is this bot's.</summary>
     public long? RefOf(string clientOrderId)

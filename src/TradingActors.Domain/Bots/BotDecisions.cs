@@ -36,10 +36,15 @@ public static class BotDecisions
         return Decision.Accept(new BotCreated(canonical, now));
     }
 
-    public static Decision Start(TenantState s, string botId, DateTimeOffset now) => Control(s, botId, bot => bot.Status switch
+    /// <summary>
+    /// Starts a stopped or paused bot; refused while the tenant's kill switch stands (its bots' drawdown at
+    /// <paramref name="latest"/> prices still at or past the tenant's maxDrawdownPercent): the bot would only be stopped again.
+    /// </summary>
+    public static Decision Start(TenantState s, string botId, DateTimeOffset now, LatestPrice? latest = null) => Control(s, botId, bot => bot.Status switch
     {
         BotStatus.Running => $"bot '{botId}' is already running",
         _ when s.Suspension is not null => TenantDecisions.SuspendedForTrader,
+        _ when TenantRiskDecisions.KillSwitchReason(s, latest) is { } killed => $"{killed}; raise or turn off the tenant's maxDrawdownPercent to start bots again",
         _ => null,
     }, new BotStarted(botId, now));
 
@@ -89,9 +94,10 @@ public static class BotDecisions
     /// A step of a running bot: its strategy's intents (in order) at <paramref name="price"/>, its checkpoint and what it has
     /// been told after the step. Each market or limit intent becomes an order (sized and rounded for the instrument; a
     /// quote amount at the limit price, or at the price for a market order, costs included for a buy) unless a limit
-    /// refuses it: the budget (or MaxPosition), the position for a sell, MaxOpenOrders, the instrument's minimum. A signal
-    /// becomes a market order through <see cref="SignalOrders"/> (buy with what the budget has left while flat, sell the
-    /// position while long). A cancel names one of the bot's open orders. Null when the bot is not running.
+    /// refuses it: the budget (or MaxPosition), the position for a sell, MaxOpenOrders, the instrument's minimum, then the
+    /// tenant's limits across all its bots (its maxOpenOrders, its maxExposure for a buy; decision 031). A signal becomes a
+    /// market order through <see cref="SignalOrders"/> (buy with what the budget — and the tenant's maxExposure — has left
+    /// while flat, sell the position while long). A cancel names one of the bot's open orders. Null when the bot is not running.
     /// </summary>
     public static BotStepped? Step(TenantState s, string botId, IReadOnlyList<StrategyIntent> intents, StrategyState state, ImmutableDictionary<long, BotFed> fed,
         decimal price, PaperVenueCosts paperCosts, DateTimeOffset now, InstrumentRules? rules = null)
@@ -101,14 +107,16 @@ public static class BotDecisions
         var legs = ImmutableList.CreateBuilder<BotLeg>();
         var account = s.Accounts.GetValueOrDefault(bot.Config.AccountId);
         var instrument = account is null ? null : (rules ?? InstrumentRule.EngineTable)(account, bot.Config.Symbol) is InstrumentRule.Known k ? k.Instrument : null;
-        var costFactor = account?.IsEmbeddedPaper == true ? paperCosts.CostFactor : TenantDecisions.ExternalCostFactor;
-        // What each open order still holds: the part not filled yet (the filled part is in the ledger's position and cost).
-        var open = BotState.OpenOrders(s, bot).Select(o => (o.Intent, Left: Left(o))).Concat(bot.Pending.Select(p => (Intent: p, Left: p.Quantity))).ToList();
-        var committed = bot.Ledger.Cost + open.Where(o => o.Intent.Side == OrderSide.Buy).Sum(o => o.Left * (o.Intent.LimitPrice ?? o.Intent.ReferencePrice) * costFactor);
-        var toSell = open.Where(o => o.Intent.Side == OrderSide.Sell).Sum(o => o.Left);
-        var openCount = open.Count;
+        var costFactor = CostFactor(s, bot, paperCosts);
+        var (committed, toSell, openCount) = Exposure(s, bot, paperCosts);
         var cancels = new HashSet<string>(StringComparer.Ordinal);
         var cap = bot.Config.Risk.MaxPosition > 0 ? Math.Min(bot.Config.Budget, bot.Config.Risk.MaxPosition) : bot.Config.Budget;
+        // The tenant's limits hold across all its bots (decision 031): what the other bots have at stake stays as it is during this step.
+        var tenant = s.RiskLimits;
+        var others = s.BotsById.Values.Where(b => b.Config.BotId != botId).Select(b => Exposure(s, b, paperCosts)).ToList();
+        var othersCommitted = others.Sum(o => o.Committed);
+        var othersOpen = others.Sum(o => o.OpenOrders);
+        var tenantCap = tenant.MaxExposure > 0 ? tenant.MaxExposure - othersCommitted : decimal.MaxValue;
         var ownRef = bot.NextOwnRef;
         var leg = 0;
         foreach (var raw in intents)
@@ -116,7 +124,7 @@ public static class BotDecisions
             var intent = raw;
             if (intent.Kind == IntentKind.Signal)
             {
-                var made = SignalOrders.For(intent, (double)(bot.Ledger.Position - toSell), (double)Math.Max(0m, cap - committed), ownRef);
+                var made = SignalOrders.For(intent, (double)(bot.Ledger.Position - toSell), (double)Math.Max(0m, Math.Min(cap, tenantCap) - committed), ownRef);
                 if (made is null) continue;
                 intent = made.Value;
                 ownRef--;
@@ -159,6 +167,11 @@ public static class BotDecisions
                 else if (openCount >= bot.Config.Risk.MaxOpenOrders) refusal = $"the bot has {openCount} orders open, its limit (maxOpenOrders {bot.Config.Risk.MaxOpenOrders})";
                 else if (side == OrderSide.Buy && committed + cost > cap)
                     refusal = string.Create(CultureInfo.InvariantCulture, $"over the bot's {(cap < bot.Config.Budget ? "maxPosition" : "budget")} of {cap:G29}: {committed:0.##} committed, this buy costs {cost:0.##}");
+                else if (tenant.MaxOpenOrders > 0 && othersOpen + openCount >= tenant.MaxOpenOrders)
+                    refusal = $"the tenant's bots have {othersOpen + openCount} orders open, the tenant's limit (maxOpenOrders {tenant.MaxOpenOrders})";
+                else if (side == OrderSide.Buy && committed + cost > tenantCap)
+                    refusal = string.Create(CultureInfo.InvariantCulture,
+                        $"over the tenant's maxExposure of {tenant.MaxExposure:G29}: {othersCommitted + committed:0.##} committed by its bots, this buy costs {cost:0.##}");
                 else if (s.Suspension is not null) refusal = TenantDecisions.SuspendedForTrader;
                 if (refusal is null)
                 {
@@ -241,6 +254,26 @@ public static class BotDecisions
         var told = new BotFed(grew ? progress.Quantity : was.Quantity, grew ? progress.Notional : was.Notional, grew ? progress.Fee : was.Fee, was.Ended || progress.Ended);
         return (news, fed.SetItem(progress.OrderRef, told));
     }
+
+    /// <summary>
+    /// What the bot has at stake now: quote committed (its position's cost plus, for each open or undecided buy, the part not
+    /// filled yet at its limit — or its reference price — with costs), base its open and undecided sells hold back, and how
+    /// many orders it has open or decided. What its budget, its maxOpenOrders and the tenant's limits count.
+    /// </summary>
+    public static BotExposure Exposure(TenantState s, BotRecord bot, PaperVenueCosts paperCosts)
+    {
+        var costFactor = CostFactor(s, bot, paperCosts);
+        // What each open order still holds: the part not filled yet (the filled part is in the ledger's position and cost).
+        var open = BotState.OpenOrders(s, bot).Select(o => (o.Intent, Left: Left(o))).Concat(bot.Pending.Select(p => (Intent: p, Left: p.Quantity))).ToList();
+        return new BotExposure(
+            bot.Ledger.Cost + open.Where(o => o.Intent.Side == OrderSide.Buy).Sum(o => o.Left * (o.Intent.LimitPrice ?? o.Intent.ReferencePrice) * costFactor),
+            open.Where(o => o.Intent.Side == OrderSide.Sell).Sum(o => o.Left),
+            open.Count);
+    }
+
+    /// <summary>What a buy on the bot's account costs per unit of notional: the paper venue's fee and slippage, or an external venue's margin.</summary>
+    private static decimal CostFactor(TenantState s, BotRecord bot, PaperVenueCosts paperCosts) =>
+        s.Accounts.GetValueOrDefault(bot.Config.AccountId)?.IsEmbeddedPaper == true ? paperCosts.CostFactor : TenantDecisions.ExternalCostFactor;
 
     /// <summary>The part of an open order not filled yet.</summary>
     private static decimal Left(OrderRecord order) => order.Intent.Quantity - (order.Fill?.Quantity ?? 0m);

@@ -9,9 +9,12 @@ public static class BotState
     public static TenantState Apply(TenantState s, IBotEvent e)
     {
         var bots = s.BotsById;
-        if (e is BotCreated c) return bots.ContainsKey(c.BotId) ? s : s with { Bots = bots.SetItem(c.BotId, BotRecord.New(c.Config, c.At)) };
+        // A bot brings its budget to the bots' combined equity and to its peak, and takes its equity away from both when it
+        // goes: the tenant's drawdown (decision 031) moves only with what the bots make or lose.
+        if (e is BotCreated c)
+            return bots.ContainsKey(c.BotId) ? s : s with { Bots = bots.SetItem(c.BotId, BotRecord.New(c.Config, c.At)), BotsPeakEquity = s.BotsPeakEquity + c.Config.Budget };
         if (!bots.TryGetValue(e.BotId, out var bot)) return s;
-        if (e is BotDeleted) return s with { Bots = bots.Remove(e.BotId) };
+        if (e is BotDeleted) return s with { Bots = bots.Remove(e.BotId), BotsPeakEquity = Math.Max(0m, s.BotsPeakEquity - bot.Equity(bot.LastPrice)) };
         var next = e switch
         {
             BotStarted => bot with { Status = BotStatus.Running, StopReason = null },
@@ -26,10 +29,14 @@ public static class BotState
                 Sequence = x.Close?.SourceSequence ?? bot.Sequence,
             },
             BotStepped step => Stepped(bot, step),
-            BotCheckpointed k => Told(bot with { Strategy = k.State, Ledger = Peak(bot, k.Price) }, k.Fed),
+            BotCheckpointed k => Told(bot with { Strategy = k.State, Ledger = Peak(bot, k.Price), LastPrice = Seen(bot, k.Price) }, k.Fed),
             _ => bot,
         };
-        return s with { Bots = bots.SetItem(e.BotId, next with { UpdatedAt = e.At }) };
+        var after = s with { Bots = bots.SetItem(e.BotId, next with { UpdatedAt = e.At }) };
+        // The combined peak is kept when each bot's is: at a step or checkpoint, every bot at the price it last saw.
+        return e is BotStepped or BotCheckpointed
+            ? after with { BotsPeakEquity = Math.Max(after.BotsPeakEquity, TenantRiskDecisions.CombinedEquity(after)) }
+            : after;
     }
 
     /// <summary>The bot's orders the ledger holds open.</summary>
@@ -68,6 +75,7 @@ public static class BotState
             Refused = refused,
             NextOwnRef = nextOwn,
             Ledger = Peak(bot, step.Price),
+            LastPrice = Seen(bot, step.Price),
         };
         return Told(next, step.Fed);
     }
@@ -83,6 +91,8 @@ public static class BotState
             Refused = bot.Refused.Except(ended),
         };
     }
+
+    private static decimal Seen(BotRecord bot, decimal price) => price > 0 ? price : bot.LastPrice;
 
     private static BotLedger Peak(BotRecord bot, decimal price)
     {

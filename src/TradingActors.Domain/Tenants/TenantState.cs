@@ -106,7 +106,9 @@ public sealed record SkipRecord(string StrategyId, long FromSequence, long ToSeq
 /// Everything a tenant owns, rebuilt from its events. Subscriptions and LastSignal (each subscription's
 /// last processed signal sequence) are keyed by <see cref="Subscription.Key"/>. Orders that have not ended
 /// (submitted, unknown, needs attention, working) are kept in Open; ended ones and skipped signals in
-/// bounded Recent lists (the full history belongs to the read models).
+/// bounded Recent lists (the full history belongs to the read models). Risk is the trader's limits across all its bots
+/// (decision 031; null: every one off) and BotsPeakEquity the highest combined equity of its bots, kept as each bot's peak is
+/// (at every step and checkpoint) so the tenant's kill switch measures from it after a restart.
 /// </summary>
 public sealed record TenantState(
     string TenantId,
@@ -126,10 +128,15 @@ public sealed record TenantState(
     string? CredentialKey = null,
     TenantSuspension? Suspension = null,
     long OrdersCancelled = 0,
-    ImmutableDictionary<string, Bots.BotRecord>? Bots = null)
+    ImmutableDictionary<string, Bots.BotRecord>? Bots = null,
+    Bots.TenantRisk? Risk = null,
+    decimal BotsPeakEquity = 0m)
 {
     /// <summary>The tenant's bots by id (never null, also for snapshots written before bots existed).</summary>
     public ImmutableDictionary<string, Bots.BotRecord> BotsById => Bots ?? ImmutableDictionary<string, Bots.BotRecord>.Empty;
+
+    /// <summary>The tenant's risk limits across its bots (never null: every one off until its trader sets them, and for snapshots written before).</summary>
+    public Bots.TenantRisk RiskLimits => Risk ?? TradingActors.Domain.Bots.TenantRisk.Off;
 
     public const int RecentOrdersKept = 20;
     public const int RecentSkipsKept = 20;
@@ -205,6 +212,7 @@ public sealed record TenantState(
     private TenantState ApplyOne(ITenantEvent e) => e switch
     {
         TradingActors.Domain.Bots.IBotEvent b => TradingActors.Domain.Bots.BotState.Apply(this, b),
+        TradingActors.Domain.Bots.TenantRiskLimitsSet r => this with { Risk = r.Limits },
         TenantCreated c => this with { Exists = true, DisplayName = c.DisplayName },
         TenantSuspended x => this with { Suspension = new TenantSuspension(x.Reason, x.At) },
         TenantResumed => this with { Suspension = null },

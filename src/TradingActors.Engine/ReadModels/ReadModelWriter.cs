@@ -201,6 +201,9 @@ internal static class ReadModelStatements
             case Domain.Bots.IBotEvent:
                 // Bots are read from their tenant (decision 028); their orders are projected like any other.
                 break;
+            case Domain.Bots.TenantRiskLimitsSet:
+                // The tenant's risk limits are read from the tenant too (decision 031), as its bots are.
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(p), p.Event.GetType().Name, "no read model statement for this tenant event");
         }

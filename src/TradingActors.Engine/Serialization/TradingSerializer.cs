@@ -63,6 +63,9 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.pause-bot", typeof(PauseBot)),
         ("t.stop-bot", typeof(StopBot)),
         ("t.delete-bot", typeof(DeleteBot)),
+        // the tenant's risk limits across its bots (decision 031)
+        ("t.risk-limits-set.v1", typeof(Domain.Bots.TenantRiskLimitsSet)),
+        ("t.set-risk", typeof(SetTenantRisk)),
         // v4: order records keep their venue order id, orders can be working or cancelled, OrdersCancelled is counted
         ("t.snapshot.v4", typeof(TenantSnapshot)),
         // tenant commands and replies
@@ -285,6 +288,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(PauseBot))]
 [JsonSerializable(typeof(StopBot))]
 [JsonSerializable(typeof(DeleteBot))]
+[JsonSerializable(typeof(Domain.Bots.TenantRiskLimitsSet))]
+[JsonSerializable(typeof(SetTenantRisk))]
 [JsonSerializable(typeof(CreateTenant))]
 [JsonSerializable(typeof(LinkPaperAccount))]
 [JsonSerializable(typeof(LinkBrokerAccount))]

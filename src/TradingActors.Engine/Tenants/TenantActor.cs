@@ -172,7 +172,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 CrossPaperOrders();
                 break;
             case CreateBot c: Decide(c, BotDecisions.Create(_state, c.Config, Now)); break;
-            case StartBot c: Decide(c, BotDecisions.Start(_state, c.BotId, Now), RunBots); break;
+            case StartBot c: Decide(c, BotDecisions.Start(_state, c.BotId, Now, Latest), RunBots); break;
             case PauseBot c: Decide(c, BotDecisions.Pause(_state, c.BotId, Now), RunBots); break;
             case StopBot c:
                 Decide(c, BotDecisions.Stop(_state, c.BotId, c.ClosePosition, LatestPrice(c.BotId), Now), () =>
@@ -182,6 +182,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 });
                 break;
             case DeleteBot c: Decide(c, BotDecisions.Delete(_state, c.BotId, Now)); break;
+            case SetTenantRisk c: Decide(c, TenantRiskDecisions.Set(_state, c.Limits, Now), () => StopBots(TenantRiskDecisions.KillSwitch(_state, Latest, Now))); break;
             case BotDecided d: OnBotDecided(d); break;
             case BotChecked k: OnBotChecked(k); break;
             case SubscribeAck or UnsubscribeAck: break;
@@ -982,7 +983,10 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         _state.BotsById.TryGetValue(botId, out var bot) && bot.Status == BotStatus.Running && Sender.Equals(Context.Child(BotActor.NameOf(botId)));
 
     private decimal? LatestPrice(string botId) =>
-        _state.BotsById.TryGetValue(botId, out var bot) && _deps.Prices is { } prices && prices.TryGetLatest(bot.Config.Symbol, out var p) ? p : null;
+        _state.BotsById.TryGetValue(botId, out var bot) ? Latest(bot.Config.Symbol) : null;
+
+    /// <summary>The node's latest price of a symbol (the tenant's kill switch values every bot at it).</summary>
+    private decimal? Latest(string symbol) => _deps.Prices is { } prices && prices.TryGetLatest(symbol, out var p) ? p : null;
 
     private void OnBotDecided(BotDecided d)
     {
@@ -1021,14 +1025,21 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     private const int BarsPerCheckpoint = 10;
 
-    /// <summary>A risk limit reached at this price stops the bot, which says why (and sells its position when so configured).</summary>
-    private void CheckRisk(string botId, decimal price)
+    /// <summary>
+    /// A risk limit reached at this price stops the bot, which says why (and sells its position when so configured); the
+    /// tenant's kill switch (decision 031) stops every running bot the same way.
+    /// </summary>
+    private void CheckRisk(string botId, decimal price) => StopBots(TenantRiskDecisions.RiskStops(_state, botId, price, Latest, Now));
+
+    private void StopBots(IReadOnlyList<BotStopped> stops)
     {
-        if (BotDecisions.RiskStop(_state, botId, price, Now) is not { } stop) return;
-        Persist(stop, e =>
+        if (stops.Count == 0) return;
+        var remaining = stops.Count;
+        PersistAll(stops, e =>
         {
             Apply(e);
             Log.Warning("tenant {0}: bot {1} stopped: {2}", _tenantId, e.BotId, e.Reason);
+            if (--remaining > 0) return;
             RunBots();
             DrainBots();
         });

@@ -132,3 +132,9 @@ public sealed record StopBot(string TenantId, string BotId, bool ClosePosition) 
 
 /// <summary>A stopped bot whose orders have all ended is deleted (its orders stay in the tenant's history).</summary>
 public sealed record DeleteBot(string TenantId, string BotId) : ITenantCommand;
+
+/// <summary>
+/// The trader's risk limits across all the tenant's bots (decision 031): answered accepted (persisted, and the kill switch
+/// checked at once against them) or rejected with every problem of the limits.
+/// </summary>
+public sealed record SetTenantRisk(string TenantId, Domain.Bots.TenantRisk Limits) : ITenantCommand;

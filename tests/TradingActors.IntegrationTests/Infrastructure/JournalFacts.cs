@@ -148,6 +148,25 @@ public static class JournalFacts
         return rows;
     }
 
+    /// <summary>Why a tenant refused a bot's legs (decision 028), oldest first: the refused legs of its persisted steps.</summary>
+    public static async Task<IReadOnlyList<string>> BotRefusalsAsync(string connectionString, string tenantId, string botId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT leg ->> 'refused'
+            FROM journal, jsonb_array_elements(convert_from(message, 'UTF8')::jsonb -> 'legs') AS leg
+            WHERE persistence_id = $1 AND manifest = 't.bot-stepped.v1' AND convert_from(message, 'UTF8')::jsonb ->> 'botId' = $2 AND leg ->> 'refused' IS NOT NULL
+            ORDER BY sequence_number
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Names.TenantPersistenceId(tenantId) });
+        command.Parameters.Add(new NpgsqlParameter { Value = botId });
+        var reasons = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) reasons.Add(reader.GetString(0));
+        return reasons;
+    }
+
     /// <summary>Persists events under a persistence id from outside the engine (a writer the engine does not know of).</summary>
     public static async Task WriteAsync(ActorSystem system, string persistenceId, params object[] events)
     {

@@ -94,6 +94,30 @@ public sealed class ReadModelProjectionTests
     }
 
     [Fact]
+    public async Task Bots_and_the_tenant_risk_limits_are_read_from_the_tenant_and_project_nothing_of_their_own()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        ReadModelSchema.Migrate(db.ConnectionString, NullLogger.Instance);
+        await using var source = NpgsqlDataSource.Create(db.ConnectionString);
+        var bot = new Domain.Bots.BotConfig("b1", "rsi", "BTCUSDT", "pa", "{}", 500m, 60, new Domain.Bots.BotRisk());
+        ITenantEvent[] history =
+        [
+            new TenantCreated("a", "a", T0),
+            new PaperAccountLinked("pa", 10_000m, T0),
+            new Domain.Bots.BotCreated(bot, T0),
+            new Domain.Bots.TenantRiskLimitsSet(new Domain.Bots.TenantRisk(1_000m, 20, 10m), T0),
+            new Domain.Bots.BotStarted("b1", T0),
+            new Domain.Bots.BotStopped("b1", "tenant kill switch: the bots' combined drawdown 10% reached the tenant's maxDrawdownPercent 10%", null, T0),
+        ];
+
+        await new ReadModelWriter(source, "test").WriteAsync(history.Select((e, i) => new ProjectedEvent(i + 1, "a", i + 1, e)).ToList(), T0);
+
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM orders"));
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM executions"));
+        Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM accounts WHERE tenant_id = 'a'"));
+    }
+
+    [Fact]
     public async Task A_batch_that_fails_half_way_is_applied_once_after_the_restart_and_redelivered_events_are_dropped()
     {
         await using var db = await TestDatabase.CreateAsync();

@@ -54,6 +54,7 @@ public sealed class EquityStatistics
             if (_underwater)
             {
                 var underwater = ticks - _peakTicks;
+                // Stryker disable once Equality : two recovered periods equally long give the same figures either way
                 if (underwater > _maxUnderwaterTicks)
                 {
                     _maxUnderwaterTicks = underwater;
@@ -70,6 +71,7 @@ public sealed class EquityStatistics
             _underwater = true;
             var drawdown = (_peak - equity) / _peak;
             CurrentDrawdown = drawdown;
+            // Stryker disable once Equality : an equal drawdown set again leaves it as it was
             if (drawdown > _maxDrawdown) _maxDrawdown = drawdown;
         }
     }

@@ -158,4 +158,43 @@ public class EquityStatisticsTests
         Assert.Null(summary.Sortino);
         Assert.Equal(21, summary.TotalReturnPct, 10);
     }
+
+    [Fact]
+    public void Exposure_counts_the_points_a_position_was_held_at()
+    {
+        var stats = new EquityStatistics();
+        stats.Add(0, 100, exposed: true);
+        stats.Add(Day, 100, exposed: false);
+        stats.Add(2 * Day, 100, exposed: false);
+        stats.Add(3 * Day, 100, exposed: false);
+
+        Assert.Equal(25, stats.Summarize(100, Day, 0, 4 * Day).ExposurePct);
+    }
+
+    [Fact]
+    public void A_new_peak_after_a_recovery_is_not_underwater()
+    {
+        // 100, 90, back to 100 on day 2 (2 days under), then a new peak on day 10: the 8 days between were above water.
+        var stats = new EquityStatistics();
+        stats.Add(0, 100, false);
+        stats.Add(Day, 90, false);
+        stats.Add(2 * Day, 100, false);
+        stats.Add(10 * Day, 101, false);
+
+        var summary = stats.Summarize(100, Day, 0, 10 * Day);
+        Assert.Equal(2 * Day, summary.MaxUnderwaterTicks);
+        Assert.True(summary.MaxUnderwaterRecovered);
+    }
+
+    [Fact]
+    public void Cagr_counts_the_years_from_the_start_not_from_zero()
+    {
+        // 100 → 121 over two years that start in year ten: 10 % a year.
+        var start = 3_652 * Day;
+        var stats = new EquityStatistics();
+        stats.Add(start, 100, false);
+        stats.Add(start + 365 * Day, 121, false);
+
+        Assert.Equal(10, stats.Summarize(100, 365 * Day, start, start + (long)(2 * EquityStatistics.DaysPerYear * Day)).CagrPct!.Value, 6);
+    }
 }

@@ -232,4 +232,32 @@ public class PerformanceReportsTests
         PerformanceCsv.WriteTrades(report, trades);
         Assert.Contains("Z,\"a,\"\"b\"\"\",buy,", trades.ToString());
     }
+
+    [Fact]
+    public void Csv_writers_take_no_nulls_and_a_field_starting_with_a_comma_is_quoted()
+    {
+        var report = PerformanceReports.Build(new PerformanceRequest(1_000m, T0, At(1), Minute, [Buy(At(0, 1), 1m, 1m, 0m, ",x")], [], null));
+        Assert.Throws<ArgumentNullException>(() => PerformanceCsv.WriteCurve(null!, new StringWriter()));
+        Assert.Throws<ArgumentNullException>(() => PerformanceCsv.WriteCurve(report, null!));
+        Assert.Throws<ArgumentNullException>(() => PerformanceCsv.WriteTrades(null!, new StringWriter()));
+        Assert.Throws<ArgumentNullException>(() => PerformanceCsv.WriteTrades(report, null!));
+
+        var trades = new StringWriter();
+        PerformanceCsv.WriteTrades(report, trades);
+        Assert.Contains("Z,\",x\",buy,", trades.ToString());
+    }
+
+    [Fact]
+    public void Only_the_intervals_offered_have_a_name() =>
+        Assert.Throws<InvalidOperationException>(() => PerformanceReports.NameOf(TimeSpan.FromMinutes(2)));
+
+    [Fact]
+    public void A_loss_below_a_budget_of_nothing_has_no_drawdown_to_divide()
+    {
+        // Equity 0, then -10: below a peak of 0, a drawdown of infinity percent; reported as 0.
+        var report = PerformanceReports.Build(new PerformanceRequest(0m, T0, At(2), Minute, [Buy(At(0, 1), 1m, 100m)], [new PriceMark(At(1, 1), 90m)], null));
+
+        Assert.Equal(-10m, report.Curve[^1].Equity);
+        Assert.All(report.Curve, p => Assert.Equal(0m, p.DrawdownPercent));
+    }
 }

@@ -32,6 +32,10 @@ public sealed class BotActor : ReceiveActor
     private readonly IntentBuffer _intents = new();
     private ImmutableDictionary<long, BotFed> _fed;
     private decimal _price;
+    // News told before the first price (a child just started after a move, a restart or a resume, with fills untold) waits for
+    // one: decided at none, its orders would carry 0 as their reference price, which a paper venue with no price of its own
+    // rejects ("no price": a node just started may have none), and the risk limits are not checked at 0.
+    private List<BotProgress>? _beforeFirstPrice;
 
     public BotActor(BotRecord record)
     {
@@ -41,7 +45,11 @@ public sealed class BotActor : ReceiveActor
         _bars = new BarBuilder(TimeSpan.FromSeconds(record.Config.BarSeconds));
         _fed = record.Fed;
         Receive<PriceUpdate>(OnPrice);
-        Receive<BotProgress>(OnProgress);
+        Receive<BotProgress>(progress =>
+        {
+            if (_price > 0) OnProgress(progress);
+            else (_beforeFirstPrice ??= []).Add(progress);
+        });
         Receive<SubscribeAck>(_ => { });
     }
 
@@ -64,6 +72,11 @@ public sealed class BotActor : ReceiveActor
             Report((decimal)bar.Close, told: false);
         }
         _price = p.Price;
+        if (_beforeFirstPrice is { } waiting)
+        {
+            _beforeFirstPrice = null;
+            foreach (var progress in waiting) OnProgress(progress);
+        }
     }
 
     private void OnProgress(BotProgress progress)

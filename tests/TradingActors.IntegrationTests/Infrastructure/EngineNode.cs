@@ -263,7 +263,10 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 
 public static class Eventually
 {
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    public static Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => TrueAsync(condition, timeout, () => what);
+
+    /// <summary>As above, with the description made when it times out (what the condition saw last).</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -277,7 +280,7 @@ public static class Eventually
                 // Sharding delivers at most once: an ask that reached a shard while it handed off is lost, and
                 // a client asks again (the condition is not yet observed, it is not false).
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out after {timeout.TotalSeconds:0} s waiting for: {what}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out after {timeout.TotalSeconds:0} s waiting for: {what()}");
             await Task.Delay(50);
         }
     }

@@ -12,6 +12,9 @@ namespace TradingActors.IntegrationTests.Infrastructure;
 /// <summary>One settled signal of one tenant, as its journal records it.</summary>
 public sealed record Outcome(string TenantId, long Sequence, string Kind, string? ClientOrderId, string? Reason, DateTimeOffset At);
 
+/// <summary>One persisted decision of a bot: its sequence, the orders it placed (client order id, source sequence), its cancels and refusals.</summary>
+public sealed record BotStep(long Sequence, IReadOnlyList<(string ClientOrderId, long SourceSequence)> Placed, IReadOnlyList<string> Cancelled, IReadOnlyList<string> Refused);
+
 /// <summary>
 /// What the journal says, read with SQL (independent of the engine's own reading): the strategy's
 /// signals and every tenant's outcomes, so a test counts orders where they are durable.
@@ -149,22 +152,45 @@ public static class JournalFacts
     }
 
     /// <summary>Why a tenant refused a bot's legs (decision 028), oldest first: the refused legs of its persisted steps.</summary>
-    public static async Task<IReadOnlyList<string>> BotRefusalsAsync(string connectionString, string tenantId, string botId)
+    public static async Task<IReadOnlyList<string>> BotRefusalsAsync(string connectionString, string tenantId, string botId) =>
+        (await BotStepsAsync(connectionString, tenantId, botId)).SelectMany(s => s.Refused).ToList();
+
+    /// <summary>
+    /// A bot's persisted decisions (BotStepped), in journal order: the decision's sequence and its legs — the orders placed
+    /// (client order id and the source sequence their intent carries), the cancels and the refusals.
+    /// </summary>
+    public static async Task<IReadOnlyList<BotStep>> BotStepsAsync(string connectionString, string tenantId, string botId)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
-            SELECT leg ->> 'refused'
-            FROM journal, jsonb_array_elements(convert_from(message, 'UTF8')::jsonb -> 'legs') AS leg
-            WHERE persistence_id = $1 AND manifest = 't.bot-stepped.v1' AND convert_from(message, 'UTF8')::jsonb ->> 'botId' = $2 AND leg ->> 'refused' IS NOT NULL
+            SELECT convert_from(message, 'UTF8') FROM journal
+            WHERE persistence_id = $1 AND manifest = 't.bot-stepped.v1' AND convert_from(message, 'UTF8')::jsonb ->> 'botId' = $2
             ORDER BY sequence_number
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = Names.TenantPersistenceId(tenantId) });
         command.Parameters.Add(new NpgsqlParameter { Value = botId });
-        var reasons = new List<string>();
+        var steps = new List<BotStep>();
         await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) reasons.Add(reader.GetString(0));
-        return reasons;
+        while (await reader.ReadAsync())
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(reader.GetString(0));
+            var root = json.RootElement;
+            var placed = new List<(string, long)>();
+            var cancelled = new List<string>();
+            var refused = new List<string>();
+            foreach (var leg in root.GetProperty("legs").EnumerateArray())
+            {
+                if (leg.TryGetProperty("place", out var place) && place.ValueKind == System.Text.Json.JsonValueKind.Object)
+                    placed.Add((place.GetProperty("clientOrderId").GetString()!, place.GetProperty("sourceSequence").GetInt64()));
+                else if (leg.TryGetProperty("cancel", out var cancel) && cancel.ValueKind == System.Text.Json.JsonValueKind.String)
+                    cancelled.Add(cancel.GetString()!);
+                else if (leg.TryGetProperty("refused", out var why) && why.ValueKind == System.Text.Json.JsonValueKind.String)
+                    refused.Add(why.GetString()!);
+            }
+            steps.Add(new BotStep(root.GetProperty("sequence").GetInt64(), placed, cancelled, refused));
+        }
+        return steps;
     }
 
     /// <summary>Persists events under a persistence id from outside the engine (a writer the engine does not know of).</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
@@ -76,25 +75,19 @@ public sealed record BotConfig(string BotId, string Kind, string Symbol, string 
         new StrategyDefinition(BotId, Symbol, Kind, Parameters).ParameterValues();
 }
 
-/// <summary>Until billing lands (issue 11), every tenant is on this plan: how many bots and which symbols they may trade.</summary>
+/// <summary>
+/// A plan's bot limits (decision 032): how many bots, on how many pairs together. What bounds the tenant's maxOpenOrders
+/// (decision 031); the plan itself is enforced by <see cref="Billing.PlanDecisions"/>.
+/// </summary>
 public sealed record BotPlan(int MaxBots = 5, int MaxSymbols = 3)
 {
+    /// <summary>The legacy plan's: what every tenant had before plans, and has until it gets one.</summary>
     public static readonly BotPlan Default = new();
+
+    public static BotPlan Of(Billing.Plan plan) => new(plan.MaxBots, plan.MaxPairs);
 
     /// <summary>The most open orders the plan's bots can have together (each bot at its own ceiling): the bound of the tenant's maxOpenOrders.</summary>
     public int MaxOpenOrders() => MaxBots * BotRisk.MaxOpenOrdersCeiling;
-
-    /// <summary>Null when the plan allows one more bot on <paramref name="symbol"/>, else why not (naming the limit).</summary>
-    public string? Refusal(IEnumerable<BotRecord> bots, string symbol)
-    {
-        var existing = bots.ToList();
-        if (existing.Count >= MaxBots)
-            return string.Create(CultureInfo.InvariantCulture, $"the plan allows {MaxBots} bots and there are {existing.Count}; delete one first");
-        var symbols = existing.Select(b => b.Config.Symbol).Append(symbol).Distinct(StringComparer.Ordinal).Count();
-        return symbols > MaxSymbols
-            ? string.Create(CultureInfo.InvariantCulture, $"the plan allows bots on {MaxSymbols} symbols; {symbol} would make {symbols}")
-            : null;
-    }
 }
 
 public enum BotStatus
@@ -152,8 +145,9 @@ public sealed record BotLedger(decimal Position, decimal Cost, decimal Realised,
 /// A bot as its tenant holds it. Sequence numbers its decisions (client order ids are bot id + sequence + leg);
 /// Strategy is the strategy's checkpoint with Fed, what it has been told of its orders; Orders maps the strategy's
 /// order numbers to client order ids; Pending are the orders decided but not yet placed (placed again after a crash),
-/// Cancelling the open orders a cancel was decided for. StopReason says why a risk limit stopped it. LastPrice is the price
-/// of its last step or checkpoint (its bar's close; 0 before the first): what its position is worth when no newer price is known.
+/// Cancelling the open orders a cancel was decided for. StopReason says why a risk limit stopped it, or why the tenant's
+/// plan paused it (decision 032). LastPrice is the price of its last step or checkpoint (its bar's close; 0 before the
+/// first): what its position is worth when no newer price is known.
 /// </summary>
 public sealed record BotRecord(
     BotConfig Config,

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using TradingActors.Domain.Billing;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Paper;
@@ -25,28 +26,38 @@ public sealed record BotOrderNews(long OrderRef, OrderSide Side, decimal Quantit
 /// </summary>
 public static class BotDecisions
 {
-    public static Decision Create(TenantState s, BotConfig config, DateTimeOffset now, BotPlan? plan = null)
+    /// <summary>
+    /// A bot, stopped, with its canonical configuration; the same configuration again is a retry. The tenant's plan must
+    /// allow one more bot, its pair, and live trading on a live account (decision 032; <paramref name="plans"/> names the
+    /// plan that lifts a limit).
+    /// </summary>
+    public static Decision Create(TenantState s, BotConfig config, DateTimeOffset now, PlanCatalog? plans = null)
     {
         if (!s.Exists) return Decision.Reject($"tenant '{s.TenantId}' does not exist");
         var errors = config.Check(s, out var canonical);
         if (errors.Count > 0) return Decision.Reject(string.Join("; ", errors.Select(e => e.Message)));
         if (s.BotsById.TryGetValue(config.BotId, out var existing))
             return existing.Config == canonical ? Decision.Accept() : Decision.Reject($"bot '{config.BotId}' already exists");
-        if ((plan ?? BotPlan.Default).Refusal(s.BotsById.Values, canonical.Symbol) is { } refusal) return Decision.Reject(refusal);
+        if (PlanDecisions.CreateBot(s, canonical, plans) is { } over) return Decision.Reject(over);
         return Decision.Accept(new BotCreated(canonical, now));
     }
 
     /// <summary>
     /// Starts a stopped or paused bot; refused while the tenant's kill switch stands (its bots' drawdown at
     /// <paramref name="latest"/> prices still at or past the tenant's maxDrawdownPercent): the bot would only be stopped again.
+    /// The tenant's plan must allow one more running bot, its pair, and live trading on a live account (decision 032).
     /// </summary>
-    public static Decision Start(TenantState s, string botId, DateTimeOffset now, LatestPrice? latest = null) => Control(s, botId, bot => bot.Status switch
+    public static Decision Start(TenantState s, string botId, DateTimeOffset now, LatestPrice? latest = null, PlanCatalog? plans = null)
     {
-        BotStatus.Running => $"bot '{botId}' is already running",
-        _ when s.Suspension is not null => TenantDecisions.SuspendedForTrader,
-        _ when TenantRiskDecisions.KillSwitchReason(s, latest) is { } killed => $"{killed}; raise or turn off the tenant's maxDrawdownPercent to start bots again",
-        _ => null,
-    }, new BotStarted(botId, now));
+        var control = Control(s, botId, bot => bot.Status switch
+        {
+            BotStatus.Running => $"bot '{botId}' is already running",
+            _ when s.Suspension is not null => TenantDecisions.SuspendedForTrader,
+            _ when TenantRiskDecisions.KillSwitchReason(s, latest) is { } killed => $"{killed}; raise or turn off the tenant's maxDrawdownPercent to start bots again",
+            _ => null,
+        }, new BotStarted(botId, now));
+        return control.Accepted && PlanDecisions.StartBot(s, s.BotsById[botId].Config, plans) is { } over ? Decision.Reject(over) : control;
+    }
 
     public static Decision Pause(TenantState s, string botId, DateTimeOffset now) => Control(s, botId, bot => bot.Status switch
     {
@@ -97,10 +108,12 @@ public static class BotDecisions
     /// refuses it: the budget (or MaxPosition), the position for a sell, MaxOpenOrders, the instrument's minimum, then the
     /// tenant's limits across all its bots (its maxOpenOrders, its maxExposure for a buy; decision 031). A signal becomes a
     /// market order through <see cref="SignalOrders"/> (buy with what the budget — and the tenant's maxExposure — has left
-    /// while flat, sell the position while long). A cancel names one of the bot's open orders. Null when the bot is not running.
+    /// while flat, sell the position while long). A cancel names one of the bot's open orders. Last, a buy the tenant's plan
+    /// does not admit (trades per day, open positions, live trading: decision 032) is refused with the reason; a sell never is.
+    /// Null when the bot is not running.
     /// </summary>
     public static BotStepped? Step(TenantState s, string botId, IReadOnlyList<StrategyIntent> intents, StrategyState state, ImmutableDictionary<long, BotFed> fed,
-        decimal price, PaperVenueCosts paperCosts, DateTimeOffset now, InstrumentRules? rules = null)
+        decimal price, PaperVenueCosts paperCosts, DateTimeOffset now, InstrumentRules? rules = null, PlanCatalog? plans = null)
     {
         if (!s.BotsById.TryGetValue(botId, out var bot) || bot.Status != BotStatus.Running) return null;
         var sequence = bot.Sequence + 1;
@@ -119,6 +132,9 @@ public static class BotDecisions
         var tenantCap = tenant.MaxExposure > 0 ? tenant.MaxExposure - othersCommitted : decimal.MaxValue;
         var ownRef = bot.NextOwnRef;
         var leg = 0;
+        // A buy opens a position only while the bot holds nothing and buys nothing (decision 032). Its later buys in this step
+        // are checked against the same open positions as its first, so they are admitted when it is: nothing to count again.
+        var opensPosition = !PlanDecisions.HoldsOrBuys(s, bot);
         foreach (var raw in intents)
         {
             var intent = raw;
@@ -173,6 +189,7 @@ public static class BotDecisions
                     refusal = string.Create(CultureInfo.InvariantCulture,
                         $"over the tenant's maxExposure of {tenant.MaxExposure:G29}: {othersCommitted + committed:0.##} committed by its bots, this buy costs {cost:0.##}");
                 else if (s.Suspension is not null) refusal = TenantDecisions.SuspendedForTrader;
+                else if (account is not null && PlanDecisions.AdmitOrder(s, account, side, opensPosition, now, plans, decided: leg) is { } over) refusal = over.Reason;
                 if (refusal is null)
                 {
                     if (side == OrderSide.Buy) committed += cost;

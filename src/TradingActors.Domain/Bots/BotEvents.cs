@@ -18,7 +18,8 @@ public sealed record BotCreated(BotConfig Config, DateTimeOffset At) : IBotEvent
 
 public sealed record BotStarted(string BotId, DateTimeOffset At) : IBotEvent;
 
-public sealed record BotPaused(string BotId, DateTimeOffset At) : IBotEvent;
+/// <summary>The bot decides nothing until started again; its resting orders stay. Reason: why the tenant paused it (its plan no longer allowing it, decision 032); null when its trader did.</summary>
+public sealed record BotPaused(string BotId, DateTimeOffset At, string? Reason = null) : IBotEvent;
 
 /// <summary>
 /// The bot stopped: by its trader (Reason null) or by a risk limit (Reason says which). Its open orders are cancelled;

@@ -18,7 +18,8 @@ public static class BotState
         var next = e switch
         {
             BotStarted => bot with { Status = BotStatus.Running, StopReason = null },
-            BotPaused => bot with { Status = BotStatus.Paused },
+            // A trader's pause leaves the reason as it was; the plan's says why it paused the bot.
+            BotPaused x => bot with { Status = BotStatus.Paused, StopReason = x.Reason ?? bot.StopReason },
             BotStopped x => bot with
             {
                 Status = BotStatus.Stopped,

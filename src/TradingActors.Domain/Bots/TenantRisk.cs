@@ -50,11 +50,14 @@ public delegate decimal? LatestPrice(string symbol);
 /// <summary>The tenant's risk limits across its bots (decision 031), pure: setting them, where the bots stand, and the kill switch.</summary>
 public static class TenantRiskDecisions
 {
-    /// <summary>Every problem is reported at once, each naming its field; the same limits again persist nothing.</summary>
+    /// <summary>
+    /// Every problem is reported at once, each naming its field; the same limits again persist nothing. maxOpenOrders is
+    /// bounded by the tenant's plan (<paramref name="plan"/> when given).
+    /// </summary>
     public static Decision Set(TenantState s, TenantRisk limits, DateTimeOffset now, BotPlan? plan = null)
     {
         if (!s.Exists) return Decision.Reject($"tenant '{s.TenantId}' does not exist");
-        var errors = limits.Check(plan).ToList();
+        var errors = limits.Check(plan ?? BotPlan.Of(s.CurrentPlan().Limits)).ToList();
         if (errors.Count > 0) return Decision.Reject(string.Join("; ", errors.Select(e => e.Message)));
         return s.RiskLimits == limits ? Decision.Accept() : Decision.Accept(new TenantRiskLimitsSet(limits, now));
     }

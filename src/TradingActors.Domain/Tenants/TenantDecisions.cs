@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using TradingActors.Domain.Billing;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Paper;
@@ -7,12 +8,15 @@ using TradingActors.Domain.Strategies;
 
 namespace TradingActors.Domain.Tenants;
 
-/// <summary>Events to persist, or a rejection reason that changes nothing.</summary>
-public sealed record Decision(ImmutableArray<ITenantEvent> Events, string? Rejection)
+/// <summary>Events to persist, or a rejection reason that changes nothing; OverPlan when the tenant's plan refused it (decision 032).</summary>
+public sealed record Decision(ImmutableArray<ITenantEvent> Events, string? Rejection, PlanRefusal? OverPlan = null)
 {
     public bool Accepted => Rejection is null;
     public static Decision Accept(params ITenantEvent[] events) => new([.. events], null);
     public static Decision Reject(string reason) => new([], reason);
+
+    /// <summary>Refused by the plan: the reason names the limit and the plan that lifts it.</summary>
+    public static Decision Reject(PlanRefusal refusal) => new([], refusal.Reason, refusal);
 }
 
 /// <summary>What a tenant does with one strategy signal.</summary>
@@ -205,10 +209,12 @@ public static class TenantDecisions
     /// <paramref name="subscriptionId"/>: the subscription's own id (the API's); null makes the strategy's default
     /// subscription (id = strategy id, orders' source "strategy:{id}"). Subscribing again with an id that exists for
     /// the same strategy and account is a retry: accepted with nothing to persist. At most one subscription per
-    /// (strategy, account): following a strategy on several accounts takes one subscription per account.
+    /// (strategy, account): following a strategy on several accounts takes one subscription per account. The tenant's plan
+    /// must allow one more subscription, and live trading on a live account (decision 032; <paramref name="plans"/> names
+    /// the plan that lifts a limit).
     /// </summary>
     public static Decision Subscribe(TenantState s, StrategyCatalog catalog, string strategyId, string accountId, decimal budget, DateTimeOffset now,
-        long startAfter = 0, string? subscriptionId = null)
+        long startAfter = 0, string? subscriptionId = null, PlanCatalog? plans = null)
     {
         if (RequireTenant(s) is { } missing) return missing;
         if (subscriptionId is not null)
@@ -227,6 +233,7 @@ public static class TenantDecisions
             if (other.StrategyId == strategyId && other.AccountId == accountId)
                 return Decision.Reject($"already subscribed to '{strategyId}' on account '{accountId}' (subscription '{other.Key()}')");
         if (CheckBudget(budget) is { } badBudget) return badBudget;
+        if (PlanDecisions.Subscribe(s, accountId, plans) is { } over) return Decision.Reject(over);
         return Decision.Accept(new Subscribed(strategyId, accountId, strategy.Symbol, budget, now, startAfter, subscriptionId));
     }
 
@@ -241,12 +248,18 @@ public static class TenantDecisions
             ? Decision.Reject($"subscription '{subscriptionKey}' is already paused")
             : Decision.Accept(new SubscriptionPaused(s.Subscriptions[subscriptionKey].StrategyId, now, s.Subscriptions[subscriptionKey].SubscriptionId)));
 
-    /// <summary><paramref name="startAfter"/>: the strategy's latest sequence now; signals published while paused are passed over.</summary>
-    public static Decision Resume(TenantState s, string subscriptionKey, DateTimeOffset now, long startAfter = 0) =>
-        RequireSubscription(s, subscriptionKey)
-        ?? (s.Subscriptions[subscriptionKey] is { Status: SubscriptionStatus.Active }
-            ? Decision.Reject($"subscription '{subscriptionKey}' is already active")
-            : Decision.Accept(new SubscriptionResumed(s.Subscriptions[subscriptionKey].StrategyId, now, startAfter, s.Subscriptions[subscriptionKey].SubscriptionId)));
+    /// <summary>
+    /// <paramref name="startAfter"/>: the strategy's latest sequence now; signals published while paused are passed over. The
+    /// tenant's plan must allow one more active subscription, and live trading on a live account (decision 032).
+    /// </summary>
+    public static Decision Resume(TenantState s, string subscriptionKey, DateTimeOffset now, long startAfter = 0, PlanCatalog? plans = null)
+    {
+        if (RequireSubscription(s, subscriptionKey) is { } missing) return missing;
+        var sub = s.Subscriptions[subscriptionKey];
+        if (sub.Status == SubscriptionStatus.Active) return Decision.Reject($"subscription '{subscriptionKey}' is already active");
+        if (PlanDecisions.ResumeSubscription(s, sub, plans) is { } over) return Decision.Reject(over);
+        return Decision.Accept(new SubscriptionResumed(sub.StrategyId, now, startAfter, sub.SubscriptionId));
+    }
 
     /// <summary>A new budget for the next buy (what the subscription holds stays); the same budget again changes nothing.</summary>
     public static Decision ChangeBudget(TenantState s, string subscriptionKey, decimal budget, DateTimeOffset now)
@@ -300,9 +313,11 @@ public static class TenantDecisions
     /// Each subscription of a strategy executes its signals on its own: its own sequence, open order, budget and holding.
     /// Sizes follow the account's venue's rules for the symbol (<paramref name="rules"/>; the engine's table when not
     /// given): step and minimum quantity, and a notional below the venue's minimum is skipped, not sent to be refused.
+    /// A buy the tenant's plan does not admit (trades per day, open positions, live trading: decision 032) is skipped with
+    /// the reason; <paramref name="plans"/> names the plan that lifts the limit.
     /// </summary>
     public static SignalPlan PlanSignal(TenantState s, string subscriptionKey, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now,
-        InstrumentRules? rules = null)
+        InstrumentRules? rules = null, PlanCatalog? plans = null)
     {
         if (!s.Exists) return new SignalPlan.Ignore("no such tenant");
         if (!s.Subscriptions.TryGetValue(subscriptionKey, out var sub) || sub.StrategyId != signal.StrategyId) return new SignalPlan.Ignore("not subscribed");
@@ -338,6 +353,8 @@ public static class TenantDecisions
             if (quantity <= 0) return new SignalPlan.Skip("flat");
         }
         if (BelowMinNotional(quantity, signal.Price, instrument) is { } small) return new SignalPlan.Skip(small);
+        // A subscription buys only while flat with no order open, so its buy always opens a position.
+        if (PlanDecisions.AdmitOrder(s, account, signal.Side, opensPosition: true, now, plans) is { } over) return new SignalPlan.Skip(over.Reason);
 
         var source = sub.Source();
         var intent = new OrderIntent(
@@ -350,8 +367,9 @@ public static class TenantDecisions
     }
 
     /// <summary>The signal for the strategy's default subscription (the one whose key is the strategy id).</summary>
-    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now, InstrumentRules? rules = null) =>
-        PlanSignal(s, signal.StrategyId, signal, paperCosts, maxAge, now, rules);
+    public static SignalPlan PlanSignal(TenantState s, Signal signal, PaperVenueCosts paperCosts, TimeSpan maxAge, DateTimeOffset now, InstrumentRules? rules = null,
+        PlanCatalog? plans = null) =>
+        PlanSignal(s, signal.StrategyId, signal, paperCosts, maxAge, now, rules, plans);
 
     /// <summary>Why the venue would refuse an order this small (its minimum notional), or null.</summary>
     private static string? BelowMinNotional(decimal quantity, decimal price, Instrument instrument) =>
@@ -457,10 +475,11 @@ public static class TenantDecisions
     /// instrument's tick, and is sized by notional at that price; a market order takes none. At the embedded paper
     /// account a limit order that is not marketable rests until a price crosses it (<see cref="PaperLimitOrders"/>).
     /// The instrument's rules are the account's venue's (<paramref name="rules"/>; the engine's table when not given).
+    /// A buy on a live account is refused when the tenant's plan has no live trading (a sell never is: decision 032).
     /// </summary>
     public static ManualOrderPlan PlanManualOrder(TenantState s, string requestKey, string accountId, string symbol, OrderSide side,
         decimal? quantity, decimal? notional, decimal? price, PaperVenueCosts paperCosts, OrderType type = OrderType.Market, decimal? limitPrice = null,
-        InstrumentRules? rules = null)
+        InstrumentRules? rules = null, PlanCatalog? plans = null)
     {
         if (!s.Exists) return new ManualOrderPlan.Invalid($"tenant '{s.TenantId}' does not exist");
         if (ValidateId(requestKey, "idempotency key") is { } badKey) return new ManualOrderPlan.Invalid(badKey);
@@ -489,6 +508,7 @@ public static class TenantDecisions
         var clientOrderId = ClientOrderIds.Create(s.TenantId, account.AccountId, source, 0, leg: 0);
         if (s.Knows(clientOrderId)) return new ManualOrderPlan.AlreadyPlaced(clientOrderId);
         if (s.Suspension is not null) return new ManualOrderPlan.Invalid(SuspendedForTrader);
+        if (PlanDecisions.ManualOrder(s, account, side, plans) is { } over) return new ManualOrderPlan.Invalid(over.Reason);
         if (price is not { } p || p <= 0) return new ManualOrderPlan.Invalid($"no market price for {instrument.Symbol} yet");
 
         var costFactor = account.IsEmbeddedPaper ? paperCosts.CostFactor : ExternalCostFactor;

@@ -78,8 +78,11 @@ public sealed record Unsubscribed(string StrategyId, DateTimeOffset At, string? 
     public string Key() => SubscriptionId ?? StrategyId;
 }
 
-/// <summary>SubscriptionId null: the strategy's default subscription (t.paused.v1 has none).</summary>
-public sealed record SubscriptionPaused(string StrategyId, DateTimeOffset At, string? SubscriptionId = null) : ITenantEvent
+/// <summary>
+/// SubscriptionId null: the strategy's default subscription (t.paused.v1 has none). Reason: why the tenant paused it (its
+/// plan no longer allowing it, decision 032); null when its trader did (and in every event written before plans).
+/// </summary>
+public sealed record SubscriptionPaused(string StrategyId, DateTimeOffset At, string? SubscriptionId = null, string? Reason = null) : ITenantEvent
 {
     public string Key() => SubscriptionId ?? StrategyId;
 }

@@ -13,13 +13,14 @@ public enum SubscriptionStatus
 /// <summary>A strategy the tenant follows on one of its accounts; Held is what this subscription bought and still holds.</summary>
 /// <remarks>
 /// ActiveSince is when it was created or last resumed: older signals (caught up after a restart) never trade.
+/// PauseReason says why the tenant paused it (its plan no longer allowing it, decision 032); null when its trader did.
 /// SubscriptionId is its own id; null for a strategy's default subscription (every subscription made before
 /// subscriptions had ids, and an engine-level subscribe without an id), whose id is the strategy id and whose
 /// orders' source stays "strategy:{id}" so old journals replay into the same client order ids.
 /// A tenant has several subscriptions per strategy, at most one per (strategy, account).
 /// </remarks>
 public sealed record Subscription(string StrategyId, string AccountId, string Symbol, decimal Budget, SubscriptionStatus Status, decimal Held, DateTimeOffset ActiveSince,
-    string? SubscriptionId = null)
+    string? SubscriptionId = null, string? PauseReason = null)
 {
     /// <summary>Its key in <see cref="TenantState.Subscriptions"/> and <see cref="TenantState.LastSignal"/> (methods: not part of the snapshot's shape).</summary>
     public string Key() => SubscriptionId ?? StrategyId;
@@ -109,6 +110,8 @@ public sealed record SkipRecord(string StrategyId, long FromSequence, long ToSeq
 /// bounded Recent lists (the full history belongs to the read models). Risk is the trader's limits across all its bots
 /// (decision 031; null: every one off) and BotsPeakEquity the highest combined equity of its bots, kept as each bot's peak is
 /// (at every step and checkpoint) so the tenant's kill switch measures from it after a restart.
+/// Plan is the tenant's plan (decision 032; null: it never had one and is on the legacy plan, see <see cref="CurrentPlan"/>),
+/// Quota its automated orders counted today, TimeZoneId its IANA time zone (null: UTC), where its day starts.
 /// </summary>
 public sealed record TenantState(
     string TenantId,
@@ -130,8 +133,17 @@ public sealed record TenantState(
     long OrdersCancelled = 0,
     ImmutableDictionary<string, Bots.BotRecord>? Bots = null,
     Bots.TenantRisk? Risk = null,
-    decimal BotsPeakEquity = 0m)
+    decimal BotsPeakEquity = 0m,
+    Billing.TenantPlan? Plan = null,
+    Billing.QuotaCounters? Quota = null,
+    string? TimeZoneId = null)
 {
+    /// <summary>
+    /// The tenant's plan (a method: not part of the snapshot's shape). A tenant that never had a plan event — every tenant
+    /// before plans, and every snapshot written before them — is on the legacy plan, whose limits are what it had then.
+    /// </summary>
+    public Billing.TenantPlan CurrentPlan() => Plan ?? Billing.TenantPlan.Legacy;
+
     /// <summary>The tenant's bots by id (never null, also for snapshots written before bots existed).</summary>
     public ImmutableDictionary<string, Bots.BotRecord> BotsById => Bots ?? ImmutableDictionary<string, Bots.BotRecord>.Empty;
 
@@ -205,13 +217,17 @@ public sealed record TenantState(
     public TenantState Apply(ITenantEvent e)
     {
         var next = ApplyOne(e);
+        if (e is not IOrderEvent o) return next;
+        // An automated order that reached a venue counts toward the tenant's trades today (decision 032).
+        if (Billing.PlanState.Places(this, next, o)) next = Billing.PlanState.CountTrade(next, o.At);
         // A bot's order: no longer pending once the ledger has it, no longer cancelling once it ended.
-        return e is IOrderEvent o && Sources.BotIdOf(o.Intent.Source) is { } botId ? next.AfterBotOrder(botId, o) : next;
+        return Sources.BotIdOf(o.Intent.Source) is { } botId ? next.AfterBotOrder(botId, o) : next;
     }
 
     private TenantState ApplyOne(ITenantEvent e) => e switch
     {
         TradingActors.Domain.Bots.IBotEvent b => TradingActors.Domain.Bots.BotState.Apply(this, b),
+        Billing.TenantPlanChanged or Billing.TenantPlanPastDue or Billing.TenantPlanLapsed or Billing.TenantTimeZoneSet => Billing.PlanState.Apply(this, e),
         TradingActors.Domain.Bots.TenantRiskLimitsSet r => this with { Risk = r.Limits },
         TenantCreated c => this with { Exists = true, DisplayName = c.DisplayName },
         TenantSuspended x => this with { Suspension = new TenantSuspension(x.Reason, x.At) },
@@ -236,8 +252,8 @@ public sealed record TenantState(
             Subscriptions = Subscriptions.Remove(u.Key()),
             LastSignal = u.SubscriptionId is null ? LastSignal : LastSignal.Remove(u.Key()),
         },
-        SubscriptionPaused p => WithSubscription(p.Key(), s => s with { Status = SubscriptionStatus.Paused }),
-        SubscriptionResumed r => AdvanceTo(r.Key(), r.StartAfterSequence).WithSubscription(r.Key(), s => s with { Status = SubscriptionStatus.Active, ActiveSince = r.At }),
+        SubscriptionPaused p => WithSubscription(p.Key(), s => s with { Status = SubscriptionStatus.Paused, PauseReason = p.Reason }),
+        SubscriptionResumed r => AdvanceTo(r.Key(), r.StartAfterSequence).WithSubscription(r.Key(), s => s with { Status = SubscriptionStatus.Active, ActiveSince = r.At, PauseReason = null }),
         SubscriptionBudgetChanged b => WithSubscription(b.Key(), s => s with { Budget = b.Budget }),
         OrderSubmitted o => Advance(o.Intent, o.At) with { Open = Open.SetItem(o.Intent.ClientOrderId, new OrderRecord(o.Intent, OrderStatus.Submitted, null, null, o.At, o.At)) },
         OrderMarkedUnknown u => Advance(u.Intent, u.At) with { Open = Open.SetItem(u.Intent.ClientOrderId, new OrderRecord(u.Intent, OrderStatus.Unknown, null, u.Reason, u.At, SubmittedAt(u.Intent, u.At))) },

@@ -144,35 +144,15 @@ public sealed class BotConfigTests
         Assert.Equal("", Sources.BotIdOf("bot:"));
     }
 
-    // ---- the plan
-
-    private static BotRecord On(string symbol, string id) => BotRecord.New(Config(symbol: symbol, id: id), T0);
-
-    public sealed record PlanRow(string Rule, BotPlan Plan, string[] Symbols, string Symbol, string? Refusal);
-
-    public static TheoryData<PlanRow> PlanRows => new()
-    {
-        new("no bots yet", BotPlan.Default, [], "BTCUSDT", null),
-        new("a fifth bot", BotPlan.Default, ["BTCUSDT", "BTCUSDT", "ETHUSDT", "AAPL"], "BTCUSDT", null),
-        new("a sixth bot", BotPlan.Default, ["BTCUSDT", "BTCUSDT", "BTCUSDT", "ETHUSDT", "AAPL"], "BTCUSDT", "the plan allows 5 bots and there are 5; delete one first"),
-        new("a third symbol", BotPlan.Default, ["BTCUSDT", "ETHUSDT"], "AAPL", null),
-        new("a fourth symbol", BotPlan.Default, ["BTCUSDT", "ETHUSDT", "AAPL"], "EUR_USD", "the plan allows bots on 3 symbols; EUR_USD would make 4"),
-        new("another bot on one of three symbols", BotPlan.Default, ["BTCUSDT", "ETHUSDT", "AAPL"], "ETHUSDT", null),
-        new("a plan of one bot", new BotPlan(MaxBots: 1), ["BTCUSDT"], "BTCUSDT", "the plan allows 1 bots and there are 1; delete one first"),
-        new("a plan of one symbol", new BotPlan(MaxSymbols: 1), ["BTCUSDT"], "ETHUSDT", "the plan allows bots on 1 symbols; ETHUSDT would make 2"),
-        new("symbols compare by case", new BotPlan(MaxSymbols: 1), ["BTCUSDT"], "btcusdt", "the plan allows bots on 1 symbols; btcusdt would make 2"),
-    };
-
-    [Theory]
-    [MemberData(nameof(PlanRows))]
-    public void The_plan_caps_bots_and_symbols(PlanRow row) =>
-        Assert.Equal(row.Refusal, row.Plan.Refusal(row.Symbols.Select((symbol, i) => On(symbol, "b" + i)), row.Symbol));
+    // ---- the plan's bot limits (checked by PlanDecisions: tests/Billing)
 
     [Fact]
-    public void The_default_plan_is_five_bots_on_three_symbols()
+    public void The_default_bot_limits_are_the_legacy_plans_five_bots_on_three_pairs()
     {
         Assert.Equal(new BotPlan(5, 3), BotPlan.Default);
         Assert.Equal(BotPlan.Default, new BotPlan());
+        Assert.Equal(BotPlan.Default, BotPlan.Of(Domain.Billing.Plan.Legacy));
+        Assert.Equal(new BotPlan(20, 20), BotPlan.Of(Domain.Billing.PlanCatalog.Pro));
     }
 
     [Fact]

@@ -32,10 +32,11 @@ public sealed class BotLifecycleTests
         new Row("create: the same id and config after the plan is full is still the same bot", () => WithBots("BTCUSDT", "BTCUSDT", "BTCUSDT", "BTCUSDT").Then(new BotCreated(Config(), T0)),
             s => BotDecisions.Create(s, Raw, T1), null, () => []),
         new Row("create: a sixth bot", () => WithBots("BTCUSDT", "BTCUSDT", "BTCUSDT", "BTCUSDT", "BTCUSDT"), s => BotDecisions.Create(s, Raw, T1),
-            "the plan allows 5 bots and there are 5; delete one first"),
-        new Row("create: a fourth symbol", () => WithBots("ETHUSDT", "AAPL", "EUR_USD"), s => BotDecisions.Create(s, Raw, T1), "the plan allows bots on 3 symbols; BTCUSDT would make 4"),
-        new Row("create: a plan of its own", () => WithBots("BTCUSDT"), s => BotDecisions.Create(s, Raw, T1, new BotPlan(MaxBots: 1)),
-            "the plan allows 1 bots and there are 1; delete one first"),
+            "bots: 5 of 5 on plan Legacy; Pro allows 20"),
+        new Row("create: a fourth symbol", () => WithBots("ETHUSDT", "AAPL", "EUR_USD"), s => BotDecisions.Create(s, Raw, T1),
+            "pairs: the bots trade 3 of 3 on plan Legacy, BTCUSDT would be one more; Starter allows 5"),
+        new Row("create: on a plan of its own", () => WithBots("BTCUSDT").Then(new Domain.Billing.TenantPlanChanged(Domain.Billing.PlanCatalog.Free, null, T0)),
+            s => BotDecisions.Create(s, Raw, T1), "bots: 1 of 1 on plan Free; Starter allows 5"),
         new Row("create: a bot on a suspended tenant (it is only stopped)", () => Suspended(WithAccounts()), s => BotDecisions.Create(s, Raw, T1), null, () => [new BotCreated(Config(), T1)]),
 
         // ---- start

@@ -62,8 +62,26 @@ public sealed class SerializationTests : IDisposable
                 [new Domain.Bots.BotLeg(-1, Place: botBuy)], 60_000m, DateTimeOffset.UnixEpoch))
             .Apply(new OrderFilled(botBuy, new Fill(0.004m, 60_030m, 0.24m, "P-2", DateTimeOffset.UnixEpoch), DateTimeOffset.UnixEpoch))
             .Apply(new Domain.Bots.TenantRiskLimitsSet(risk, DateTimeOffset.UnixEpoch));
+        // A tenant on a paid plan that fell behind on payment, in its own time zone, with a trade counted today (decision 032).
+        var onPlan = withBots
+            .Apply(new Domain.Billing.TenantTimeZoneSet("Europe/Paris", DateTimeOffset.UnixEpoch))
+            .Apply(new Domain.Billing.TenantPlanChanged(Domain.Billing.PlanCatalog.Pro, DateTimeOffset.Parse("2026-02-01T00:00:00Z"), DateTimeOffset.UnixEpoch))
+            .Apply(new Domain.Billing.TenantPlanPastDue(DateTimeOffset.Parse("2026-02-08T00:00:00Z"), DateTimeOffset.UnixEpoch))
+            .Apply(new OrderFilled(intent with { ClientOrderId = "c-2", Quantity = 0.0001m }, new Fill(0.0001m, 60_000m, 0.006m, "P-3", DateTimeOffset.Parse("2026-01-02T03:04:05Z")),
+                DateTimeOffset.Parse("2026-01-02T03:04:05Z")))
+            .Apply(new SubscriptionPaused("s", DateTimeOffset.UnixEpoch, Reason: "subscriptions: 1 of 1 on plan Free; Starter allows 5"));
         return new TheoryData<object>
         {
+            // plans (decision 032)
+            new Domain.Billing.TenantPlanChanged(Domain.Billing.PlanCatalog.Starter, DateTimeOffset.Parse("2026-02-01T00:00:00Z"), DateTimeOffset.UnixEpoch),
+            new Domain.Billing.TenantPlanChanged(Domain.Billing.PlanCatalog.Free, null, DateTimeOffset.UnixEpoch),
+            new Domain.Billing.TenantPlanPastDue(DateTimeOffset.Parse("2026-02-08T00:00:00Z"), DateTimeOffset.UnixEpoch),
+            new Domain.Billing.TenantPlanLapsed(Domain.Billing.PlanCatalog.Free, DateTimeOffset.UnixEpoch),
+            new Domain.Billing.TenantTimeZoneSet("America/New_York", DateTimeOffset.UnixEpoch),
+            new Domain.Bots.BotPaused("b1", DateTimeOffset.UnixEpoch, "bots: 1 of 1 on plan Free; Starter allows 5"),
+            new Domain.Bots.BotPaused("b1", DateTimeOffset.UnixEpoch),
+            new SubscriptionPaused("s", DateTimeOffset.UnixEpoch, "sub-1", "plan lapsed"),
+            new TenantSnapshot(onPlan),
             // the tenant's risk limits across its bots (decision 031)
             new Domain.Bots.TenantRiskLimitsSet(risk, DateTimeOffset.UnixEpoch),
             new Domain.Bots.TenantRiskLimitsSet(Domain.Bots.TenantRisk.Off, DateTimeOffset.UnixEpoch),
@@ -237,9 +255,10 @@ public sealed class SerializationTests : IDisposable
 
         Assert.Equal("t.subscribed.v2", serializer.Manifest(new Subscribed("s", "a", "BTCUSDT", 1m, DateTimeOffset.UnixEpoch, 0, "sub-1")));
         Assert.Equal("t.signals-skipped.v2", serializer.Manifest(new SignalsSkipped("s", 1, 1, "stale", DateTimeOffset.UnixEpoch)));
-        Assert.Equal("t.snapshot.v4", serializer.Manifest(new TenantSnapshot(state)));
+        Assert.Equal("t.snapshot.v5", serializer.Manifest(new TenantSnapshot(state)));
         Assert.Equal("t.budget-changed.v1", serializer.Manifest(new SubscriptionBudgetChanged("s", 1m, DateTimeOffset.UnixEpoch, "sub-1")));
-        foreach (var old in new[] { "t.subscribed.v1", "t.unsubscribed.v1", "t.paused.v1", "t.resumed.v1", "t.signals-skipped.v1", "t.snapshot.v1", "t.snapshot.v2", "t.snapshot.v3", "t.broker-linked.v1" })
+        foreach (var old in new[] { "t.subscribed.v1", "t.unsubscribed.v1", "t.paused.v1", "t.resumed.v1", "t.signals-skipped.v1", "t.snapshot.v1", "t.snapshot.v2", "t.snapshot.v3", "t.snapshot.v4", "t.broker-linked.v1",
+                     "t.paused.v2", "t.bot-paused.v1" })
             Assert.Contains(old, TradingSerializer.ReadableManifests);
     }
 
@@ -361,6 +380,24 @@ public sealed class SerializationTests : IDisposable
     }
 
     [Fact]
+    public void Pauses_written_before_they_had_reasons_read_as_the_traders_own_and_plan_events_take_their_manifests()
+    {
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new Domain.Bots.BotPaused("b", DateTimeOffset.UnixEpoch));
+
+        var bot = (Domain.Bots.BotPaused)serializer.FromBinary("""{"botId":"b1","at":"1970-01-01T00:00:00+00:00"}"""u8.ToArray(), "t.bot-paused.v1");
+        var sub = (SubscriptionPaused)serializer.FromBinary("""{"strategyId":"s","at":"1970-01-01T00:00:00+00:00","subscriptionId":"sub-1"}"""u8.ToArray(), "t.paused.v2");
+
+        Assert.Equal(("b1", null), (bot.BotId, bot.Reason));
+        Assert.Equal(("sub-1", null), (sub.SubscriptionId, sub.Reason));
+        Assert.Equal("t.bot-paused.v2", serializer.Manifest(bot));
+        Assert.Equal("t.paused.v3", serializer.Manifest(sub));
+        Assert.Equal("t.plan-changed.v1", serializer.Manifest(new Domain.Billing.TenantPlanChanged(Domain.Billing.PlanCatalog.Free, null, DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.plan-past-due.v1", serializer.Manifest(new Domain.Billing.TenantPlanPastDue(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.plan-lapsed.v1", serializer.Manifest(new Domain.Billing.TenantPlanLapsed(Domain.Billing.PlanCatalog.Free, DateTimeOffset.UnixEpoch)));
+        Assert.Equal("t.time-zone-set.v1", serializer.Manifest(new Domain.Billing.TenantTimeZoneSet("UTC", DateTimeOffset.UnixEpoch)));
+    }
+
+    [Fact]
     public void The_tenant_risk_limits_take_their_manifests()
     {
         var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new SetTenantRisk("t", Domain.Bots.TenantRisk.Off));
@@ -391,6 +428,10 @@ public sealed class SerializationTests : IDisposable
         Assert.Null(read.State.Risk);
         Assert.Equal(Domain.Bots.TenantRisk.Off, read.State.RiskLimits);
         Assert.Equal(0m, read.State.BotsPeakEquity);
+        // Before plans (decision 032): the legacy plan, UTC, nothing counted today.
+        Assert.Null(read.State.Plan);
+        Assert.Equal(Domain.Billing.Plan.Legacy, read.State.CurrentPlan().Limits);
+        Assert.Null(read.State.TimeZoneId);
         var bot = read.State.BotsById["b1"];
         Assert.Equal(0m, bot.LastPrice);
         // No price seen: its position counts at cost (500 + 12.5); its next checkpoint starts the bots' peak from their equity.

@@ -204,6 +204,9 @@ internal static class ReadModelStatements
             case Domain.Bots.TenantRiskLimitsSet:
                 // The tenant's risk limits are read from the tenant too (decision 031), as its bots are.
                 break;
+            case Domain.Billing.TenantPlanChanged or Domain.Billing.TenantPlanPastDue or Domain.Billing.TenantPlanLapsed or Domain.Billing.TenantTimeZoneSet:
+                // The plan and its usage are read from the tenant (decision 032); a plan's pauses are projected as pauses.
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(p), p.Event.GetType().Name, "no read model statement for this tenant event");
         }

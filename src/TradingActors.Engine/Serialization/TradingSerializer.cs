@@ -38,7 +38,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         // v2: subscriptions have ids (SubscriptionId; null = the strategy's default subscription, which is what v1 was)
         ("t.subscribed.v2", typeof(Subscribed)),
         ("t.unsubscribed.v2", typeof(Unsubscribed)),
-        ("t.paused.v2", typeof(SubscriptionPaused)),
+        // v3: a pause may say why (a lapsed or smaller plan, decision 032); v2 had no reason: the trader's own pause
+        ("t.paused.v3", typeof(SubscriptionPaused)),
         ("t.resumed.v2", typeof(SubscriptionResumed)),
         ("t.budget-changed.v1", typeof(SubscriptionBudgetChanged)),
         ("t.order-submitted.v1", typeof(OrderSubmitted)),
@@ -53,7 +54,8 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         // bots (decision 028)
         ("t.bot-created.v1", typeof(Domain.Bots.BotCreated)),
         ("t.bot-started.v1", typeof(Domain.Bots.BotStarted)),
-        ("t.bot-paused.v1", typeof(Domain.Bots.BotPaused)),
+        // v2: a pause may say why (decision 032); v1 had no reason: the trader's own pause
+        ("t.bot-paused.v2", typeof(Domain.Bots.BotPaused)),
         ("t.bot-stopped.v1", typeof(Domain.Bots.BotStopped)),
         ("t.bot-deleted.v1", typeof(Domain.Bots.BotDeleted)),
         ("t.bot-stepped.v1", typeof(Domain.Bots.BotStepped)),
@@ -66,8 +68,13 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         // the tenant's risk limits across its bots (decision 031)
         ("t.risk-limits-set.v1", typeof(Domain.Bots.TenantRiskLimitsSet)),
         ("t.set-risk", typeof(SetTenantRisk)),
-        // v4: order records keep their venue order id, orders can be working or cancelled, OrdersCancelled is counted
-        ("t.snapshot.v4", typeof(TenantSnapshot)),
+        // the tenant's plan, its time zone and its trades today (decision 032)
+        ("t.plan-changed.v1", typeof(Domain.Billing.TenantPlanChanged)),
+        ("t.plan-past-due.v1", typeof(Domain.Billing.TenantPlanPastDue)),
+        ("t.plan-lapsed.v1", typeof(Domain.Billing.TenantPlanLapsed)),
+        ("t.time-zone-set.v1", typeof(Domain.Billing.TenantTimeZoneSet)),
+        // v5: the tenant's plan, quota counters and time zone, a subscription's pause reason (decision 032)
+        ("t.snapshot.v5", typeof(TenantSnapshot)),
         // tenant commands and replies
         ("t.create", typeof(CreateTenant)),
         ("t.link-paper", typeof(LinkPaperAccount)),
@@ -175,6 +182,11 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.snapshot.v2", typeof(TenantSnapshot)),
         // Order records without a venue order id (a filled one's is in its fill), nothing working or cancelled, no OrdersCancelled.
         ("t.snapshot.v3", typeof(TenantSnapshot)),
+        // Order records keep their venue order id, orders can be working or cancelled; no plan: the legacy plan (decision 032).
+        ("t.snapshot.v4", typeof(TenantSnapshot)),
+        // Pauses without a reason: the trader's own.
+        ("t.paused.v2", typeof(SubscriptionPaused)),
+        ("t.bot-paused.v1", typeof(Domain.Bots.BotPaused)),
     ];
 
     private static readonly FrozenDictionary<Type, string> ManifestOf = Bindings.ToFrozenDictionary(b => b.Type, b => b.Manifest);
@@ -289,6 +301,10 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(StopBot))]
 [JsonSerializable(typeof(DeleteBot))]
 [JsonSerializable(typeof(Domain.Bots.TenantRiskLimitsSet))]
+[JsonSerializable(typeof(Domain.Billing.TenantPlanChanged))]
+[JsonSerializable(typeof(Domain.Billing.TenantPlanPastDue))]
+[JsonSerializable(typeof(Domain.Billing.TenantPlanLapsed))]
+[JsonSerializable(typeof(Domain.Billing.TenantTimeZoneSet))]
 [JsonSerializable(typeof(SetTenantRisk))]
 [JsonSerializable(typeof(CreateTenant))]
 [JsonSerializable(typeof(LinkPaperAccount))]

@@ -15,6 +15,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using TradingActors.Api.Auth;
+using TradingActors.Api.Billing;
 using TradingActors.Api.Demo;
 using TradingActors.Api.Http;
 using TradingActors.Api.Identity;
@@ -88,6 +89,7 @@ public static class TraderApi
             TenantReads.CreateSource(WithAutoPrepare(string.IsNullOrWhiteSpace(readerConnection) ? connectionString : readerConnection))));
         services.AddSingleton(sp => new TenantReads(sp.GetRequiredService<ApiDataSources>().Reader, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TenantFeedListener>();
+        services.AddSingleton<PlanRateTiers>();
         services.AddHostedService(sp => sp.GetRequiredService<TenantFeedListener>());
         services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<ApiDataSources>().Owner, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestBodies>();
@@ -127,16 +129,22 @@ public static class TraderApi
             o.AddPolicy(TraderPolicies.LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = api.LoginAttemptsPerIpPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            o.AddPolicy(TraderPolicies.UserRateLimit, http => RateLimitPartition.GetTokenBucketLimiter(
-                http.User.FindFirst("sub")?.Value is { } user ? "user:" + user : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = api.RequestBurstPerUser,
-                    TokensPerPeriod = api.RequestsPerUserPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
+            // Per user, by their plan's tier (decision 032): a tier change starts a fresh bucket of the new size.
+            o.AddPolicy(TraderPolicies.UserRateLimit, http =>
+            {
+                var tier = http.Items[PlanRateTiers.ItemKey] as Domain.Billing.ApiRateTier ?? api.Tier(Domain.Billing.Plan.Legacy.ApiRateTier);
+                return RateLimitPartition.GetTokenBucketLimiter(
+                    (http.User.FindFirst("sub")?.Value is { } user ? "user:" + user : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"))
+                        + "/" + tier.Name + "/" + tier.RequestsPerSecond.ToString(CultureInfo.InvariantCulture) + "/" + tier.Burst.ToString(CultureInfo.InvariantCulture),
+                    _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = tier.Burst,
+                        TokensPerPeriod = tier.RequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+            });
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = async (context, ct) =>
             {
@@ -186,6 +194,7 @@ public static class TraderApi
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(PlanRateTiers.Resolve);
         app.UseRateLimiter();
         app.MapTraderOpenApi(app.Environment);
         app.MapAuthRoutes();
@@ -200,6 +209,8 @@ public static class TraderApi
         app.MapBotRoutes();
         app.MapPerformanceRoutes();
         app.MapRiskRoutes();
+        app.MapBillingRoutes();
+        app.MapPlanAdminRoutes();
         app.MapBacktestRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)
             app.MapGet("/mailbox", (HostedMailSink sink) =>

@@ -26,9 +26,27 @@ public sealed class TraderApiOptions
     /// <summary>Login attempts per client IP per minute (all accounts together), before 429.</summary>
     public int LoginAttemptsPerIpPerMinute { get; set; } = 30;
 
-    /// <summary>Per-user token bucket on the trading routes: this many requests a second, bursts up to RequestBurstPerUser.</summary>
-    public int RequestsPerUserPerSecond { get; set; } = 20;
-    public int RequestBurstPerUser { get; set; } = 40;
+    /// <summary>
+    /// The per-user token bucket on the trading routes follows the user's plan's API rate tier (decision 032). An operator
+    /// may change a tier's figures here ("Trading:Api:RateTiers:basic:RequestsPerSecond"); unset ones are the tier's own
+    /// (basic 5 a second, bursts of 10; standard 20 and 40; high 100 and 200).
+    /// </summary>
+    public Dictionary<string, RateTierSettings> RateTiers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long the API keeps a user's rate tier before reading it again (a plan change reaches the limit within it).</summary>
+    public TimeSpan RateTierCacheLifetime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The plan a new user's tenant starts on (decision 032).</summary>
+    public string SignUpPlan { get; set; } = Domain.Billing.PlanCatalog.FreeId;
+
+    /// <summary>The tier's figures as this API applies them: the tier's own unless configured.</summary>
+    public Domain.Billing.ApiRateTier Tier(string name)
+    {
+        var tier = Domain.Billing.ApiRateTiers.TryGet(name, out var known) ? known : Domain.Billing.ApiRateTiers.Standard;
+        return RateTiers.TryGetValue(tier.Name, out var set)
+            ? tier with { RequestsPerSecond = set.RequestsPerSecond ?? tier.RequestsPerSecond, Burst = set.Burst ?? tier.Burst }
+            : tier;
+    }
 
     /// <summary>bcrypt work factor (2^N rounds); at least 12.</summary>
     public int BcryptWorkFactor { get; set; } = 12;
@@ -53,8 +71,15 @@ public sealed class TraderApiOptions
         if (EmailVerificationLifetime <= TimeSpan.Zero || PasswordResetLifetime <= TimeSpan.Zero) errors.Add("mailed token lifetimes must be positive");
         if (LockoutFailures < 1 || LockoutWindow <= TimeSpan.Zero || LockoutDuration <= TimeSpan.Zero) errors.Add("Trading:Api lockout settings must be positive");
         if (LoginAttemptsPerIpPerMinute < 1) errors.Add("Trading:Api:LoginAttemptsPerIpPerMinute must be at least 1");
-        if (RequestsPerUserPerSecond < 1) errors.Add("Trading:Api:RequestsPerUserPerSecond must be at least 1");
-        if (RequestBurstPerUser < RequestsPerUserPerSecond) errors.Add("Trading:Api:RequestBurstPerUser must be at least RequestsPerUserPerSecond");
+        foreach (var (name, set) in RateTiers)
+        {
+            if (!Domain.Billing.ApiRateTiers.TryGet(name, out var tier))
+                errors.Add($"Trading:Api:RateTiers:{name} is not a tier ({string.Join(", ", Domain.Billing.ApiRateTiers.All.Select(t => t.Name))})");
+            else if (Tier(tier.Name) is { } applied && (applied.RequestsPerSecond < 1 || applied.Burst < applied.RequestsPerSecond))
+                errors.Add($"Trading:Api:RateTiers:{name}: RequestsPerSecond must be at least 1 and Burst at least RequestsPerSecond");
+        }
+        if (RateTierCacheLifetime < TimeSpan.Zero) errors.Add("Trading:Api:RateTierCacheLifetime must not be negative");
+        if (string.IsNullOrWhiteSpace(SignUpPlan)) errors.Add("Trading:Api:SignUpPlan is required");
         if (BcryptWorkFactor is < 12 or > 20) errors.Add("Trading:Api:BcryptWorkFactor must be in 12..20");
         if (MinPasswordLength < 12) errors.Add("Trading:Api:MinPasswordLength must be at least 12");
         if (MaxBodyBytes is < 1024 or > 1024 * 1024) errors.Add("Trading:Api:MaxBodyBytes must be in 1 KiB..1 MiB");
@@ -62,6 +87,13 @@ public sealed class TraderApiOptions
         if (string.IsNullOrWhiteSpace(TermsVersion) || string.IsNullOrWhiteSpace(RiskDisclosureVersion)) errors.Add("terms versions are required");
         if (errors.Count > 0) throw new ArgumentException("invalid API options: " + string.Join("; ", errors));
     }
+}
+
+/// <summary>A rate tier's figures as an operator sets them (unset: the tier's own).</summary>
+public sealed class RateTierSettings
+{
+    public int? RequestsPerSecond { get; set; }
+    public int? Burst { get; set; }
 }
 
 public sealed class JwtSettings

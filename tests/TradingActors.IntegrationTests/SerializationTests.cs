@@ -31,7 +31,8 @@ public sealed class SerializationTests : IDisposable
     {
         var marked = typeof(ITradingMessage).Assembly.GetTypes()
             .Concat(typeof(ITenantEvent).Assembly.GetTypes())
-            .Where(t => t is { IsAbstract: false, IsInterface: false } && (typeof(ITradingMessage).IsAssignableFrom(t) || typeof(ITenantEvent).IsAssignableFrom(t)))
+            .Where(t => t is { IsAbstract: false, IsInterface: false } && (typeof(ITradingMessage).IsAssignableFrom(t) || typeof(ITenantEvent).IsAssignableFrom(t)
+                || typeof(Domain.Billing.IPlanCatalogEvent).IsAssignableFrom(t)))
             .ToList();
         Assert.NotEmpty(marked);
         var missing = marked.Where(t => !TradingSerializer.KnownTypes.Contains(t)).Select(t => t.Name).ToList();
@@ -70,8 +71,34 @@ public sealed class SerializationTests : IDisposable
             .Apply(new OrderFilled(intent with { ClientOrderId = "c-2", Quantity = 0.0001m }, new Fill(0.0001m, 60_000m, 0.006m, "P-3", DateTimeOffset.Parse("2026-01-02T03:04:05Z")),
                 DateTimeOffset.Parse("2026-01-02T03:04:05Z")))
             .Apply(new SubscriptionPaused("s", DateTimeOffset.UnixEpoch, Reason: "subscriptions: 1 of 1 on plan Free; Starter allows 5"));
+        var catalog = new Domain.Billing.PlanCatalog([Domain.Billing.PlanCatalog.Free, Domain.Billing.PlanCatalog.Pro], ["starter"]);
+        var catalogState = Domain.Billing.PlanCatalogState.Empty
+            .Apply(new Domain.Billing.PlanCreated(Domain.Billing.PlanCatalog.Free, DateTimeOffset.UnixEpoch, "seed"))
+            .Apply(new Domain.Billing.PlanCreated(Domain.Billing.PlanCatalog.Starter, DateTimeOffset.UnixEpoch, "seed"))
+            .Apply(new Domain.Billing.PlanRetired("starter", DateTimeOffset.UnixEpoch, "admin-1"));
         return new TheoryData<object>
         {
+            // the plan catalog and the tenant's plan commands (decision 032)
+            new Domain.Billing.PlanCreated(Domain.Billing.PlanCatalog.Enterprise, DateTimeOffset.UnixEpoch, "seed"),
+            new Domain.Billing.PlanUpdated(Domain.Billing.PlanCatalog.Pro with { MonthlyPrice = 59m, YearlyPrice = 590m }, DateTimeOffset.UnixEpoch, "admin-1"),
+            new Domain.Billing.PlanRetired("starter", DateTimeOffset.UnixEpoch, "admin-1"),
+            new Engine.Billing.PlanCatalogSnapshot(catalogState),
+            new Engine.Billing.CreatePlan(Domain.Billing.PlanCatalog.Pro with { Id = "team", Name = "Team" }, "admin-1"),
+            new Engine.Billing.UpdatePlan(Domain.Billing.PlanCatalog.Pro, "admin-1"),
+            new Engine.Billing.RetirePlan("pro", "admin-1"),
+            Engine.Billing.GetPlanCatalog.Instance,
+            new Engine.Billing.PlanCatalogAnswer([new ParameterError("maxBots", "maxBots must be at least 1")], 5, catalog),
+            new Engine.Billing.PlanCatalogPublished(5, catalog),
+            new CreateTenant("t", "T", "free"),
+            new CreateTenant("t", "T"),
+            new ChangeTenantPlan("t", "pro", DateTimeOffset.Parse("2026-02-01T00:00:00Z")),
+            new ChangeTenantPlan("t", "free"),
+            new MarkTenantPlanPastDue("t", DateTimeOffset.Parse("2026-02-08T00:00:00Z")),
+            new MarkTenantPlanPastDue("t"),
+            new LapseTenantPlan("t"),
+            new SetTenantTimeZone("t", "Europe/Paris"),
+            new CommandRejected("t", "CreateBot", "bots: 1 of 1 on plan Free; Starter allows 5",
+                new Domain.Billing.PlanRefusal(Domain.Billing.PlanLimit.Bots, "free", "starter", "bots: 1 of 1 on plan Free; Starter allows 5")),
             // plans (decision 032)
             new Domain.Billing.TenantPlanChanged(Domain.Billing.PlanCatalog.Starter, DateTimeOffset.Parse("2026-02-01T00:00:00Z"), DateTimeOffset.UnixEpoch),
             new Domain.Billing.TenantPlanChanged(Domain.Billing.PlanCatalog.Free, null, DateTimeOffset.UnixEpoch),

@@ -112,6 +112,9 @@ public static class AuditKinds
     public const string BotCreated = "bot_created";
     public const string BotChanged = "bot_changed";
     public const string RiskLimitsSet = "risk_limits_set";
+    public const string TimeZoneSet = "time_zone_set";
+    public const string PlanChanged = "plan_changed";
+    public const string PlanCatalogChanged = "plan_catalog_changed";
     public const string StrategyCreated = "strategy_created";
     public const string StrategyPaused = "strategy_paused";
     public const string StrategyResumed = "strategy_resumed";

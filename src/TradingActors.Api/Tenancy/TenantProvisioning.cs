@@ -29,7 +29,7 @@ public sealed class TenantProvisioning(IRequiredActor<TenantRegion> tenants, IOp
             var id = user.TenantId;
             var state = await StateOfAsync(region, id, ct);
             if (!state.Exists)
-                await region.Ask<object>(new CreateTenant(id, "trader " + id[..8]), AskTimeout, ct);
+                await region.Ask<object>(new CreateTenant(id, "trader " + id[..8], options.Value.SignUpPlan), AskTimeout, ct);
             if (!state.Accounts.ContainsKey(PaperAccountId))
                 await region.Ask<object>(new LinkPaperAccount(id, PaperAccountId, options.Value.PaperStartingCash), AskTimeout, ct);
             // Whatever the replies said (a racing attempt may have done it first), the tenant's state decides.

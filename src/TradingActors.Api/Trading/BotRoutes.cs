@@ -92,6 +92,7 @@ public static class BotRoutes
         switch (await AskOrNull(region, new CreateBot(tenant, config), ct))
         {
             case null: return Send(http, Unavailable());
+            case CommandRejected { OverPlan: not null } overPlan: return Send(http, OverPlan(overPlan));
             case CommandRejected rejected:
                 return rejected.Reason.Contains("already exists", StringComparison.Ordinal)
                     ? Problems.Status(StatusCodes.Status409Conflict, "bot-exists", "Bot exists", rejected.Reason)
@@ -136,6 +137,7 @@ public static class BotRoutes
         switch (await AskOrNull(region, command(tenant), ct))
         {
             case null: return Send(http, Unavailable());
+            case CommandRejected { OverPlan: not null } overPlan: return Send(http, OverPlan(overPlan));
             case CommandRejected rejected: return Problems.Status(StatusCodes.Status409Conflict, "bot-refused", "Refused", rejected.Reason);
             case CommandAccepted accepted:
                 await audit.RecordAsync(userId, AuditKinds.BotChanged, AuthRoutes.ClientIp(http), $"{id} {done}", ct);

@@ -232,6 +232,7 @@ public static class SubscriptionRoutes
     /// <summary>A refusal by the tenant: a conflict with an existing subscription is 409, anything else (unknown strategy or account) 422.</summary>
     private static IdempotencyKeys.Outcome Refused(CommandRejected rejected, int? status = null)
     {
+        if (rejected.OverPlan is not null) return OverPlan(rejected);
         var code = status ?? (rejected.Reason.Contains("already", StringComparison.Ordinal) ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity);
         return Failure(code, code == StatusCodes.Status409Conflict ? "subscription-conflict" : "subscription-refused",
             code == StatusCodes.Status409Conflict ? "Subscription conflict" : "Subscription refused", rejected.Reason);

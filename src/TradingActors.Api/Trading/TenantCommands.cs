@@ -76,6 +76,24 @@ public static class TenantCommands
         Func<Task<IdempotencyKeys.Outcome>> execute, CancellationToken ct) =>
         key is null ? Send(http, await execute()) : await idempotency.RunAsync(userId, key, http.Request, body, execute, ct);
 
+    /// <summary>
+    /// The tenant's plan refused the command (decision 032): 402 plan-limit, naming the limit (its field name, e.g. maxBots),
+    /// the caller's plan and the cheapest plan on sale that lifts it (null when none does).
+    /// </summary>
+    public static IdempotencyKeys.Outcome OverPlan(CommandRejected rejected)
+    {
+        var refusal = rejected.OverPlan ?? throw new ArgumentException("not a plan's refusal", nameof(rejected));
+        var problem = Problem(StatusCodes.Status402PaymentRequired, "plan-limit", "Over your plan", refusal.Reason);
+        problem.Extensions["limit"] = Billing.PlanWire.Limit(refusal.Limit);
+        problem.Extensions["plan"] = refusal.PlanId;
+        problem.Extensions["liftingPlan"] = refusal.LiftingPlanId;
+        return new(StatusCodes.Status402PaymentRequired, problem, null);
+    }
+
+    /// <summary>A refusal as the response: a plan's as <see cref="OverPlan"/>, any other as <paramref name="otherwise"/> says.</summary>
+    public static IdempotencyKeys.Outcome Refused(CommandRejected rejected, Func<CommandRejected, IdempotencyKeys.Outcome> otherwise) =>
+        rejected.OverPlan is null ? otherwise(rejected) : OverPlan(rejected);
+
     public static ProblemDetails Problem(int status, string type, string title, string detail) =>
         new() { Status = status, Type = Problems.TypeBase + type, Title = title, Detail = detail };
 }

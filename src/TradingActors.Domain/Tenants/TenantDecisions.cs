@@ -90,13 +90,18 @@ public static class TenantDecisions
         : !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? $"{what} may contain only letters, digits, '-', '_' and '.'"
         : null;
 
-    public static Decision Create(TenantState s, string displayName, DateTimeOffset now)
+    /// <summary>
+    /// A new tenant; on <paramref name="plan"/> from the start when one is given (the API's sign-ups: Free), otherwise on the
+    /// legacy plan (the engine's own tenants: drills, benchmarks, the seeded demo tenants), decision 032.
+    /// </summary>
+    public static Decision Create(TenantState s, string displayName, DateTimeOffset now, Billing.Plan? plan = null)
     {
         if (ValidateId(s.TenantId, "tenant id") is { } bad) return Decision.Reject(bad);
         if (s.Exists) return Decision.Reject($"tenant '{s.TenantId}' already exists");
         var name = displayName.Trim();
         if (name.Length > 200) return Decision.Reject("display name must be at most 200 characters");
-        return Decision.Accept(new TenantCreated(s.TenantId, name, now));
+        var created = new TenantCreated(s.TenantId, name, now);
+        return plan is null ? Decision.Accept(created) : Decision.Accept(created, new Billing.TenantPlanChanged(plan, null, now));
     }
 
     public static Decision LinkPaperAccount(TenantState s, string accountId, decimal startingCash, DateTimeOffset now)

@@ -32,7 +32,9 @@ using TradingActors.Engine.Observability;
 using TradingActors.Engine.Persistence;
 using TradingActors.Engine.ReadModels;
 using TradingActors.Engine.Serialization;
+using TradingActors.Engine.Billing;
 using TradingActors.Engine.Strategies;
+using TradingActors.Domain.Billing;
 using TradingActors.Engine.Tenants;
 using TradingActors.MarketData;
 
@@ -44,6 +46,7 @@ public sealed class FanoutRegion;
 public sealed class StrategyRouterKey;
 public sealed class StrategyRegion;
 public sealed class StrategyCatalogKey;
+public sealed class PlanCatalogKey;
 public sealed class SignalHistoryKey;
 public sealed class EngineMetricsKey;
 public sealed class BacktestDeskKey;
@@ -62,6 +65,10 @@ public static class TradingEngineHosting
         var strategyView = new StrategyCatalogView(new StrategyCatalog(options.CanonicalStrategies()));
         services.AddSingleton(strategyView);
         services.AddSingleton<IStrategyDirectory>(strategyView);
+        // Likewise the plans (decision 032): the seeded catalog until the plan catalog first speaks.
+        var planView = PlanCatalogView.Seeded();
+        services.AddSingleton(planView);
+        services.AddSingleton<IPlanDirectory>(planView);
         // Budgets exist before the connectors: their HTTP clients wait on them; the actors behind them come with the system.
         var budgets = options.RequestBudgets.ToDictionary(b => b.Venue, b => new ClusterRequestBudget(b), StringComparer.Ordinal);
         var venues = new VenueRegistry(options.Venues ?? DefaultVenues(options, prices, budgets),
@@ -112,8 +119,9 @@ public static class TradingEngineHosting
                 {
                     registry.Register<SignalHistoryKey>(system.ActorOf(SignalHistory.Props(), "signal-history"));
                     system.ActorOf(StrategyDirectoryActor.Props(strategyView), "strategy-directory");
+                    system.ActorOf(PlanDirectoryActor.Props(planView), "plan-directory");
                 })
-                .WithTradingRegions(options, venues, prices, strategyView)
+                .WithTradingRegions(options, venues, prices, strategyView, planView)
                 .WithActors((system, registry) =>
                 {
                     // The catalog (decision 026): one in the cluster, on an engine node; it keeps every running strategy running.
@@ -124,6 +132,12 @@ public static class TradingEngineHosting
                     registry.Register<StrategyCatalogKey>(system.ActorOf(ClusterSingletonProxy.Props("/user/strategy-catalog",
                         ClusterSingletonProxySettings.Create(system).WithRole(NodeRoles.Engine)), "strategy-catalog-proxy"));
                     registry.Register<StrategyRouterKey>(system.ActorOf(Props.Create(() => new StrategyRouter(registry.Get<StrategyRegion>(), strategyView)), "strategies"));
+                    // The plans (decision 032): one catalog in the cluster, on an engine node.
+                    if (options.Cluster.Has(NodeRoles.Engine))
+                        system.ActorOf(ClusterSingletonManager.Props(PlanCatalogActor.Props(PlanCatalog.Seeds, TimeSpan.FromMinutes(1), options.Time),
+                            PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Engine)), "plan-catalog");
+                    registry.Register<PlanCatalogKey>(system.ActorOf(ClusterSingletonProxy.Props("/user/plan-catalog",
+                        ClusterSingletonProxySettings.Create(system).WithRole(NodeRoles.Engine)), "plan-catalog-proxy"));
 
                     if (options.Cluster.Has(NodeRoles.Feed) && FeedProps(options) is { } feed)
                         system.ActorOf(ClusterSingletonManager.Props(feed, PoisonPill.Instance,
@@ -237,7 +251,7 @@ public static class TradingEngineHosting
     /// registry keys, so the API and the metrics send to tenants the same way wherever they run.
     /// </summary>
     private static AkkaConfigurationBuilder WithTradingRegions(this AkkaConfigurationBuilder builder, TradingEngineOptions options,
-        VenueRegistry venues, IPriceSource prices, StrategyCatalogView strategyView)
+        VenueRegistry venues, IPriceSource prices, StrategyCatalogView strategyView, PlanCatalogView planView)
     {
         var tenantShards = new EngineMessageExtractor(options.TenantShards);
         var fanoutShards = new EngineMessageExtractor(Math.Max(10, options.FanoutBuckets));
@@ -251,7 +265,7 @@ public static class TradingEngineHosting
             .WithShardRegion<TenantRegion>("tenant",
                 (system, registry, _) =>
                 {
-                    var deps = new Lazy<TenantDependencies>(() => TenantDeps(options, venues, prices, registry, strategyView));
+                    var deps = new Lazy<TenantDependencies>(() => TenantDeps(options, venues, prices, registry, strategyView, planView));
                     return entityId => TenantActor.Props(entityId, deps.Value);
                 },
                 tenantShards,
@@ -292,7 +306,7 @@ public static class TradingEngineHosting
     };
 
     private static TenantDependencies TenantDeps(TradingEngineOptions options, VenueRegistry venues, IPriceSource prices, IActorRegistry registry,
-        IStrategyDirectory strategies) => new(
+        IStrategyDirectory strategies, IPlanDirectory plans) => new(
         strategies,
         venues,
         new PaperVenueCosts(options.PaperFeeRate, options.PaperSlippageBps),
@@ -306,7 +320,12 @@ public static class TradingEngineHosting
         options.Resolution,
         options.IdlePassivation,
         prices,
-        options.CredentialKeys);
+        options.CredentialKeys)
+    {
+        Plans = plans,
+        PlanGracePeriod = options.PlanGracePeriod,
+        PlanGraceCheck = options.PlanGraceCheckInterval,
+    };
 
     /// <summary>
     /// The node's own venues: the embedded paper venue, the simulated external venue when enabled, and the real venues

@@ -97,6 +97,12 @@ public sealed class TradingEngineOptions
 
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
+    /// <summary>How long a plan whose payment failed keeps its limits before it lapses to Free (decision 032).</summary>
+    public TimeSpan PlanGracePeriod { get; set; } = Domain.Billing.PlanDecisions.GracePeriod;
+
+    /// <summary>How often a resident tenant whose plan is past due checks its grace (a sleeping one checks as it wakes).</summary>
+    public TimeSpan PlanGraceCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The read models the API serves, projected from the journal by a cluster singleton.</summary>
     public ReadModelSettings ReadModels { get; set; } = new();
 
@@ -144,6 +150,8 @@ public sealed class TradingEngineOptions
         if (Feed.Kind is not ("simulated" or "replay" or "oanda" or "none")) errors.Add("Trading:Feed:Kind must be simulated, replay, oanda or none");
         if (Feed.Kind == "oanda") errors.AddRange(Feed.Oanda.Validate(Strategies));
         if (Feed.IntervalMs < 1) errors.Add("Trading:Feed:IntervalMs must be at least 1");
+        if (PlanGracePeriod <= TimeSpan.Zero) errors.Add("Trading:PlanGracePeriod must be positive");
+        if (PlanGraceCheckInterval <= TimeSpan.Zero) errors.Add("Trading:PlanGraceCheckInterval must be positive");
         if (ReadModels.BatchSize is < 1 or > 10_000) errors.Add("Trading:ReadModels:BatchSize must be in 1..10000");
         if (ReadModels.BatchWindow <= TimeSpan.Zero) errors.Add("Trading:ReadModels:BatchWindow must be positive");
         if (ReadModels.FeedRetention < TimeSpan.FromMinutes(1)) errors.Add("Trading:ReadModels:FeedRetention must be at least a minute");

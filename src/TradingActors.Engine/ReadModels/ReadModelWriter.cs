@@ -204,9 +204,29 @@ internal static class ReadModelStatements
             case Domain.Bots.TenantRiskLimitsSet:
                 // The tenant's risk limits are read from the tenant too (decision 031), as its bots are.
                 break;
-            case Domain.Billing.TenantPlanChanged or Domain.Billing.TenantPlanPastDue or Domain.Billing.TenantPlanLapsed or Domain.Billing.TenantTimeZoneSet:
-                // The plan and its usage are read from the tenant (decision 032); a plan's pauses are projected as pauses.
+            // The plan's row (decision 032): what the API's rate limit follows. Limits and usage are read from the tenant;
+            // a plan's pauses are projected as pauses.
+            case Domain.Billing.TenantPlanChanged c:
+                commands.Add(C("""
+                    INSERT INTO tenant_plans (tenant_id, plan_id, plan_name, status, rate_tier, period_end, grace_until, lapsed_from, updated_at)
+                    VALUES ($1, $2, $3, 'active', $4, $5, NULL, NULL, $6)
+                    ON CONFLICT (tenant_id) DO UPDATE SET plan_id = EXCLUDED.plan_id, plan_name = EXCLUDED.plan_name, status = 'active',
+                        rate_tier = EXCLUDED.rate_tier, period_end = EXCLUDED.period_end, grace_until = NULL, lapsed_from = NULL, updated_at = EXCLUDED.updated_at
+                    """, t, c.Plan.Id, c.Plan.Name, c.Plan.ApiRateTier, c.PeriodEnd, c.At));
                 break;
+            case Domain.Billing.TenantPlanPastDue d:
+                commands.Add(C("UPDATE tenant_plans SET status = 'past_due', grace_until = $2, updated_at = $3 WHERE tenant_id = $1", t, d.GraceUntil, d.At));
+                break;
+            case Domain.Billing.TenantPlanLapsed l:
+                // SET reads the row as it was: lapsed_from takes the plan that lapsed.
+                commands.Add(C("""
+                    UPDATE tenant_plans SET lapsed_from = plan_id, plan_id = $2, plan_name = $3, status = 'lapsed', rate_tier = $4, period_end = NULL,
+                        grace_until = NULL, updated_at = $5
+                    WHERE tenant_id = $1
+                    """, t, l.Fallback.Id, l.Fallback.Name, l.Fallback.ApiRateTier, l.At));
+                break;
+            case Domain.Billing.TenantTimeZoneSet:
+                break; // read from the tenant with its usage
             default:
                 throw new ArgumentOutOfRangeException(nameof(p), p.Event.GetType().Name, "no read model statement for this tenant event");
         }

@@ -73,6 +73,10 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("t.plan-past-due.v1", typeof(Domain.Billing.TenantPlanPastDue)),
         ("t.plan-lapsed.v1", typeof(Domain.Billing.TenantPlanLapsed)),
         ("t.time-zone-set.v1", typeof(Domain.Billing.TenantTimeZoneSet)),
+        ("t.change-plan", typeof(ChangeTenantPlan)),
+        ("t.plan-past-due", typeof(MarkTenantPlanPastDue)),
+        ("t.lapse-plan", typeof(LapseTenantPlan)),
+        ("t.set-time-zone", typeof(SetTenantTimeZone)),
         // v5: the tenant's plan, quota counters and time zone, a subscription's pause reason (decision 032)
         ("t.snapshot.v5", typeof(TenantSnapshot)),
         // tenant commands and replies
@@ -122,6 +126,17 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
         ("c.get", typeof(GetStrategyCatalog)),
         ("c.answer", typeof(StrategyCatalogAnswer)),
         ("c.published", typeof(StrategyCatalogPublished)),
+        // the plan catalog (decision 032)
+        ("p.created.v1", typeof(Domain.Billing.PlanCreated)),
+        ("p.updated.v1", typeof(Domain.Billing.PlanUpdated)),
+        ("p.retired.v1", typeof(Domain.Billing.PlanRetired)),
+        ("p.snapshot.v1", typeof(Billing.PlanCatalogSnapshot)),
+        ("p.create", typeof(Billing.CreatePlan)),
+        ("p.update", typeof(Billing.UpdatePlan)),
+        ("p.retire", typeof(Billing.RetirePlan)),
+        ("p.get", typeof(Billing.GetPlanCatalog)),
+        ("p.answer", typeof(Billing.PlanCatalogAnswer)),
+        ("p.published", typeof(Billing.PlanCatalogPublished)),
         ("s.hand-over", typeof(HandOverStrategy)),
         ("s.manual-signal", typeof(EmitManualSignal)),
         ("s.published", typeof(SignalPublished)),
@@ -198,7 +213,7 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 
     /// <summary>The types this serializer must be bound to (marker interfaces plus domain types without one).</summary>
     public static IReadOnlyList<Type> BoundTypes { get; } =
-        [typeof(ITradingMessage), typeof(ITenantEvent), typeof(Domain.Strategies.IStrategyCatalogEvent), typeof(Domain.Market.PriceUpdate)];
+        [typeof(ITradingMessage), typeof(ITenantEvent), typeof(Domain.Strategies.IStrategyCatalogEvent), typeof(Domain.Billing.IPlanCatalogEvent), typeof(Domain.Market.PriceUpdate)];
 
     public static IReadOnlyCollection<Type> KnownTypes => ManifestOf.Keys;
 
@@ -306,6 +321,20 @@ public sealed class TradingSerializer(ExtendedActorSystem system) : SerializerWi
 [JsonSerializable(typeof(Domain.Billing.TenantPlanLapsed))]
 [JsonSerializable(typeof(Domain.Billing.TenantTimeZoneSet))]
 [JsonSerializable(typeof(SetTenantRisk))]
+[JsonSerializable(typeof(ChangeTenantPlan))]
+[JsonSerializable(typeof(MarkTenantPlanPastDue))]
+[JsonSerializable(typeof(LapseTenantPlan))]
+[JsonSerializable(typeof(SetTenantTimeZone))]
+[JsonSerializable(typeof(Domain.Billing.PlanCreated))]
+[JsonSerializable(typeof(Domain.Billing.PlanUpdated))]
+[JsonSerializable(typeof(Domain.Billing.PlanRetired))]
+[JsonSerializable(typeof(Billing.PlanCatalogSnapshot))]
+[JsonSerializable(typeof(Billing.CreatePlan))]
+[JsonSerializable(typeof(Billing.UpdatePlan))]
+[JsonSerializable(typeof(Billing.RetirePlan))]
+[JsonSerializable(typeof(Billing.GetPlanCatalog))]
+[JsonSerializable(typeof(Billing.PlanCatalogAnswer))]
+[JsonSerializable(typeof(Billing.PlanCatalogPublished))]
 [JsonSerializable(typeof(CreateTenant))]
 [JsonSerializable(typeof(LinkPaperAccount))]
 [JsonSerializable(typeof(LinkBrokerAccount))]

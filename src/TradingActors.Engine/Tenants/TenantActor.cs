@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.Persistence;
 using TradingActors.Brokers;
 using TradingActors.Credentials;
+using TradingActors.Domain.Billing;
 using TradingActors.Domain.Bots;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
@@ -77,6 +78,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     private sealed record VenueDeadline(string ClientOrderId);
     private sealed record LatestSequenceTimedOut(string StrategyId);
     private sealed record LearningTimedOut(string AccountId, string Symbol);
+    private sealed record CheckPlanGrace;
 
     // Behaviours are switch statements, not per-instance handler tables: thousands of tenants
     // live on a node, and each registered handler is memory every one of them carries.
@@ -98,6 +100,8 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
 
     private DateTimeOffset Now => _deps.Time.GetUtcNow();
 
+    private PlanCatalog Plans => _deps.Plans.Current;
+
     private ResolutionPolicy Resolution => _deps.Resolution;
 
     protected override void OnRecover(object message)
@@ -114,7 +118,12 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
     {
         switch (message)
         {
-            case CreateTenant c: Decide(c, TenantDecisions.Create(_state, c.DisplayName, Now)); break;
+            case CreateTenant c: CreateOnPlan(c); break;
+            case ChangeTenantPlan c: DecidePlan(c, PlanDecisions.ChangePlan(_state, Plans, c.PlanId, c.PeriodEnd, Now)); break;
+            case MarkTenantPlanPastDue c: DecidePlan(c, PlanDecisions.MarkPastDue(_state, c.GraceUntil ?? Now + _deps.PlanGracePeriod, Now)); break;
+            case LapseTenantPlan c: DecidePlan(c, PlanDecisions.Lapse(_state, Plans, Now)); break;
+            case SetTenantTimeZone c: Decide(c, PlanDecisions.SetTimeZone(_state, c.TimeZoneId, Now)); break;
+            case CheckPlanGrace: CheckGrace(); break;
             case LinkPaperAccount c: Decide(c, TenantDecisions.LinkPaperAccount(_state, c.AccountId, c.StartingCash, c.Label, Now)); break;
             case LinkBrokerAccount c:
                 Decide(c, TenantDecisions.LinkBrokerAccount(_state, c.AccountId, c.Venue, c.VenueAccountNumber, _deps.Venues.External, Now,
@@ -130,10 +139,10 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
             case VenueTokenIssued t: KeepToken(t); break;
             case RewrapCredentialKey c: Rewrap(c); break;
             case SubscribeToStrategy c:
-                StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Subscribe(_state, _deps.Strategies.Current, c.StrategyId, c.AccountId, c.Budget, Now, after, c.SubscriptionId));
+                StartAfterLatest(c.StrategyId, c, after => TenantDecisions.Subscribe(_state, _deps.Strategies.Current, c.StrategyId, c.AccountId, c.Budget, Now, after, c.SubscriptionId, Plans));
                 break;
             case ResumeSubscription c:
-                StartAfterLatest(StrategyOf(c.SubscriptionId), c, after => TenantDecisions.Resume(_state, c.SubscriptionId, Now, after));
+                StartAfterLatest(StrategyOf(c.SubscriptionId), c, after => TenantDecisions.Resume(_state, c.SubscriptionId, Now, after, Plans));
                 break;
             case UnsubscribeFromStrategy c:
                 var leaving = StrategyOf(c.SubscriptionId);
@@ -171,8 +180,8 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
                 Remember(p);
                 CrossPaperOrders();
                 break;
-            case CreateBot c: Decide(c, BotDecisions.Create(_state, c.Config, Now)); break;
-            case StartBot c: Decide(c, BotDecisions.Start(_state, c.BotId, Now, Latest), RunBots); break;
+            case CreateBot c: Decide(c, BotDecisions.Create(_state, c.Config, Now, Plans)); break;
+            case StartBot c: Decide(c, BotDecisions.Start(_state, c.BotId, Now, Latest, Plans), RunBots); break;
             case PauseBot c: Decide(c, BotDecisions.Pause(_state, c.BotId, Now), RunBots); break;
             case StopBot c:
                 Decide(c, BotDecisions.Stop(_state, c.BotId, c.ClosePosition, LatestPrice(c.BotId), Now), () =>
@@ -279,6 +288,58 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         RunBots();
         DrainBots();
         UpdateResidency();
+        // A tenant that slept through its grace lapses as it wakes.
+        WatchGrace();
+    }
+
+    // ---- the tenant's plan (decision 032)
+
+    /// <summary>A sign-up names its plan (the API's: Free); an unknown one is refused, nothing created.</summary>
+    private void CreateOnPlan(CreateTenant c)
+    {
+        Plan? plan = null;
+        if (c.PlanId is { } id && !Plans.TryGet(id, out plan))
+        {
+            Sender.Tell(new CommandRejected(_tenantId, nameof(CreateTenant), $"unknown plan '{id}'"));
+            return;
+        }
+        Decide(c, TenantDecisions.Create(_state, c.DisplayName, Now, plan));
+    }
+
+    /// <summary>A plan decision; once persisted, what it paused stops (bots, subscriptions' registrations) and a grace is watched.</summary>
+    private void DecidePlan(ITenantCommand command, Decision decision, IActorRef? replyTo = null) =>
+        Decide(command, decision, () =>
+        {
+            foreach (var paused in decision.Events.OfType<SubscriptionPaused>()) Deactivated(paused.Key(), paused.StrategyId);
+            RunBots();
+            WatchGrace();
+        }, replyTo);
+
+    /// <summary>
+    /// While the plan is past due, checks again at the grace's end or every PlanGraceCheck, whichever comes first (Akka's
+    /// timers run on the wall clock; the grace is on the injected one, so it is compared, not waited for).
+    /// </summary>
+    private void WatchGrace()
+    {
+        if (_state.CurrentPlan() is not { Status: PlanStatus.PastDue, GraceUntil: { } until })
+        {
+            Timers.Cancel("plan-grace");
+            return;
+        }
+        var wait = until - Now;
+        if (wait <= TimeSpan.Zero) CheckGrace();
+        else Timers.StartSingleTimer("plan-grace", new CheckPlanGrace(), wait < _deps.PlanGraceCheck ? wait : _deps.PlanGraceCheck);
+    }
+
+    private void CheckGrace()
+    {
+        if (!PlanDecisions.GraceOver(_state, Now))
+        {
+            WatchGrace();
+            return;
+        }
+        Log.Info("tenant {0}: the grace of plan {1} is over: it lapses", _tenantId, _state.CurrentPlan().Limits.Id);
+        DecidePlan(new LapseTenantPlan(_tenantId), PlanDecisions.Lapse(_state, Plans, Now), ActorRefs.Nobody);
     }
 
     // ---- commands that only change the tenant's own state
@@ -291,7 +352,7 @@ public sealed class TenantActor : UntypedPersistentActor, IWithTimers
         reply ??= version => new CommandAccepted(_tenantId, name, version);
         if (!decision.Accepted)
         {
-            replyTo.Tell(new CommandRejected(_tenantId, name, decision.Rejection!));
+            replyTo.Tell(new CommandRejected(_tenantId, name, decision.Rejection!, decision.OverPlan));
             return;
         }
         if (decision.Events.IsEmpty)

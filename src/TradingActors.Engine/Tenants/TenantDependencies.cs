@@ -27,7 +27,17 @@ public sealed record TenantDependencies(
     ResolutionPolicy Resolution,
     TimeSpan IdlePassivation,
     IPriceSource? Prices = null,
-    KeyRingSource? Credentials = null);
+    KeyRingSource? Credentials = null)
+{
+    /// <summary>The plans on sale as this node sees them (decision 032): a plan change takes its limits from here.</summary>
+    public Billing.IPlanDirectory Plans { get; init; } = Billing.PlanCatalogView.Seeded();
+
+    /// <summary>How long a plan whose payment failed keeps its limits before it lapses.</summary>
+    public TimeSpan PlanGracePeriod { get; init; } = Domain.Billing.PlanDecisions.GracePeriod;
+
+    /// <summary>How often a resident tenant whose plan is past due checks whether its grace is over (a sleeping one checks when it wakes).</summary>
+    public TimeSpan PlanGraceCheck { get; init; } = TimeSpan.FromMinutes(1);
+}
 
 /// <summary>Venue name → the shared connector (one per venue, not per tenant), and the request budget its calls wait for, if any.</summary>
 public sealed class VenueRegistry

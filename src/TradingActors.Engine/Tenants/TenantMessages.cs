@@ -4,7 +4,8 @@ using TradingActors.Domain.Tenants;
 
 namespace TradingActors.Engine.Tenants;
 
-public sealed record CreateTenant(string TenantId, string DisplayName) : ITenantCommand;
+/// <summary>A new tenant; with PlanId it starts on that plan (the API's sign-ups: Free), without one on the legacy plan (decision 032).</summary>
+public sealed record CreateTenant(string TenantId, string DisplayName, string? PlanId = null) : ITenantCommand;
 public sealed record LinkPaperAccount(string TenantId, string AccountId, decimal StartingCash, string? Label = null) : ITenantCommand;
 
 /// <summary>
@@ -106,7 +107,8 @@ public sealed record CommandAccepted(string TenantId, string Command, long Versi
 /// same request. Status is null when the tenant remembers only the order's id (see /orders for the rest).
 /// </summary>
 public sealed record ManualOrderPlaced(string TenantId, string ClientOrderId, OrderStatus? Status, string? Reason, long Version) : ITradingMessage;
-public sealed record CommandRejected(string TenantId, string Command, string Reason) : ITradingMessage;
+/// <summary>Nothing changed. OverPlan: the tenant's plan refused it (the limit and the plan that lifts it, decision 032).</summary>
+public sealed record CommandRejected(string TenantId, string Command, string Reason, Domain.Billing.PlanRefusal? OverPlan = null) : ITradingMessage;
 
 public sealed record Portfolio(string TenantId, TenantState State) : ITradingMessage;
 
@@ -138,3 +140,19 @@ public sealed record DeleteBot(string TenantId, string BotId) : ITenantCommand;
 /// checked at once against them) or rejected with every problem of the limits.
 /// </summary>
 public sealed record SetTenantRisk(string TenantId, Domain.Bots.TenantRisk Limits) : ITenantCommand;
+
+/// <summary>
+/// The tenant's plan from now on (billing paid for it, or an operator moved it), with the end of the period paid for (null: no
+/// end, a free plan or an operator's grant). The plan's limits are taken from the catalog as it is now; what the new plan does
+/// not allow is paused with the reason; the same plan and period again change nothing (a webhook delivered twice).
+/// </summary>
+public sealed record ChangeTenantPlan(string TenantId, string PlanId, DateTimeOffset? PeriodEnd = null) : ITenantCommand;
+
+/// <summary>A payment failed: the plan keeps its limits until GraceUntil (default: now plus the engine's grace period), then lapses.</summary>
+public sealed record MarkTenantPlanPastDue(string TenantId, DateTimeOffset? GraceUntil = null) : ITenantCommand;
+
+/// <summary>The paid plan ended (its subscription was deleted): the tenant falls to Free at once; live trading pauses, nothing is deleted or closed.</summary>
+public sealed record LapseTenantPlan(string TenantId) : ITenantCommand;
+
+/// <summary>The tenant's IANA time zone: its trades-per-day count starts at its local midnight.</summary>
+public sealed record SetTenantTimeZone(string TenantId, string TimeZoneId) : ITenantCommand;

@@ -117,14 +117,27 @@ public class ApiFixture : IAsyncLifetime
 
     public EngineEntryPoints Engine => EngineEntryPoints.From(Factory.Services);
 
-    /// <summary>A new trader, registered, verified (through the mail sink) and logged in.</summary>
-    public async Task<SignedInTrader> SignIn(string name)
+    /// <summary>
+    /// A new trader, registered, verified (through the mail sink) and logged in. Signed up on Free, then moved to
+    /// <paramref name="plan"/> as an operator would (null: stays on Free). Pro by default: most tests drive the API as an
+    /// API trader does — several subscriptions and bots, bursts of requests — which Free's limits and its basic rate tier
+    /// (5 a second, bursts of 10) refuse; the billing tests show those.
+    /// </summary>
+    public async Task<SignedInTrader> SignIn(string name, string? plan = "pro")
     {
         var trader = Trader.New(this, name);
         await trader.RegisterAndVerify();
         var tokens = await trader.LoggedIn();
         using var scope = Factory.Services.CreateScope();
         var user = (await scope.ServiceProvider.GetRequiredService<TradingActors.Api.Identity.TraderUserManager>().FindByEmailAsync(trader.Email))!;
+        if (plan is not null)
+        {
+            var reply = await Engine.Tenants.Ask<object>(new ChangeTenantPlan(user.TenantId, plan), TimeSpan.FromSeconds(15));
+            if (reply is not CommandAccepted accepted) throw new InvalidOperationException($"{name} was not moved to plan {plan}: {reply}");
+            // The rate limit reads the plan's tier from the read models: the first request must find the new plan there.
+            if (!await Factory.Services.GetRequiredService<TradingActors.Api.Trading.TenantReads>().WaitForAsync(user.TenantId, accepted.Version, TimeSpan.FromSeconds(15), default))
+                throw new TimeoutException($"{name}'s plan {plan} did not reach the read models");
+        }
         return new SignedInTrader(trader, tokens.AccessToken, user.TenantId);
     }
 

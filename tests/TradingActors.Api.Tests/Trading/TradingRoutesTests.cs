@@ -19,10 +19,10 @@ public sealed class TradingRoutesTests(ApiFixture api)
 {
     private const decimal Price = 50_000m;
 
-    private Task<SignedInTrader> SignedIn(string name)
+    private Task<SignedInTrader> SignedIn(string name, string? plan = "pro")
     {
         api.Factory.Services.GetRequiredService<LatestPrices>().Update("BTCUSDT", Price);
-        return api.SignIn(name);
+        return api.SignIn(name, plan);
     }
 
     private static object Buy(decimal quantity = 0.01m) => new { brokerAccountId = "paper-1", symbol = "BTCUSDT", side = "buy", quantity };
@@ -221,9 +221,10 @@ public sealed class TradingRoutesTests(ApiFixture api)
     [Fact]
     public async Task A_user_over_the_per_user_limit_gets_429_with_retry_after_and_other_users_are_not_limited()
     {
-        var greedy = await SignedIn("greedy");
-        var calm = await SignedIn("calm");
-        // 300 at once against a bucket of 40 refilled at 20 a second: most are refused however slow the machine.
+        // Both on Free: the basic tier, a bucket of 10 refilled at 5 a second.
+        var greedy = await SignedIn("greedy", plan: null);
+        var calm = await SignedIn("calm", plan: null);
+        // 300 at once against a bucket of 10 refilled at 5 a second: most are refused however slow the machine.
         var responses = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => greedy.Trader.Get("/api/v1/positions", greedy.Token)));
         var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
         Assert.NotEmpty(limited);

@@ -3,7 +3,7 @@ using TradingActors.Domain.Billing;
 namespace TradingActors.Api.Billing;
 
 /// <summary>
-/// A plan as the API shows it (GET /api/v1/plans, the admin routes): a null count is no limit. Prices in USD a month and a
+/// A plan as the API shows it (GET /api/v1/plans, the admin routes): a count left out (null) is no limit. Prices in USD a month and a
 /// year; the API rate tier by name with its requests a second and burst as this API applies them.
 /// </summary>
 public sealed record PlanResponse(string Id, string Name, int MaxBots, int MaxPairs, int? MaxSubscriptions, int? TradesPerDay, int? OpenPositions,
@@ -16,7 +16,7 @@ public sealed record PlanResponse(string Id, string Name, int MaxBots, int MaxPa
 public sealed record PlanRequest(string? Id, string? Name, int? MaxBots, int? MaxPairs, int? MaxSubscriptions, int? TradesPerDay, int? OpenPositions,
     bool? LiveTrading, string? ApiRateTier, decimal? MonthlyPrice, decimal? YearlyPrice);
 
-/// <summary>One limit of your plan and how much of it you use now (Allowed null: no limit).</summary>
+/// <summary>One limit of your plan and how much of it you use now (Allowed left out: no limit).</summary>
 public sealed record PlanUsageLine(string Limit, int Used, int? Allowed);
 
 /// <summary>

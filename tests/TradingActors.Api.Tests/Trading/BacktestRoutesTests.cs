@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TradingActors.Api.Trading;
 using TradingActors.Api.Tests.Infrastructure;
+using static TradingActors.Api.Tests.Infrastructure.ApiCalls;
 using TradingActors.Backtesting;
 using TradingActors.Engine.Backtests;
 
@@ -30,12 +31,6 @@ public sealed class BacktestRoutesTests(ApiFixture api)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
         if (body is not null) request.Content = JsonContent.Create(body);
         return await api.Client.SendAsync(request);
-    }
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     private async Task<string> Text(SignedInTrader s, string path, string mediaType)

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Akka.Cluster.Tools.PublishSubscribe;
 using TradingActors.Api.Tests.Infrastructure;
+using static TradingActors.Api.Tests.Infrastructure.ApiCalls;
 using TradingActors.Domain.Market;
 using TradingActors.Engine;
 
@@ -28,27 +29,11 @@ public sealed class BotRoutesTests(ApiFixture api)
         return await api.Client.SendAsync(request);
     }
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
     /// <summary>One ETHUSDT price a minute of feed time (each closes the bar before it).</summary>
     private void Tick(decimal price)
     {
         DistributedPubSub.Get(api.Engine.System).Mediator.Tell(new Publish(Names.PriceTopic("ETHUSDT"), new PriceUpdate("ETHUSDT", price, _clock)), Akka.Actor.ActorRefs.NoSender);
         _clock = _clock.AddMinutes(1);
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("not within 30 s: " + what);
-            await Task.Delay(200);
-        }
     }
 
     private static object Dca(string id) => new

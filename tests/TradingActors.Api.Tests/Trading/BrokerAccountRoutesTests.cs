@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TradingActors.Api.Identity;
 using TradingActors.Api.Tests.Infrastructure;
+using static TradingActors.Api.Tests.Infrastructure.ApiCalls;
 using TradingActors.Brokers.Simulated;
 using TradingActors.Credentials;
 using TradingActors.Domain.Tenants;
@@ -39,12 +40,6 @@ public sealed class BrokerAccountRoutesTests(ApiFixture api)
     }
 
     private Task<HttpResponseMessage> Link(SignedInTrader s, object body, string? key = null) => Send(s, HttpMethod.Post, "/api/v1/broker-accounts", body, key);
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
 
     private static string Id(JsonElement body) => body.GetProperty("id").GetString()!;
 
@@ -261,7 +256,7 @@ public sealed class BrokerAccountRoutesTests(ApiFixture api)
             keys.Replace(MasterKeyRing.Of([first, second], second.Id));
             foreach (var (t, _, _) in traders)
                 await Eventually(async () => await CredentialKeyOf(t.TenantId) == ApiFixture.FirstMasterKeyId);
-            var admin = await Admin();
+            var admin = await api.Admin("key-admin");
             var rewrap = await Json(await Send(admin, HttpMethod.Post, "/api/v1/admin/credential-keys/rewrap"));
             Assert.Equal(second.Id, rewrap.GetProperty("activeMasterKey").GetString());
             Assert.Empty(rewrap.GetProperty("failed").EnumerateArray());
@@ -295,17 +290,6 @@ public sealed class BrokerAccountRoutesTests(ApiFixture api)
         }
     }
 
-    private async Task<SignedInTrader> Admin()
-    {
-        var admin = await api.SignIn("key-admin");
-        using (var scope = api.Factory.Services.CreateScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<TraderUserManager>();
-            await users.AddToRoleAsync((await users.FindByEmailAsync(admin.Trader.Email))!, "admin");
-        }
-        return admin with { Token = (await admin.Trader.LoggedIn()).AccessToken };
-    }
-
     /// <summary>The master key the tenant's data key is wrapped by, as the read model (which the rotation command reads) has it.</summary>
     private async Task<string?> CredentialKeyOf(string tenantId)
     {
@@ -323,15 +307,5 @@ public sealed class BrokerAccountRoutesTests(ApiFixture api)
         await using var command = new NpgsqlCommand("SELECT count(*) FROM credential_keys WHERE master_key_id <> $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = activeId });
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition did not hold within 30 s");
-            await Task.Delay(50);
-        }
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TradingActors.Api.Identity;
 using TradingActors.Api.Tests.Infrastructure;
+using static TradingActors.Api.Tests.Infrastructure.ApiCalls;
 using TradingActors.Brokers;
 using TradingActors.Brokers.Paper;
 using TradingActors.Brokers.Simulated;
@@ -40,12 +41,6 @@ public sealed class OrderRoutesTests(ApiFixture api)
     private Task<HttpResponseMessage> Place(SignedInTrader s, object body, string? key = null) => Send(s, HttpMethod.Post, "/api/v1/orders", body, key);
 
     private Task<HttpResponseMessage> Cancel(SignedInTrader s, string id) => Send(s, HttpMethod.Delete, $"/api/v1/orders/{id}");
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
 
     private static object Limit(decimal? limitPrice, string type = "limit", string side = "buy") =>
         new { brokerAccountId = "paper-1", symbol = "BTCUSDT", side, quantity = 0.01m, type, limitPrice };

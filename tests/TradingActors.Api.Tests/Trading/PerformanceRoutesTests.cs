@@ -7,6 +7,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using TradingActors.Api.Tests.Infrastructure;
+using static TradingActors.Api.Tests.Infrastructure.ApiCalls;
 using TradingActors.Brokers.Paper;
 using TradingActors.Domain.Market;
 using TradingActors.Domain.Orders;
@@ -35,27 +36,11 @@ public sealed class PerformanceRoutesTests(ApiFixture api)
         return await api.Client.SendAsync(request);
     }
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
     private static async Task<string[]> CsvLines(HttpResponseMessage response)
     {
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         return (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("not within 30 s: " + what);
-            await Task.Delay(200);
-        }
     }
 
     /// <summary>A price, published and seen by the node's price board (the paper venue fills at it).</summary>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Akka.Cluster.Tools.PublishSubscribe;
 using TradingActors.Api.Identity;
 using TradingActors.Api.Tests.Infrastructure;
+using static TradingActors.Api.Tests.Infrastructure.ApiCalls;
 using TradingActors.Domain.Market;
 using TradingActors.Engine;
 
@@ -31,27 +32,11 @@ public sealed class RiskRoutesTests(ApiFixture api)
         return await api.Client.SendAsync(request);
     }
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
     /// <summary>One AAPL price a minute of feed time (each closes the bar before it).</summary>
     private void Tick(decimal price)
     {
         DistributedPubSub.Get(api.Engine.System).Mediator.Tell(new Publish(Names.PriceTopic(Symbol), new PriceUpdate(Symbol, price, _clock)), Akka.Actor.ActorRefs.NoSender);
         _clock = _clock.AddMinutes(1);
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("not within 30 s: " + what);
-            await Task.Delay(200);
-        }
     }
 
     private static (decimal MaxExposure, int MaxOpenOrders, decimal MaxDrawdownPercent) Limits(JsonElement risk) =>

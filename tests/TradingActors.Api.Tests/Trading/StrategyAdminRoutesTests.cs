@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TradingActors.Api.Identity;
 using TradingActors.Api.Tests.Infrastructure;
+using static TradingActors.Api.Tests.Infrastructure.ApiCalls;
 using TradingActors.Engine.Strategies;
 
 namespace TradingActors.Api.Tests.Trading;
@@ -27,23 +28,6 @@ public sealed class StrategyAdminRoutesTests(ApiFixture api)
         return await api.Client.SendAsync(request);
     }
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private async Task<SignedInTrader> Admin(string name)
-    {
-        var admin = await api.SignIn(name);
-        using (var scope = api.Factory.Services.CreateScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<TraderUserManager>();
-            await users.AddToRoleAsync((await users.FindByEmailAsync(admin.Trader.Email))!, "admin");
-        }
-        return admin with { Token = (await admin.Trader.LoggedIn()).AccessToken };
-    }
-
     private async Task<string[]> TraderStrategyIds(SignedInTrader s) =>
         (await Json(await Send(s, HttpMethod.Get, "/api/v1/strategies"))).EnumerateArray().Select(x => x.GetProperty("id").GetString()!).ToArray();
 
@@ -60,7 +44,7 @@ public sealed class StrategyAdminRoutesTests(ApiFixture api)
     [Fact]
     public async Task An_admin_creates_a_strategy_traders_follow_it_at_once_and_pause_resume_and_retire_take_effect_without_a_restart()
     {
-        var admin = await Admin("strat-admin");
+        var admin = await api.Admin("strat-admin");
         var trader = await api.SignIn("strat-trader");
 
         var created = await Json(await Send(admin, HttpMethod.Post, Path,
@@ -101,7 +85,7 @@ public sealed class StrategyAdminRoutesTests(ApiFixture api)
     [Fact]
     public async Task Bad_strategies_are_refused_field_by_field_and_create_nothing()
     {
-        var admin = await Admin("strat-admin-bad");
+        var admin = await api.Admin("strat-admin-bad");
         var before = await TraderStrategyIds(admin);
 
         var kind = await ProblemAssert.Is(await Send(admin, HttpMethod.Post, Path, new { id = "x1", kind = "martingale", symbol = "BTCUSDT" }),
@@ -142,15 +126,5 @@ public sealed class StrategyAdminRoutesTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.Forbidden, (await Send(trader, HttpMethod.Post, $"{Path}/rsi-btc/retire")).StatusCode);
         Assert.DoesNotContain("mine", await TraderStrategyIds(trader));
         Assert.Contains("rsi-btc", await TraderStrategyIds(trader));
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in 30 s");
-            await Task.Delay(100);
-        }
     }
 }

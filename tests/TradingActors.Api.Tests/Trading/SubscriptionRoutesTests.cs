@@ -6,6 +6,7 @@ using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using TradingActors.Api.Identity;
 using TradingActors.Api.Tests.Infrastructure;
+using static TradingActors.Api.Tests.Infrastructure.ApiCalls;
 using TradingActors.Domain.Orders;
 using TradingActors.Domain.Strategies;
 using TradingActors.Domain.Tenants;
@@ -36,12 +37,6 @@ public sealed class SubscriptionRoutesTests(ApiFixture api)
     }
 
     private static object On(string account, decimal budget = 1_000m) => new { strategyId = Strategy, brokerAccountId = account, budget };
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
 
     private async Task<Signal> Emit(OrderSide side, decimal price) =>
         (await api.Engine.Strategies.Ask<SignalPublished>(new EmitManualSignal(Strategy, side, price), TimeSpan.FromSeconds(15))).Signal;

@@ -6,6 +6,7 @@ using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using TradingActors.Api.Identity;
 using TradingActors.Api.Tests.Infrastructure;
+using static TradingActors.Api.Tests.Infrastructure.ApiCalls;
 using TradingActors.Brokers.Paper;
 using TradingActors.Domain.Orders;
 using TradingActors.Engine.ReadModels;
@@ -33,12 +34,6 @@ public sealed class TradingRoutesTests(ApiFixture api)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
         if (key is not null) request.Headers.Add("Idempotency-Key", key);
         return await api.Client.SendAsync(request);
-    }
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        Assert.Equal(status, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     [Fact]

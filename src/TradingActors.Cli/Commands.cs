@@ -181,7 +181,8 @@ public sealed class TenantsShow : OpsCommand<IdSettings>
     protected override Task<JsonElement> Call(OpsClient ops, IdSettings s, CancellationToken ct) => ops.GetAsync($"tenants/{Uri.EscapeDataString(s.Id)}", ct);
     protected override void Render(IAnsiConsole console, JsonElement a, IdSettings s)
     {
-        Output.Fields(console, a, "tenantId", "displayName", "suspended", "suspendedSince", "accounts", "openOrders", "ordersFilled", "ordersRejected", "ordersFailed", "signalsSkipped");
+        Output.Fields(console, a, "tenantId", "displayName", "plan", "planStatus", "periodEnd", "graceUntil", "tradesToday", "suspended", "suspendedSince", "accounts",
+            "openOrders", "ordersFilled", "ordersRejected", "ordersFailed", "signalsSkipped");
         Output.Table(console, a.GetProperty("subscriptions"), "id", "strategy", "account", "status", "budget", "held");
     }
 }
@@ -283,6 +284,46 @@ public sealed class TenantBotSettings : NodeSettings
     [CommandOption("--close")]
     [Description("Stopping: also sell the bot's position at market")]
     public bool Close { get; init; }
+}
+
+/// <summary>The plans on sale (decision 034): limits (-1: none), live trading, API rate tier, prices in USD.</summary>
+public sealed class PlansList : OpsCommand<NodeSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, NodeSettings s, CancellationToken ct) => ops.GetAsync("plans", ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, NodeSettings s) =>
+        Output.Table(console, a, "id", "name", "maxBots", "maxPairs", "maxSubscriptions", "tradesPerDay", "openPositions", "liveTrading", "apiRateTier", "monthlyPrice", "yearlyPrice");
+}
+
+public sealed class TenantPlanSettings : NodeSettings
+{
+    [CommandArgument(0, "<TENANT>")]
+    public string Tenant { get; init; } = "";
+
+    [CommandArgument(1, "<PLAN>")]
+    public string Plan { get; init; } = "";
+
+    [CommandOption("--until <DATE>")]
+    [Description("The end of what the plan grants (ISO 8601, e.g. 2027-01-31T00:00:00Z); none: open-ended")]
+    public string? Until { get; init; }
+
+    public override ValidationResult Validate() =>
+        Until is not null && !DateTimeOffset.TryParse(Until, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out _)
+            ? ValidationResult.Error($"--until '{Until}' is not a date (ISO 8601, e.g. 2027-01-31T00:00:00Z)")
+            : base.Validate();
+}
+
+/// <summary>An operator moves a tenant to a plan (support, a grant): what the plan does not allow is paused with the reason.</summary>
+public sealed class TenantsPlan : OpsCommand<TenantPlanSettings>
+{
+    protected override Task<JsonElement> Call(OpsClient ops, TenantPlanSettings s, CancellationToken ct) =>
+        ops.PostAsync($"tenants/{Uri.EscapeDataString(s.Tenant)}/plan", new
+        {
+            planId = s.Plan,
+            periodEnd = s.Until is null ? (DateTimeOffset?)null
+                : DateTimeOffset.Parse(s.Until, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
+        }, ct);
+    protected override void Render(IAnsiConsole console, JsonElement a, TenantPlanSettings s) =>
+        console.WriteLine($"tenant {s.Tenant} is on plan {Output.Cell(a, "plan")} ({Output.Cell(a, "planStatus")}{(s.Until is null ? "" : ", until " + Output.Cell(a, "periodEnd"))})");
 }
 
 /// <summary>A tenant's bots: status (and why a risk limit stopped one), decisions, position, realised PnL, round trips.</summary>

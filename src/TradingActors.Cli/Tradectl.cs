@@ -50,6 +50,7 @@ public static class Tradectl
                 c.AddCommand<TenantsShow>("show").WithDescription("a tenant's accounts, subscriptions and orders");
                 c.AddCommand<TenantsSuspend>("suspend").WithDescription("stop a tenant's trading: its signals settle without orders (--reason R)");
                 c.AddCommand<TenantsResume>("resume").WithDescription("let a suspended tenant trade again, from its next signal");
+                c.AddCommand<TenantsPlan>("plan").WithDescription("move a tenant to a plan: TENANT PLAN [--until DATE] (what it does not allow is paused)");
             });
             config.AddBranch("actor", c => c.AddCommand<ActorHierarchy>("hierarchy").WithDescription("the actors under a path on the node"));
             config.AddBranch("log", c =>
@@ -72,6 +73,7 @@ public static class Tradectl
                 .WithExample("backtest", "--strategy", "dca", "--params", "{\"base_order\":100,\"safety_order\":100}", "--bars", "data/bars/ETHUSDT-1h.csv", "--out", "out/dca")
                 .WithExample("backtest", "--strategy", "rsi", "--bars", "data/bars/BTCUSDT-1m.csv", "--sweep", "period=7,14,21", "--sweep", "oversold=20..30:5", "--rank", "sharpe");
             config.AddCommand<FakesRun>("fakes").WithDescription("run the real venues' local fakes on 127.0.0.1, each with a demo account, until Ctrl-C");
+            config.AddBranch("plans", c => c.AddCommand<PlansList>("list").WithDescription("the plans on sale: limits (-1: none), live trading, rate tier, prices"));
             config.AddBranch("bots", c =>
             {
                 c.SetDescription("a tenant's bots: list, stop");

@@ -52,6 +52,19 @@ public sealed class TradectlTests
         var tenant = await Run("tenants", "show", "demo-0001", "--node", node);
         Assert.Equal(0, tenant.Code);
         Assert.Contains("rsi-btc", tenant.Text);
+        // Plans (decision 034): the seeded demo tenant is on the legacy plan; an operator moves it, a bad plan or date changes nothing.
+        var plans = await Run("plans", "list", "--json", "--node", node);
+        Assert.Equal(["free", "starter", "pro", "enterprise"], plans.Json!.Value.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        Assert.Equal(-1, plans.Json!.Value.EnumerateArray().Last().GetProperty("tradesPerDay").GetInt32());
+        Assert.Equal("legacy", (await Run("tenants", "show", "demo-0001", "--json", "--node", node)).Json!.Value.GetProperty("plan").GetString());
+        var badPlan = await Run("tenants", "plan", "demo-0001", "gold", "--node", node);
+        Assert.NotEqual(0, badPlan.Code);
+        Assert.Contains("unknown plan 'gold'", badPlan.Text);
+        Assert.Equal(2, (await Run("tenants", "plan", "demo-0001", "pro", "--until", "soon", "--node", node)).Code);
+        var moved = await Run("tenants", "plan", "demo-0001", "pro", "--until", "2027-01-31T00:00:00Z", "--node", node);
+        Assert.Equal(0, moved.Code);
+        Assert.Contains("tenant demo-0001 is on plan pro (Active, until", moved.Text);
+        Assert.Equal("pro", (await Run("tenants", "show", "demo-0001", "--json", "--node", node)).Json!.Value.GetProperty("plan").GetString());
         Assert.Contains("prices.BTCUSDT", (await Run("pubsub", "topics", "--node", second.BaseUri.ToString())).Text.Split('\n'));
         var strategies = await Run("strategies", "list", "--json", "--node", second.BaseUri.ToString());
         var rsi = Assert.Single(strategies.Json!.Value.EnumerateArray());

@@ -153,6 +153,14 @@ public static class OpsRoutes
             await TenantCommand(await tenants.GetAsync(ct), tenantId, new SuspendTenant(tenantId, body?.Reason ?? "suspended by an operator"), ct));
         ops.MapPost("/tenants/{tenantId}/resume", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
             await TenantCommand(await tenants.GetAsync(ct), tenantId, new ResumeTenant(tenantId), ct));
+        // Plans (decision 034): what is on sale, and an operator's move of a tenant to one (support, a grant).
+        ops.MapGet("/plans", (Engine.Billing.PlanCatalogView plans) => Results.Ok(plans.Current.Plans.Select(p =>
+            new OpsPlan(p.Id, p.Name, p.MaxBots, p.MaxPairs, Unlimited(p.MaxSubscriptions), Unlimited(p.TradesPerDay), Unlimited(p.OpenPositions), p.LiveTrading,
+                p.ApiRateTier, p.MonthlyPrice, p.YearlyPrice)).ToArray()));
+        ops.MapPost("/tenants/{tenantId}/plan", async (IRequiredActor<TenantRegion> tenants, string tenantId, OpsPlanBody body, CancellationToken ct) =>
+            string.IsNullOrWhiteSpace(body.PlanId)
+                ? Results.Problem(statusCode: 400, title: "Plan required", detail: "give the plan's id", type: "plan-required")
+                : await TenantCommand(await tenants.GetAsync(ct), tenantId, new ChangeTenantPlan(tenantId, body.PlanId.Trim(), body.PeriodEnd), ct));
         // A tenant's bots (decision 028), and an operator's stop of one (its open orders cancelled; close: its position sold).
         ops.MapGet("/tenants/{tenantId}/bots", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
         {
@@ -347,12 +355,15 @@ public static class OpsRoutes
     private static async Task<Domain.Tenants.TenantState> TenantStateOf(IActorRef region, string tenantId, CancellationToken ct) =>
         (await region.Ask<Portfolio>(new GetPortfolio(tenantId), AskTimeout, ct)).State;
 
+    private static int Unlimited(int count) => count == Domain.Billing.Plan.Unlimited ? -1 : count;
+
     private static OpsTenant TenantView(Domain.Tenants.TenantState state) =>
         new(state.TenantId, state.DisplayName, state.Accounts.Count,
             state.Subscriptions.Values.Select(s => new OpsSubscription(s.SubscriptionId ?? s.StrategyId, s.StrategyId, s.AccountId, s.Status.ToString(), s.Budget, s.Held))
                 .OrderBy(s => s.Id, StringComparer.Ordinal).ToArray(),
             state.Open.Count, state.OrdersFilled, state.OrdersRejected, state.OrdersFailed, state.SignalsSkipped,
-            state.Suspension?.Reason, state.Suspension?.Since);
+            state.Suspension?.Reason, state.Suspension?.Since, state.CurrentPlan().Limits.Id, state.CurrentPlan().Status.ToString(), state.CurrentPlan().PeriodEnd,
+            state.CurrentPlan().GraceUntil, Domain.Billing.PlanDecisions.TradesToday(state, DateTimeOffset.UtcNow));
 
     private static IResult UnknownTenant(string tenantId) =>
         Results.Problem(statusCode: 404, title: "Unknown tenant", detail: $"no tenant '{tenantId}'", type: "unknown-tenant");
@@ -494,7 +505,13 @@ public sealed record OpsLocation(string TenantId, string Shard, string? Node);
 public sealed record OpsSingleton(string Name, string Role, string? Node);
 public sealed record OpsSubscription(string Id, string Strategy, string Account, string Status, decimal Budget, decimal Held);
 public sealed record OpsTenant(string TenantId, string DisplayName, int Accounts, OpsSubscription[] Subscriptions, int OpenOrders,
-    long OrdersFilled, long OrdersRejected, long OrdersFailed, long SignalsSkipped, string? Suspended, DateTimeOffset? SuspendedSince);
+    long OrdersFilled, long OrdersRejected, long OrdersFailed, long SignalsSkipped, string? Suspended, DateTimeOffset? SuspendedSince,
+    string Plan = "", string PlanStatus = "", DateTimeOffset? PeriodEnd = null, DateTimeOffset? GraceUntil = null, int TradesToday = 0);
+/// <summary>An operator's move of a tenant to a plan (periodEnd: the end of what it grants; none: open-ended).</summary>
+public sealed record OpsPlanBody(string? PlanId, DateTimeOffset? PeriodEnd);
+/// <summary>A plan on sale as tradectl lists it (a count of -1: no limit).</summary>
+public sealed record OpsPlan(string Id, string Name, int MaxBots, int MaxPairs, int MaxSubscriptions, int TradesPerDay, int OpenPositions, bool LiveTrading,
+    string ApiRateTier, decimal MonthlyPrice, decimal YearlyPrice);
 public sealed record SuspendBody(string? Reason);
 public sealed record OpsLogLevel(string Level);
 public sealed record OpsStrategy(string Id, string Symbol, string Kind, string State, long? LastSequence, decimal? Rsi, long? PricesSeen, string? Node,

@@ -168,7 +168,7 @@ public sealed class StripeBilling
             i.CustomerId);
     }
 
-    /// <summary>Stripe.net reads unix timestamps as UTC DateTimes; an absent one is default(DateTime).</summary>
+    /// <summary>Stripe.net reads unix timestamps as UTC DateTimes; an absent one reads as the unix epoch (its default), or default(DateTime).</summary>
     private static DateTimeOffset? Instant(DateTime? at) =>
-        at is { } t && t != default ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
+        at is { } t && t != default && t != DateTime.UnixEpoch ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 }

@@ -60,6 +60,7 @@ public sealed class StripeBillingOptionsTests
                 ["free"] = new() { Monthly = "price_free" },
                 ["pro"] = new() { Monthly = "price_shared", Yearly = "price_shared" },
                 ["starter"] = new(),
+                ["enterprise"] = new() { Monthly = " ", Yearly = "" },
             },
         };
 
@@ -77,11 +78,12 @@ public sealed class StripeBillingOptionsTests
             "MaxNetworkRetries must be in 0..10",
             "Prices: plan 'free' is never bought; it has no price",
             "Prices:starter has neither a Monthly nor a Yearly price id",
+            "Prices:enterprise has neither a Monthly nor a Yearly price id",
             "Prices: price id 'price_shared' is configured for more than one plan or period (pro monthly, pro yearly)",
         ], errors);
         var thrown = Assert.Throws<ArgumentException>(options.Validate);
         Assert.DoesNotContain("pk_test_publishable", thrown.Message);
-        Assert.StartsWith("invalid Trading:Billing:Stripe options: SecretKey", thrown.Message);
+        Assert.StartsWith("invalid Trading:Billing:Stripe options: SecretKey must be a Stripe secret key (sk_… or a restricted rk_…); WebhookSecret", thrown.Message);
     }
 
     [Theory]
@@ -122,7 +124,20 @@ public sealed class StripeBillingOptionsTests
     {
         Valid().Validate();
         Assert.Equal("https://api.stripe.com", new StripeBillingOptions().ApiBase);
-        Assert.Equal(300, new StripeBillingOptions().WebhookToleranceSeconds);
+        var defaults = new StripeBillingOptions();
+        Assert.Equal(300, defaults.WebhookToleranceSeconds);
+        Assert.Equal(2, defaults.MaxNetworkRetries);
+        defaults.SecretKey = BillingTestbed.SecretKey;
+        defaults.WebhookSecret = BillingTestbed.WebhookSecret;
+        Assert.Empty(defaults.Check());
+    }
+
+    [Fact]
+    public void Every_price_is_listed_in_plan_then_period_order()
+    {
+        Assert.Equal(
+            ["price_enterprise_monthly", "price_enterprise_yearly", "price_pro_monthly", "price_pro_yearly", "price_starter_monthly", "price_starter_yearly"],
+            Valid().AllPrices().Select(p => p.PriceId));
     }
 
     [Fact]

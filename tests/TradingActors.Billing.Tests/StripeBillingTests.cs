@@ -227,6 +227,89 @@ public sealed class StripeBillingTests : IAsyncLifetime
         Assert.Null(await _bed.Billing.ReconcileAsync(e));
     }
 
+    [Fact]
+    public async Task Arguments_are_checked_before_calling_stripe()
+    {
+        var before = _bed.Fake.Requests;
+        var b = _bed.Billing;
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => b.CreateCheckoutAsync("", null, null, "pro", BillingPeriod.Monthly, "k"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => b.CreateCheckoutAsync("u", null, null, "pro", BillingPeriod.Monthly, ""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => b.CreatePortalAsync(""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => b.GetSubscriptionAsync(""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => b.GetInvoiceAsync(""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => b.ListInvoicesAsync(""));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => b.ListInvoicesAsync("cus_1", limit: 0));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => b.ListInvoicesAsync("cus_1", limit: 101));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => b.ReconcileAsync(null!));
+        Assert.Throws<ArgumentNullException>(() => new StripeBilling(null!));
+        Assert.Equal(before, _bed.Fake.Requests);
+        Assert.Empty(await b.ListInvoicesAsync("cus_nobody", limit: 100));
+        Assert.Empty(await b.ListInvoicesAsync("cus_nobody", limit: 1));
+    }
+
+    [Fact]
+    public async Task An_empty_customer_id_checks_out_by_email()
+    {
+        var checkout = await _bed.Billing.CreateCheckoutAsync("user-6", "u6@example.com", "", "pro", BillingPeriod.Monthly, "k6");
+
+        var session = _bed.Fake.Session(checkout.SessionId)!;
+        Assert.Null(session.CustomerId);
+        Assert.Equal("u6@example.com", session.CustomerEmail);
+    }
+
+    [Fact]
+    public async Task A_portal_under_the_same_key_is_the_same_portal()
+    {
+        var subscriptionId = await _bed.SubscribeAsync("user-7");
+        var customerId = (await _bed.Billing.GetSubscriptionAsync(subscriptionId))!.CustomerId!;
+
+        Assert.Equal(await _bed.Billing.CreatePortalAsync(customerId, "portal-1"), await _bed.Billing.CreatePortalAsync(customerId, "portal-1"));
+        Assert.NotEqual(await _bed.Billing.CreatePortalAsync(customerId), await _bed.Billing.CreatePortalAsync(customerId));
+    }
+
+    [Fact]
+    public async Task A_404_that_is_not_stripes_resource_missing_is_an_error_not_a_deleted_subscription()
+    {
+        // A wrong ApiBase must never read as "every subscription deleted" (that would lapse every tenant).
+        var lost = new StripeBilling(BillingTestbed.OptionsFor(new Uri(_bed.Fake.BaseUrl, "elsewhere").ToString()), _bed.Http);
+
+        var e = await Assert.ThrowsAsync<StripeException>(() => lost.GetSubscriptionAsync("sub_1"));
+        Assert.Equal(HttpStatusCode.NotFound, e.HttpStatusCode);
+        await Assert.ThrowsAsync<StripeException>(() => lost.GetInvoiceAsync("in_1"));
+    }
+
+    [Fact]
+    public void A_subscription_without_items_has_no_price_nor_period()
+    {
+        var state = StripeBilling.ToState(new Subscription { Id = "sub_1", Status = "active", Items = new StripeList<SubscriptionItem> { Data = [] } }, _bed.Options);
+
+        Assert.Equal(new StripeSubscriptionState("sub_1", null, "active", null, null, null, false, null), state);
+        var noEnd = StripeBilling.ToState(new Subscription
+        {
+            Id = "sub_2", Status = "active",
+            Items = new StripeList<SubscriptionItem> { Data = [new SubscriptionItem { Price = new Price { Id = "price_pro_monthly" } }] },
+        }, _bed.Options);
+        Assert.Null(noEnd.CurrentPeriodEnd);
+        Assert.IsType<BillingInstruction.Refused>(BillingReconciliation.Reconcile("sub_2", noEnd));
+    }
+
+    [Fact]
+    public void An_invoice_without_lines_keeps_its_own_period()
+    {
+        var at = new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc);
+        var invoice = StripeBilling.ToInvoice(new Invoice
+        {
+            Id = "in_1", Currency = "usd", Created = at, PeriodStart = at.AddDays(-30), PeriodEnd = at,
+            Lines = new StripeList<InvoiceLineItem> { Data = [] },
+        });
+
+        Assert.Equal((new DateTimeOffset(at.AddDays(-30)), new DateTimeOffset(at), new DateTimeOffset(at)), (invoice.PeriodStart, invoice.PeriodEnd, invoice.Created));
+        Assert.Null(invoice.SubscriptionId);
+        // Stripe.net's default for an absent timestamp is the unix epoch: absent stays absent.
+        var bare = StripeBilling.ToInvoice(new Invoice { Id = "in_2", Currency = "usd" });
+        Assert.Equal((null, null, DateTimeOffset.UnixEpoch), (bare.PeriodStart, bare.PeriodEnd, bare.Created));
+    }
+
     private string StripeWebhookSenderSign(string json) =>
         TradingActors.Billing.Fakes.StripeWebhookSender.Sign(json, BillingTestbed.WebhookSecret, _bed.Time.GetUtcNow().ToUnixTimeSeconds());
 }

@@ -58,9 +58,26 @@ public sealed class StripeWebhookVerifierTests
         Assert.Equal(refusal is null, result.Reason is null);
         if (result.Reason is { } reason)
         {
+            Assert.Equal(Reasons[result.Refusal!.Value], reason);
             Assert.DoesNotContain(Secret, reason);
             Assert.DoesNotContain("whsec", reason);
         }
+    }
+
+    private static readonly Dictionary<WebhookRefusal, string> Reasons = new()
+    {
+        [WebhookRefusal.MissingSignature] = "no Stripe-Signature header",
+        [WebhookRefusal.MalformedSignature] = "the Stripe-Signature header has no unix timestamp t= or no v1= signature",
+        [WebhookRefusal.SignatureMismatch] = "no v1 signature of the Stripe-Signature header matches the body",
+        [WebhookRefusal.TimestampOutsideTolerance] = "the signature's timestamp is more than 300 s away from now",
+    };
+
+    [Fact]
+    public void Arguments_are_checked()
+    {
+        Assert.ThrowsAny<ArgumentException>(() => new StripeWebhookVerifier(""));
+        Assert.ThrowsAny<ArgumentException>(() => new StripeWebhookVerifier(Secret, toleranceSeconds: 0));
+        Assert.Throws<ArgumentNullException>(() => Verifier().Verify((string)null!, "t=1,v1=a"));
     }
 
     [Fact]
@@ -80,6 +97,10 @@ public sealed class StripeWebhookVerifierTests
     // An expanded subscription object.
     [InlineData("""{"id":"in_1","object":"invoice","customer":{"id":"cus_1","object":"customer"},"subscription":{"id":"sub_1","object":"subscription"}}""", "sub_1", null)]
     [InlineData("""{"id":"in_1","object":"invoice","customer":"cus_1","parent":null,"metadata":{"user_id":"u2"}}""", null, "u2")]
+    [InlineData("""{"id":"in_1","object":"invoice","customer":"cus_1","parent":null}""", null, null)]
+    [InlineData("""{"id":"in_1","object":"invoice","customer":"cus_1","parent":{"subscription_details":null}}""", null, null)]
+    // The invoice's own metadata first, then the subscription's as the invoice copied it.
+    [InlineData("""{"id":"in_1","object":"invoice","customer":"cus_1","metadata":{"user_id":"own"},"parent":{"subscription_details":{"subscription":"sub_1","metadata":{"user_id":"sub"}}}}""", "sub_1", "own")]
     public void An_invoice_event_names_its_subscription_whatever_the_api_version(string invoice, string? subscription, string? user)
     {
         var body = Event("invoice.paid", invoice);
@@ -104,11 +125,30 @@ public sealed class StripeWebhookVerifierTests
     [Fact]
     public void Another_object_names_no_subscription()
     {
-        var body = Event("customer.created", """{"id":"cus_3","object":"customer","email":"a@example.com"}""");
+        var body = Event("payment_intent.succeeded", """{"id":"pi_3","object":"payment_intent","customer":"cus_3","metadata":{"user_id":"u3"}}""");
 
         var e = Verifier().Verify(body, Sign(body, T)).Event!;
 
-        Assert.Equal(("customer", null, null, null, null), (e.ObjectType, e.SubscriptionId, e.UserId, e.InvoiceId, e.CheckoutSessionId));
+        Assert.Equal(("payment_intent", null, "cus_3", "u3", null, null), (e.ObjectType, e.SubscriptionId, e.CustomerId, e.UserId, e.InvoiceId, e.CheckoutSessionId));
+    }
+
+    [Fact]
+    public void An_object_without_its_type_is_read_as_no_type()
+    {
+        var body = Event("x.y", """{"id":"x_1"}""");
+
+        Assert.Equal("", Verifier().Verify(body, Sign(body, T)).Event!.ObjectType);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"cs_1","object":"checkout.session","client_reference_id":"ref","metadata":{"user_id":"meta"}}""", "ref")]
+    [InlineData("""{"id":"cs_1","object":"checkout.session","metadata":{"user_id":"meta"}}""", "meta")]
+    [InlineData("""{"id":"cs_1","object":"checkout.session","client_reference_id":""}""", null)]
+    public void A_checkout_names_its_user_by_reference_then_metadata(string session, string? user)
+    {
+        var body = Event("checkout.session.completed", session);
+
+        Assert.Equal(user, Verifier().Verify(body, Sign(body, T)).Event!.UserId);
     }
 
     [Theory]
@@ -116,11 +156,14 @@ public sealed class StripeWebhookVerifierTests
     [InlineData("""{"id":"evt_1","object":"event","type":"invoice.paid","created":1}""")]
     [InlineData("""{"id":"evt_1","object":"event","type":"invoice.paid","created":1,"data":{"object":"in_1"}}""")]
     [InlineData("""{"object":"event","type":"invoice.paid","created":1,"data":{"object":{"id":"in_1","object":"invoice"}}}""")]
+    [InlineData("""{"id":"evt_1","object":"event","type":"invoice.paid","created":1,"data":"in_1"}""")]
+    [InlineData("""{"id":"evt_1","object":"event","created":1,"data":{"object":{"id":"in_1","object":"invoice"}}}""")]
     public void A_signed_body_that_is_not_an_event_is_refused(string body)
     {
         var result = Verifier().Verify(body, Sign(body, T));
 
         Assert.Equal(WebhookRefusal.MalformedPayload, result.Refusal);
+        Assert.StartsWith("the body is not a Stripe event", result.Reason);
     }
 
     [Fact]
@@ -128,7 +171,7 @@ public sealed class StripeWebhookVerifierTests
     {
         var result = Verifier().Verify([0x7b, 0xff, 0xfe, 0x7d], Sign("{}", T));
 
-        Assert.Equal(WebhookRefusal.MalformedPayload, result.Refusal);
+        Assert.Equal((WebhookRefusal.MalformedPayload, "the body is not UTF-8"), (result.Refusal, result.Reason));
     }
 
     [Fact]

@@ -172,7 +172,8 @@ public sealed class StripeBillingTests : IAsyncLifetime
     public async Task Invoices_are_listed_newest_first_with_their_amounts_and_periods()
     {
         var subscriptionId = await _bed.SubscribeAsync("user-4");
-        _bed.Time.Advance(TimeSpan.FromDays(28));
+        // Renewals are collected a day before their period starts: the invoice's own period (its creation) is not the service's.
+        _bed.Time.Advance(TimeSpan.FromDays(27));
         await _bed.Fake.RenewAsync(subscriptionId, paymentSucceeds: false);
         _bed.Time.Advance(TimeSpan.FromDays(1));
         await _bed.Fake.RenewAsync(subscriptionId, paymentSucceeds: true);

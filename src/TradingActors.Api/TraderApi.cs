@@ -90,6 +90,18 @@ public static class TraderApi
         services.AddSingleton(sp => new TenantReads(sp.GetRequiredService<ApiDataSources>().Reader, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TenantFeedListener>();
         services.AddSingleton<PlanRateTiers>();
+        services.AddSingleton<BillingStore>();
+        services.AddSingleton<UserTenants>();
+        // Stripe (decisions 033, 034): on when the deployment has keys; the routes answer 503 billing-unavailable otherwise.
+        var stripe = configuration.GetSection(TradingActors.Billing.StripeBillingOptions.Section).Get<TradingActors.Billing.StripeBillingOptions>();
+        if (!string.IsNullOrEmpty(stripe?.SecretKey))
+        {
+            stripe.Validate();
+            services.AddSingleton(stripe);
+            services.AddSingleton(new TradingActors.Billing.StripeBilling(stripe));
+            services.AddSingleton(sp => new TradingActors.Billing.StripeWebhookVerifier(stripe, sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<StripeWebhooks>();
+        }
         services.AddHostedService(sp => sp.GetRequiredService<TenantFeedListener>());
         services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<ApiDataSources>().Owner, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestBodies>();
@@ -210,6 +222,7 @@ public static class TraderApi
         app.MapPerformanceRoutes();
         app.MapRiskRoutes();
         app.MapBillingRoutes();
+        app.MapStripeRoutes();
         app.MapPlanAdminRoutes();
         app.MapBacktestRoutes();
         if (app.Services.GetRequiredService<IOptions<MailOptions>>().Value.HostSink)

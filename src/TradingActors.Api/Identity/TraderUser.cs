@@ -115,6 +115,8 @@ public static class AuditKinds
     public const string TimeZoneSet = "time_zone_set";
     public const string PlanChanged = "plan_changed";
     public const string PlanCatalogChanged = "plan_catalog_changed";
+    public const string CheckoutStarted = "checkout_started";
+    public const string BillingPortalOpened = "billing_portal_opened";
     public const string StrategyCreated = "strategy_created";
     public const string StrategyPaused = "strategy_paused";
     public const string StrategyResumed = "strategy_resumed";

@@ -45,7 +45,8 @@ public sealed class StripeWebhookSender : IDisposable
     private readonly Lock _gate = new();
     private readonly string _secret;
     private readonly TimeProvider _time;
-    private readonly HttpClient _http;
+    private HttpClient _http;
+    private readonly TimeSpan _timeout;
     private readonly List<WebhookAttempt> _attempts = [];
     private readonly List<StripeFakeEvent> _held = [];
     private WebhookDeliverySettings _settings = WebhookDeliverySettings.Normal;
@@ -59,7 +60,20 @@ public sealed class StripeWebhookSender : IDisposable
         _time = time;
         MaxAttempts = maxAttempts;
         RetryDelay = retryDelay;
+        _timeout = timeout;
         _http = new HttpClient { Timeout = timeout };
+    }
+
+    /// <summary>
+    /// Delivers through <paramref name="handler"/> from now on instead of the network: a test host without a socket (an
+    /// ASP.NET TestServer's handler). The handler is not disposed with the sender.
+    /// </summary>
+    public void SendThrough(HttpMessageHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var previous = _http;
+        _http = new HttpClient(handler, disposeHandler: false) { Timeout = _timeout };
+        previous.Dispose();
     }
 
     /// <summary>Where events are delivered; null: they are only stored (GET /v1/events).</summary>

@@ -43,6 +43,11 @@ public class ApiFixture : IAsyncLifetime
     public string FirstMasterKeyBase64 { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     public TestDatabase Database { get; private set; } = null!;
+
+    /// <summary>Stripe, faked on 127.0.0.1 (decision 033): the API pays through it; its webhooks reach the test server directly.</summary>
+    public TradingActors.Billing.Fakes.StripeFake Stripe { get; private set; } = null!;
+    public const string StripeSecretKey = "sk_test_api_fixture_51H7x";
+    public const string StripeWebhookSecret = "whsec_api_fixture_9Qz2";
     public MailSink Mail { get; private set; } = null!;
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
     public LogCapture Logs { get; } = new();
@@ -57,6 +62,13 @@ public class ApiFixture : IAsyncLifetime
         foreach (var file in Directory.EnumerateFiles(ShippedBars(), "*.csv")) File.Copy(file, Path.Combine(BacktestData, Path.GetFileName(file)));
         Database = await TestDatabase.CreateAsync();
         Mail = await MailSink.StartAsync("127.0.0.1", 0);
+        var billing = new TradingActors.Billing.StripeBillingOptions
+        {
+            SecretKey = StripeSecretKey, WebhookSecret = StripeWebhookSecret,
+            Prices = TradingActors.Billing.StripeBillingOptions.ConventionalPrices(TradingActors.Domain.Billing.PlanCatalog.Seeds),
+        };
+        Stripe = await TradingActors.Billing.Fakes.StripeFake.StartAsync(
+            TradingActors.Billing.Fakes.StripeFakeOptions.For(billing, webhookUrl: new Uri("http://localhost/api/v1/billing/webhook")), time: Time);
         var settings = new Dictionary<string, string>
         {
             ["Trading:ConnectionString"] = Database.ConnectionString,
@@ -75,12 +87,21 @@ public class ApiFixture : IAsyncLifetime
             ["Trading:SimulatedVenue:Enabled"] = "true",
             ["Trading:Backtests:DataDirectory"] = BacktestData,
             ["Trading:ReadModels:PriceMarkFlushInterval"] = "00:00:00.200",
+            // A failed payment's grace, short enough to see it run out (the engine's clock is the system's here).
+            ["Trading:PlanGracePeriod"] = "00:00:03",
+            ["Trading:PlanGraceCheckInterval"] = "00:00:00.200",
+            ["Trading:Billing:Stripe:SecretKey"] = StripeSecretKey,
+            ["Trading:Billing:Stripe:WebhookSecret"] = StripeWebhookSecret,
+            ["Trading:Billing:Stripe:ApiBase"] = Stripe.BaseUrl.ToString().TrimEnd('/'),
+            ["Trading:Billing:Stripe:MaxNetworkRetries"] = "0",
             [$"Trading:SimulatedVenue:Keys:{SimulatedApiKey}"] = SimulatedSecret,
             ["Serilog:MinimumLevel:Default"] = "Debug",
             ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Debug",
             ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Information",
             ["Serilog:MinimumLevel:Override:Akka"] = "Information",
         };
+        foreach (var price in billing.AllPrices())
+            settings[$"Trading:Billing:Stripe:Prices:{price.PlanId}:{price.Period}"] = price.PriceId;
         Configure(settings);
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -93,6 +114,7 @@ public class ApiFixture : IAsyncLifetime
             });
         });
         Client = Factory.CreateClient();
+        Stripe.Webhooks.SendThrough(Factory.Server.CreateHandler());
         await WaitUntilReady();
     }
 
@@ -174,6 +196,7 @@ public class ApiFixture : IAsyncLifetime
         Client.Dispose();
         await Factory.DisposeAsync();
         await Mail.DisposeAsync();
+        await Stripe.DisposeAsync();
         await Database.DisposeAsync();
         Directory.Delete(BacktestData, recursive: true);
     }

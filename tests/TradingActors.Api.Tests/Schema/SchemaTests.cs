@@ -52,11 +52,11 @@ public sealed class SchemaTests : IAsyncLifetime
         }
         Assert.True(mapped > 50, $"only {mapped} columns mapped");
         // And no migrated API table is unknown to the model (the engine's journal tables are not the API's), except
-        // the migration journal and the idempotency keys, which Http/IdempotencyKeys writes with plain SQL.
+        // the migration journal, the idempotency keys (Http/IdempotencyKeys) and billing's tables (Billing/BillingStore), written with plain SQL.
         var modelTables = context.Model.GetEntityTypes().Select(e => e.GetTableName()).ToHashSet();
-        string[] plainSql = ["idempotency_keys", "schema_versions"];
+        string[] plainSql = ["billing_customers", "idempotency_keys", "invoices", "schema_versions", "stripe_events"];
         Assert.Equal(
-            ["audit", "email_tokens", "idempotency_keys", "refresh_tokens", "role_claims", "roles", "schema_versions", "terms_acceptances", "user_claims", "user_logins", "user_roles", "user_tokens", "users"],
+            ["audit", "billing_customers", "email_tokens", "idempotency_keys", "invoices", "refresh_tokens", "role_claims", "roles", "schema_versions", "stripe_events", "terms_acceptances", "user_claims", "user_logins", "user_roles", "user_tokens", "users"],
             columns.Keys.Select(k => k.Table).Distinct().Order());
         Assert.All(columns.Keys.Select(k => k.Table).Distinct().Where(t => !plainSql.Contains(t)), t => Assert.Contains(t, modelTables));
     }
@@ -116,9 +116,9 @@ public sealed class SchemaTests : IAsyncLifetime
     public async Task Migrations_run_once_each_and_a_second_start_changes_nothing()
     {
         SchemaMigrations.Migrate(_db.ConnectionString, NullLogger.Instance);
-        // One journal row per embedded script (0001_identity, 0002_two_factor_and_sessions, 0003_idempotency_keys, 0004_audit_row_level_security).
+        // One journal row per embedded script (0001_identity, 0002_two_factor_and_sessions, 0003_idempotency_keys, 0004_audit_row_level_security, 0005_billing).
         var scripts = typeof(SchemaMigrations).Assembly.GetManifestResourceNames().Count(n => n.EndsWith(".sql", StringComparison.Ordinal));
-        Assert.Equal(4, scripts);
+        Assert.Equal(5, scripts);
         Assert.Equal(scripts, await _db.ScalarAsync("SELECT count(*) FROM schema_versions"));
         Assert.Equal(3, await _db.ScalarAsync("SELECT count(*) FROM roles"));
         // The SQL keeps one account per email (Identity's default index is not unique).

@@ -13,6 +13,8 @@
 #   FAKES=1                also start the local fakes of the real venues (OANDA, Alpaca, Bybit, KIS: `tradectl
 #                          fakes` on FAKES_PORT=18081..18084) and point the node's practice URLs at them, so a
 #                          demo account at each can be linked (printed below); FAKES=0: none
+#   STRIPE_PORT=12111      the local Stripe fake (`tradectl stripe-fake`, always started): the node takes payments
+#                          through it (checkout, portal, signed webhooks), so the demo can pay for a plan
 # Ctrl-C stops the node, the fakes, then the database this script started.
 set -euo pipefail
 
@@ -26,6 +28,7 @@ HTTP_PORT="${PORT:-5080}"
 
 NODE_PID=""
 FAKES_PID=""
+STRIPE_PID=""
 DB_STARTED=0
 
 # Stops a process group started with setsid: TERM, then KILL after $2 tenths of a second.
@@ -57,6 +60,10 @@ cleanup() {
   if [[ -n "$FAKES_PID" ]] && kill -0 "$FAKES_PID" 2>/dev/null; then
     echo "run.sh: stopping the venue fakes (pid $FAKES_PID)..." >&2
     stop_group "$FAKES_PID" 100
+  fi
+  if [[ -n "$STRIPE_PID" ]] && kill -0 "$STRIPE_PID" 2>/dev/null; then
+    echo "run.sh: stopping the Stripe fake (pid $STRIPE_PID)..." >&2
+    stop_group "$STRIPE_PID" 100
   fi
   if [[ "$DB_STARTED" -eq 1 ]]; then
     "$DB" stop "${DB_ARGS[@]}" || true
@@ -105,19 +112,51 @@ export Trading__Api__Demo__Roles=admin
 export Trading__Api__Demo__FollowStrategy=rsi-btc
 export Trading__Api__Demo__DemoBotBarSeconds="${DEMO_BOT_BAR_SECONDS:-10}"
 
+# tradectl runs the local fakes: built first, alone (two concurrent builds of the shared projects would race for the same files).
+mkdir -p "$REPO_ROOT/.run"
+echo "run.sh: building tradectl (the local fakes run in it)" >&2
+if ! dotnet build "$REPO_ROOT/src/TradingActors.Cli" -c Release -v quiet -nologo >"$REPO_ROOT/.run/fakes-build.log" 2>&1; then
+  cat "$REPO_ROOT/.run/fakes-build.log" >&2
+  echo "run.sh: building tradectl failed" >&2
+  exit 1
+fi
+
+# Stripe, faked on 127.0.0.1 (decisions 033, 034): keys made for this run, the seeded paid plans sold under the
+# conventional price ids, webhooks signed and delivered to the node.
+STRIPE_PORT="${STRIPE_PORT:-12111}"
+STRIPE_LOG="$REPO_ROOT/.run/stripe-fake.log"
+TRADECTL_STRIPE_SECRET_KEY="sk_test_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+TRADECTL_STRIPE_WEBHOOK_SECRET="whsec_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export TRADECTL_STRIPE_SECRET_KEY TRADECTL_STRIPE_WEBHOOK_SECRET
+setsid dotnet run --project "$REPO_ROOT/src/TradingActors.Cli" -c Release --no-build -- stripe-fake --port "$STRIPE_PORT" \
+  --webhook "http://127.0.0.1:${HTTP_PORT}/api/v1/billing/webhook" >"$STRIPE_LOG" 2>&1 &
+STRIPE_PID=$!
+deadline=$((SECONDS + 60))
+until grep -q '^fake stripe url=' "$STRIPE_LOG"; do
+  if ! kill -0 "$STRIPE_PID" 2>/dev/null || ((SECONDS > deadline)); then
+    echo "run.sh: the Stripe fake did not start (port ${STRIPE_PORT} taken?); log:" >&2
+    cat "$STRIPE_LOG" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+STRIPE_URL="$(sed -nE 's/^fake stripe url=([^ ]+).*/\1/p' "$STRIPE_LOG")"
+export Trading__Billing__Stripe__ApiBase="${STRIPE_URL%/}"
+export Trading__Billing__Stripe__SecretKey="$TRADECTL_STRIPE_SECRET_KEY"
+export Trading__Billing__Stripe__WebhookSecret="$TRADECTL_STRIPE_WEBHOOK_SECRET"
+export Trading__Billing__Stripe__SuccessUrl="http://127.0.0.1:${HTTP_PORT}/billing/success?session_id={CHECKOUT_SESSION_ID}"
+export Trading__Billing__Stripe__CancelUrl="http://127.0.0.1:${HTTP_PORT}/billing/cancelled"
+export Trading__Billing__Stripe__PortalReturnUrl="http://127.0.0.1:${HTTP_PORT}/billing"
+for plan in starter pro enterprise; do
+  export "Trading__Billing__Stripe__Prices__${plan}__Monthly=price_${plan}_monthly" "Trading__Billing__Stripe__Prices__${plan}__Yearly=price_${plan}_yearly"
+done
+
 # The real venues' local fakes (decision 022): the node's practice/testnet URLs point at them.
 FAKE_LINES=""
 if [[ "${FAKES:-1}" == 1 ]]; then
   FAKES_PORT="${FAKES_PORT:-18081}"
-  mkdir -p "$REPO_ROOT/.run"
   FAKES_LOG="$REPO_ROOT/.run/fakes.log"
-  echo "run.sh: building tradectl and starting the venue fakes (log: ${FAKES_LOG#"$REPO_ROOT/"})" >&2
-  # Built first, alone: two concurrent builds of the shared projects would race for the same files.
-  if ! dotnet build "$REPO_ROOT/src/TradingActors.Cli" -c Release -v quiet -nologo >"$REPO_ROOT/.run/fakes-build.log" 2>&1; then
-    cat "$REPO_ROOT/.run/fakes-build.log" >&2
-    echo "run.sh: building tradectl failed" >&2
-    exit 1
-  fi
+  echo "run.sh: starting the venue fakes (log: ${FAKES_LOG#"$REPO_ROOT/"})" >&2
   setsid dotnet run --project "$REPO_ROOT/src/TradingActors.Cli" -c Release --no-build -- fakes --port "$FAKES_PORT" >"$FAKES_LOG" 2>&1 &
   FAKES_PID=$!
   deadline=$((SECONDS + 60))
@@ -154,6 +193,7 @@ TradingActors node: ${BASE}
               (local SMTP sink on 127.0.0.1:${Trading__Mail__Port}; the node's log prints each mail's links too)
   database:   ${Trading__ConnectionString}
 EOF
+echo "  stripe fake: ${STRIPE_URL} (pay for a plan: README, \"Pay for a plan\"; its log: .run/stripe-fake.log)"
 if [[ -n "$FAKE_LINES" ]]; then
   echo "  venue fakes (link a demo account: README, \"Try a real venue against its local fake\"):"
   sed 's/^fake /              /' <<<"$FAKE_LINES"

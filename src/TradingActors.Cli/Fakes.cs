@@ -85,3 +85,68 @@ public sealed class FakesRun : AsyncCommand<FakesSettings>
         }
     }
 }
+
+public sealed class StripeFakeSettings : CommandSettings
+{
+    [CommandOption("--port <PORT>")]
+    [Description("the port on 127.0.0.1 (default 12111); the node's Trading:Billing:Stripe:ApiBase points at it")]
+    public int Port { get; init; } = 12111;
+
+    [CommandOption("--webhook <URL>")]
+    [Description("where to deliver the signed events: the node's POST /api/v1/billing/webhook (default http://127.0.0.1:5080/api/v1/billing/webhook)")]
+    public string Webhook { get; init; } = "http://127.0.0.1:5080/api/v1/billing/webhook";
+
+    [CommandOption("--secret-key <KEY>")]
+    [Description("the secret key the fake accepts (sk_test_…; default from TRADECTL_STRIPE_SECRET_KEY)")]
+    public string? SecretKey { get; init; }
+
+    [CommandOption("--webhook-secret <SECRET>")]
+    [Description("the endpoint secret it signs deliveries with (whsec_…; default from TRADECTL_STRIPE_WEBHOOK_SECRET)")]
+    public string? WebhookSecret { get; init; }
+
+    public string Key => SecretKey ?? Environment.GetEnvironmentVariable("TRADECTL_STRIPE_SECRET_KEY") ?? "";
+    public string Signing => WebhookSecret ?? Environment.GetEnvironmentVariable("TRADECTL_STRIPE_WEBHOOK_SECRET") ?? "";
+
+    public override ValidationResult Validate()
+    {
+        if (Port is < 1 or > 65_535) return ValidationResult.Error("--port must be in 1..65535");
+        if (!Uri.TryCreate(Webhook, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")) return ValidationResult.Error("--webhook must be an absolute http(s) URL");
+        if (!Key.StartsWith("sk_", StringComparison.Ordinal)) return ValidationResult.Error("--secret-key (or TRADECTL_STRIPE_SECRET_KEY) must be a Stripe secret key, sk_…");
+        if (!Signing.StartsWith("whsec_", StringComparison.Ordinal)) return ValidationResult.Error("--webhook-secret (or TRADECTL_STRIPE_WEBHOOK_SECRET) must be a signing secret, whsec_…");
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary>
+/// `tradectl stripe-fake`: the local Stripe fake (decision 033) on 127.0.0.1 until Ctrl-C, selling the seeded paid plans at
+/// their prices under the conventional price ids (price_{plan}_{period}); Checkout and the portal are its own pages, and it
+/// delivers signed webhooks to the node. scripts/run.sh starts it so the demo can "pay". Prints its URL, never a secret.
+/// </summary>
+public sealed class StripeFakeRun : AsyncCommand<StripeFakeSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, StripeFakeSettings settings, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, s => { s.Cancel = true; stop.Cancel(); });
+        var billing = new TradingActors.Billing.StripeBillingOptions
+        {
+            SecretKey = settings.Key, WebhookSecret = settings.Signing,
+            Prices = TradingActors.Billing.StripeBillingOptions.ConventionalPrices(TradingActors.Domain.Billing.PlanCatalog.Seeds),
+        };
+        try
+        {
+            await using var fake = await TradingActors.Billing.Fakes.StripeFake.StartAsync(
+                TradingActors.Billing.Fakes.StripeFakeOptions.For(billing, webhookUrl: new Uri(settings.Webhook)), settings.Port, ct: stop.Token);
+            Console.Out.WriteLine($"fake stripe url={fake.BaseUrl} webhook={settings.Webhook} prices={string.Join(",", billing.AllPrices().Select(p => p.PriceId))}");
+            try { await Task.Delay(Timeout.Infinite, stop.Token); }
+            catch (OperationCanceledException) { }
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

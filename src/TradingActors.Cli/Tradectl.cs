@@ -72,6 +72,7 @@ public static class Tradectl
                 .WithDescription("run a backtest (or with --sweep a parameter grid) on this machine from CSV bars; no node")
                 .WithExample("backtest", "--strategy", "dca", "--params", "{\"base_order\":100,\"safety_order\":100}", "--bars", "data/bars/ETHUSDT-1h.csv", "--out", "out/dca")
                 .WithExample("backtest", "--strategy", "rsi", "--bars", "data/bars/BTCUSDT-1m.csv", "--sweep", "period=7,14,21", "--sweep", "oversold=20..30:5", "--rank", "sharpe");
+            config.AddCommand<StripeFakeRun>("stripe-fake").WithDescription("run the local Stripe fake on 127.0.0.1 (checkout, portal, signed webhooks to the node) until Ctrl-C");
             config.AddCommand<FakesRun>("fakes").WithDescription("run the real venues' local fakes on 127.0.0.1, each with a demo account, until Ctrl-C");
             config.AddBranch("plans", c => c.AddCommand<PlansList>("list").WithDescription("the plans on sale: limits (-1: none), live trading, rate tier, prices"));
             config.AddBranch("bots", c =>

@@ -51,8 +51,18 @@ public static class StripeRoutes
         routes.MapPost("/api/v1/billing/webhook", Webhook).AllowAnonymous().WithTags("billing")
             .WithSummary("Stripe's event deliveries, signed (Stripe-Signature); answered 200 once handled or seen before")
             .AcceptsJson<StripeEventBody>().Returns<WebhookResponse>().ProducesProblems(503);
+        // Where Stripe's hosted pages send the user back (StripeBillingOptions' default URLs): plain pages, not the API.
+        routes.MapGet("/billing/success", () => Page("Payment received",
+            "Thank you. Your plan changes as soon as Stripe confirms the payment (seconds): see <code>GET /api/v1/billing</code>.")).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/billing/cancelled", () => Page("Checkout cancelled", "Nothing was charged; your plan is as it was.")).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/billing", () => Page("Billing", "Your plan, its limits and your usage: <code>GET /api/v1/billing</code>; invoices: <code>GET /api/v1/billing/invoices</code>."))
+            .AllowAnonymous().ExcludeFromDescription();
         return routes;
     }
+
+    private static IResult Page(string title, string html) => Results.Content(
+        $"<!doctype html><html><head><meta charset=\"utf-8\"><title>{title} · TradingActors</title></head><body><h1>{title}</h1><p>{html}</p></body></html>",
+        "text/html; charset=utf-8");
 
     /// <summary>Stripe's events are a few kilobytes; an invoice with many lines some tens.</summary>
     private const int MaxEventBytes = 512 * 1024;

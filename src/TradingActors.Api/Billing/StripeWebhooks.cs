@@ -26,9 +26,17 @@ public sealed record WebhookOutcome(bool Retry, bool Duplicate, string Outcome);
 public sealed class StripeWebhooks(StripeBilling stripe, BillingStore store, IRequiredActor<TenantRegion> tenants, UserTenants users,
     PlanRateTiers tiers, TenantReads reads, ILogger<StripeWebhooks> log)
 {
+    /// <summary>The events that can change a plan or an invoice; others (customer.created, …) are acknowledged and recorded.</summary>
+    public static readonly IReadOnlySet<string> Handled = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "checkout.session.completed", "invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed",
+        "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+    };
+
     public async Task<WebhookOutcome> HandleAsync(StripeWebhookEvent e, CancellationToken ct)
     {
         if (await store.HandledAsync(e.Id, ct) is { } before) return new WebhookOutcome(false, true, before);
+        if (!Handled.Contains(e.Type)) return await Recorded(e, $"not handled: {e.Type}");
         var reconciled = await stripe.ReconcileAsync(e, ct);
         var subscription = reconciled?.Subscription;
         var userId = UserIdOf(subscription?.UserId) ?? UserIdOf(e.UserId);
@@ -37,7 +45,7 @@ public sealed class StripeWebhooks(StripeBilling stripe, BillingStore store, IRe
         if (userId is not { } user || await users.FindTenantAsync(user) is not { } tenant)
         {
             log.LogWarning("stripe event {Event} ({Type}) names no user of ours; recorded and ignored", e.Id, e.Type);
-            return await Handled(e, "no user of ours");
+            return await Recorded(e, "no user of ours");
         }
         if (customerId is not null) await store.SaveCustomerAsync(user, customerId, null, ct);
 
@@ -56,7 +64,7 @@ public sealed class StripeWebhooks(StripeBilling stripe, BillingStore store, IRe
             outcome += $"; invoice {invoice.Id} {invoice.Status}";
         }
         tiers.Forget(tenant);
-        return await Handled(e, outcome);
+        return await Recorded(e, outcome);
     }
 
     /// <summary>What the tenant was told and answered (with its version when it changed); null when it did not answer (Stripe retries).</summary>
@@ -105,7 +113,7 @@ public sealed class StripeWebhooks(StripeBilling stripe, BillingStore store, IRe
         _ => instruction.GetType().Name,
     };
 
-    private async Task<WebhookOutcome> Handled(StripeWebhookEvent e, string outcome)
+    private async Task<WebhookOutcome> Recorded(StripeWebhookEvent e, string outcome)
     {
         await store.RecordHandledAsync(e.Id, e.Type, outcome, CancellationToken.None);
         return new WebhookOutcome(false, false, outcome);

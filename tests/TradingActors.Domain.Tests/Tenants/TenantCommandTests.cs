@@ -29,6 +29,11 @@ public sealed class TenantCommandTests
             Decision.Accept(new TenantCreated("t1", new string('n', 200), Now))),
         ["create: a display name of 201 characters is rejected"] = (() => TenantDecisions.Create(TenantState.Empty("t1"), new string('n', 201), Now),
             Decision.Reject("display name must be at most 200 characters")),
+        ["create: a sign-up names its plan: the tenant starts on it in the same persist (decision 034)"] = (
+            () => TenantDecisions.Create(TenantState.Empty("t1"), "Tenant One", Now, Domain.Billing.PlanCatalog.Free),
+            Decision.Accept(new TenantCreated("t1", "Tenant One", Now), new Domain.Billing.TenantPlanChanged(Domain.Billing.PlanCatalog.Free, null, Now))),
+        ["create: an existing tenant is rejected, plan or not"] = (() => TenantDecisions.Create(Created(), "again", Now, Domain.Billing.PlanCatalog.Pro),
+            Decision.Reject("tenant 't1' already exists")),
         ["create: an existing tenant is rejected"] = (() => TenantDecisions.Create(Created(), "again", Now), Decision.Reject("tenant 't1' already exists")),
         ["create: an empty tenant id is rejected"] = (() => TenantDecisions.Create(TenantState.Empty(""), "x", Now), Decision.Reject("tenant id is required")),
         ["create: a tenant id with a slash is rejected"] = (() => TenantDecisions.Create(TenantState.Empty("a/b"), "x", Now), Decision.Reject("tenant id " + OnlyAllowed)),

@@ -38,6 +38,33 @@ public sealed class FakesSettings : CommandSettings
     }
 }
 
+/// <summary>Ctrl-C or SIGTERM (run.sh's stop): what ends a command that serves until told to stop, cleanly.</summary>
+internal sealed class StopOnSignal : IDisposable
+{
+    private readonly CancellationTokenSource _stop;
+    private readonly ConsoleCancelEventHandler _onCancel;
+    private readonly PosixSignalRegistration _onTerm;
+
+    public StopOnSignal(CancellationToken ct)
+    {
+        var stop = _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += _onCancel;
+        _onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, s => { s.Cancel = true; stop.Cancel(); });
+    }
+
+    public CancellationToken Token => _stop.Token;
+
+    public bool IsCancellationRequested => _stop.IsCancellationRequested;
+
+    public void Dispose()
+    {
+        Console.CancelKeyPress -= _onCancel;
+        _onTerm.Dispose();
+        _stop.Dispose();
+    }
+}
+
 /// <summary>
 /// `tradectl fakes`: the local fakes of the real venues as standalone servers on 127.0.0.1, each seeded with its demo
 /// account (printed, one line per venue), until Ctrl-C. A node points its RealVenues test URLs at them (scripts/run.sh
@@ -47,10 +74,7 @@ public sealed class FakesRun : AsyncCommand<FakesSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, FakesSettings settings, CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, s => { s.Cancel = true; stop.Cancel(); });
+        using var stop = new StopOnSignal(ct);
         var fakes = new List<FakeVenueServer>();
         try
         {
@@ -80,7 +104,6 @@ public sealed class FakesRun : AsyncCommand<FakesSettings>
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
             foreach (var fake in fakes) await fake.DisposeAsync();
         }
     }
@@ -126,27 +149,17 @@ public sealed class StripeFakeRun : AsyncCommand<StripeFakeSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, StripeFakeSettings settings, CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, s => { s.Cancel = true; stop.Cancel(); });
+        using var stop = new StopOnSignal(ct);
         var billing = new TradingActors.Billing.StripeBillingOptions
         {
             SecretKey = settings.Key, WebhookSecret = settings.Signing,
             Prices = TradingActors.Billing.StripeBillingOptions.ConventionalPrices(TradingActors.Domain.Billing.PlanCatalog.Seeds),
         };
-        try
-        {
-            await using var fake = await TradingActors.Billing.Fakes.StripeFake.StartAsync(
-                TradingActors.Billing.Fakes.StripeFakeOptions.For(billing, webhookUrl: new Uri(settings.Webhook)), settings.Port, ct: stop.Token);
-            Console.Out.WriteLine($"fake stripe url={fake.BaseUrl} webhook={settings.Webhook} prices={string.Join(",", billing.AllPrices().Select(p => p.PriceId))}");
-            try { await Task.Delay(Timeout.Infinite, stop.Token); }
-            catch (OperationCanceledException) { }
-            return 0;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        await using var fake = await TradingActors.Billing.Fakes.StripeFake.StartAsync(
+            TradingActors.Billing.Fakes.StripeFakeOptions.For(billing, webhookUrl: new Uri(settings.Webhook)), settings.Port, ct: stop.Token);
+        Console.Out.WriteLine($"fake stripe url={fake.BaseUrl} webhook={settings.Webhook} prices={string.Join(",", billing.AllPrices().Select(p => p.PriceId))}");
+        try { await Task.Delay(Timeout.Infinite, stop.Token); }
+        catch (OperationCanceledException) { }
+        return 0;
     }
 }

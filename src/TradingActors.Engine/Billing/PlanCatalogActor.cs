@@ -13,24 +13,11 @@ public interface IPlanDirectory
     PlanCatalog Current { get; }
 }
 
-/// <summary>
-/// The node's view of the plan catalog: starts as the seeded plans (so a node serves sign-ups and plan changes before the
-/// catalog first speaks) and follows each version published after that. Thread-safe: one reference swapped.
-/// </summary>
-public sealed class PlanCatalogView : IPlanDirectory
+/// <summary>The plans as this node sees them: the seeded ones until the plan catalog publishes (decision 034).</summary>
+public sealed class PlanCatalogView(PlanCatalog seeds) : CatalogView<PlanCatalog>(seeds), IPlanDirectory
 {
-    private volatile Versioned _current;
-
-    private sealed record Versioned(long Version, PlanCatalog Catalog);
-
-    public PlanCatalogView(PlanCatalog seeds) => _current = new Versioned(-1, seeds);
-
-    /// <summary>A view that never changes: the seeded plans (tests, tools without a cluster).</summary>
+    /// <summary>A view of the seeded plans (tests, tools without a cluster).</summary>
     public static PlanCatalogView Seeded() => new(PlanCatalog.Seeded);
-
-    public PlanCatalog Current => _current.Catalog;
-
-    public long Version => _current.Version;
 
     /// <summary>Sends a create, update or retire to the catalog and takes its answer at once, so this node serves the change before the publication arrives.</summary>
     public async Task<PlanCatalogAnswer> SendAsync(IActorRef catalog, ITradingMessage command, TimeSpan timeout, CancellationToken ct)
@@ -38,17 +25,6 @@ public sealed class PlanCatalogView : IPlanDirectory
         var answer = await catalog.Ask<PlanCatalogAnswer>(command, timeout, ct);
         Update(answer.Version, answer.Catalog);
         return answer;
-    }
-
-    /// <summary>Takes <paramref name="catalog"/> unless the view already holds this version or a later one (publications may arrive out of order).</summary>
-    public bool Update(long version, PlanCatalog catalog)
-    {
-        while (true)
-        {
-            var seen = _current;
-            if (version <= seen.Version) return false;
-            if (Interlocked.CompareExchange(ref _current, new Versioned(version, catalog), seen) == seen) return true;
-        }
     }
 }
 

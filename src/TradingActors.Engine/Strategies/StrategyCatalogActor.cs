@@ -12,39 +12,15 @@ public interface IStrategyDirectory
     StrategyCatalog Current { get; }
 }
 
-/// <summary>
-/// The node's view of the catalog: starts as the configured strategies (the seeds, so a node serves them before the
-/// catalog first speaks) and follows each catalog version published after that. Thread-safe: one reference swapped.
-/// </summary>
-public sealed class StrategyCatalogView : IStrategyDirectory
+/// <summary>The strategies as this node sees them: the configured ones (the seeds) until the catalog publishes (decision 026).</summary>
+public sealed class StrategyCatalogView(StrategyCatalog seeds) : CatalogView<StrategyCatalog>(seeds), IStrategyDirectory
 {
-    private volatile Versioned _current;
-
-    private sealed record Versioned(long Version, StrategyCatalog Catalog);
-
-    public StrategyCatalogView(StrategyCatalog seeds) => _current = new Versioned(-1, seeds);
-
-    public StrategyCatalog Current => _current.Catalog;
-
     /// <summary>Sends a create or retire to the catalog and takes its answer at once, so this node serves the change before the publication arrives.</summary>
     public async Task<StrategyCatalogAnswer> SendAsync(IActorRef catalog, ITradingMessage command, TimeSpan timeout, CancellationToken ct)
     {
         var answer = await catalog.Ask<StrategyCatalogAnswer>(command, timeout, ct);
         Update(answer.Version, answer.Catalog);
         return answer;
-    }
-
-    public long Version => _current.Version;
-
-    /// <summary>Takes <paramref name="catalog"/> unless the view already holds this version or a later one (publications may arrive out of order).</summary>
-    public bool Update(long version, StrategyCatalog catalog)
-    {
-        while (true)
-        {
-            var seen = _current;
-            if (version <= seen.Version) return false;
-            if (Interlocked.CompareExchange(ref _current, new Versioned(version, catalog), seen) == seen) return true;
-        }
     }
 }
 

@@ -12,7 +12,8 @@ using TradingActors.Api.Http;
 namespace TradingActors.Api.Trading;
 
 /// <summary>A subscription as the stream shows a change of it; Status "deleted" (and only its id) once it is gone.</summary>
-public sealed record SubscriptionChangeResponse(string Id, string? StrategyId, string? BrokerAccountId, string? Symbol, decimal? Budget, string Status);
+public sealed record SubscriptionChangeResponse(string Id, string? StrategyId, string? BrokerAccountId, string? Symbol, decimal? Budget, string Status,
+    string? PauseReason = null);
 
 /// <summary>
 /// The stream's "reset" event: the client resumed from before what the stream still keeps (its rows older than
@@ -152,9 +153,10 @@ public static class StreamRoutes
             rows.Where(r => r.Kind == "execution").Select(r => long.Parse(r.Ref, CultureInfo.InvariantCulture)).Distinct().ToArray(), ReadRoutes.ExecutionOf,
             e => e.Id.ToString(CultureInfo.InvariantCulture), ct);
         var subscriptions = await Lookup(connection, tx,
-            "SELECT subscription_id, strategy_id, account_id, symbol, budget, status FROM subscriptions WHERE subscription_id = ANY($1)",
+            "SELECT subscription_id, strategy_id, account_id, symbol, budget, status, pause_reason FROM subscriptions WHERE subscription_id = ANY($1)",
             rows.Where(r => r.Kind == "subscription").Select(r => r.Ref).Distinct().ToArray(),
-            r => new SubscriptionChangeResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4), r.GetString(5)), s => s.Id, ct);
+            r => new SubscriptionChangeResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4), r.GetString(5),
+                r.IsDBNull(6) ? null : r.GetString(6)), s => s.Id, ct);
 
         var result = new List<(FeedRow, string)>(rows.Count);
         foreach (var row in rows)

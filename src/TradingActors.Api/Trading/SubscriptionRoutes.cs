@@ -36,9 +36,12 @@ public sealed record CreateSubscriptionRequest(string? StrategyId, string? Broke
 /// <summary>PATCH /api/v1/subscriptions/{id}: a new budget (for the next buy), a new status, or both.</summary>
 public sealed record UpdateSubscriptionRequest(decimal? Budget, SubscriptionState? Status);
 
-/// <summary>A subscription. Version (after a change): pass it as minVersion to read the change back.</summary>
+/// <summary>
+/// A subscription. Version (after a change): pass it as minVersion to read the change back. PauseReason: why it was paused
+/// when it was not your own pause (your plan lapsed or shrank: the limit and the plan that lifts it).
+/// </summary>
 public sealed record SubscriptionResponse(string Id, string StrategyId, string BrokerAccountId, string Symbol, decimal Budget, string Status,
-    DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt, long? Version = null);
+    DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt, long? Version = null, string? PauseReason = null);
 
 public sealed record DeletedSubscriptionResponse(string Id, long Version);
 
@@ -211,14 +214,14 @@ public static class SubscriptionRoutes
         }
     }
 
-    private const string Columns = "SELECT subscription_id, strategy_id, account_id, symbol, budget, status, created_at, updated_at FROM subscriptions WHERE true";
+    private const string Columns = "SELECT subscription_id, strategy_id, account_id, symbol, budget, status, created_at, updated_at, pause_reason FROM subscriptions WHERE true";
 
     private static SubscriptionResponse RowOf(NpgsqlDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDecimal(4), r.GetString(5),
-            r.GetFieldValue<DateTimeOffset>(6), r.GetFieldValue<DateTimeOffset>(7));
+            r.GetFieldValue<DateTimeOffset>(6), r.GetFieldValue<DateTimeOffset>(7), PauseReason: r.IsDBNull(8) ? null : r.GetString(8));
 
     private static SubscriptionResponse Response(Subscription s, long version) =>
-        new(s.Key(), s.StrategyId, s.AccountId, s.Symbol, s.Budget, s.Status == SubscriptionStatus.Active ? "active" : "paused", null, null, version);
+        new(s.Key(), s.StrategyId, s.AccountId, s.Symbol, s.Budget, s.Status == SubscriptionStatus.Active ? "active" : "paused", null, null, version, s.PauseReason);
 
     private static SubscriptionStatus ToEngine(SubscriptionState state) => state == SubscriptionState.Paused ? SubscriptionStatus.Paused : SubscriptionStatus.Active;
 

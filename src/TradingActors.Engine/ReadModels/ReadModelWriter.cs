@@ -143,17 +143,20 @@ internal static class ReadModelStatements
                     INSERT INTO subscriptions (tenant_id, subscription_id, strategy_id, account_id, symbol, budget, status, created_at, updated_at)
                     VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7)
                     ON CONFLICT (tenant_id, subscription_id) DO UPDATE SET strategy_id = EXCLUDED.strategy_id, account_id = EXCLUDED.account_id,
-                        symbol = EXCLUDED.symbol, budget = EXCLUDED.budget, status = 'active', created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
+                        symbol = EXCLUDED.symbol, budget = EXCLUDED.budget, status = 'active', pause_reason = NULL, created_at = EXCLUDED.created_at,
+                        updated_at = EXCLUDED.updated_at
                     """, t, s.Key(), s.StrategyId, s.AccountId, s.Symbol, s.Budget, s.At));
                 break;
             case Unsubscribed u:
                 commands.Add(C("DELETE FROM subscriptions WHERE tenant_id = $1 AND subscription_id = $2", t, u.Key()));
                 break;
             case SubscriptionPaused sp:
-                commands.Add(C("UPDATE subscriptions SET status = 'paused', updated_at = $3 WHERE tenant_id = $1 AND subscription_id = $2", t, sp.Key(), sp.At));
+                commands.Add(C("UPDATE subscriptions SET status = 'paused', pause_reason = $4, updated_at = $3 WHERE tenant_id = $1 AND subscription_id = $2",
+                    t, sp.Key(), sp.At, sp.Reason));
                 break;
             case SubscriptionResumed sr:
-                commands.Add(C("UPDATE subscriptions SET status = 'active', updated_at = $3 WHERE tenant_id = $1 AND subscription_id = $2", t, sr.Key(), sr.At));
+                commands.Add(C("UPDATE subscriptions SET status = 'active', pause_reason = NULL, updated_at = $3 WHERE tenant_id = $1 AND subscription_id = $2",
+                    t, sr.Key(), sr.At));
                 break;
             case SubscriptionBudgetChanged sb:
                 commands.Add(C("UPDATE subscriptions SET budget = $3, updated_at = $4 WHERE tenant_id = $1 AND subscription_id = $2", t, sb.Key(), sb.Budget, sb.At));

@@ -181,8 +181,12 @@ public sealed class BillingStripeTests(ApiFixture api) : IDisposable
     [Fact]
     public async Task A_failed_payment_keeps_the_plan_through_its_grace_then_it_lapses_to_free_and_what_free_does_not_allow_is_paused()
     {
+        var admin = await api.Admin("stripe-fails-admin");
+        await Json(await admin.Trader.Post("/api/v1/admin/strategies", admin.Token, new { id = "ema-lapse", kind = "ema-cross", symbol = "ETHUSDT" }), HttpStatusCode.Created);
         var s = await api.SignIn("stripe-fails", plan: null);
         var subscription = await Pay(s, "pro");
+        await Json(await s.Trader.Post("/api/v1/subscriptions", s.Token, new { strategyId = "rsi-btc", brokerAccountId = "paper-1", budget = 500m }), HttpStatusCode.Created);
+        await Json(await s.Trader.Post("/api/v1/subscriptions", s.Token, new { strategyId = "ema-lapse", brokerAccountId = "paper-1", budget = 500m }), HttpStatusCode.Created);
         await Json(await s.Trader.Post("/api/v1/bots", s.Token, Bot("first", "BTCUSDT")), HttpStatusCode.Created);
         await Json(await s.Trader.Post("/api/v1/bots", s.Token, Bot("second", "ETHUSDT")), HttpStatusCode.Created);
         await Json(await s.Trader.Post("/api/v1/bots/first/start", s.Token));
@@ -203,6 +207,17 @@ public sealed class BillingStripeTests(ApiFixture api) : IDisposable
         Assert.Equal(BotStatus.Paused, state.BotsById["second"].Status);
         Assert.StartsWith("plan Pro lapsed; running bots: 1 of 1 on plan Free", state.BotsById["second"].StopReason);
         await ProblemAssert.Is(await s.Trader.Post("/api/v1/bots/second/start", s.Token), HttpStatusCode.PaymentRequired, "plan-limit");
+        // The longest active subscription keeps running; the other is paused, and the trader sees why.
+        JsonElement[] subscriptions = [];
+        await Eventually(async () =>
+        {
+            subscriptions = [.. (await Json(await s.Trader.Get("/api/v1/subscriptions", s.Token))).EnumerateArray()];
+            return subscriptions.Any(x => x.GetProperty("status").GetString() == "paused");
+        }, "the second subscription paused in the read models");
+        Assert.Equal("active", subscriptions.Single(x => x.GetProperty("strategyId").GetString() == "rsi-btc").GetProperty("status").GetString());
+        var paused = subscriptions.Single(x => x.GetProperty("strategyId").GetString() == "ema-lapse");
+        Assert.StartsWith("plan Pro lapsed; active subscriptions: 1 of 1 on plan Free", paused.GetProperty("pauseReason").GetString());
+        Assert.False(subscriptions.Single(x => x.GetProperty("strategyId").GetString() == "rsi-btc").TryGetProperty("pauseReason", out _));
 
         // Stripe gives up later and deletes the subscription: already lapsed, nothing changes.
         var version = await JournalLength(s);

@@ -177,7 +177,9 @@ public sealed class TenantOrderFaultTests(ITestOutputHelper output) : EngineTest
     [Fact]
     public async Task A_tenant_whose_external_intent_cannot_be_replayed_stops_before_any_lookup_and_then_finds_the_order_without_placing_it_again()
     {
-        var rig = new TenantRig(this);
+        // The lost answer must still be outstanding when the tenant is killed: a call timeout no loaded machine reaches
+        // between the venue taking the order and the kill (2 s did not, once, beside a mutation run).
+        var rig = new TenantRig(this, callTimeout: TimeSpan.FromSeconds(60));
         var tenant = rig.ExternalSubscriber();
         var id = rig.ClientOrderId(TenantRig.ExternalAccount, 1);
         rig.Venues.External.Inner.SetFault(TenantRig.VenueAccountNumber, VenueFault.FillThenLoseAnswer);

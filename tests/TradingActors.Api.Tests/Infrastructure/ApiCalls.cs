@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,16 @@ public static class ApiCalls
     {
         Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>A request as <paramref name="s"/> (Bearer token), with an optional JSON body and Idempotency-Key, through the fixture's client.</summary>
+    public static async Task<HttpResponseMessage> Send(this ApiFixture api, SignedInTrader s, HttpMethod method, string path, object? body = null, string? key = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
+        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        if (body is not null) request.Content = JsonContent.Create(body);
+        return await api.Client.SendAsync(request);
     }
 
     /// <summary>A signed-in trader given the admin role, with a token that carries it.</summary>

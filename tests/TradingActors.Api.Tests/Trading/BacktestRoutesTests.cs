@@ -25,13 +25,7 @@ public sealed class BacktestRoutesTests(ApiFixture api)
 {
     private const string Path = "/api/v1/backtests";
 
-    private async Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
-        if (body is not null) request.Content = JsonContent.Create(body);
-        return await api.Client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null) => api.Send(s, method, path, body);
 
     private async Task<string> Text(SignedInTrader s, string path, string mediaType)
     {

@@ -21,13 +21,7 @@ public sealed class BotRoutesTests(ApiFixture api)
     private const string Path = "/api/v1/bots";
     private static DateTimeOffset _clock = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private async Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
-        if (body is not null) request.Content = JsonContent.Create(body);
-        return await api.Client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null) => api.Send(s, method, path, body);
 
     /// <summary>One ETHUSDT price a minute of feed time (each closes the bar before it).</summary>
     private void Tick(decimal price)

@@ -30,14 +30,8 @@ public sealed class BrokerAccountRoutesTests(ApiFixture api)
     private static object Simulated(string accountNumber, string secret = ApiFixture.SimulatedSecret, string label = "Sim main", string mode = "testnet") =>
         new { venue = "simulated", label, mode, credentials = new { apiKey = ApiFixture.SimulatedApiKey, secret, accountNumber } };
 
-    private async Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null, string? key = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
-        if (key is not null) request.Headers.Add("Idempotency-Key", key);
-        if (body is not null) request.Content = JsonContent.Create(body);
-        return await api.Client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null, string? key = null) =>
+        api.Send(s, method, path, body, key);
 
     private Task<HttpResponseMessage> Link(SignedInTrader s, object body, string? key = null) => Send(s, HttpMethod.Post, "/api/v1/broker-accounts", body, key);
 

@@ -29,14 +29,8 @@ public sealed class OrderRoutesTests(ApiFixture api)
         return api.SignIn(name);
     }
 
-    private async Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null, string? key = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
-        if (key is not null) request.Headers.Add("Idempotency-Key", key);
-        if (body is not null) request.Content = JsonContent.Create(body);
-        return await api.Client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null, string? key = null) =>
+        api.Send(s, method, path, body, key);
 
     private Task<HttpResponseMessage> Place(SignedInTrader s, object body, string? key = null) => Send(s, HttpMethod.Post, "/api/v1/orders", body, key);
 

@@ -28,13 +28,7 @@ public sealed class PerformanceRoutesTests(ApiFixture api)
 {
     private const string Strategy = "rsi-btc";
 
-    private async Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
-        if (body is not null) request.Content = JsonContent.Create(body);
-        return await api.Client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null) => api.Send(s, method, path, body);
 
     private static async Task<string[]> CsvLines(HttpResponseMessage response)
     {

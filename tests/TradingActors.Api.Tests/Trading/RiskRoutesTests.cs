@@ -24,13 +24,7 @@ public sealed class RiskRoutesTests(ApiFixture api)
     private const string Symbol = "AAPL"; // no other test trades it: its prices here are this class's alone
     private static DateTimeOffset _clock = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private async Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
-        if (body is not null) request.Content = JsonContent.Create(body);
-        return await api.Client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null) => api.Send(s, method, path, body);
 
     /// <summary>One AAPL price a minute of feed time (each closes the bar before it).</summary>
     private void Tick(decimal price)
@@ -89,8 +83,10 @@ public sealed class RiskRoutesTests(ApiFixture api)
         await Eventually(async () =>
         {
             Tick(200m);
-            return (await api.Tenant(s.TenantId)).BotsById["aapl-dca"].Ledger.Position > 0;
-        }, "the base order filled");
+            // The take profit is decided on the step after the fill: both, before the counts are read.
+            var state = await api.Tenant(s.TenantId);
+            return state.BotsById["aapl-dca"].Ledger.Position > 0 && state.Open.Values.Any(o => o.Intent.Source == state.BotsById["aapl-dca"].Config.Source);
+        }, "the base order filled and its take profit resting");
         var holding = await Json(await Send(s, HttpMethod.Get, Path));
         Assert.Equal(99.9497499m, Now(holding, "exposure"));
         Assert.Equal(1m, Now(holding, "openOrders"));

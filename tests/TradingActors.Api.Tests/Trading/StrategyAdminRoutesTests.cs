@@ -20,13 +20,7 @@ public sealed class StrategyAdminRoutesTests(ApiFixture api)
 {
     private const string Path = "/api/v1/admin/strategies";
 
-    private async Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", s.Token);
-        if (body is not null) request.Content = JsonContent.Create(body);
-        return await api.Client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(SignedInTrader s, HttpMethod method, string path, object? body = null) => api.Send(s, method, path, body);
 
     private async Task<string[]> TraderStrategyIds(SignedInTrader s) =>
         (await Json(await Send(s, HttpMethod.Get, "/api/v1/strategies"))).EnumerateArray().Select(x => x.GetProperty("id").GetString()!).ToArray();

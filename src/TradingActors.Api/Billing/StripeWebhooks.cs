@@ -47,12 +47,14 @@ public sealed class StripeWebhooks(StripeBilling stripe, BillingStore store, IRe
             log.LogWarning("stripe event {Event} ({Type}) names no user of ours; recorded and ignored", e.Id, e.Type);
             return await Recorded(e, "no user of ours");
         }
+        // The subscription that activated the plan (a customer saved without one keeps it).
+        var current = (await store.CustomerOfAsync(user, ct))?.SubscriptionId;
         if (customerId is not null) await store.SaveCustomerAsync(user, customerId, null, ct);
 
         var outcome = "nothing to do";
         if (reconciled is { Instruction: var instruction })
         {
-            var told = await TellTenant(user, tenant, customerId, instruction, ct);
+            var told = await TellTenant(user, tenant, customerId, current, instruction, ct);
             if (told is null) return new WebhookOutcome(true, false, "the engine did not answer");
             outcome = told.Value.Outcome;
             // The user's next request takes the new plan's rate tier: once the read models hold the change, the cached tier goes.
@@ -68,9 +70,9 @@ public sealed class StripeWebhooks(StripeBilling stripe, BillingStore store, IRe
     }
 
     /// <summary>What the tenant was told and answered (with its version when it changed); null when it did not answer (Stripe retries).</summary>
-    private async Task<(string Outcome, long? Version)?> TellTenant(Guid user, string tenant, string? customerId, BillingInstruction instruction, CancellationToken ct)
+    private async Task<(string Outcome, long? Version)?> TellTenant(Guid user, string tenant, string? customerId, string? current, BillingInstruction instruction,
+        CancellationToken ct)
     {
-        var current = (await store.CustomerOfAsync(user, ct))?.SubscriptionId;
         var mine = current is null || current == instruction.SubscriptionId;
         ITenantCommand? command = instruction switch
         {

@@ -147,12 +147,12 @@ public static class OpsRoutes
         ops.MapGet("/tenants/{tenantId}", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
         {
             var state = await TenantStateOf(await tenants.GetAsync(ct), tenantId, ct);
-            return state.Exists ? Results.Ok(TenantView(state)) : UnknownTenant(tenantId);
+            return state.Exists ? Results.Ok(TenantView(state, engine.Time.GetUtcNow())) : UnknownTenant(tenantId);
         });
         ops.MapPost("/tenants/{tenantId}/suspend", async (IRequiredActor<TenantRegion> tenants, string tenantId, SuspendBody? body, CancellationToken ct) =>
-            await TenantCommand(await tenants.GetAsync(ct), tenantId, new SuspendTenant(tenantId, body?.Reason ?? "suspended by an operator"), ct));
+            await TenantCommand(await tenants.GetAsync(ct), tenantId, new SuspendTenant(tenantId, body?.Reason ?? "suspended by an operator"), engine.Time, ct));
         ops.MapPost("/tenants/{tenantId}/resume", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
-            await TenantCommand(await tenants.GetAsync(ct), tenantId, new ResumeTenant(tenantId), ct));
+            await TenantCommand(await tenants.GetAsync(ct), tenantId, new ResumeTenant(tenantId), engine.Time, ct));
         // Plans (decision 034): what is on sale, and an operator's move of a tenant to one (support, a grant).
         ops.MapGet("/plans", (Engine.Billing.PlanCatalogView plans) => Results.Ok(plans.Current.Plans.Select(p =>
             new OpsPlan(p.Id, p.Name, p.MaxBots, p.MaxPairs, Unlimited(p.MaxSubscriptions), Unlimited(p.TradesPerDay), Unlimited(p.OpenPositions), p.LiveTrading,
@@ -160,7 +160,7 @@ public static class OpsRoutes
         ops.MapPost("/tenants/{tenantId}/plan", async (IRequiredActor<TenantRegion> tenants, string tenantId, OpsPlanBody body, CancellationToken ct) =>
             string.IsNullOrWhiteSpace(body.PlanId)
                 ? Results.Problem(statusCode: 400, title: "Plan required", detail: "give the plan's id", type: "plan-required")
-                : await TenantCommand(await tenants.GetAsync(ct), tenantId, new ChangeTenantPlan(tenantId, body.PlanId.Trim(), body.PeriodEnd), ct));
+                : await TenantCommand(await tenants.GetAsync(ct), tenantId, new ChangeTenantPlan(tenantId, body.PlanId.Trim(), body.PeriodEnd), engine.Time, ct));
         // A tenant's bots (decision 028), and an operator's stop of one (its open orders cancelled; close: its position sold).
         ops.MapGet("/tenants/{tenantId}/bots", async (IRequiredActor<TenantRegion> tenants, string tenantId, CancellationToken ct) =>
         {
@@ -357,25 +357,26 @@ public static class OpsRoutes
 
     private static int Unlimited(int count) => count == Domain.Billing.Plan.Unlimited ? -1 : count;
 
-    private static OpsTenant TenantView(Domain.Tenants.TenantState state) =>
+    /// <summary>The tenant as operators see it; <paramref name="now"/> on the engine's clock, the one its day's trades are counted on.</summary>
+    private static OpsTenant TenantView(Domain.Tenants.TenantState state, DateTimeOffset now) =>
         new(state.TenantId, state.DisplayName, state.Accounts.Count,
             state.Subscriptions.Values.Select(s => new OpsSubscription(s.SubscriptionId ?? s.StrategyId, s.StrategyId, s.AccountId, s.Status.ToString(), s.Budget, s.Held))
                 .OrderBy(s => s.Id, StringComparer.Ordinal).ToArray(),
             state.Open.Count, state.OrdersFilled, state.OrdersRejected, state.OrdersFailed, state.SignalsSkipped,
             state.Suspension?.Reason, state.Suspension?.Since, state.CurrentPlan().Limits.Id, state.CurrentPlan().Status.ToString(), state.CurrentPlan().PeriodEnd,
-            state.CurrentPlan().GraceUntil, Domain.Billing.PlanDecisions.TradesToday(state, DateTimeOffset.UtcNow));
+            state.CurrentPlan().GraceUntil, Domain.Billing.PlanDecisions.TradesToday(state, now));
 
     private static IResult UnknownTenant(string tenantId) =>
         Results.Problem(statusCode: 404, title: "Unknown tenant", detail: $"no tenant '{tenantId}'", type: "unknown-tenant");
 
     /// <summary>An operator's command to a tenant: 404 for no such tenant, 409 with the tenant's reason when refused, else the tenant as it is now.</summary>
-    private static async Task<IResult> TenantCommand(IActorRef region, string tenantId, ITenantCommand command, CancellationToken ct)
+    private static async Task<IResult> TenantCommand(IActorRef region, string tenantId, ITenantCommand command, TimeProvider clock, CancellationToken ct)
     {
         if (!(await TenantStateOf(region, tenantId, ct)).Exists) return UnknownTenant(tenantId);
         var answer = await region.Ask<ITradingMessage>(command, AskTimeout, ct);
         if (answer is CommandRejected rejected)
             return Results.Problem(statusCode: 409, title: "Refused", detail: rejected.Reason, type: "refused");
-        return Results.Ok(TenantView(await TenantStateOf(region, tenantId, ct)));
+        return Results.Ok(TenantView(await TenantStateOf(region, tenantId, ct), clock.GetUtcNow()));
     }
 
     private static OpsBot BotView(Domain.Bots.BotRecord b) =>
